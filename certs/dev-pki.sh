@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Creates the development PKI of the hub: one CA, the hub's server certificate and one client
+# certificate per demo partner. Keys are generated here and never committed (certs/out is ignored).
+#
+#   certs/dev-pki.sh [output-folder]      (default: certs/out; existing files are kept)
+#
+# A partner's identity is carried in its certificate's subject alternative name as
+#   URI:urn:interop-hub:partner:<kind>:<partner-id>     (exactly one)
+#   URI:urn:interop-hub:area:<region code>              (optional: the area a partner serves)
+# with the extended key usage clientAuth. See certs/README.md.
+set -euo pipefail
+
+out=${1:-"$(cd "$(dirname "$0")" && pwd)/out"}
+days=${DEV_PKI_DAYS:-825}
+mkdir -p "$out"
+cd "$out"
+
+if [ ! -f ca.key ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 -days 3650 \
+    -keyout ca.key -out ca.crt -subj "/O=Interop Hub (development)/CN=Interop Hub Dev Partner CA" \
+    -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  chmod 600 ca.key
+fi
+
+# issue <name> <subject> <extensions>
+issue() {
+  local name=$1 subject=$2 extensions=$3
+  [ -f "$name.crt" ] && return 0
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" \
+    -out "$name.csr" -subj "$subject" 2>/dev/null
+  printf '%s\n' "$extensions" > "$name.ext"
+  openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -sha256 \
+    -days "$days" -extfile "$name.ext" -out "$name.crt" 2>/dev/null
+  rm -f "$name.csr" "$name.ext"
+  chmod 600 "$name.key"
+}
+
+issue hub "/O=Interop Hub (development)/CN=localhost" \
+"basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:localhost,IP:127.0.0.1"
+
+# partner <partner-id> <kind> <display name> [area]
+partner() {
+  local id=$1 kind=$2 display=$3 area=${4:-}
+  local san="URI:urn:interop-hub:partner:$kind:$id"
+  [ -n "$area" ] && san="$san,URI:urn:interop-hub:area:$area"
+  issue "$id" "/O=$display/OU=$kind/CN=$id" \
+"basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+subjectAltName=$san"
+}
+
+partner kemensos-pusdatin steward "Kementerian Sosial - Pusdatin"
+partner dukcapil civil-registry "Ditjen Dukcapil Kemendagri"
+partner dinsos-kota-bandung local-government "Dinas Sosial Kota Bandung" 32.73
+partner bri bank "PT Bank Rakyat Indonesia"
+partner bpk auditor "Badan Pemeriksa Keuangan"
+
+echo "Development PKI in $out: ca.crt, hub.crt/.key and partner certificates" \
+  "kemensos-pusdatin, dukcapil, dinsos-kota-bandung, bri, bpk (.crt/.key)"

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Npgsql;
+
+namespace Interop.Hub.Grpc;
+
+/// <summary>
+/// Every call passes here once: it is logged with its method, partner, status and duration (never
+/// its content, which holds personal data), and an unexpected exception becomes a clear status
+/// with a correlation id instead of leaking internals to the partner.
+/// </summary>
+internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> logger) : Interceptor
+{
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, () => continuation(request, context));
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, () => continuation(requestStream, context));
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, async () =>
+        {
+            await continuation(request, responseStream, context);
+            return true;
+        });
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation) =>
+        GuardAsync(context, async () =>
+        {
+            await continuation(requestStream, responseStream, context);
+            return true;
+        });
+
+    private async Task<T> GuardAsync<T>(ServerCallContext context, Func<Task<T>> call)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var partner = context.GetHttpContext().User.Identity?.Name ?? "anonymous";
+        var status = StatusCode.OK;
+        try
+        {
+            return await call();
+        }
+        catch (RpcException exception)
+        {
+            status = exception.StatusCode;
+            throw;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            status = StatusCode.Cancelled;
+            throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
+        }
+        catch (Exception exception) when (IsStoreUnavailable(exception))
+        {
+            status = StatusCode.Unavailable;
+            var correlation = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+            logger.LogError("Storage unavailable during {Method} (correlation {Correlation}): {ExceptionType}", context.Method, correlation, exception.GetType().Name);
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The registry store is unavailable; retry later (correlation {correlation})."));
+        }
+        catch (Exception exception)
+        {
+            status = StatusCode.Internal;
+            var correlation = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+            // The exception type and stack locate the bug; the message may quote data, so it is not logged.
+            logger.LogError("Unexpected {ExceptionType} in {Method} (correlation {Correlation}) at {StackTrace}", exception.GetType().FullName, context.Method, correlation, exception.StackTrace);
+            throw new RpcException(new Status(StatusCode.Internal, $"Internal error (correlation {correlation})."));
+        }
+        finally
+        {
+            logger.LogInformation(
+                "{Method} by {Partner} ended {Status} in {ElapsedMs:F1} ms",
+                context.Method,
+                partner,
+                status,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    private static bool IsStoreUnavailable(Exception exception) =>
+        exception is NpgsqlException { IsTransient: true } || exception.InnerException is NpgsqlException { IsTransient: true };
+}

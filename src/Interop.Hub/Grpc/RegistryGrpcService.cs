@@ -1,0 +1,145 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Interop.Hub.Partners;
+using Interop.Hub.Regions;
+using Interop.Hub.Registry;
+using Interop.Hub.Registry.ProposeHousehold;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using V1 = Interop.Contracts.Registry.V1;
+
+namespace Interop.Hub.Grpc;
+
+/// <summary>Thin adapter for interop.registry.v1.RegistryService: wire to command, command to wire.</summary>
+internal sealed class RegistryGrpcService(
+    HouseholdProposals proposals,
+    IQuerySession querySession,
+    RegionTable regions,
+    TimeProvider clock) : V1.RegistryService.RegistryServiceBase
+{
+    /// <summary>Proposals committed per transaction: large enough to amortise a round trip, small enough to answer promptly.</summary>
+    internal const int BatchSize = 500;
+
+    [Authorize(Policy = PartnerAccess.ProposeHouseholds)]
+    public override async Task SubmitHouseholds(
+        IAsyncStreamReader<V1.SubmitHouseholdsRequest> requestStream,
+        IServerStreamWriter<V1.SubmitHouseholdsResponse> responseStream,
+        ServerCallContext context)
+    {
+        var actor = context.Partner().Actor;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        // Bounded: when storage is slower than the sender, reading stops and HTTP/2 flow control pushes back.
+        var decided = Channel.CreateBounded<DecidedProposal>(new BoundedChannelOptions(BatchSize * 2) { SingleReader = true, SingleWriter = true });
+        var reading = ReadAndDecideAsync(requestStream, decided.Writer, actor, stop.Token);
+        try
+        {
+            var batch = new List<DecidedProposal>(BatchSize);
+            // Items read before a failing request (an oversized message, say) are still stored and
+            // answered; then the failure ends the call with its own status.
+            while (await decided.Reader.WaitToReadAsync(stop.Token))
+            {
+                while (batch.Count < BatchSize && decided.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                await StoreAndAnswerAsync(batch, responseStream, stop.Token);
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task<V1.GetHouseholdResponse> GetHousehold(V1.GetHouseholdRequest request, ServerCallContext context)
+    {
+        var id = ParseHouseholdId(request.HouseholdId);
+        var household = await querySession.LoadAsync<Household>(id, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        return new V1.GetHouseholdResponse { Household = RegistryMapping.ToProto(household) };
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task StreamHouseholdHistory(
+        V1.StreamHouseholdHistoryRequest request,
+        IServerStreamWriter<V1.StreamHouseholdHistoryResponse> responseStream,
+        ServerCallContext context)
+    {
+        var id = ParseHouseholdId(request.HouseholdId);
+        var events = await querySession.Events.FetchStreamAsync(id, token: context.CancellationToken);
+        if (events.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        }
+
+        foreach (var stored in events)
+        {
+            await responseStream.WriteAsync(new V1.StreamHouseholdHistoryResponse { Event = RegistryMapping.ToProto(stored) }, context.CancellationToken);
+        }
+    }
+
+    private async Task ReadAndDecideAsync(
+        IAsyncStreamReader<V1.SubmitHouseholdsRequest> requests, ChannelWriter<DecidedProposal> decided, Actor actor, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            long position = 0;
+            while (await requests.MoveNext(cancellationToken))
+            {
+                var request = requests.Current;
+                var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+                var decision = ProposalRules.Decide(RegistryMapping.ToCommand(request, actor), regions, today);
+                await decided.WriteAsync(new DecidedProposal(position++, request.PartnerReference, decision), cancellationToken);
+            }
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+        finally
+        {
+            decided.TryComplete(failure);
+        }
+    }
+
+    private async Task StoreAndAnswerAsync(List<DecidedProposal> batch, IServerStreamWriter<V1.SubmitHouseholdsResponse> responses, CancellationToken cancellationToken)
+    {
+        var accepted = batch.Select(item => item.Decision).OfType<ProposalDecision.Accepted>().Select(decision => decision.Event).ToList();
+        var ids = await proposals.StoreAsync(accepted, cancellationToken);
+        var next = 0;
+        foreach (var item in batch)
+        {
+            var response = item.Decision switch
+            {
+                ProposalDecision.Accepted accept => RegistryMapping.Accepted(item.Position, item.PartnerReference, ids[next++], 1, accept.Warnings),
+                ProposalDecision.Refused refuse => RegistryMapping.Refused(
+                    item.Position,
+                    item.PartnerReference,
+                    RegistryMapping.InvalidArgument($"Household refused: {refuse.Violations.Count} invalid field(s); nothing was stored.", refuse.Violations),
+                    refuse.Warnings),
+                _ => throw new InvalidOperationException("Unknown proposal decision."),
+            };
+            await responses.WriteAsync(response, cancellationToken);
+        }
+    }
+
+    private static Guid ParseHouseholdId(string value)
+    {
+        if (Guid.TryParse(value, out var id))
+        {
+            return id;
+        }
+
+        throw RegistryMapping.InvalidArgument(
+                "household_id is not a household id.",
+                [new FieldIssue("household_id", value.Length == 0 ? "is required" : "must be a UUID as returned by SubmitHouseholds")])
+            .ToRpcException();
+    }
+
+    private sealed record DecidedProposal(long Position, string PartnerReference, ProposalDecision Decision);
+}

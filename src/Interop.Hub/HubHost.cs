@@ -1,0 +1,94 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Interop.Hub.Grpc;
+using Interop.Hub.Partners;
+using Interop.Hub.Regions;
+using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Options;
+
+namespace Interop.Hub;
+
+/// <summary>Composes the hub: mTLS Kestrel, partner access, the event store and the gRPC services.</summary>
+internal static class HubHost
+{
+    public const string ConnectionStringName = "Registry";
+
+    /// <summary>Builds the hub; starts its embedded PostgreSQL first when no connection string is configured.</summary>
+    public static async Task<WebApplication> BuildAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        // Settings files ship beside the binary; relative certificate paths still resolve from the working folder.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+
+        var options = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+        builder.Services.AddSingleton(Options.Create(options));
+
+        var partnerCertificates = new PartnerCertificates(X509Certificate2.CreateFromPem(File.ReadAllText(options.PartnerCa)));
+        var serverCertificate = X509Certificate2.CreateFromPemFile(options.ServerCertificate, options.ServerKey);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = serverCertificate,
+                    SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    ClientCertificateValidation = (certificate, chain, _) => partnerCertificates.IsPartner(certificate, chain),
+                });
+            });
+        });
+
+        EmbeddedPostgres? embedded = null;
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+            embedded = await EmbeddedPostgres.StartAsync(options.PostgresBinDirectory, options.DataDirectory, loggers.CreateLogger<EmbeddedPostgres>());
+            connectionString = embedded.ConnectionString;
+            builder.Services.AddHostedService(_ => new EmbeddedPostgresLifetime(embedded));
+        }
+
+        try
+        {
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton(RegionTable.Load(RegionTable.DefaultPath));
+            builder.Services.AddRegistryStore(connectionString, options.Schema);
+            builder.Services.AddScoped<HouseholdProposals>();
+            builder.Services.AddPartnerAccess(partnerCertificates);
+            builder.Services.AddGrpc(grpc =>
+            {
+                grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
+                grpc.Interceptors.Add<CallBoundaryInterceptor>();
+            });
+            builder.Services.AddGrpcReflection();
+            builder.Services.AddGrpcHealthChecks().AddCheck<RegistryStoreHealthCheck>("registry-store");
+
+            var app = builder.Build();
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapGrpcService<RegistryGrpcService>();
+            app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
+            app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
+            return app;
+        }
+        catch
+        {
+            if (embedded is not null)
+            {
+                await embedded.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+}

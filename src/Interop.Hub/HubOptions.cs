@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Interop.Hub;
+
+/// <summary>The hub's settings, bound from the <c>Hub</c> configuration section.</summary>
+internal sealed class HubOptions
+{
+    public const string Section = "Hub";
+
+    /// <summary>Address to listen on; loopback by default so that a development hub is not exposed.</summary>
+    [Required]
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (the tests do that).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 7443;
+
+    /// <summary>PEM certificate and key that the hub presents to partners.</summary>
+    [Required]
+    public string ServerCertificate { get; set; } = string.Empty;
+
+    [Required]
+    public string ServerKey { get; set; } = string.Empty;
+
+    /// <summary>The partner CA (PEM): the only issuer whose client certificates are accepted.</summary>
+    [Required]
+    public string PartnerCa { get; set; } = string.Empty;
+
+    /// <summary>Data folder of the embedded PostgreSQL, used when no ConnectionStrings:Registry is set.</summary>
+    public string DataDirectory { get; set; } = "/var/tmp/interop-hub";
+
+    /// <summary>Folder of Debian's PostgreSQL 15 binaries, for the embedded cluster.</summary>
+    public string PostgresBinDirectory { get; set; } = "/usr/lib/postgresql/15/bin";
+
+    /// <summary>Database schema that holds the event store and projections.</summary>
+    [Required]
+    public string Schema { get; set; } = "interop";
+
+    /// <summary>Largest single gRPC message accepted; a household is a few kilobytes at most.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxReceiveMessageBytes { get; set; } = 1024 * 1024;
+}

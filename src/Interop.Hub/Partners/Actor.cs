@@ -1,0 +1,17 @@
+namespace Interop.Hub.Partners;
+
+/// <summary>The partner that caused a change, as its client certificate identifies it.</summary>
+internal sealed record Actor(string PartnerId, PartnerKind Kind);
+
+internal enum PartnerKind
+{
+    Unspecified = 0,
+    Steward = 1,
+    CivilRegistry = 2,
+    LocalGovernment = 3,
+    Bank = 4,
+    Ministry = 5,
+    Auditor = 6,
+    DisasterResponder = 7,
+    Researcher = 8,
+}

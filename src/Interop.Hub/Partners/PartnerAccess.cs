@@ -1,0 +1,94 @@
+using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authentication.Certificate;
+
+namespace Interop.Hub.Partners;
+
+/// <summary>
+/// Turns a partner's client certificate into the caller's identity and says, declaratively, which
+/// partner kinds may call what. Every call needs an authenticated partner (deny by default);
+/// each RPC names its policy, and a test fails for one that does not.
+/// </summary>
+internal static class PartnerAccess
+{
+    public const string ProposeHouseholds = "registry.propose";
+    public const string ReadRegistry = "registry.read";
+    public const string AnyPartner = "partner";
+
+    private const string PartnerIdClaim = "interop:partner_id";
+    private const string PartnerKindClaim = "interop:partner_kind";
+    private const string AreaClaim = "interop:area";
+
+    public static IServiceCollection AddPartnerAccess(this IServiceCollection services, PartnerCertificates certificates)
+    {
+        services.AddSingleton(certificates);
+        services.AddAuthentication(CertificateAuthenticationDefaults.AuthenticationScheme)
+            .AddCertificate(options =>
+            {
+                options.AllowedCertificateTypes = CertificateTypes.Chained;
+                options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
+                options.CustomTrustStore = [certificates.PartnerCa];
+                options.RevocationMode = X509RevocationMode.NoCheck;
+                options.ValidateCertificateUse = true;
+                options.ValidateValidityPeriod = true;
+                options.Events = new CertificateAuthenticationEvents
+                {
+                    OnCertificateValidated = context =>
+                    {
+                        var identity = PartnerIdentity.FromCertificate(context.ClientCertificate);
+                        if (identity is null)
+                        {
+                            context.Fail("The certificate carries no partner identity.");
+                            return Task.CompletedTask;
+                        }
+
+                        context.Principal = ToPrincipal(identity, context.Scheme.Name);
+                        context.Success();
+                        return Task.CompletedTask;
+                    },
+                };
+            })
+            .AddCertificateCache();
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(PartnerPolicy(Enum.GetValues<PartnerKind>()))
+            .AddPolicy(AnyPartner, PartnerPolicy(Enum.GetValues<PartnerKind>()))
+            .AddPolicy(ProposeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment]))
+            .AddPolicy(ReadRegistry, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor]));
+        return services;
+    }
+
+    /// <summary>The partner making this call; the authorization policies guarantee there is one.</summary>
+    public static PartnerIdentity Partner(this ServerCallContext context)
+    {
+        var user = context.GetHttpContext().User;
+        var id = user.FindFirstValue(PartnerIdClaim) ?? throw new InvalidOperationException("Call reached a service without an authenticated partner.");
+        var kind = Enum.Parse<PartnerKind>(user.FindFirstValue(PartnerKindClaim)!);
+        return new PartnerIdentity(id, kind, user.FindFirstValue(AreaClaim));
+    }
+
+    private static Microsoft.AspNetCore.Authorization.AuthorizationPolicy PartnerPolicy(IEnumerable<PartnerKind> kinds) =>
+        new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CertificateAuthenticationDefaults.AuthenticationScheme)
+            .RequireAuthenticatedUser()
+            .RequireClaim(PartnerIdClaim)
+            .RequireClaim(PartnerKindClaim, kinds.Where(kind => kind != PartnerKind.Unspecified).Select(kind => kind.ToString()))
+            .Build();
+
+    private static ClaimsPrincipal ToPrincipal(PartnerIdentity identity, string scheme)
+    {
+        List<Claim> claims =
+        [
+            new(ClaimTypes.NameIdentifier, identity.PartnerId),
+            new(ClaimTypes.Name, identity.PartnerId),
+            new(PartnerIdClaim, identity.PartnerId),
+            new(PartnerKindClaim, identity.Kind.ToString()),
+        ];
+        if (identity.AreaCode is { } area)
+        {
+            claims.Add(new(AreaClaim, area));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+}

@@ -1,0 +1,36 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Interop.Hub.Partners;
+
+/// <summary>
+/// Decides at the TLS handshake whether a client certificate belongs to a partner: issued by the
+/// hub's partner CA (never the operating system's trust store), within its validity period, meant
+/// for client authentication, and carrying a well-formed partner identity.
+/// </summary>
+internal sealed class PartnerCertificates(X509Certificate2 partnerCa)
+{
+    private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
+
+    public X509Certificate2 PartnerCa { get; } = partnerCa;
+
+    public bool IsPartner(X509Certificate2 certificate, X509Chain? presentedChain)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(PartnerCa);
+        // Revocation is decided by the hub's partner directory, not by CRL fetching (see docs/architecture.md).
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new(ClientAuthenticationOid));
+        if (presentedChain is not null)
+        {
+            foreach (var element in presentedChain.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        return chain.Build(certificate)
+            && chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(PartnerCa.RawDataMemory.Span)
+            && PartnerIdentity.FromCertificate(certificate) is not null;
+    }
+}

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Interop.Hub.Storage;
+
+/// <summary>
+/// A private PostgreSQL cluster run from Debian's binaries, for development and tests: created on
+/// first use in a data folder that survives restarts, started with the hub and stopped with it.
+/// PostgreSQL refuses to run as root, so as root every server command runs as the unprivileged
+/// <c>postgres</c> system user, which must be able to reach the folder (so never under /root).
+/// </summary>
+internal sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    public const string DatabaseName = "interop";
+    private const string SuperUser = "interop";
+    private const string SystemUser = "postgres";
+
+    private readonly string binDirectory;
+    private readonly string root;
+    private readonly ILogger logger;
+    private string password = string.Empty;
+    private bool stopped;
+
+    private EmbeddedPostgres(string binDirectory, string root, ILogger logger)
+    {
+        this.binDirectory = binDirectory;
+        this.root = root;
+        this.logger = logger;
+    }
+
+    public int Port { get; private set; }
+
+    public string ConnectionString => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = Port,
+        Username = SuperUser,
+        Password = password,
+        Database = DatabaseName,
+    }.ConnectionString;
+
+    private string DataDirectory => Path.Combine(root, "pgdata");
+
+    private static bool RunningAsRoot => Environment.UserName == "root";
+
+    /// <summary>Creates the cluster if the folder holds none, starts it (or adopts one already running there) and ensures the database exists.</summary>
+    public static async Task<EmbeddedPostgres> StartAsync(string binDirectory, string dataRoot, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(dataRoot);
+        if (RunningAsRoot && (root == "/root" || root.StartsWith("/root/", StringComparison.Ordinal)))
+        {
+            throw new InvalidOperationException(
+                $"The embedded PostgreSQL folder {root} is under /root, which the postgres system user cannot reach. Set Hub:Storage:DataDirectory to a folder such as /var/tmp/interop-hub.");
+        }
+
+        if (!File.Exists(Path.Combine(binDirectory, "pg_ctl")))
+        {
+            throw new InvalidOperationException($"PostgreSQL binaries not found in {binDirectory}; install Debian's postgresql package or set ConnectionStrings:Registry.");
+        }
+
+        Directory.CreateDirectory(root);
+        var passwordFile = Path.Combine(root, "superuser.password");
+        var cluster = new EmbeddedPostgres(binDirectory, root, logger);
+        if (!File.Exists(Path.Combine(cluster.DataDirectory, "PG_VERSION")))
+        {
+            await cluster.InitializeAsync(passwordFile, cancellationToken);
+        }
+
+        cluster.password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+        cluster.Port = cluster.RunningPort() ?? await cluster.StartServerAsync(cancellationToken);
+        await cluster.EnsureDatabaseAsync(cancellationToken);
+        logger.LogInformation("Embedded PostgreSQL ready on 127.0.0.1:{Port} with data in {DataDirectory}", cluster.Port, cluster.DataDirectory);
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
+        await RunServerCommandAsync("pg_ctl", ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
+        logger.LogInformation("Embedded PostgreSQL stopped");
+    }
+
+    private async Task InitializeAsync(string passwordFile, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Creating an embedded PostgreSQL cluster in {DataDirectory}", DataDirectory);
+        var newPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        await File.WriteAllTextAsync(passwordFile, newPassword, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        // initdb reads the password from a file the server user can read; it is removed right after.
+        var initPasswordFile = Path.Combine(root, ".initdb-password");
+        await File.WriteAllTextAsync(initPasswordFile, newPassword, cancellationToken);
+        try
+        {
+            GiveToServerUser(root);
+            GiveToServerUser(initPasswordFile);
+            await RunServerCommandAsync(
+                "initdb",
+                ["-D", DataDirectory, "-U", SuperUser, "--pwfile", initPasswordFile, "--auth", "scram-sha-256", "-E", "UTF8", "--no-locale"],
+                cancellationToken);
+        }
+        finally
+        {
+            File.Delete(initPasswordFile);
+        }
+    }
+
+    /// <summary>The port of a server already running on this data folder (left by a hub that did not stop cleanly), if any.</summary>
+    private int? RunningPort()
+    {
+        var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(pidFile);
+        if (lines.Length < 4 || !int.TryParse(lines[0], out var pid) || !int.TryParse(lines[3], out var port))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited ? null : port;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<int> StartServerAsync(CancellationToken cancellationToken)
+    {
+        var port = FreeLoopbackPort();
+        var socketDirectory = Path.Combine(root, "socket");
+        Directory.CreateDirectory(socketDirectory);
+        GiveToServerUser(socketDirectory);
+        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {socketDirectory} -c max_connections=200 -c fsync=on";
+        await RunServerCommandAsync(
+            "pg_ctl",
+            ["start", "-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "-o", options],
+            cancellationToken);
+        return port;
+    }
+
+    private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @name", connection);
+        exists.Parameters.AddWithValue("name", DatabaseName);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new NpgsqlCommand($"create database {DatabaseName}", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task RunServerCommandAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var executable = Path.Combine(binDirectory, program);
+        var start = new ProcessStartInfo
+        {
+            WorkingDirectory = "/",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (RunningAsRoot)
+        {
+            start.FileName = "runuser";
+            foreach (var argument in (string[])["-u", SystemUser, "--", executable])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.FileName = executable;
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{program} failed with exit code {process.ExitCode}: {(await error).Trim()} {(await output).Trim()} (server log: {Path.Combine(DataDirectory, "server.log")})");
+        }
+    }
+
+    private static void GiveToServerUser(string path)
+    {
+        if (!RunningAsRoot)
+        {
+            return;
+        }
+
+        using var chown = Process.Start("chown", ["-R", $"{SystemUser}:{SystemUser}", path]);
+        chown.WaitForExit();
+        if (chown.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"Could not give {path} to the {SystemUser} user.");
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,39 @@
+using Interop.Hub.Registry;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Projections;
+using Marten;
+using Weasel.Core;
+
+namespace Interop.Hub.Storage;
+
+internal static class EventStore
+{
+    /// <summary>
+    /// Marten's event store: one stream per household keyed by the hub's record id, events stored
+    /// under names pinned here (renaming a class never orphans history), enums stored as names,
+    /// and the household's current state kept as an inline snapshot written in the same
+    /// transaction as its events.
+    /// </summary>
+    public static IServiceCollection AddRegistryStore(this IServiceCollection services, string connectionString, string schema)
+    {
+        services.AddMarten(options =>
+            {
+                options.Connection(connectionString);
+                options.DatabaseSchemaName = schema;
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+                options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                RegisterEventNames(options);
+                options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+        return services;
+    }
+
+    /// <summary>The stored name of every event type; a name, once used, never changes.</summary>
+    private static void RegisterEventNames(StoreOptions options)
+    {
+        options.Events.MapEventType<HouseholdProposed>("household_proposed");
+    }
+}
