@@ -27,30 +27,32 @@ internal sealed class RegistryGrpcService(
         ServerCallContext context)
     {
         var actor = context.Partner().Actor;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         // Bounded: when storage is slower than the sender, reading stops and HTTP/2 flow control pushes back.
         var decided = Channel.CreateBounded<DecidedProposal>(new BoundedChannelOptions(BatchSize * 2) { SingleReader = true, SingleWriter = true });
-        var reading = ReadAndDecideAsync(requestStream, decided.Writer, actor, stop.Token);
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var reading = ReadAndDecideAsync(requestStream, decided.Writer, actor, stopReading.Token);
         try
         {
             var batch = new List<DecidedProposal>(BatchSize);
-            // Items read before a failing request (an oversized message, say) are still stored and
-            // answered; then the failure ends the call with its own status.
-            while (await decided.Reader.WaitToReadAsync(stop.Token))
+            // The reader always completes the channel, with the failure that stopped it if any; so
+            // everything read before a failure (an oversized message, a dropped connection) is still
+            // stored and answered, and then the failure ends the call with its own status.
+            while (await decided.Reader.WaitToReadAsync(CancellationToken.None))
             {
                 while (batch.Count < BatchSize && decided.Reader.TryRead(out var item))
                 {
                     batch.Add(item);
                 }
 
-                await StoreAndAnswerAsync(batch, responseStream, stop.Token);
+                await StoreAndAnswerAsync(batch, responseStream, context.CancellationToken);
                 batch.Clear();
             }
         }
         finally
         {
-            await stop.CancelAsync();
-            await reading.ContinueWith(_ => { }, TaskScheduler.Default);
+            // When storing or answering fails, the reader must not wait forever on a full channel.
+            await stopReading.CancelAsync();
+            await reading;
         }
     }
 
@@ -110,7 +112,8 @@ internal sealed class RegistryGrpcService(
     private async Task StoreAndAnswerAsync(List<DecidedProposal> batch, IServerStreamWriter<V1.SubmitHouseholdsResponse> responses, CancellationToken cancellationToken)
     {
         var accepted = batch.Select(item => item.Decision).OfType<ProposalDecision.Accepted>().Select(decision => decision.Event).ToList();
-        var ids = await proposals.StoreAsync(accepted, cancellationToken);
+        // Not cancelled with the call: a household that was read is stored even if its caller has gone.
+        var ids = await proposals.StoreAsync(accepted, CancellationToken.None);
         var next = 0;
         foreach (var item in batch)
         {

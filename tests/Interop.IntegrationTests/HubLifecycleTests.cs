@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+[Collection(HubCollection.Name)]
+public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
+{
+    [Fact]
+    public async Task With_no_connection_string_the_hub_runs_its_own_postgres_and_its_data_survives_a_restart()
+    {
+        var dataDirectory = Path.Combine("/tmp", $"interop-test-hub-{Guid.NewGuid():N}");
+        try
+        {
+            string householdId;
+            await using (var first = await RunningHub.StartEmbeddedAsync(pki, dataDirectory))
+            {
+                var outcomes = await SubmittingHouseholdsTests.SubmitAsync(first.Registry(pki.Bandung), [Households.Valid("RESTART-1", 51)]);
+                householdId = outcomes.Single().Accepted.HouseholdId;
+            }
+
+            // The hub stopped its cluster on the way out.
+            Assert.False(File.Exists(Path.Combine(dataDirectory, "pgdata", "postmaster.pid")));
+
+            await using var second = await RunningHub.StartEmbeddedAsync(pki, dataDirectory);
+            var household = (await second.Registry(pki.Auditor).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = householdId })).Household;
+            Assert.Equal("RESTART-1", household.PartnerReference);
+            Assert.Equal("dinsos-kota-bandung", household.ProposedBy.PartnerId);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Health_checking_and_server_reflection_are_served()
+    {
+        await using var hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("lifecycle"));
+
+        var health = await new Health.HealthClient(hub.Channel(pki.Steward)).CheckAsync(new HealthCheckRequest());
+        using var reflection = new ServerReflection.ServerReflectionClient(hub.Channel(pki.Steward)).ServerReflectionInfo();
+        await reflection.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty });
+        await reflection.RequestStream.CompleteAsync();
+        Assert.True(await reflection.ResponseStream.MoveNext(CancellationToken.None));
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Contains("interop.registry.v1.RegistryService", reflection.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name));
+        Assert.Contains("grpc.health.v1.Health", reflection.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name));
+    }
+
+    [Fact]
+    public async Task The_dev_pki_script_makes_certificates_the_hub_and_the_demo_partners_use()
+    {
+        var folder = Directory.CreateTempSubdirectory("interop-dev-pki-").FullName;
+        try
+        {
+            var script = Path.Combine(RepositoryRoot(), "certs", "dev-pki.sh");
+            using (var run = Process.Start(new ProcessStartInfo("bash", [script, folder]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
+            {
+                await run.WaitForExitAsync();
+                Assert.True(run.ExitCode == 0, await run.StandardError.ReadToEndAsync());
+            }
+
+            using var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(folder, "ca.crt")));
+            await using var hub = await RunningHub.StartAsync(
+                Path.Combine(folder, "ca.crt"),
+                Path.Combine(folder, "hub.crt"),
+                Path.Combine(folder, "hub.key"),
+                ca,
+                new() { ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("devpki") });
+            var bandung = DemoPartner(folder, "dinsos-kota-bandung");
+            var outcomes = await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(bandung), [Households.Valid("DEMO-1", 61)]);
+
+            foreach (var reader in new[] { "kemensos-pusdatin", "dukcapil", "bpk" })
+            {
+                var household = await hub.Registry(DemoPartner(folder, reader)).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = outcomes.Single().Accepted.HouseholdId });
+                Assert.Equal(new Actor { PartnerId = "dinsos-kota-bandung", PartnerKind = PartnerKind.LocalGovernment }, household.Household.ProposedBy);
+            }
+
+            var bankHealth = await new Health.HealthClient(hub.Channel(DemoPartner(folder, "bri"))).CheckAsync(new HealthCheckRequest());
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, bankHealth.Status);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 DemoPartner(string folder, string id) =>
+        System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(Path.Combine(folder, $"{id}.crt"), Path.Combine(folder, $"{id}.key"));
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Interop.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Interop.sln not found above the test binaries.");
+    }
+}

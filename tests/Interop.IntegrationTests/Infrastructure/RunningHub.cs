@@ -1,0 +1,102 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
+using Interop.Contracts.Registry.V1;
+using Interop.Hub;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Interop.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real hub, composed exactly as Program.cs composes it, listening on a free loopback port
+/// with real TLS; clients reach it over real sockets with real client certificates.
+/// </summary>
+public sealed class RunningHub : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly X509Certificate2 trustedCa;
+    private readonly List<GrpcChannel> channels = [];
+
+    private RunningHub(WebApplication app, Uri address, X509Certificate2 trustedCa)
+    {
+        this.app = app;
+        this.trustedCa = trustedCa;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Starts a hub on the given database (the production path).</summary>
+    public static Task<RunningHub> StartAsync(TestPki pki, string connectionString) =>
+        StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new() { ["ConnectionStrings:Registry"] = connectionString });
+
+    /// <summary>Starts a hub with its own embedded PostgreSQL in the given data folder (the development default).</summary>
+    public static Task<RunningHub> StartEmbeddedAsync(TestPki pki, string dataDirectory) =>
+        StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
+        {
+            ["ConnectionStrings:Registry"] = string.Empty,
+            ["Hub:DataDirectory"] = dataDirectory,
+            ["Hub:PostgresBinDirectory"] = PostgresCluster.BinDirectory,
+        });
+
+    public static async Task<RunningHub> StartAsync(
+        string caPath, string serverCertificatePath, string serverKeyPath, X509Certificate2 trustedCa, Dictionary<string, string?> settings)
+    {
+        settings["Hub:Port"] = "0";
+        settings["Hub:PartnerCa"] = caPath;
+        settings["Hub:ServerCertificate"] = serverCertificatePath;
+        settings["Hub:ServerKey"] = serverKeyPath;
+        settings["Logging:LogLevel:Default"] = "Warning";
+        var app = await HubHost.BuildAsync([], settings);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new RunningHub(app, new Uri(address), trustedCa);
+    }
+
+    /// <summary>A channel that presents the given client certificate (or none) and trusts only the test CA for the server.</summary>
+    public GrpcChannel Channel(X509Certificate2? clientCertificate)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => IsIssuedByTrustedCa(certificate),
+            },
+        };
+        var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        channels.Add(channel);
+        return channel;
+    }
+
+    public RegistryService.RegistryServiceClient Registry(X509Certificate2? clientCertificate) => new(Channel(clientCertificate));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in channels)
+        {
+            channel.Dispose();
+        }
+
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private bool IsIssuedByTrustedCa(X509Certificate? certificate)
+    {
+        if (certificate is null)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(trustedCa);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var server = new X509Certificate2(certificate);
+        return chain.Build(server);
+    }
+}

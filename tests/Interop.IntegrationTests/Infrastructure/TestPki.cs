@@ -1,0 +1,98 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Interop.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A throwaway PKI made in memory for one test run: the hub's partner CA, its server certificate,
+/// demo partners' client certificates, and the certificates that must be refused (another CA's,
+/// an expired one). The hub reads the CA and its own certificate from PEM files, as in production.
+/// </summary>
+public sealed class TestPki : IDisposable
+{
+    private readonly ECDsa caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public TestPki()
+    {
+        Folder = Directory.CreateTempSubdirectory("interop-pki-").FullName;
+        Ca = CreateAuthority("Interop Hub Test Partner CA", caKey);
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var serverRequest = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
+        var serverNames = new SubjectAlternativeNameBuilder();
+        serverNames.AddDnsName("localhost");
+        serverNames.AddIpAddress(IPAddress.Loopback);
+        serverRequest.CertificateExtensions.Add(serverNames.Build());
+        serverRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var server = serverRequest.Create(Ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2), Serial());
+        File.WriteAllText(CaPath, Ca.ExportCertificatePem());
+        File.WriteAllText(ServerCertificatePath, server.ExportCertificatePem());
+        File.WriteAllText(ServerKeyPath, serverKey.ExportPkcs8PrivateKeyPem());
+    }
+
+    public string Folder { get; }
+
+    public X509Certificate2 Ca { get; }
+
+    public string CaPath => Path.Combine(Folder, "ca.crt");
+
+    public string ServerCertificatePath => Path.Combine(Folder, "hub.crt");
+
+    public string ServerKeyPath => Path.Combine(Folder, "hub.key");
+
+    public X509Certificate2 Steward => Partner("kemensos-pusdatin", "steward");
+
+    public X509Certificate2 Bandung => Partner("dinsos-kota-bandung", "local-government", "32.73");
+
+    public X509Certificate2 Bank => Partner("bri", "bank");
+
+    public X509Certificate2 Auditor => Partner("bpk", "auditor");
+
+    /// <summary>A client certificate signed by this run's partner CA.</summary>
+    public X509Certificate2 Partner(string id, string kind, string? area = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
+        IssueClientCertificate(Ca, id, kind, area, notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5), notAfter ?? DateTimeOffset.UtcNow.AddDays(1));
+
+    /// <summary>A well-formed partner certificate from a CA the hub does not know.</summary>
+    public static X509Certificate2 FromAnotherAuthority(string id, string kind)
+    {
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var other = CreateAuthority("Someone Else's CA", otherKey);
+        return IssueClientCertificate(other, id, kind, null, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    public void Dispose()
+    {
+        Ca.Dispose();
+        caKey.Dispose();
+        Directory.Delete(Folder, recursive: true);
+    }
+
+    private static X509Certificate2 CreateAuthority(string name, ECDsa key)
+    {
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-60), DateTimeOffset.UtcNow.AddDays(30));
+    }
+
+    private static X509Certificate2 IssueClientCertificate(X509Certificate2 issuer, string id, string kind, string? area, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={id}, OU={kind}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddUri(new Uri($"urn:interop-hub:partner:{kind}:{id}"));
+        if (area is not null)
+        {
+            names.AddUri(new Uri($"urn:interop-hub:area:{area}"));
+        }
+
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        using var certificate = request.Create(issuer, notBefore, notAfter, Serial());
+        return certificate.CopyWithPrivateKey(key);
+    }
+
+    private static byte[] Serial() => RandomNumberGenerator.GetBytes(16);
+}

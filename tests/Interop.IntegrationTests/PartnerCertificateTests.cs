@@ -1,0 +1,67 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// Only holders of a certificate from the hub's partner CA get in. With TLS 1.3 the server refuses
+/// a client certificate after the handshake, so the client sees UNAVAILABLE ("the server did not
+/// complete the HTTP/2 handshake") rather than a TLS exception.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class PartnerCertificateTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private RunningHub hub = null!;
+
+    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("certificates"));
+
+    public async Task DisposeAsync() => await hub.DisposeAsync();
+
+    [Fact]
+    public async Task A_partner_with_a_certificate_from_the_partner_ca_is_served()
+    {
+        var health = new Health.HealthClient(hub.Channel(pki.Bank));
+
+        var response = await health.CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task A_caller_without_a_client_certificate_cannot_connect()
+    {
+        await AssertRefusedAsync(null);
+    }
+
+    [Fact]
+    public async Task A_certificate_from_another_ca_is_refused()
+    {
+        await AssertRefusedAsync(TestPki.FromAnotherAuthority("kemensos-pusdatin", "steward"));
+    }
+
+    [Fact]
+    public async Task An_expired_partner_certificate_is_refused()
+    {
+        await AssertRefusedAsync(pki.Partner("dinsos-kota-bandung", "local-government", "32.73", DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1)));
+    }
+
+    [Fact]
+    public async Task A_certificate_from_the_partner_ca_without_a_partner_identity_is_refused()
+    {
+        await AssertRefusedAsync(pki.Partner("dinsos-kota-bandung", "mayor"));
+    }
+
+    private async Task AssertRefusedAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    {
+        var registry = hub.Registry(certificate);
+        var health = new Health.HealthClient(hub.Channel(certificate));
+
+        var read = await Assert.ThrowsAsync<RpcException>(() =>
+            registry.GetHouseholdAsync(new Interop.Contracts.Registry.V1.GetHouseholdRequest { HouseholdId = Guid.NewGuid().ToString() }).ResponseAsync);
+        var check = await Assert.ThrowsAsync<RpcException>(() => health.CheckAsync(new HealthCheckRequest()).ResponseAsync);
+
+        Assert.True(read.StatusCode == StatusCode.Unavailable, read.Status.ToString() + read.InnerException);
+        Assert.True(check.StatusCode == StatusCode.Unavailable, check.Status.ToString() + check.InnerException);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Reflection;
+using Interop.Hub.Grpc;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Interop.UnitTests;
+
+public sealed class AuthorizationCoverageTests
+{
+    /// <summary>Deny by default is backed by a rule: every RPC the hub implements names the policy that guards it.</summary>
+    [Fact]
+    public void Every_rpc_the_hub_serves_names_its_policy()
+    {
+        var services = typeof(RegistryGrpcService).Assembly.GetTypes()
+            .Where(type => type.Namespace == typeof(RegistryGrpcService).Namespace && type.BaseType?.GetCustomAttribute<global::Grpc.Core.BindServiceMethodAttribute>() is not null)
+            .ToList();
+        Assert.NotEmpty(services);
+
+        var unguarded = services
+            .SelectMany(service => service.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(method => method.GetBaseDefinition().DeclaringType != method.DeclaringType)
+                .Where(method => method.GetCustomAttribute<AuthorizeAttribute>()?.Policy is not { Length: > 0 })
+                .Select(method => $"{service.Name}.{method.Name}"))
+            .ToList();
+
+        Assert.Empty(unguarded);
+    }
+
+    [Fact]
+    public void Every_rpc_of_the_contract_is_implemented()
+    {
+        var contract = typeof(Interop.Contracts.Registry.V1.RegistryService.RegistryServiceBase);
+        var implemented = typeof(RegistryGrpcService).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Select(method => method.Name)
+            .ToHashSet();
+
+        Assert.All(
+            contract.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Where(method => method.IsVirtual),
+            method => Assert.Contains(method.Name, implemented));
+    }
+}
