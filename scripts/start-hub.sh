@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the hub for development with everything it needs: the dev PKI (CA, hub certificate and
+# the demo partners' certificates, made once in certs/out), its own PostgreSQL cluster in
+# /var/tmp/interop-hub (created on first start, stopped with the hub) and the buf CLI for calls.
+# Extra arguments go to the hub, for example --Hub:Port=8443.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash certs/dev-pki.sh
+[ -x node_modules/.bin/buf ] || npm ci --no-audit --no-fund --loglevel=error
+dotnet build src/Interop.Hub -c Release --nologo -v quiet
+
+cat <<'HELP'
+
+Interop Hub starting on https://localhost:7443 (gRPC over mutual TLS; Ctrl+C stops it).
+Demo partners (certs/out): kemensos-pusdatin (steward), dukcapil (civil registry),
+dinsos-kota-bandung (local government, 32.73), bri (bank), bpk (auditor). Try, from another shell:
+
+  npx buf curl --protocol grpc --cacert certs/out/ca.crt \
+    --cert certs/out/bpk.crt --key certs/out/bpk.key \
+    https://localhost:7443/grpc.health.v1.Health/Check
+
+README.md shows a household submitted, read back and replayed.
+
+HELP
+exec dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll "$@"
