@@ -55,6 +55,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
         Assert.InRange(proposed.OccurTime.ToDateTimeOffset(), before.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
         Assert.Equal(sent, proposed.HouseholdProposed.Household);
         Assert.Equal("BDG-2", proposed.HouseholdProposed.PartnerReference);
+        Assert.Equal(proposed.OccurTime, second.CreateTime);
 
         var steward = hub.Registry(pki.Steward);
         Assert.Equal(second, (await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = second.HouseholdId })).Household);

@@ -31,8 +31,12 @@ internal sealed record Household(
             proposed.Data.Members,
             proposed.Data.Actor,
             proposed.Data.PartnerReference,
-            proposed.Timestamp,
-            proposed.Timestamp);
+            StoredPrecision(proposed.Timestamp),
+            StoredPrecision(proposed.Timestamp));
+
+    /// <summary>PostgreSQL keeps microseconds; the snapshot keeps the same instant as the stored event.</summary>
+    private static DateTimeOffset StoredPrecision(DateTimeOffset timestamp) =>
+        new(timestamp.Ticks - (timestamp.Ticks % 10), timestamp.Offset);
 }
 
 internal enum HouseholdStatus
