@@ -3,7 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
-using Interop.Hub.Regions;
+using Interop.ReferenceData;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

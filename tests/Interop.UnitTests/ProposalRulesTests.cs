@@ -1,5 +1,5 @@
 using Interop.Hub.Partners;
-using Interop.Hub.Regions;
+using Interop.ReferenceData;
 using Interop.Hub.Registry;
 using Interop.Hub.Registry.ProposeHousehold;
 

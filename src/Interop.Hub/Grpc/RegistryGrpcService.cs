@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Grpc.Core;
 using Interop.Hub.Partners;
-using Interop.Hub.Regions;
+using Interop.ReferenceData;
 using Interop.Hub.Registry;
 using Interop.Hub.Registry.ProposeHousehold;
 using Marten;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Interop.Hub.Regions;
+using Interop.ReferenceData;
 
 namespace Interop.Hub.Registry.ProposeHousehold;
 

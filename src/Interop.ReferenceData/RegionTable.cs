@@ -2,24 +2,26 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace Interop.Hub.Regions;
+namespace Interop.ReferenceData;
 
 /// <summary>
 /// The official Kepmendagri region codes (data/wilayah.csv, see data/README.md for provenance),
 /// loaded once and kept in memory: 91,599 codes take a few megabytes.
 /// </summary>
-internal sealed class RegionTable
+public sealed class RegionTable
 {
-    private readonly HashSet<string> villages;
+    private readonly Dictionary<string, string> villageNames;
     private readonly HashSet<string> districtsUndotted;
 
-    private RegionTable(HashSet<string> villages, HashSet<string> districtsUndotted)
+    private RegionTable(List<string> villages, Dictionary<string, string> villageNames, HashSet<string> districtsUndotted)
     {
-        this.villages = villages;
+        Villages = villages;
+        this.villageNames = villageNames;
         this.districtsUndotted = districtsUndotted;
     }
 
-    public int VillageCount => villages.Count;
+    /// <summary>Every village code in dotted form, in the table's order.</summary>
+    public IReadOnlyList<string> Villages { get; }
 
     public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "data", "wilayah.csv");
 
@@ -30,7 +32,8 @@ internal sealed class RegionTable
         {
             PrepareHeaderForMatch = header => header.Header.ToLowerInvariant(),
         });
-        var villages = new HashSet<string>(StringComparer.Ordinal);
+        var villages = new List<string>();
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var districts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in csv.GetRecords<RegionRow>())
         {
@@ -38,6 +41,7 @@ internal sealed class RegionTable
             {
                 case "village":
                     villages.Add(row.Code);
+                    names[row.Code] = row.Name;
                     break;
                 case "district":
                     districts.Add(row.Code.Replace(".", string.Empty, StringComparison.Ordinal));
@@ -50,11 +54,14 @@ internal sealed class RegionTable
             throw new InvalidDataException($"The region table at {path} holds no villages or no districts.");
         }
 
-        return new RegionTable(villages, districts);
+        return new RegionTable(villages, names, districts);
     }
 
     /// <summary>True for a village code in dotted form that is in the current table.</summary>
-    public bool IsVillage(string dottedCode) => villages.Contains(dottedCode);
+    public bool IsVillage(string dottedCode) => villageNames.ContainsKey(dottedCode);
+
+    /// <summary>The official name of a village, by its dotted code.</summary>
+    public string VillageName(string dottedCode) => villageNames[dottedCode];
 
     /// <summary>True for a six-digit district code (the prefix of a NIK or KK number) in the current table.</summary>
     public bool IsDistrict(string undottedCode) => districtsUndotted.Contains(undottedCode);
