@@ -2,7 +2,6 @@ using Google.Rpc;
 using Grpc.Core;
 using Interop.Contracts.Registry.V1;
 using Interop.IntegrationTests.Infrastructure;
-using Npgsql;
 
 namespace Interop.IntegrationTests;
 
@@ -205,11 +204,5 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
         return badRequest.FieldViolations.Select(violation => violation.Field).Distinct().ToList();
     }
 
-    private async Task<long> StoredEventCountAsync()
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var count = new NpgsqlCommand("select count(*) from interop.mt_events", connection);
-        return (long)(await count.ExecuteScalarAsync())!;
-    }
+    private Task<long> StoredEventCountAsync() => StoreProbe.HouseholdEventCountAsync(connectionString);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Interop.Hub.Registry;
 using Npgsql;
 
 namespace Interop.Hub.Grpc;
@@ -55,6 +56,11 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
             status = StatusCode.Cancelled;
             throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
         }
+        catch (ConcurrentChangeException exception)
+        {
+            status = StatusCode.Aborted;
+            throw new RpcException(new Status(StatusCode.Aborted, exception.Message + " Nothing of the failed part was stored; retry it."));
+        }
         catch (Exception exception) when (IsStoreUnavailable(exception))
         {
             status = StatusCode.Unavailable;
@@ -67,7 +73,7 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
             status = StatusCode.Internal;
             var correlation = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
             // The exception type and stack locate the bug; the message may quote data, so it is not logged.
-            logger.LogError("Unexpected {ExceptionType} in {Method} (correlation {Correlation}) at {StackTrace}", exception.GetType().FullName, context.Method, correlation, exception.StackTrace);
+            logger.LogError("Unexpected {ExceptionType} in {Method} (correlation {Correlation}) at {StackTrace}", TypeNames(exception), context.Method, correlation, exception.StackTrace);
             throw new RpcException(new Status(StatusCode.Internal, $"Internal error (correlation {correlation})."));
         }
         finally
@@ -80,6 +86,13 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    private static string TypeNames(Exception exception) => exception switch
+    {
+        AggregateException aggregate => $"{exception.GetType().FullName} of [{string.Join(", ", aggregate.InnerExceptions.Select(TypeNames))}]",
+        { InnerException: { } inner } => $"{exception.GetType().FullName} from {TypeNames(inner)}",
+        _ => exception.GetType().FullName ?? exception.GetType().Name,
+    };
 
     private static bool IsStoreUnavailable(Exception exception) =>
         exception is NpgsqlException { IsTransient: true } || exception.InnerException is NpgsqlException { IsTransient: true };

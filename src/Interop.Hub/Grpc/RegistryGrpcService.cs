@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
 using Interop.Hub.Partners;
 using Interop.ReferenceData;
@@ -96,7 +98,9 @@ internal sealed class RegistryGrpcService(
                 var request = requests.Current;
                 var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
                 var decision = ProposalRules.Decide(RegistryMapping.ToCommand(request, actor), regions, today);
-                await decided.WriteAsync(new DecidedProposal(position++, request.PartnerReference, decision), cancellationToken);
+                // The hash of what was sent tells a resend of the same household from a different one under the same reference.
+                var contentHash = Convert.ToHexString(SHA256.HashData(request.ToByteArray()));
+                await decided.WriteAsync(new DecidedProposal(position++, actor.PartnerId, request.PartnerReference, contentHash, decision), cancellationToken);
             }
         }
         catch (Exception exception)
@@ -111,15 +115,24 @@ internal sealed class RegistryGrpcService(
 
     private async Task StoreAndAnswerAsync(List<DecidedProposal> batch, IServerStreamWriter<V1.SubmitHouseholdsResponse> responses, CancellationToken cancellationToken)
     {
-        var accepted = batch.Select(item => item.Decision).OfType<ProposalDecision.Accepted>().Select(decision => decision.Event).ToList();
+        var accepted = batch
+            .Where(item => item.Decision is ProposalDecision.Accepted)
+            .Select(item => new ProposalToStore(item.PartnerId, item.PartnerReference, item.ContentHash, ((ProposalDecision.Accepted)item.Decision).Event))
+            .ToList();
         // Not cancelled with the call: a household that was read is stored even if its caller has gone.
-        var ids = await proposals.StoreAsync(accepted, CancellationToken.None);
+        var outcomes = await proposals.StoreAsync(accepted, CancellationToken.None);
         var next = 0;
         foreach (var item in batch)
         {
             var response = item.Decision switch
             {
-                ProposalDecision.Accepted accept => RegistryMapping.Accepted(item.Position, item.PartnerReference, ids[next++], 1, accept.Warnings),
+                ProposalDecision.Accepted accept => outcomes[next++] switch
+                {
+                    ProposalOutcome.Stored stored => RegistryMapping.Accepted(item.Position, item.PartnerReference, stored.HouseholdId, stored.Version, accept.Warnings),
+                    ProposalOutcome.Replayed replayed => RegistryMapping.Accepted(item.Position, item.PartnerReference, replayed.HouseholdId, replayed.Version, accept.Warnings),
+                    ProposalOutcome.ReferenceTaken taken => RegistryMapping.Refused(item.Position, item.PartnerReference, RegistryMapping.ReferenceTaken(taken.HouseholdId), accept.Warnings),
+                    _ => throw new InvalidOperationException("Unknown proposal outcome."),
+                },
                 ProposalDecision.Refused refuse => RegistryMapping.Refused(
                     item.Position,
                     item.PartnerReference,
@@ -144,5 +157,5 @@ internal sealed class RegistryGrpcService(
             .ToRpcException();
     }
 
-    private sealed record DecidedProposal(long Position, string PartnerReference, ProposalDecision Decision);
+    private sealed record DecidedProposal(long Position, string PartnerId, string PartnerReference, string ContentHash, ProposalDecision Decision);
 }

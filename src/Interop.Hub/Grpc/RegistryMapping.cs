@@ -57,6 +57,23 @@ internal static class RegistryMapping
         };
     }
 
+    /// <summary>ALREADY_EXISTS: the partner reference names another household's proposal, whose id is given.</summary>
+    public static Google.Rpc.Status ReferenceTaken(Guid householdId) =>
+        new()
+        {
+            Code = (int)Code.AlreadyExists,
+            Message = $"partner_reference was already used for different content, stored as household {householdId}; nothing was stored.",
+            Details =
+            {
+                Any.Pack(new ResourceInfo
+                {
+                    ResourceType = "interop.registry.v1.Household",
+                    ResourceName = householdId.ToString(),
+                    Description = "the household first proposed under this partner_reference",
+                }),
+            },
+        };
+
     public static V1.Household ToProto(Household household)
     {
         var proto = new V1.Household

@@ -1,4 +1,5 @@
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Projections;
@@ -25,6 +26,7 @@ internal static class EventStore
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 RegisterEventNames(options);
                 options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
+                options.Schema.For<ProposalReceipt>();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();

@@ -49,7 +49,7 @@ public sealed class RunningHub : IAsyncDisposable
         settings["Hub:PartnerCa"] = caPath;
         settings["Hub:ServerCertificate"] = serverCertificatePath;
         settings["Hub:ServerKey"] = serverKeyPath;
-        settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("INTEROP_TEST_LOG_LEVEL") ?? "Warning";
         var app = await HubHost.BuildAsync([], settings);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -1,28 +1,100 @@
 using Marten;
+using JasperFx;
 
 namespace Interop.Hub.Registry.ProposeHousehold;
 
-/// <summary>Stores accepted proposals as new household streams, many in one transaction.</summary>
+/// <summary>
+/// Stores accepted proposals as new household streams, many in one transaction, idempotently: a
+/// partner's reference for a household is its idempotency key. The same reference with the same
+/// content gives back the original outcome and writes nothing; with other content it is refused.
+/// </summary>
 internal sealed class HouseholdProposals(IDocumentStore store)
 {
-    /// <summary>Starts one stream per proposal and commits them together; returns the new record ids in order.</summary>
-    public async Task<IReadOnlyList<Guid>> StoreAsync(IReadOnlyList<HouseholdProposed> proposals, CancellationToken cancellationToken)
+    private const int MaxAttempts = 10;
+
+    public async Task<IReadOnlyList<ProposalOutcome>> StoreAsync(IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
     {
-        var ids = new List<Guid>(proposals.Count);
         if (proposals.Count == 0)
         {
-            return ids;
+            return [];
         }
 
-        await using var session = store.LightweightSession();
-        foreach (var proposed in proposals)
+        // Another call may store some of these references between our read and our commit (two
+        // streams resending the same file, say). Each attempt then sees more receipts and answers
+        // those from them, so a few attempts always settle it.
+        for (var attempt = 1; ; attempt++)
         {
+            try
+            {
+                return await TryStoreAsync(proposals, cancellationToken);
+            }
+            catch (Exception exception) when (IsReceiptConflict(exception) && attempt < MaxAttempts)
+            {
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }
+            catch (Exception exception) when (IsReceiptConflict(exception))
+            {
+                throw new ConcurrentChangeException("Other calls kept storing the same partner references at the same time.", exception);
+            }
+        }
+    }
+
+    /// <summary>Marten reports a duplicate document id alone or, from a batched commit, inside an AggregateException.</summary>
+    private static bool IsReceiptConflict(Exception exception) => exception switch
+    {
+        DocumentAlreadyExistsException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsReceiptConflict),
+        _ => false,
+    };
+
+    private async Task<IReadOnlyList<ProposalOutcome>> TryStoreAsync(IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var receipts = (await session.LoadManyAsync<ProposalReceipt>(cancellationToken, proposals.Select(p => p.ReceiptId).Distinct()))
+            .ToDictionary(receipt => receipt.Id, StringComparer.Ordinal);
+        var outcomes = new List<ProposalOutcome>(proposals.Count);
+        foreach (var proposal in proposals)
+        {
+            if (receipts.TryGetValue(proposal.ReceiptId, out var receipt))
+            {
+                outcomes.Add(receipt.ContentHash == proposal.ContentHash
+                    ? new ProposalOutcome.Replayed(receipt.HouseholdId, receipt.Version)
+                    : new ProposalOutcome.ReferenceTaken(receipt.HouseholdId));
+                continue;
+            }
+
             var id = Guid.CreateVersion7();
-            session.Events.StartStream<Household>(id, proposed);
-            ids.Add(id);
+            session.Events.StartStream<Household>(id, proposal.Event);
+            var stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
+            session.Insert(stored);
+            receipts[stored.Id] = stored;
+            outcomes.Add(new ProposalOutcome.Stored(id, stored.Version));
         }
 
         await session.SaveChangesAsync(cancellationToken);
-        return ids;
+        return outcomes;
     }
+}
+
+/// <summary>An accepted proposal with its idempotency key (the partner and its reference) and a hash of what was sent.</summary>
+internal sealed record ProposalToStore(string PartnerId, string PartnerReference, string ContentHash, HouseholdProposed Event)
+{
+    public string ReceiptId => ProposalReceipt.IdFor(PartnerId, PartnerReference);
+}
+
+/// <summary>What the hub answered when a partner first proposed a household under a reference.</summary>
+internal sealed record ProposalReceipt(string Id, Guid HouseholdId, string ContentHash, long Version)
+{
+    public static string IdFor(string partnerId, string partnerReference) => $"{partnerId}/{partnerReference}";
+}
+
+internal abstract record ProposalOutcome
+{
+    public sealed record Stored(Guid HouseholdId, long Version) : ProposalOutcome;
+
+    /// <summary>The same reference and content were stored before: nothing was written.</summary>
+    public sealed record Replayed(Guid HouseholdId, long Version) : ProposalOutcome;
+
+    /// <summary>The reference already names another household's proposal.</summary>
+    public sealed record ReferenceTaken(Guid HouseholdId) : ProposalOutcome;
 }
