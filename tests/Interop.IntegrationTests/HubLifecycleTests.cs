@@ -58,7 +58,7 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         var folder = Directory.CreateTempSubdirectory("interop-dev-pki-").FullName;
         try
         {
-            var script = Path.Combine(RepositoryRoot(), "certs", "dev-pki.sh");
+            var script = Path.Combine(Repository.Root, "certs", "dev-pki.sh");
             using (var run = Process.Start(new ProcessStartInfo("bash", [script, folder]) { RedirectStandardOutput = true, RedirectStandardError = true })!)
             {
                 await run.WaitForExitAsync();
@@ -92,15 +92,4 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 
     private static System.Security.Cryptography.X509Certificates.X509Certificate2 DemoPartner(string folder, string id) =>
         System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(Path.Combine(folder, $"{id}.crt"), Path.Combine(folder, $"{id}.key"));
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Interop.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Interop.sln not found above the test binaries.");
-    }
 }

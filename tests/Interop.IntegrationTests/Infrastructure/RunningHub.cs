@@ -1,6 +1,6 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Net.Client;
+using Interop.Cli;
 using Interop.Contracts.Registry.V1;
 using Interop.Hub;
 using Microsoft.AspNetCore.Builder;
@@ -56,18 +56,10 @@ public sealed class RunningHub : IAsyncDisposable
         return new RunningHub(app, new Uri(address), trustedCa);
     }
 
-    /// <summary>A channel that presents the given client certificate (or none) and trusts only the test CA for the server.</summary>
+    /// <summary>A channel that presents the given client certificate (or none) and trusts only the test CA for the server, as the CLI connects.</summary>
     public GrpcChannel Channel(X509Certificate2? clientCertificate)
     {
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => IsIssuedByTrustedCa(certificate),
-            },
-        };
-        var channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        var channel = HubConnection.Open(Address, clientCertificate, trustedCa);
         channels.Add(channel);
         return channel;
     }
@@ -83,20 +75,5 @@ public sealed class RunningHub : IAsyncDisposable
 
         await app.StopAsync();
         await app.DisposeAsync();
-    }
-
-    private bool IsIssuedByTrustedCa(X509Certificate? certificate)
-    {
-        if (certificate is null)
-        {
-            return false;
-        }
-
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(trustedCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var server = new X509Certificate2(certificate);
-        return chain.Build(server);
     }
 }

@@ -52,6 +52,16 @@ public sealed class TestPki : IDisposable
     public X509Certificate2 Partner(string id, string kind, string? area = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
         IssueClientCertificate(Ca, id, kind, area, notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5), notAfter ?? DateTimeOffset.UtcNow.AddDays(1));
 
+    /// <summary>Writes a partner's certificate and key as PEM files, as a partner's system holds them; returns their paths.</summary>
+    public (string Certificate, string Key) WritePem(X509Certificate2 certificate, string name)
+    {
+        var certificatePath = Path.Combine(Folder, $"{name}.crt");
+        var keyPath = Path.Combine(Folder, $"{name}.key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        return (certificatePath, keyPath);
+    }
+
     /// <summary>A well-formed partner certificate from a CA the hub does not know.</summary>
     public static X509Certificate2 FromAnotherAuthority(string id, string kind)
     {

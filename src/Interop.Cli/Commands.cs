@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Globalization;
+using CsvHelper;
+using Grpc.Core;
+using Interop.Contracts.Registry.V1;
+using Interop.ReferenceData;
+using Spectre.Console;
+
+namespace Interop.Cli;
+
+internal static class Commands
+{
+    public static Command Generate()
+    {
+        var count = new Option<int>("--count") { Description = "Number of households", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Same seed, same households", DefaultValueFactory = _ => 1 };
+        var area = new Option<string>("--area") { Description = "Dotted region prefix to draw villages from (32.73); default the whole country", DefaultValueFactory = _ => string.Empty };
+        var prefix = new Option<string>("--reference-prefix") { Description = "Prefix of the partner references", DefaultValueFactory = _ => "SYN-" };
+        var output = new Option<FileInfo>("--out") { Description = "CSV file to write", Required = true };
+        var command = new Command("generate", "Write synthetic households (one CSV row per member) for tests and demos") { count, seed, area, prefix, output };
+        command.SetAction(result =>
+        {
+            var households = new SyntheticHouseholds(result.GetValue(seed), RegionTable.Load(RegionTable.DefaultPath), result.GetValue(area)!, result.GetValue(prefix)!);
+            using var writer = new StreamWriter(result.GetValue(output)!.FullName);
+            HouseholdCsv.Write(writer, households.Take(result.GetValue(count)));
+            AnsiConsole.MarkupLine($"Wrote {result.GetValue(count):N0} households to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Submit(PartnerOptions partner)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "Household CSV (one row per member)" };
+        var output = new Option<FileInfo?>("--out") { Description = "Outcome CSV, one line per input row; default <file>.outcomes.csv" };
+        var command = new Command("submit", "Submit a household CSV as one stream and write the outcome of every row") { file, output };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            var input = result.GetValue(file)!;
+            var outcomesPath = result.GetValue(output)?.FullName ?? input.FullName + ".outcomes.csv";
+            var households = HouseholdCsv.Read(new StreamReader(input.FullName)).ToList();
+            using var channel = partner.Open(result);
+            var client = new RegistryService.RegistryServiceClient(channel);
+            var outcomes = new List<SubmitHouseholdsResponse>(households.Count);
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async progress =>
+                {
+                    var task = progress.AddTask($"Submitting {households.Count:N0} households", maxValue: households.Count);
+                    await HouseholdSubmission.RunAsync(client, households.Select(h => h.Request), outcome =>
+                    {
+                        outcomes.Add(outcome);
+                        task.Increment(1);
+                    }, cancellationToken);
+                });
+
+            await using (var writer = new StreamWriter(outcomesPath))
+            {
+                await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+                csv.WriteHeader<OutcomeRow>();
+                await csv.NextRecordAsync();
+                foreach (var outcome in outcomes)
+                {
+                    foreach (var row in households[(int)outcome.Position].Rows)
+                    {
+                        csv.WriteRecord(OutcomeRow.From(row, outcome));
+                        await csv.NextRecordAsync();
+                    }
+                }
+            }
+
+            var accepted = outcomes.Count(o => o.OutcomeCase == SubmitHouseholdsResponse.OutcomeOneofCase.Accepted);
+            AnsiConsole.MarkupLine($"[green]{accepted:N0} accepted[/], [red]{outcomes.Count - accepted:N0} refused[/]; outcomes in [bold]{Markup.Escape(outcomesPath)}[/]");
+            return accepted == outcomes.Count ? 0 : 2;
+        }));
+        return command;
+    }
+
+    public static Command Show(PartnerOptions partner)
+    {
+        var id = new Argument<string>("household-id");
+        var command = new Command("show", "Show a household's current state") { id };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            using var channel = partner.Open(result);
+            var household = (await new RegistryService.RegistryServiceClient(channel)
+                .GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = result.GetValue(id) }, cancellationToken: cancellationToken)).Household;
+            AnsiConsole.MarkupLine($"[bold]Household {household.HouseholdId}[/] (version {household.Version}, {household.Status})");
+            AnsiConsole.MarkupLine($"Family card {household.FamilyCardNumber}, village {household.VillageCode}: {Markup.Escape(household.AddressLine)}");
+            AnsiConsole.MarkupLine($"Proposed by {household.ProposedBy.PartnerId} as {Markup.Escape(household.PartnerReference)} on {household.CreateTime.ToDateTimeOffset():u}");
+            var table = new Table().AddColumns("NIK", "Name", "Born", "Sex", "Relationship");
+            foreach (var member in household.Members)
+            {
+                table.AddRow(member.Nik, Markup.Escape(member.FullName), $"{member.BirthDate.Year:D4}-{member.BirthDate.Month:D2}-{member.BirthDate.Day:D2}", member.Sex.ToString(), HouseholdCsv.RelationshipName(member.Relationship));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command History(PartnerOptions partner)
+    {
+        var id = new Argument<string>("household-id");
+        var command = new Command("history", "Show a household's history as a timeline: who changed what, when and why") { id };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            using var channel = partner.Open(result);
+            var call = new RegistryService.RegistryServiceClient(channel)
+                .StreamHouseholdHistory(new StreamHouseholdHistoryRequest { HouseholdId = result.GetValue(id) }, cancellationToken: cancellationToken);
+            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                var change = response.Event;
+                AnsiConsole.MarkupLine(
+                    $"[bold]{change.OccurTime.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss}Z[/] v{change.Version} {Describe(change)} by [bold]{change.Actor.PartnerId}[/] ({change.Actor.PartnerKind})");
+                AnsiConsole.MarkupLine($"    why: {Markup.Escape(change.Reason)}" + (change.EvidenceReference.Length > 0 ? $"; evidence: {Markup.Escape(change.EvidenceReference)}" : string.Empty));
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>A refusal from the hub is reported as its status and message, not as a stack trace.</summary>
+    private static async Task<int> Reported(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (RpcException exception)
+        {
+            await Console.Error.WriteLineAsync($"error: the hub answered {exception.StatusCode}: {exception.Status.Detail}");
+            return 3;
+        }
+        catch (Exception exception) when (exception is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
+        {
+            await Console.Error.WriteLineAsync($"error: {exception.Message}");
+            return 1;
+        }
+    }
+
+    private static string Describe(HouseholdEvent change) => change.ChangeCase switch
+    {
+        HouseholdEvent.ChangeOneofCase.HouseholdProposed =>
+            $"proposed with {change.HouseholdProposed.Household.Members.Count} members in {change.HouseholdProposed.Household.VillageCode}",
+        _ => change.ChangeCase.ToString(),
+    };
+
+    private sealed record OutcomeRow(
+        [property: CsvHelper.Configuration.Attributes.Name("row")] int Row,
+        [property: CsvHelper.Configuration.Attributes.Name("partner_reference")] string PartnerReference,
+        [property: CsvHelper.Configuration.Attributes.Name("outcome")] string Outcome,
+        [property: CsvHelper.Configuration.Attributes.Name("household_id")] string HouseholdId,
+        [property: CsvHelper.Configuration.Attributes.Name("code")] string Code,
+        [property: CsvHelper.Configuration.Attributes.Name("detail")] string Detail)
+    {
+        public static OutcomeRow From(int row, SubmitHouseholdsResponse outcome)
+        {
+            if (outcome.OutcomeCase == SubmitHouseholdsResponse.OutcomeOneofCase.Accepted)
+            {
+                return new(row, outcome.PartnerReference, "accepted", outcome.Accepted.HouseholdId, "OK", string.Join("; ", outcome.Warnings.Select(w => $"warning {w.Field}: {w.Description}")));
+            }
+
+            var details = outcome.Refused.Details
+                .Where(any => any.Is(Google.Rpc.BadRequest.Descriptor))
+                .SelectMany(any => any.Unpack<Google.Rpc.BadRequest>().FieldViolations)
+                .Select(v => $"{v.Field}: {v.Description}");
+            return new(row, outcome.PartnerReference, "refused", string.Empty, ((StatusCode)outcome.Refused.Code).ToString(), string.Join("; ", details.DefaultIfEmpty(outcome.Refused.Message)));
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>The `interop` command, run as a partner runs it: a separate process talking to a real hub.</summary>
+[Collection(HubCollection.Name)]
+public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("interop-cli-").FullName;
+    private RunningHub hub = null!;
+
+    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("cli"));
+
+    public async Task DisposeAsync()
+    {
+        await hub.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_regency_submits_a_csv_file_and_gets_one_outcome_line_per_row_then_shows_a_household_and_its_history()
+    {
+        var households = Path.Combine(folder, "households.csv");
+        var generated = await InteropAsync("generate", "--count", "25", "--seed", "8", "--area", "32.73", "--reference-prefix", "BDG-", "--out", households);
+        Assert.Equal(0, generated.ExitCode);
+        var lines = (await File.ReadAllLinesAsync(households)).ToList();
+        // One more household whose only member has an impossible NIK date.
+        lines.Add("BDG-BAD-1,3273010101200099,32.73.01.1001,Jl. Isola No. 1,survey,,3273013302900001,Budi Santoso,1990-02-03,M,HEAD");
+        await File.WriteAllLinesAsync(households, lines);
+        var outcomesPath = Path.Combine(folder, "outcomes.csv");
+
+        var submitted = await InteropAsync(["submit", households, "--out", outcomesPath, .. PartnerArguments(pki.Bandung, "bandung")]);
+
+        Assert.True(submitted.ExitCode == 2, submitted.Output + submitted.Error);
+        var outcomes = (await File.ReadAllLinesAsync(outcomesPath)).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.Equal(lines.Count - 1, outcomes.Count);
+        Assert.Equal(Enumerable.Range(1, lines.Count - 1).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), outcomes.Select(o => o[0]));
+        Assert.All(outcomes.SkipLast(1), o => Assert.Equal("accepted", o[2]));
+        Assert.Equal(["BDG-BAD-1", "refused", string.Empty, "InvalidArgument"], outcomes[^1][1..5]);
+        Assert.Contains("household.members[0].nik", string.Join(',', outcomes[^1][5..]), StringComparison.Ordinal);
+
+        var householdId = outcomes[0][3];
+        var shown = await InteropAsync(["show", householdId, .. PartnerArguments(pki.Auditor, "bpk")]);
+        var history = await InteropAsync(["history", householdId, .. PartnerArguments(pki.Auditor, "bpk")]);
+
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains(householdId, shown.Output, StringComparison.Ordinal);
+        Assert.Contains("dinsos-kota-bandung", shown.Output, StringComparison.Ordinal);
+        Assert.Equal(0, history.ExitCode);
+        Assert.Contains("proposed with", history.Output, StringComparison.Ordinal);
+        Assert.Contains("by dinsos-kota-bandung", history.Output, StringComparison.Ordinal);
+        Assert.Contains("synthetic household for testing", history.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bank_is_told_it_may_not_read_the_registry()
+    {
+        var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(pki.Bank, "bri")]);
+
+        Assert.NotEqual(0, shown.ExitCode);
+        Assert.Contains("PermissionDenied", shown.Output + shown.Error, StringComparison.Ordinal);
+    }
+
+    private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name)
+    {
+        var (certificatePath, keyPath) = pki.WritePem(certificate, name);
+        return ["--hub", hub.Address.ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", pki.CaPath];
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> InteropAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Repository.CliAssembly);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+}
