@@ -148,6 +148,17 @@ internal static class Commands
     {
         HouseholdEvent.ChangeOneofCase.HouseholdProposed =>
             $"proposed with {change.HouseholdProposed.Household.Members.Count} members in {change.HouseholdProposed.Household.VillageCode}",
+        HouseholdEvent.ChangeOneofCase.IdentitiesVerified =>
+            $"identities checked: {string.Join(", ", change.IdentitiesVerified.Checks.GroupBy(c => c.Verdict).Select(g => $"{g.Count()} {g.Key}"))}",
+        HouseholdEvent.ChangeOneofCase.HouseholdRatified => "ratified",
+        HouseholdEvent.ChangeOneofCase.ProposalRejected => "proposal rejected",
+        HouseholdEvent.ChangeOneofCase.MemberAdded => $"member added ({HouseholdCsv.RelationshipName(change.MemberAdded.Member.Relationship)})",
+        HouseholdEvent.ChangeOneofCase.MemberRemoved => "member removed",
+        HouseholdEvent.ChangeOneofCase.AddressChanged => $"moved from {change.AddressChanged.PreviousVillageCode} to {change.AddressChanged.VillageCode}",
+        HouseholdEvent.ChangeOneofCase.MemberDied => "member's death recorded",
+        HouseholdEvent.ChangeOneofCase.ProgramEnrolled => $"enrolled in {change.ProgramEnrolled.Membership.Program}",
+        HouseholdEvent.ChangeOneofCase.ProgramExited => $"left {change.ProgramExited.Program}",
+        HouseholdEvent.ChangeOneofCase.HouseholdDeactivated => "deactivated",
         _ => change.ChangeCase.ToString(),
     };
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.ReferenceData;
+using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -64,6 +65,7 @@ internal static class HubHost
             builder.Services.AddSingleton(RegionTable.Load(RegionTable.DefaultPath));
             builder.Services.AddRegistryStore(connectionString, options.Schema);
             builder.Services.AddScoped<HouseholdProposals>();
+            builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddPartnerAccess(partnerCertificates);
             builder.Services.AddGrpc(grpc =>
             {

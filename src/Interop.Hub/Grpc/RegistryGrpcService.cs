@@ -5,6 +5,7 @@ using Grpc.Core;
 using Interop.Hub.Partners;
 using Interop.ReferenceData;
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.ProposeHousehold;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -15,6 +16,7 @@ namespace Interop.Hub.Grpc;
 /// <summary>Thin adapter for interop.registry.v1.RegistryService: wire to command, command to wire.</summary>
 internal sealed class RegistryGrpcService(
     HouseholdProposals proposals,
+    HouseholdChanges changes,
     IQuerySession querySession,
     RegionTable regions,
     TimeProvider clock) : V1.RegistryService.RegistryServiceBase
@@ -86,6 +88,30 @@ internal sealed class RegistryGrpcService(
         }
     }
 
+    [Authorize(Policy = PartnerAccess.ChangeHouseholds)]
+    public override async Task<V1.ChangeHouseholdResponse> ChangeHousehold(V1.ChangeHouseholdRequest request, ServerCallContext context)
+    {
+        var command = RegistryMapping.ToCommand(request, ParseHouseholdId(request.HouseholdId), context.Partner().Actor);
+        var contentHash = Convert.ToHexString(SHA256.HashData(request.ToByteArray()));
+        var outcome = await changes.ApplyAsync(command, contentHash, context.CancellationToken);
+        return outcome switch
+        {
+            ChangeOutcome.Done done => new V1.ChangeHouseholdResponse { Household = RegistryMapping.ToProto(done.Household) },
+            ChangeOutcome.NotFound => throw new RpcException(new Status(StatusCode.NotFound, "No household has that id.")),
+            ChangeOutcome.Stale stale => throw new RpcException(new Status(
+                StatusCode.Aborted,
+                stale.CurrentVersion is { } current
+                    ? $"The household is at version {current}, not {request.ExpectedVersion}: read it again and decide on its current state."
+                    : "The household changed while this change was being stored: read it again and decide on its current state.")),
+            ChangeOutcome.KeyTaken taken => throw RegistryMapping.ReferenceTaken(taken.HouseholdId, "idempotency_key").ToRpcException(),
+            ChangeOutcome.Decided { Decision: ChangeDecision.Invalid invalid } =>
+                throw RegistryMapping.InvalidArgument($"Change refused: {invalid.Violations.Count} invalid field(s); nothing was stored.", invalid.Violations).ToRpcException(),
+            ChangeOutcome.Decided { Decision: ChangeDecision.NotAllowed notAllowed } => throw RegistryMapping.FailedPrecondition(command.HouseholdId, notAllowed.Reason).ToRpcException(),
+            ChangeOutcome.Decided { Decision: ChangeDecision.Forbidden forbidden } => throw new RpcException(new Status(StatusCode.PermissionDenied, forbidden.Reason)),
+            _ => throw new InvalidOperationException("Unknown change outcome."),
+        };
+    }
+
     private async Task ReadAndDecideAsync(
         IAsyncStreamReader<V1.SubmitHouseholdsRequest> requests, ChannelWriter<DecidedProposal> decided, Actor actor, CancellationToken cancellationToken)
     {
@@ -130,7 +156,7 @@ internal sealed class RegistryGrpcService(
                 {
                     ProposalOutcome.Stored stored => RegistryMapping.Accepted(item.Position, item.PartnerReference, stored.HouseholdId, stored.Version, accept.Warnings),
                     ProposalOutcome.Replayed replayed => RegistryMapping.Accepted(item.Position, item.PartnerReference, replayed.HouseholdId, replayed.Version, accept.Warnings),
-                    ProposalOutcome.ReferenceTaken taken => RegistryMapping.Refused(item.Position, item.PartnerReference, RegistryMapping.ReferenceTaken(taken.HouseholdId), accept.Warnings),
+                    ProposalOutcome.ReferenceTaken taken => RegistryMapping.Refused(item.Position, item.PartnerReference, RegistryMapping.ReferenceTaken(taken.HouseholdId, "partner_reference"), accept.Warnings),
                     _ => throw new InvalidOperationException("Unknown proposal outcome."),
                 },
                 ProposalDecision.Refused refuse => RegistryMapping.Refused(

@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx.Events;
 using V1 = Interop.Contracts.Registry.V1;
@@ -24,6 +25,32 @@ internal static class RegistryMapping
             request.EvidenceReference.Length == 0 ? null : request.EvidenceReference,
             actor);
     }
+
+    public static ChangeHouseholdCommand ToCommand(V1.ChangeHouseholdRequest request, Guid householdId, Actor actor) =>
+        new(
+            householdId,
+            request.ExpectedVersion,
+            request.IdempotencyKey,
+            request.Reason,
+            request.EvidenceReference.Length == 0 ? null : request.EvidenceReference,
+            request.ChangeCase switch
+            {
+                V1.ChangeHouseholdRequest.ChangeOneofCase.VerifyIdentities =>
+                    new HouseholdChange.VerifyIdentities(request.VerifyIdentities.Checks.Select(check => new IdentityCheck(check.Nik, ToDomain(check.Verdict))).ToList()),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.RatifyHousehold => new HouseholdChange.Ratify(),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.RejectProposal => new HouseholdChange.RejectProposal(),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.AddMember => new HouseholdChange.AddMember(ToDraft(request.AddMember.Member ?? new V1.Member())),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.RemoveMember => new HouseholdChange.RemoveMember(request.RemoveMember.Nik),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.ChangeAddress => new HouseholdChange.ChangeAddress(request.ChangeAddress.VillageCode, request.ChangeAddress.AddressLine),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.RecordDeath => new HouseholdChange.RecordDeath(
+                    request.RecordDeath.Nik,
+                    request.RecordDeath.DeathDate is { } date ? new DateParts(date.Year, date.Month, date.Day) : null),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.EnrollInProgram => new HouseholdChange.Enroll(ToDomain(request.EnrollInProgram.Membership ?? new V1.ProgramMembership())),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.ExitProgram => new HouseholdChange.ExitProgram(ToDomain(request.ExitProgram.Program)),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.DeactivateHousehold => new HouseholdChange.Deactivate(),
+                _ => new HouseholdChange.Missing(),
+            },
+            actor);
 
     public static V1.SubmitHouseholdsResponse Accepted(long position, string partnerReference, Guid householdId, long version, IReadOnlyList<FieldIssue> warnings)
     {
@@ -57,22 +84,30 @@ internal static class RegistryMapping
         };
     }
 
-    /// <summary>ALREADY_EXISTS: the partner reference names another household's proposal, whose id is given.</summary>
-    public static Google.Rpc.Status ReferenceTaken(Guid householdId) =>
+    /// <summary>ALREADY_EXISTS: the key (a partner reference or idempotency key) was used before for other content, on the household given.</summary>
+    public static Google.Rpc.Status ReferenceTaken(Guid householdId, string keyField) =>
         new()
         {
             Code = (int)Code.AlreadyExists,
-            Message = $"partner_reference was already used for different content, stored as household {householdId}; nothing was stored.",
+            Message = $"{keyField} was already used for different content, on household {householdId}; nothing was stored.",
             Details =
             {
                 Any.Pack(new ResourceInfo
                 {
                     ResourceType = "interop.registry.v1.Household",
                     ResourceName = householdId.ToString(),
-                    Description = "the household first proposed under this partner_reference",
+                    Description = $"the household of the original request under this {keyField}",
                 }),
             },
         };
+
+    /// <summary>FAILED_PRECONDITION: the household's state does not allow the change.</summary>
+    public static Google.Rpc.Status FailedPrecondition(Guid householdId, string reason)
+    {
+        var failure = new PreconditionFailure();
+        failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = "HOUSEHOLD_STATE", Subject = householdId.ToString(), Description = reason });
+        return new Google.Rpc.Status { Code = (int)Code.FailedPrecondition, Message = reason, Details = { Any.Pack(failure) } };
+    }
 
     public static V1.Household ToProto(Household household)
     {
@@ -83,6 +118,11 @@ internal static class RegistryMapping
             Status = household.Status switch
             {
                 HouseholdStatus.Proposed => V1.HouseholdStatus.Proposed,
+                HouseholdStatus.Verified => V1.HouseholdStatus.Verified,
+                HouseholdStatus.VerificationFailed => V1.HouseholdStatus.VerificationFailed,
+                HouseholdStatus.Active => V1.HouseholdStatus.Active,
+                HouseholdStatus.Rejected => V1.HouseholdStatus.Rejected,
+                HouseholdStatus.Deactivated => V1.HouseholdStatus.Deactivated,
                 _ => V1.HouseholdStatus.Unspecified,
             },
             FamilyCardNumber = household.FamilyCardNumber,
@@ -93,7 +133,17 @@ internal static class RegistryMapping
             CreateTime = Timestamp.FromDateTimeOffset(household.CreatedAt),
             UpdateTime = Timestamp.FromDateTimeOffset(household.UpdatedAt),
         };
-        proto.Members.Add(household.Members.Select(ToProto));
+        proto.Members.Add(household.Members.Select(member =>
+        {
+            var wire = ToProto(member);
+            if (household.Deaths.TryGetValue(member.Nik, out var died))
+            {
+                wire.DeathDate = ToProto(died);
+            }
+
+            return wire;
+        }));
+        proto.Programs.Add(household.Programs.Select(ToProto));
         return proto;
     }
 
@@ -125,6 +175,42 @@ internal static class RegistryMapping
                 };
                 household.Members.Add(proposed.Members.Select(ToProto));
                 proto.HouseholdProposed = new V1.HouseholdProposedChange { Household = household, PartnerReference = proposed.PartnerReference };
+                break;
+            case IdentitiesVerified verified:
+                proto.IdentitiesVerified = new V1.IdentitiesVerifiedChange();
+                proto.IdentitiesVerified.Checks.Add(verified.Checks.Select(check => new V1.IdentityCheck { Nik = check.Nik, Verdict = ToProto(check.Verdict) }));
+                break;
+            case HouseholdRatified:
+                proto.HouseholdRatified = new V1.HouseholdRatifiedChange();
+                break;
+            case ProposalRejected:
+                proto.ProposalRejected = new V1.ProposalRejectedChange();
+                break;
+            case MemberAdded added:
+                proto.MemberAdded = new V1.MemberAddedChange { Member = ToProto(added.Member) };
+                break;
+            case MemberRemoved removed:
+                proto.MemberRemoved = new V1.MemberRemovedChange { Nik = removed.Nik };
+                break;
+            case AddressChanged moved:
+                proto.AddressChanged = new V1.AddressChangedChange
+                {
+                    VillageCode = moved.VillageCode,
+                    AddressLine = moved.AddressLine,
+                    PreviousVillageCode = moved.PreviousVillageCode,
+                };
+                break;
+            case MemberDied died:
+                proto.MemberDied = new V1.MemberDiedChange { Nik = died.Nik, DeathDate = ToProto(died.DeathDate) };
+                break;
+            case ProgramEnrolled enrolled:
+                proto.ProgramEnrolled = new V1.ProgramEnrolledChange { Membership = ToProto(enrolled.Membership) };
+                break;
+            case ProgramExited exited:
+                proto.ProgramExited = new V1.ProgramExitedChange { Program = ToProto(exited.Program) };
+                break;
+            case HouseholdDeactivated:
+                proto.HouseholdDeactivated = new V1.HouseholdDeactivatedChange();
                 break;
             default:
                 throw new InvalidOperationException($"No wire mapping for event type {stored.EventTypeName}.");
@@ -176,12 +262,74 @@ internal static class RegistryMapping
         _ => V1.Relationship.Unspecified,
     };
 
+    private static Google.Type.Date ToProto(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
+
+    private static IdentityVerdict ToDomain(V1.IdentityVerdict verdict) => verdict switch
+    {
+        V1.IdentityVerdict.Confirmed => IdentityVerdict.Confirmed,
+        V1.IdentityVerdict.NotFound => IdentityVerdict.NotFound,
+        V1.IdentityVerdict.Mismatch => IdentityVerdict.Mismatch,
+        V1.IdentityVerdict.Deceased => IdentityVerdict.Deceased,
+        _ => IdentityVerdict.Unspecified,
+    };
+
+    private static V1.IdentityVerdict ToProto(IdentityVerdict verdict) => verdict switch
+    {
+        IdentityVerdict.Confirmed => V1.IdentityVerdict.Confirmed,
+        IdentityVerdict.NotFound => V1.IdentityVerdict.NotFound,
+        IdentityVerdict.Mismatch => V1.IdentityVerdict.Mismatch,
+        IdentityVerdict.Deceased => V1.IdentityVerdict.Deceased,
+        _ => V1.IdentityVerdict.Unspecified,
+    };
+
+    private static SocialProgram ToDomain(V1.Program program) => program switch
+    {
+        V1.Program.Pkh => SocialProgram.Pkh,
+        V1.Program.Bpnt => SocialProgram.Bpnt,
+        _ => SocialProgram.Unspecified,
+    };
+
+    private static V1.Program ToProto(SocialProgram program) => program switch
+    {
+        SocialProgram.Pkh => V1.Program.Pkh,
+        SocialProgram.Bpnt => V1.Program.Bpnt,
+        _ => V1.Program.Unspecified,
+    };
+
+    private static ProgramMembership ToDomain(V1.ProgramMembership membership) =>
+        new(ToDomain(membership.Program), membership.Components.Select(component => component switch
+        {
+            V1.PkhComponent.PregnancyOrEarlyChildhood => PkhComponent.PregnancyOrEarlyChildhood,
+            V1.PkhComponent.PrimarySchoolChild => PkhComponent.PrimarySchoolChild,
+            V1.PkhComponent.JuniorHighChild => PkhComponent.JuniorHighChild,
+            V1.PkhComponent.SeniorHighChild => PkhComponent.SeniorHighChild,
+            V1.PkhComponent.SevereDisability => PkhComponent.SevereDisability,
+            V1.PkhComponent.Elderly => PkhComponent.Elderly,
+            _ => PkhComponent.Unspecified,
+        }).ToList());
+
+    private static V1.ProgramMembership ToProto(ProgramMembership membership)
+    {
+        var proto = new V1.ProgramMembership { Program = ToProto(membership.Program) };
+        proto.Components.Add(membership.Components.Select(component => component switch
+        {
+            PkhComponent.PregnancyOrEarlyChildhood => V1.PkhComponent.PregnancyOrEarlyChildhood,
+            PkhComponent.PrimarySchoolChild => V1.PkhComponent.PrimarySchoolChild,
+            PkhComponent.JuniorHighChild => V1.PkhComponent.JuniorHighChild,
+            PkhComponent.SeniorHighChild => V1.PkhComponent.SeniorHighChild,
+            PkhComponent.SevereDisability => V1.PkhComponent.SevereDisability,
+            PkhComponent.Elderly => V1.PkhComponent.Elderly,
+            _ => V1.PkhComponent.Unspecified,
+        }));
+        return proto;
+    }
+
     private static V1.Member ToProto(HouseholdMember member) =>
         new()
         {
             Nik = member.Nik,
             FullName = member.FullName,
-            BirthDate = new Google.Type.Date { Year = member.BirthDate.Year, Month = member.BirthDate.Month, Day = member.BirthDate.Day },
+            BirthDate = ToProto(member.BirthDate),
             Sex = member.Sex switch
             {
                 Sex.Male => V1.Sex.Male,

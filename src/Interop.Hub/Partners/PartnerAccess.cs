@@ -14,6 +14,7 @@ internal static class PartnerAccess
 {
     public const string ProposeHouseholds = "registry.propose";
     public const string ReadRegistry = "registry.read";
+    public const string ChangeHouseholds = "registry.change";
     public const string AnyPartner = "partner";
 
     private const string PartnerIdClaim = "interop:partner_id";
@@ -55,6 +56,8 @@ internal static class PartnerAccess
             .SetFallbackPolicy(PartnerPolicy(Enum.GetValues<PartnerKind>()))
             .AddPolicy(AnyPartner, PartnerPolicy(Enum.GetValues<PartnerKind>()))
             .AddPolicy(ProposeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment]))
+            // Which kind may take which step is decided per step (ChangeRules); banks and auditors never change households.
+            .AddPolicy(ChangeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry]))
             .AddPolicy(ReadRegistry, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor]));
         return services;
     }

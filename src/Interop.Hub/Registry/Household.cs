@@ -20,6 +20,14 @@ internal sealed record Household(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>Deaths recorded, by NIK.</summary>
+    public IReadOnlyDictionary<string, DateOnly> Deaths { get; init; } = new Dictionary<string, DateOnly>();
+
+    public IReadOnlyList<ProgramMembership> Programs { get; init; } = [];
+
+    /// <summary>True once the household can no longer change: rejected or deactivated.</summary>
+    public bool IsClosed => Status is HouseholdStatus.Rejected or HouseholdStatus.Deactivated;
+
     public static Household Create(IEvent<HouseholdProposed> proposed) =>
         new(
             proposed.StreamId,
@@ -34,12 +42,49 @@ internal sealed record Household(
             StoredPrecision(proposed.Timestamp),
             StoredPrecision(proposed.Timestamp));
 
+    public Household Apply(IEvent<IdentitiesVerified> verified) =>
+        After(verified) with
+        {
+            Status = verified.Data.Checks.All(check => check.Verdict == IdentityVerdict.Confirmed)
+                ? HouseholdStatus.Verified
+                : HouseholdStatus.VerificationFailed,
+        };
+
+    public Household Apply(IEvent<HouseholdRatified> ratified) => After(ratified) with { Status = HouseholdStatus.Active };
+
+    public Household Apply(IEvent<ProposalRejected> rejected) => After(rejected) with { Status = HouseholdStatus.Rejected };
+
+    public Household Apply(IEvent<MemberAdded> added) => After(added) with { Members = [.. Members, added.Data.Member] };
+
+    public Household Apply(IEvent<MemberRemoved> removed) =>
+        After(removed) with { Members = Members.Where(member => member.Nik != removed.Data.Nik).ToList() };
+
+    public Household Apply(IEvent<AddressChanged> moved) =>
+        After(moved) with { VillageCode = moved.Data.VillageCode, AddressLine = moved.Data.AddressLine };
+
+    public Household Apply(IEvent<MemberDied> died) =>
+        After(died) with { Deaths = new Dictionary<string, DateOnly>(Deaths) { [died.Data.Nik] = died.Data.DeathDate } };
+
+    public Household Apply(IEvent<ProgramEnrolled> enrolled) => After(enrolled) with { Programs = [.. Programs, enrolled.Data.Membership] };
+
+    public Household Apply(IEvent<ProgramExited> exited) =>
+        After(exited) with { Programs = Programs.Where(membership => membership.Program != exited.Data.Program).ToList() };
+
+    public Household Apply(IEvent<HouseholdDeactivated> deactivated) => After(deactivated) with { Status = HouseholdStatus.Deactivated };
+
     /// <summary>PostgreSQL keeps microseconds; the snapshot keeps the same instant as the stored event.</summary>
     private static DateTimeOffset StoredPrecision(DateTimeOffset timestamp) =>
         new(timestamp.Ticks - (timestamp.Ticks % 10), timestamp.Offset);
+
+    private Household After(IEvent change) => this with { Version = change.Version, UpdatedAt = StoredPrecision(change.Timestamp) };
 }
 
 internal enum HouseholdStatus
 {
     Proposed = 1,
+    Verified = 2,
+    VerificationFailed = 3,
+    Active = 4,
+    Rejected = 5,
+    Deactivated = 6,
 }

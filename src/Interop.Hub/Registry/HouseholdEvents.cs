@@ -1,4 +1,5 @@
 using Interop.Hub.Partners;
+
 namespace Interop.Hub.Registry;
 
 /// <summary>What every change to a household says besides the change itself: who, why, on what evidence.</summary>
@@ -22,6 +23,31 @@ internal sealed record HouseholdProposed(
     string Reason,
     string? EvidenceReference) : IHouseholdEvent;
 
+/// <summary>The civil registry gave its verdict on every member's NIK.</summary>
+internal sealed record IdentitiesVerified(IReadOnlyList<IdentityCheck> Checks, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The steward admitted the household to the register.</summary>
+internal sealed record HouseholdRatified(Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The steward rejected the proposal.</summary>
+internal sealed record ProposalRejected(Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+internal sealed record MemberAdded(HouseholdMember Member, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+internal sealed record MemberRemoved(string Nik, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The household moved; a village in another regency moves it to that jurisdiction.</summary>
+internal sealed record AddressChanged(string VillageCode, string AddressLine, string PreviousVillageCode, Actor Actor, string Reason, string? EvidenceReference)
+    : IHouseholdEvent;
+
+internal sealed record MemberDied(string Nik, DateOnly DeathDate, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+internal sealed record ProgramEnrolled(ProgramMembership Membership, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+internal sealed record ProgramExited(SocialProgram Program, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+internal sealed record HouseholdDeactivated(Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
 /// <summary>One person on a family card.</summary>
 internal sealed record HouseholdMember(
     string Nik,
@@ -29,6 +55,37 @@ internal sealed record HouseholdMember(
     DateOnly BirthDate,
     Sex Sex,
     Relationship Relationship);
+
+internal sealed record IdentityCheck(string Nik, IdentityVerdict Verdict);
+
+internal sealed record ProgramMembership(SocialProgram Program, IReadOnlyList<PkhComponent> Components);
+
+internal enum IdentityVerdict
+{
+    Unspecified = 0,
+    Confirmed = 1,
+    NotFound = 2,
+    Mismatch = 3,
+    Deceased = 4,
+}
+
+internal enum SocialProgram
+{
+    Unspecified = 0,
+    Pkh = 1,
+    Bpnt = 2,
+}
+
+internal enum PkhComponent
+{
+    Unspecified = 0,
+    PregnancyOrEarlyChildhood = 1,
+    PrimarySchoolChild = 2,
+    JuniorHighChild = 3,
+    SeniorHighChild = 4,
+    SevereDisability = 5,
+    Elderly = 6,
+}
 
 internal enum Sex
 {

@@ -1,4 +1,5 @@
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx;
 using JasperFx.Events;
@@ -27,6 +28,7 @@ internal static class EventStore
                 RegisterEventNames(options);
                 options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
                 options.Schema.For<ProposalReceipt>();
+                options.Schema.For<ChangeReceipt>();
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
@@ -37,5 +39,15 @@ internal static class EventStore
     private static void RegisterEventNames(StoreOptions options)
     {
         options.Events.MapEventType<HouseholdProposed>("household_proposed");
+        options.Events.MapEventType<IdentitiesVerified>("identities_verified");
+        options.Events.MapEventType<HouseholdRatified>("household_ratified");
+        options.Events.MapEventType<ProposalRejected>("proposal_rejected");
+        options.Events.MapEventType<MemberAdded>("member_added");
+        options.Events.MapEventType<MemberRemoved>("member_removed");
+        options.Events.MapEventType<AddressChanged>("address_changed");
+        options.Events.MapEventType<MemberDied>("member_died");
+        options.Events.MapEventType<ProgramEnrolled>("program_enrolled");
+        options.Events.MapEventType<ProgramExited>("program_exited");
+        options.Events.MapEventType<HouseholdDeactivated>("household_deactivated");
     }
 }

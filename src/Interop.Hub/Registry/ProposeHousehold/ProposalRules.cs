@@ -72,9 +72,8 @@ internal static partial class ProposalRules
         }
     }
 
-    private static void CheckVillage(string code, RegionTable regions, List<FieldIssue> violations)
+    public static void CheckVillage(string code, RegionTable regions, List<FieldIssue> violations, string field = "household.village_code")
     {
-        const string field = "household.village_code";
         if (code.Length == 0)
         {
             violations.Add(new(field, "is required"));
@@ -116,34 +115,42 @@ internal static partial class ProposalRules
         {
             var draft = drafts[index];
             var path = $"household.members[{index}]";
-            var birthDate = CheckBirthDate(draft.BirthDate, today, $"{path}.birth_date", violations);
-            CheckNik(draft, birthDate, regions, $"{path}.nik", violations, warnings);
+            var member = CheckMember(draft, path, regions, today, violations, warnings);
             if (IdentityNumbers.IsSixteenDigits(draft.Nik) && !firstIndexByNik.TryAdd(draft.Nik, index))
             {
                 violations.Add(new($"{path}.nik", $"appears twice in the household (also household.members[{firstIndexByNik[draft.Nik]}].nik)"));
             }
 
-            RequireText(violations, $"{path}.full_name", draft.FullName, MaxNameLength);
-            if (draft.Sex == Sex.Unspecified)
+            if (member is not null)
             {
-                violations.Add(new($"{path}.sex", "is required"));
-            }
-
-            if (draft.Relationship == Relationship.Unspecified)
-            {
-                violations.Add(new($"{path}.relationship", "is required"));
-            }
-
-            if (birthDate is { } date)
-            {
-                members.Add(new HouseholdMember(draft.Nik, draft.FullName.Trim(), date, draft.Sex, draft.Relationship));
+                members.Add(member);
             }
         }
 
         return members;
     }
 
-    private static DateOnly? CheckBirthDate(DateParts? parts, DateOnly today, string field, List<FieldIssue> violations)
+    /// <summary>Checks one member at <paramref name="path"/>; returns it when its birth date can be stored, whatever else is wrong.</summary>
+    public static HouseholdMember? CheckMember(
+        MemberDraft draft, string path, RegionTable regions, DateOnly today, List<FieldIssue> violations, List<FieldIssue> warnings)
+    {
+        var birthDate = CheckBirthDate(draft.BirthDate, today, $"{path}.birth_date", violations);
+        CheckNik(draft, birthDate, regions, $"{path}.nik", violations, warnings);
+        RequireText(violations, $"{path}.full_name", draft.FullName, MaxNameLength);
+        if (draft.Sex == Sex.Unspecified)
+        {
+            violations.Add(new($"{path}.sex", "is required"));
+        }
+
+        if (draft.Relationship == Relationship.Unspecified)
+        {
+            violations.Add(new($"{path}.relationship", "is required"));
+        }
+
+        return birthDate is { } date ? new HouseholdMember(draft.Nik, draft.FullName.Trim(), date, draft.Sex, draft.Relationship) : null;
+    }
+
+    public static DateOnly? CheckBirthDate(DateParts? parts, DateOnly today, string field, List<FieldIssue> violations)
     {
         if (parts is null)
         {
@@ -209,7 +216,7 @@ internal static partial class ProposalRules
         }
     }
 
-    private static void RequireText(List<FieldIssue> violations, string field, string value, int maxLength)
+    public static void RequireText(List<FieldIssue> violations, string field, string value, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -220,7 +227,7 @@ internal static partial class ProposalRules
         CheckText(violations, field, value, maxLength);
     }
 
-    private static void CheckText(List<FieldIssue> violations, string field, string value, int maxLength)
+    public static void CheckText(List<FieldIssue> violations, string field, string value, int maxLength)
     {
         if (value.Length > maxLength)
         {

@@ -1,0 +1,56 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry.ProposeHousehold;
+
+namespace Interop.Hub.Registry.ChangeHousehold;
+
+/// <summary>One lifecycle step for one household, based on the version its sender last saw.</summary>
+internal sealed record ChangeHouseholdCommand(
+    Guid HouseholdId,
+    long ExpectedVersion,
+    string IdempotencyKey,
+    string Reason,
+    string? EvidenceReference,
+    HouseholdChange Change,
+    Actor Actor);
+
+/// <summary>The lifecycle steps; <see cref="Field"/> is the step's field name in the wire request.</summary>
+internal abstract record HouseholdChange(string Field)
+{
+    public sealed record VerifyIdentities(IReadOnlyList<IdentityCheck> Checks) : HouseholdChange("verify_identities");
+
+    public sealed record Ratify() : HouseholdChange("ratify_household");
+
+    public sealed record RejectProposal() : HouseholdChange("reject_proposal");
+
+    public sealed record AddMember(MemberDraft Member) : HouseholdChange("add_member");
+
+    public sealed record RemoveMember(string Nik) : HouseholdChange("remove_member");
+
+    public sealed record ChangeAddress(string VillageCode, string AddressLine) : HouseholdChange("change_address");
+
+    public sealed record RecordDeath(string Nik, DateParts? DeathDate) : HouseholdChange("record_death");
+
+    public sealed record Enroll(ProgramMembership Membership) : HouseholdChange("enroll_in_program");
+
+    public sealed record ExitProgram(SocialProgram Program) : HouseholdChange("exit_program");
+
+    public sealed record Deactivate() : HouseholdChange("deactivate_household");
+
+    /// <summary>The request named no change at all.</summary>
+    public sealed record Missing() : HouseholdChange("change");
+}
+
+/// <summary>The outcome of deciding a change against the household's current state.</summary>
+internal abstract record ChangeDecision
+{
+    public sealed record Accepted(IReadOnlyList<IHouseholdEvent> Events) : ChangeDecision;
+
+    /// <summary>INVALID_ARGUMENT: the request itself is wrong, whatever the household's state.</summary>
+    public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : ChangeDecision;
+
+    /// <summary>FAILED_PRECONDITION: the household's state does not allow the change.</summary>
+    public sealed record NotAllowed(string Reason) : ChangeDecision;
+
+    /// <summary>PERMISSION_DENIED: this kind of partner may not make this change.</summary>
+    public sealed record Forbidden(string Reason) : ChangeDecision;
+}

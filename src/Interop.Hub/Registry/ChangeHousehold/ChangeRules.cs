@@ -1,0 +1,223 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry.ProposeHousehold;
+using Interop.ReferenceData;
+
+namespace Interop.Hub.Registry.ChangeHousehold;
+
+/// <summary>
+/// Decides one lifecycle step against a household's current state: who may take it, whether the
+/// request is well formed, whether the state allows it, and which events it becomes. Pure.
+/// </summary>
+internal static class ChangeRules
+{
+    public const int MaxIdempotencyKeyLength = 64;
+
+    /// <summary>Which partner kinds may take each step. Anything not listed is denied.</summary>
+    private static readonly Dictionary<Type, PartnerKind[]> Allowed = new()
+    {
+        [typeof(HouseholdChange.VerifyIdentities)] = [PartnerKind.CivilRegistry],
+        [typeof(HouseholdChange.Ratify)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.RejectProposal)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.AddMember)] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
+        [typeof(HouseholdChange.RemoveMember)] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
+        [typeof(HouseholdChange.ChangeAddress)] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
+        [typeof(HouseholdChange.RecordDeath)] = [PartnerKind.Steward, PartnerKind.CivilRegistry, PartnerKind.LocalGovernment],
+        [typeof(HouseholdChange.Enroll)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.ExitProgram)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.Deactivate)] = [PartnerKind.Steward],
+    };
+
+    public static ChangeDecision Decide(ChangeHouseholdCommand command, Household household, RegionTable regions, DateOnly today)
+    {
+        var change = command.Change;
+        if (change is HouseholdChange.Missing)
+        {
+            return new ChangeDecision.Invalid([new FieldIssue("change", "name exactly one change")]);
+        }
+
+        if (!Allowed.TryGetValue(change.GetType(), out var kinds) || !kinds.Contains(command.Actor.Kind))
+        {
+            return new ChangeDecision.Forbidden($"A {PartnerIdentity.KindToken(command.Actor.Kind)} partner may not {change.Field.Replace('_', ' ')}.");
+        }
+
+        var violations = new List<FieldIssue>();
+        ProposalRules.RequireText(violations, "reason", command.Reason, ProposalRules.MaxReasonLength);
+        ProposalRules.RequireText(violations, "idempotency_key", command.IdempotencyKey, MaxIdempotencyKeyLength);
+        if (command.EvidenceReference is { } evidence)
+        {
+            ProposalRules.CheckText(violations, "evidence_reference", evidence, ProposalRules.MaxEvidenceReferenceLength);
+        }
+
+        var events = change switch
+        {
+            HouseholdChange.VerifyIdentities verify => VerifyIdentities(verify, command, household, violations),
+            HouseholdChange.AddMember add => AddMember(add, command, household, regions, today, violations),
+            HouseholdChange.RemoveMember remove => RemoveMember(remove, command, household, violations),
+            HouseholdChange.ChangeAddress move => ChangeAddress(move, command, household, regions, violations),
+            HouseholdChange.RecordDeath death => RecordDeath(death, command, household, today, violations),
+            HouseholdChange.Enroll enroll => Enroll(enroll, command, violations),
+            HouseholdChange.ExitProgram { Program: SocialProgram.Unspecified } => Invalid(violations, "exit_program.program", "is required"),
+            _ => null,
+        };
+        if (violations.Count > 0)
+        {
+            return new ChangeDecision.Invalid(violations);
+        }
+
+        if (Precondition(change, household) is { } reason)
+        {
+            return new ChangeDecision.NotAllowed(reason);
+        }
+
+        return new ChangeDecision.Accepted(events ?? [Simple(change, command)]);
+    }
+
+    /// <summary>Why the household's state does not allow the change, or null when it does.</summary>
+    private static string? Precondition(HouseholdChange change, Household household)
+    {
+        if (household.IsClosed)
+        {
+            return $"The household is {household.Status.ToString().ToLowerInvariant()} and can no longer change.";
+        }
+
+        return change switch
+        {
+            HouseholdChange.VerifyIdentities when household.Status is not (HouseholdStatus.Proposed or HouseholdStatus.VerificationFailed) =>
+                "Identities are verified on proposals only; this household is already past verification.",
+            HouseholdChange.Ratify when household.Status == HouseholdStatus.Proposed =>
+                "The members' identities have not been verified by the civil registry yet.",
+            HouseholdChange.Ratify when household.Status == HouseholdStatus.VerificationFailed =>
+                "The civil registry did not confirm every member; a proposal that failed verification cannot be ratified.",
+            HouseholdChange.Ratify when household.Status == HouseholdStatus.Active => "The household is already ratified.",
+            HouseholdChange.RejectProposal when household.Status == HouseholdStatus.Active => "The household is already ratified; deactivate it instead.",
+            HouseholdChange.AddMember add when household.Members.Any(member => member.Nik == add.Member.Nik) => "That NIK is already a member of this household.",
+            HouseholdChange.AddMember { Member.Relationship: Relationship.Head } => "The household already has a head.",
+            HouseholdChange.RemoveMember remove when household.Members.All(member => member.Nik != remove.Nik) => "That NIK is not a member of this household.",
+            HouseholdChange.RemoveMember remove when household.Members.Single(member => member.Nik == remove.Nik).Relationship == Relationship.Head =>
+                "The head of the family cannot be removed.",
+            HouseholdChange.ChangeAddress move when move.VillageCode == household.VillageCode && move.AddressLine.Trim() == household.AddressLine =>
+                "The household already lives at that address.",
+            HouseholdChange.RecordDeath death when household.Members.All(member => member.Nik != death.Nik) => "That NIK is not a member of this household.",
+            HouseholdChange.RecordDeath death when household.Deaths.ContainsKey(death.Nik) => "That member's death is already recorded.",
+            HouseholdChange.RecordDeath death when death.DeathDate?.ToDate() is { } date && date < household.Members.Single(m => m.Nik == death.Nik).BirthDate =>
+                "The death date is before the member's birth date.",
+            HouseholdChange.Enroll when household.Status != HouseholdStatus.Active => "Only a ratified (active) household can be enrolled in a program.",
+            HouseholdChange.Enroll enroll when household.Programs.Any(p => p.Program == enroll.Membership.Program) => "The household is already enrolled in that program.",
+            HouseholdChange.ExitProgram exit when household.Programs.All(p => p.Program != exit.Program) => "The household is not enrolled in that program.",
+            HouseholdChange.Deactivate when household.Status != HouseholdStatus.Active => "Only an active household can be deactivated; reject a proposal instead.",
+            _ => null,
+        };
+    }
+
+    private static List<IHouseholdEvent> VerifyIdentities(
+        HouseholdChange.VerifyIdentities verify, ChangeHouseholdCommand command, Household household, List<FieldIssue> violations)
+    {
+        var checkedNiks = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < verify.Checks.Count; index++)
+        {
+            var check = verify.Checks[index];
+            if (check.Verdict == IdentityVerdict.Unspecified)
+            {
+                violations.Add(new($"verify_identities.checks[{index}].verdict", "is required"));
+            }
+
+            if (household.Members.All(member => member.Nik != check.Nik))
+            {
+                violations.Add(new($"verify_identities.checks[{index}].nik", "is not a member of this household"));
+            }
+            else if (!checkedNiks.Add(check.Nik))
+            {
+                violations.Add(new($"verify_identities.checks[{index}].nik", "has a verdict twice"));
+            }
+        }
+
+        var withoutVerdict = household.Members.Count(member => !checkedNiks.Contains(member.Nik));
+        if (withoutVerdict > 0)
+        {
+            violations.Add(new("verify_identities.checks", $"every member needs a verdict; {withoutVerdict} member(s) have none"));
+        }
+
+        return [new IdentitiesVerified(verify.Checks, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    private static List<IHouseholdEvent> AddMember(
+        HouseholdChange.AddMember add, ChangeHouseholdCommand command, Household household, RegionTable regions, DateOnly today, List<FieldIssue> violations)
+    {
+        var warnings = new List<FieldIssue>();
+        var member = ProposalRules.CheckMember(add.Member, "add_member.member", regions, today, violations, warnings);
+        return member is null ? [] : [new MemberAdded(member, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    private static List<IHouseholdEvent> RemoveMember(HouseholdChange.RemoveMember remove, ChangeHouseholdCommand command, Household household, List<FieldIssue> violations)
+    {
+        if (!IdentityNumbers.IsSixteenDigits(remove.Nik))
+        {
+            violations.Add(new("remove_member.nik", "must be exactly 16 digits"));
+        }
+
+        return [new MemberRemoved(remove.Nik, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    private static List<IHouseholdEvent> ChangeAddress(
+        HouseholdChange.ChangeAddress move, ChangeHouseholdCommand command, Household household, RegionTable regions, List<FieldIssue> violations)
+    {
+        ProposalRules.CheckVillage(move.VillageCode, regions, violations, "change_address.village_code");
+        ProposalRules.RequireText(violations, "change_address.address_line", move.AddressLine, ProposalRules.MaxAddressLength);
+        return [new AddressChanged(move.VillageCode, move.AddressLine.Trim(), household.VillageCode, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    private static List<IHouseholdEvent> RecordDeath(
+        HouseholdChange.RecordDeath death, ChangeHouseholdCommand command, Household household, DateOnly today, List<FieldIssue> violations)
+    {
+        if (!IdentityNumbers.IsSixteenDigits(death.Nik))
+        {
+            violations.Add(new("record_death.nik", "must be exactly 16 digits"));
+        }
+
+        var date = ProposalRules.CheckBirthDate(death.DeathDate, today, "record_death.death_date", violations);
+        return date is null ? [] : [new MemberDied(death.Nik, date.Value, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    private static List<IHouseholdEvent> Enroll(HouseholdChange.Enroll enroll, ChangeHouseholdCommand command, List<FieldIssue> violations)
+    {
+        var membership = enroll.Membership;
+        switch (membership.Program)
+        {
+            case SocialProgram.Unspecified:
+                violations.Add(new("enroll_in_program.membership.program", "is required"));
+                break;
+            case SocialProgram.Pkh when membership.Components.Count == 0:
+                violations.Add(new("enroll_in_program.membership.components", "PKH pays by family component: name at least one"));
+                break;
+            case SocialProgram.Bpnt when membership.Components.Count > 0:
+                violations.Add(new("enroll_in_program.membership.components", "BPNT has no family components"));
+                break;
+        }
+
+        if (membership.Components.Contains(PkhComponent.Unspecified))
+        {
+            violations.Add(new("enroll_in_program.membership.components", "every component must be specified"));
+        }
+
+        return [new ProgramEnrolled(membership with { Components = membership.Components.Distinct().ToList() }, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    private static List<IHouseholdEvent> Invalid(List<FieldIssue> violations, string field, string description)
+    {
+        violations.Add(new(field, description));
+        return [];
+    }
+
+    private static IHouseholdEvent Simple(HouseholdChange change, ChangeHouseholdCommand command)
+    {
+        var reason = command.Reason.Trim();
+        return change switch
+        {
+            HouseholdChange.Ratify => new HouseholdRatified(command.Actor, reason, command.EvidenceReference),
+            HouseholdChange.RejectProposal => new ProposalRejected(command.Actor, reason, command.EvidenceReference),
+            HouseholdChange.ExitProgram exit => new ProgramExited(exit.Program, command.Actor, reason, command.EvidenceReference),
+            HouseholdChange.Deactivate => new HouseholdDeactivated(command.Actor, reason, command.EvidenceReference),
+            _ => throw new InvalidOperationException($"No event for {change.Field}."),
+        };
+    }
+}

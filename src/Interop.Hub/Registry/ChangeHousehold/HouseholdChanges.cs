@@ -1,0 +1,89 @@
+using Interop.ReferenceData;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+
+namespace Interop.Hub.Registry.ChangeHousehold;
+
+/// <summary>
+/// Applies one lifecycle step: idempotent under the partner's key, and appended only if the
+/// household is still at the version the partner based the change on.
+/// </summary>
+internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions, TimeProvider clock)
+{
+    public async Task<ChangeOutcome> ApplyAsync(ChangeHouseholdCommand command, string contentHash, CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        var receiptId = ChangeReceipt.IdFor(command.Actor.PartnerId, command.IdempotencyKey);
+        if (await session.LoadAsync<ChangeReceipt>(receiptId, cancellationToken) is { } receipt)
+        {
+            return receipt.ContentHash == contentHash
+                ? new ChangeOutcome.Done(await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken))
+                : new ChangeOutcome.KeyTaken(receipt.HouseholdId);
+        }
+
+        var current = await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken);
+        if (current is null)
+        {
+            return new ChangeOutcome.NotFound();
+        }
+
+        if (current.Version != command.ExpectedVersion)
+        {
+            return new ChangeOutcome.Stale(current.Version);
+        }
+
+        var decision = ChangeRules.Decide(command, current, regions, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        if (decision is not ChangeDecision.Accepted accepted)
+        {
+            return new ChangeOutcome.Decided(decision);
+        }
+
+        // The append itself checks the version again, so a change that raced ours between the read
+        // above and this commit makes ours fail instead of silently interleaving.
+        session.Events.Append(command.HouseholdId, command.ExpectedVersion + accepted.Events.Count, accepted.Events.Cast<object>().ToArray());
+        session.Insert(new ChangeReceipt(receiptId, command.HouseholdId, contentHash, command.ExpectedVersion + accepted.Events.Count));
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception exception) when (IsConflict(exception))
+        {
+            return new ChangeOutcome.Stale(null);
+        }
+
+        return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!);
+    }
+
+    private static async Task<Household> AsOfAsync(IDocumentSession session, Guid householdId, long version, CancellationToken cancellationToken) =>
+        (await session.Events.AggregateStreamAsync<Household>(householdId, version, token: cancellationToken))!;
+
+    /// <summary>The version moved under us, or another call used the same key at the same moment.</summary>
+    private static bool IsConflict(Exception exception) => exception switch
+    {
+        ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(IsConflict),
+        _ => false,
+    };
+}
+
+/// <summary>What the hub answered when a partner first used an idempotency key for a change.</summary>
+internal sealed record ChangeReceipt(string Id, Guid HouseholdId, string ContentHash, long Version)
+{
+    public static string IdFor(string partnerId, string idempotencyKey) => $"{partnerId}/{idempotencyKey}";
+}
+
+internal abstract record ChangeOutcome
+{
+    /// <summary>The change is stored (now, or earlier under the same key); the household as it stood right after it.</summary>
+    public sealed record Done(Household Household) : ChangeOutcome;
+
+    public sealed record Decided(ChangeDecision Decision) : ChangeOutcome;
+
+    public sealed record NotFound : ChangeOutcome;
+
+    /// <summary>The household is no longer at the expected version (its current one, when known).</summary>
+    public sealed record Stale(long? CurrentVersion) : ChangeOutcome;
+
+    public sealed record KeyTaken(Guid HouseholdId) : ChangeOutcome;
+}
