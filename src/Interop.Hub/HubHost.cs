@@ -5,6 +5,7 @@ using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.ReferenceData;
 using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -66,6 +67,7 @@ internal static class HubHost
             builder.Services.AddRegistryStore(connectionString, options.Schema);
             builder.Services.AddScoped<HouseholdProposals>();
             builder.Services.AddScoped<HouseholdChanges>();
+            builder.Services.AddScoped<ConflictResolutions>();
             builder.Services.AddPartnerAccess(partnerCertificates);
             builder.Services.AddGrpc(grpc =>
             {

@@ -6,6 +6,7 @@ using Interop.Hub.Partners;
 using Interop.ReferenceData;
 using Interop.Hub.Registry;
 using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -17,6 +18,7 @@ namespace Interop.Hub.Grpc;
 internal sealed class RegistryGrpcService(
     HouseholdProposals proposals,
     HouseholdChanges changes,
+    ConflictResolutions resolutions,
     IQuerySession querySession,
     RegionTable regions,
     TimeProvider clock) : V1.RegistryService.RegistryServiceBase
@@ -76,13 +78,19 @@ internal sealed class RegistryGrpcService(
         ServerCallContext context)
     {
         var id = ParseHouseholdId(request.HouseholdId);
-        var events = await querySession.Events.FetchStreamAsync(id, token: context.CancellationToken);
+        var events = (await querySession.Events.FetchStreamAsync(id, token: context.CancellationToken)).ToList();
         if (events.Count == 0)
         {
             throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
         }
 
-        foreach (var stored in events)
+        // A survivor keeps the history of the duplicates merged into it, in the order it happened.
+        foreach (var merged in events.Select(e => e.Data).OfType<DuplicateMerged>().ToList())
+        {
+            events.AddRange(await querySession.Events.FetchStreamAsync(merged.MergedHouseholdId, token: context.CancellationToken));
+        }
+
+        foreach (var stored in events.OrderBy(e => e.Sequence))
         {
             await responseStream.WriteAsync(new V1.StreamHouseholdHistoryResponse { Event = RegistryMapping.ToProto(stored) }, context.CancellationToken);
         }
@@ -109,6 +117,37 @@ internal sealed class RegistryGrpcService(
             ChangeOutcome.Decided { Decision: ChangeDecision.NotAllowed notAllowed } => throw RegistryMapping.FailedPrecondition(command.HouseholdId, notAllowed.Reason).ToRpcException(),
             ChangeOutcome.Decided { Decision: ChangeDecision.Forbidden forbidden } => throw new RpcException(new Status(StatusCode.PermissionDenied, forbidden.Reason)),
             _ => throw new InvalidOperationException("Unknown change outcome."),
+        };
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task<V1.GetConflictCaseResponse> GetConflictCase(V1.GetConflictCaseRequest request, ServerCallContext context)
+    {
+        var conflict = await querySession.LoadAsync<ConflictCase>(ParseId(request.ConflictCaseId, "conflict_case_id"), context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "No conflict case has that id."));
+        return new V1.GetConflictCaseResponse { ConflictCase = RegistryMapping.ToProto(conflict) };
+    }
+
+    [Authorize(Policy = PartnerAccess.ResolveConflicts)]
+    public override async Task<V1.ResolveConflictCaseResponse> ResolveConflictCase(V1.ResolveConflictCaseRequest request, ServerCallContext context)
+    {
+        var command = new ResolveConflictCommand(
+            ParseId(request.ConflictCaseId, "conflict_case_id"),
+            RegistryMapping.ToDomain(request.Resolution),
+            request.IdempotencyKey,
+            request.Reason,
+            request.EvidenceReference.Length == 0 ? null : request.EvidenceReference,
+            context.Partner().Actor);
+        var outcome = await resolutions.ResolveAsync(command, Convert.ToHexString(SHA256.HashData(request.ToByteArray())), context.CancellationToken);
+        return outcome switch
+        {
+            ResolutionOutcome.Done done => new V1.ResolveConflictCaseResponse { ConflictCase = RegistryMapping.ToProto(done.Case) },
+            ResolutionOutcome.Invalid invalid => throw RegistryMapping.InvalidArgument("Resolution refused; nothing was stored.", invalid.Violations).ToRpcException(),
+            ResolutionOutcome.NotAllowed notAllowed => throw RegistryMapping.FailedPrecondition(command.CaseId, notAllowed.Reason).ToRpcException(),
+            ResolutionOutcome.NotFound => throw new RpcException(new Status(StatusCode.NotFound, "No conflict case has that id.")),
+            ResolutionOutcome.Stale => throw new RpcException(new Status(StatusCode.Aborted, "A household of the case changed meanwhile: read the case again and decide on the current state.")),
+            ResolutionOutcome.KeyTaken taken => throw RegistryMapping.ReferenceTaken(taken.CaseId, "idempotency_key").ToRpcException(),
+            _ => throw new InvalidOperationException("Unknown resolution outcome."),
         };
     }
 
@@ -154,8 +193,8 @@ internal sealed class RegistryGrpcService(
             {
                 ProposalDecision.Accepted accept => outcomes[next++] switch
                 {
-                    ProposalOutcome.Stored stored => RegistryMapping.Accepted(item.Position, item.PartnerReference, stored.HouseholdId, stored.Version, accept.Warnings),
-                    ProposalOutcome.Replayed replayed => RegistryMapping.Accepted(item.Position, item.PartnerReference, replayed.HouseholdId, replayed.Version, accept.Warnings),
+                    ProposalOutcome.Stored stored => RegistryMapping.Accepted(item.Position, item.PartnerReference, stored.HouseholdId, stored.Version, stored.ConflictCaseId, accept.Warnings),
+                    ProposalOutcome.Replayed replayed => RegistryMapping.Accepted(item.Position, item.PartnerReference, replayed.HouseholdId, replayed.Version, replayed.ConflictCaseId, accept.Warnings),
                     ProposalOutcome.ReferenceTaken taken => RegistryMapping.Refused(item.Position, item.PartnerReference, RegistryMapping.ReferenceTaken(taken.HouseholdId, "partner_reference"), accept.Warnings),
                     _ => throw new InvalidOperationException("Unknown proposal outcome."),
                 },
@@ -170,7 +209,9 @@ internal sealed class RegistryGrpcService(
         }
     }
 
-    private static Guid ParseHouseholdId(string value)
+    private static Guid ParseHouseholdId(string value) => ParseId(value, "household_id");
+
+    private static Guid ParseId(string value, string field)
     {
         if (Guid.TryParse(value, out var id))
         {
@@ -178,8 +219,8 @@ internal sealed class RegistryGrpcService(
         }
 
         throw RegistryMapping.InvalidArgument(
-                "household_id is not a household id.",
-                [new FieldIssue("household_id", value.Length == 0 ? "is required" : "must be a UUID as returned by SubmitHouseholds")])
+                $"{field} is not an id the hub issued.",
+                [new FieldIssue(field, value.Length == 0 ? "is required" : "must be a UUID as issued by the hub")])
             .ToRpcException();
     }
 

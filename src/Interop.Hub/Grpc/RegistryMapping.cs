@@ -3,6 +3,7 @@ using Google.Rpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Registry;
 using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx.Events;
 using V1 = Interop.Contracts.Registry.V1;
@@ -52,13 +53,19 @@ internal static class RegistryMapping
             },
             actor);
 
-    public static V1.SubmitHouseholdsResponse Accepted(long position, string partnerReference, Guid householdId, long version, IReadOnlyList<FieldIssue> warnings)
+    public static V1.SubmitHouseholdsResponse Accepted(
+        long position, string partnerReference, Guid householdId, long version, Guid? conflictCaseId, IReadOnlyList<FieldIssue> warnings)
     {
         var response = new V1.SubmitHouseholdsResponse
         {
             Position = position,
             PartnerReference = partnerReference,
-            Accepted = new V1.HouseholdAccepted { HouseholdId = householdId.ToString(), Version = version },
+            Accepted = new V1.HouseholdAccepted
+            {
+                HouseholdId = householdId.ToString(),
+                Version = version,
+                ConflictCaseId = conflictCaseId?.ToString() ?? string.Empty,
+            },
         };
         response.Warnings.Add(warnings.Select(ToWarning));
         return response;
@@ -123,8 +130,11 @@ internal static class RegistryMapping
                 HouseholdStatus.Active => V1.HouseholdStatus.Active,
                 HouseholdStatus.Rejected => V1.HouseholdStatus.Rejected,
                 HouseholdStatus.Deactivated => V1.HouseholdStatus.Deactivated,
+                HouseholdStatus.Merged => V1.HouseholdStatus.Merged,
                 _ => V1.HouseholdStatus.Unspecified,
             },
+            OpenConflictCaseId = household.OpenConflictCaseId?.ToString() ?? string.Empty,
+            MergedIntoHouseholdId = household.MergedInto?.ToString() ?? string.Empty,
             FamilyCardNumber = household.FamilyCardNumber,
             VillageCode = household.VillageCode,
             AddressLine = household.AddressLine,
@@ -144,6 +154,7 @@ internal static class RegistryMapping
             return wire;
         }));
         proto.Programs.Add(household.Programs.Select(ToProto));
+        proto.MergedHouseholdIds.Add(household.MergedFrom.Select(id => id.ToString()));
         return proto;
     }
 
@@ -163,6 +174,7 @@ internal static class RegistryMapping
             Actor = ToProto(change.Actor),
             Reason = change.Reason,
             EvidenceReference = change.EvidenceReference ?? string.Empty,
+            HouseholdId = stored.StreamId.ToString(),
         };
         switch (change)
         {
@@ -212,12 +224,59 @@ internal static class RegistryMapping
             case HouseholdDeactivated:
                 proto.HouseholdDeactivated = new V1.HouseholdDeactivatedChange();
                 break;
+            case HeldForConflict held:
+                proto.HeldForConflict = new V1.HeldForConflictChange { ConflictCaseId = held.ConflictCaseId.ToString() };
+                proto.HeldForConflict.Niks.Add(held.Niks);
+                proto.HeldForConflict.ExistingHouseholdIds.Add(held.ExistingHouseholdIds.Select(id => id.ToString()));
+                break;
+            case ConflictCleared cleared:
+                proto.ConflictCleared = new V1.ConflictClearedChange { ConflictCaseId = cleared.ConflictCaseId.ToString() };
+                break;
+            case MergedInto merged:
+                proto.MergedInto = new V1.MergedIntoChange { SurvivorHouseholdId = merged.SurvivorHouseholdId.ToString(), ConflictCaseId = merged.ConflictCaseId.ToString() };
+                break;
+            case DuplicateMerged duplicate:
+                proto.DuplicateMerged = new V1.DuplicateMergedChange { MergedHouseholdId = duplicate.MergedHouseholdId.ToString(), ConflictCaseId = duplicate.ConflictCaseId.ToString() };
+                break;
             default:
                 throw new InvalidOperationException($"No wire mapping for event type {stored.EventTypeName}.");
         }
 
         return proto;
     }
+
+    public static V1.ConflictCase ToProto(ConflictCase conflict)
+    {
+        var proto = new V1.ConflictCase
+        {
+            ConflictCaseId = conflict.Id.ToString(),
+            Status = conflict.IsOpen ? V1.ConflictCaseStatus.Open : V1.ConflictCaseStatus.Resolved,
+            ProposedHouseholdId = conflict.ProposedHouseholdId.ToString(),
+            Resolution = ToProto(conflict.Resolution),
+            ResolvedBy = conflict.ResolvedBy is { } actor ? ToProto(actor) : null,
+            ResolutionReason = conflict.ResolutionReason ?? string.Empty,
+            OpenTime = Timestamp.FromDateTimeOffset(conflict.OpenedAt),
+        };
+        proto.ExistingHouseholdIds.Add(conflict.ExistingHouseholdIds.Select(id => id.ToString()));
+        proto.Niks.Add(conflict.Niks);
+        return proto;
+    }
+
+    public static ConflictResolution ToDomain(V1.ConflictResolution resolution) => resolution switch
+    {
+        V1.ConflictResolution.MergeIntoExisting => ConflictResolution.MergeIntoExisting,
+        V1.ConflictResolution.MoveMembers => ConflictResolution.MoveMembers,
+        V1.ConflictResolution.RejectProposal => ConflictResolution.RejectProposal,
+        _ => ConflictResolution.Unspecified,
+    };
+
+    private static V1.ConflictResolution ToProto(ConflictResolution resolution) => resolution switch
+    {
+        ConflictResolution.MergeIntoExisting => V1.ConflictResolution.MergeIntoExisting,
+        ConflictResolution.MoveMembers => V1.ConflictResolution.MoveMembers,
+        ConflictResolution.RejectProposal => V1.ConflictResolution.RejectProposal,
+        _ => V1.ConflictResolution.Unspecified,
+    };
 
     private static MemberDraft ToDraft(V1.Member member) =>
         new(

@@ -1,7 +1,11 @@
 namespace Interop.Hub.Partners;
 
 /// <summary>The partner that caused a change, as its client certificate identifies it.</summary>
-internal sealed record Actor(string PartnerId, PartnerKind Kind);
+internal sealed record Actor(string PartnerId, PartnerKind Kind)
+{
+    /// <summary>The hub itself, for what it records on its own (a conflict found while storing a proposal).</summary>
+    public static Actor Hub { get; } = new("interop-hub", PartnerKind.Unspecified);
+}
 
 internal enum PartnerKind
 {

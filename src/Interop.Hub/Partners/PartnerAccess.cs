@@ -15,6 +15,7 @@ internal static class PartnerAccess
     public const string ProposeHouseholds = "registry.propose";
     public const string ReadRegistry = "registry.read";
     public const string ChangeHouseholds = "registry.change";
+    public const string ResolveConflicts = "registry.resolve";
     public const string AnyPartner = "partner";
 
     private const string PartnerIdClaim = "interop:partner_id";
@@ -58,6 +59,7 @@ internal static class PartnerAccess
             .AddPolicy(ProposeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment]))
             // Which kind may take which step is decided per step (ChangeRules); banks and auditors never change households.
             .AddPolicy(ChangeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry]))
+            .AddPolicy(ResolveConflicts, PartnerPolicy([PartnerKind.Steward]))
             .AddPolicy(ReadRegistry, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor]));
         return services;
     }

@@ -25,8 +25,17 @@ internal sealed record Household(
 
     public IReadOnlyList<ProgramMembership> Programs { get; init; } = [];
 
-    /// <summary>True once the household can no longer change: rejected or deactivated.</summary>
-    public bool IsClosed => Status is HouseholdStatus.Rejected or HouseholdStatus.Deactivated;
+    /// <summary>The conflict case holding the household, while one is open.</summary>
+    public Guid? OpenConflictCaseId { get; init; }
+
+    /// <summary>For a merged duplicate, the household it was merged into.</summary>
+    public Guid? MergedInto { get; init; }
+
+    /// <summary>Duplicates merged into this household.</summary>
+    public IReadOnlyList<Guid> MergedFrom { get; init; } = [];
+
+    /// <summary>True once the household can no longer change: rejected, deactivated or merged away.</summary>
+    public bool IsClosed => Status is HouseholdStatus.Rejected or HouseholdStatus.Deactivated or HouseholdStatus.Merged;
 
     public static Household Create(IEvent<HouseholdProposed> proposed) =>
         new(
@@ -52,7 +61,16 @@ internal sealed record Household(
 
     public Household Apply(IEvent<HouseholdRatified> ratified) => After(ratified) with { Status = HouseholdStatus.Active };
 
-    public Household Apply(IEvent<ProposalRejected> rejected) => After(rejected) with { Status = HouseholdStatus.Rejected };
+    public Household Apply(IEvent<ProposalRejected> rejected) => After(rejected) with { Status = HouseholdStatus.Rejected, OpenConflictCaseId = null };
+
+    public Household Apply(IEvent<HeldForConflict> held) => After(held) with { OpenConflictCaseId = held.Data.ConflictCaseId };
+
+    public Household Apply(IEvent<ConflictCleared> cleared) => After(cleared) with { OpenConflictCaseId = null };
+
+    public Household Apply(IEvent<MergedInto> merged) =>
+        After(merged) with { Status = HouseholdStatus.Merged, MergedInto = merged.Data.SurvivorHouseholdId, OpenConflictCaseId = null };
+
+    public Household Apply(IEvent<DuplicateMerged> merged) => After(merged) with { MergedFrom = [.. MergedFrom, merged.Data.MergedHouseholdId] };
 
     public Household Apply(IEvent<MemberAdded> added) => After(added) with { Members = [.. Members, added.Data.Member] };
 
@@ -87,4 +105,5 @@ internal enum HouseholdStatus
     Active = 4,
     Rejected = 5,
     Deactivated = 6,
+    Merged = 7,
 }

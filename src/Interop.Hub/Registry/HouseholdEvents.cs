@@ -48,6 +48,19 @@ internal sealed record ProgramExited(SocialProgram Program, Actor Actor, string 
 
 internal sealed record HouseholdDeactivated(Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
+/// <summary>The hub found members' NIKs active in other households and opened a conflict case instead of registering them twice.</summary>
+internal sealed record HeldForConflict(Guid ConflictCaseId, IReadOnlyList<string> Niks, IReadOnlyList<Guid> ExistingHouseholdIds, Actor Actor, string Reason, string? EvidenceReference)
+    : IHouseholdEvent;
+
+/// <summary>The conflict case holding the household was resolved in its favour.</summary>
+internal sealed record ConflictCleared(Guid ConflictCaseId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The household duplicated another and was merged into it; the survivor keeps both histories.</summary>
+internal sealed record MergedInto(Guid SurvivorHouseholdId, Guid ConflictCaseId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>A duplicate household was merged into this one.</summary>
+internal sealed record DuplicateMerged(Guid MergedHouseholdId, Guid ConflictCaseId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
 /// <summary>One person on a family card.</summary>
 internal sealed record HouseholdMember(
     string Nik,

@@ -1,5 +1,6 @@
 using Interop.Hub.Registry;
 using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx;
 using JasperFx.Events;
@@ -29,6 +30,8 @@ internal static class EventStore
                 options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
                 options.Schema.For<ProposalReceipt>();
                 options.Schema.For<ChangeReceipt>();
+                options.Schema.For<NikRegistration>();
+                options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
@@ -49,5 +52,11 @@ internal static class EventStore
         options.Events.MapEventType<ProgramEnrolled>("program_enrolled");
         options.Events.MapEventType<ProgramExited>("program_exited");
         options.Events.MapEventType<HouseholdDeactivated>("household_deactivated");
+        options.Events.MapEventType<HeldForConflict>("held_for_conflict");
+        options.Events.MapEventType<ConflictCleared>("conflict_cleared");
+        options.Events.MapEventType<MergedInto>("merged_into");
+        options.Events.MapEventType<DuplicateMerged>("duplicate_merged");
+        options.Events.MapEventType<ConflictCaseOpened>("conflict_case_opened");
+        options.Events.MapEventType<ConflictCaseResolved>("conflict_case_resolved");
     }
 }

@@ -75,6 +75,11 @@ internal static class ChangeRules
     /// <summary>Why the household's state does not allow the change, or null when it does.</summary>
     private static string? Precondition(HouseholdChange change, Household household)
     {
+        if (household.MergedInto is { } survivor)
+        {
+            return $"The household was merged into household {survivor} and can no longer change; change the survivor instead.";
+        }
+
         if (household.IsClosed)
         {
             return $"The household is {household.Status.ToString().ToLowerInvariant()} and can no longer change.";
@@ -89,6 +94,8 @@ internal static class ChangeRules
             HouseholdChange.Ratify when household.Status == HouseholdStatus.VerificationFailed =>
                 "The civil registry did not confirm every member; a proposal that failed verification cannot be ratified.",
             HouseholdChange.Ratify when household.Status == HouseholdStatus.Active => "The household is already ratified.",
+            HouseholdChange.Ratify when household.OpenConflictCaseId is { } conflict =>
+                $"Conflict case {conflict} holds the household: a member's NIK is active in another household until the steward resolves it.",
             HouseholdChange.RejectProposal when household.Status == HouseholdStatus.Active => "The household is already ratified; deactivate it instead.",
             HouseholdChange.AddMember add when household.Members.Any(member => member.Nik == add.Member.Nik) => "That NIK is already a member of this household.",
             HouseholdChange.AddMember { Member.Relationship: Relationship.Head } => "The household already has a head.",

@@ -39,6 +39,11 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.Decided(decision);
         }
 
+        if (await KeepNiksUniqueAsync(session, current, accepted.Events, cancellationToken) is { } notAllowed)
+        {
+            return new ChangeOutcome.Decided(notAllowed);
+        }
+
         // The append itself checks the version again, so a change that raced ours between the read
         // above and this commit makes ours fail instead of silently interleaving.
         session.Events.Append(command.HouseholdId, command.ExpectedVersion + accepted.Events.Count, accepted.Events.Cast<object>().ToArray());
@@ -53,6 +58,35 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         }
 
         return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!);
+    }
+
+    /// <summary>Keeps every NIK active in one household at most: registers added members, releases removed ones and closed households'.</summary>
+    private static async Task<ChangeDecision?> KeepNiksUniqueAsync(
+        IDocumentSession session, Household household, IReadOnlyList<IHouseholdEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var change in events)
+        {
+            switch (change)
+            {
+                case MemberAdded added:
+                    if (await session.LoadAsync<NikRegistration>(added.Member.Nik, cancellationToken) is { } registration && registration.HouseholdId != household.Id)
+                    {
+                        return new ChangeDecision.NotAllowed(
+                            $"That NIK is active in household {registration.HouseholdId}; remove the person there first (or the steward resolves it).");
+                    }
+
+                    NikRegistration.Register(session, household.Id, [added.Member.Nik]);
+                    break;
+                case MemberRemoved removed:
+                    NikRegistration.Release(session, household.Id, [removed.Nik]);
+                    break;
+                case ProposalRejected or HouseholdDeactivated:
+                    NikRegistration.Release(session, household.Id, household.Members.Select(member => member.Nik));
+                    break;
+            }
+        }
+
+        return null;
     }
 
     private static async Task<Household> AsOfAsync(IDocumentSession session, Guid householdId, long version, CancellationToken cancellationToken) =>

@@ -1,3 +1,5 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry.Conflicts;
 using Marten;
 using JasperFx;
 
@@ -39,7 +41,10 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         }
     }
 
-    /// <summary>Marten reports a duplicate document id alone or, from a batched commit, inside an AggregateException.</summary>
+    /// <summary>
+    /// Marten reports a duplicate document id (a receipt or a NIK registration another commit just
+    /// took) alone or, from a batched commit, inside an AggregateException.
+    /// </summary>
     private static bool IsReceiptConflict(Exception exception) => exception switch
     {
         DocumentAlreadyExistsException => true,
@@ -52,23 +57,45 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         await using var session = store.LightweightSession();
         var receipts = (await session.LoadManyAsync<ProposalReceipt>(cancellationToken, proposals.Select(p => p.ReceiptId).Distinct()))
             .ToDictionary(receipt => receipt.Id, StringComparer.Ordinal);
+        var niks = proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik).Distinct();
+        var activeIn = (await session.LoadManyAsync<NikRegistration>(cancellationToken, niks))
+            .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
         var outcomes = new List<ProposalOutcome>(proposals.Count);
         foreach (var proposal in proposals)
         {
             if (receipts.TryGetValue(proposal.ReceiptId, out var receipt))
             {
                 outcomes.Add(receipt.ContentHash == proposal.ContentHash
-                    ? new ProposalOutcome.Replayed(receipt.HouseholdId, receipt.Version)
+                    ? new ProposalOutcome.Replayed(receipt.HouseholdId, receipt.Version, receipt.ConflictCaseId)
                     : new ProposalOutcome.ReferenceTaken(receipt.HouseholdId));
                 continue;
             }
 
             var id = Guid.CreateVersion7();
-            session.Events.StartStream<Household>(id, proposal.Event);
-            var stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
+            var memberNiks = proposal.Event.Members.Select(member => member.Nik).ToList();
+            var taken = memberNiks.Where(activeIn.ContainsKey).ToList();
+            ProposalReceipt stored;
+            if (taken.Count == 0)
+            {
+                session.Events.StartStream<Household>(id, proposal.Event);
+                NikRegistration.Register(session, id, memberNiks);
+                memberNiks.ForEach(nik => activeIn[nik] = id);
+                stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
+            }
+            else
+            {
+                // A NIK may be active in one household only: instead of a second person, the steward gets a case.
+                var caseId = Guid.CreateVersion7();
+                var existing = taken.Select(nik => activeIn[nik]).Distinct().ToList();
+                const string reason = "a member's NIK is already active in another household";
+                session.Events.StartStream<Household>(id, proposal.Event, new HeldForConflict(caseId, taken, existing, Actor.Hub, reason, null));
+                session.Events.StartStream<ConflictCase>(caseId, new ConflictCaseOpened(id, existing, taken, Actor.Hub, reason));
+                stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
+            }
+
             session.Insert(stored);
             receipts[stored.Id] = stored;
-            outcomes.Add(new ProposalOutcome.Stored(id, stored.Version));
+            outcomes.Add(new ProposalOutcome.Stored(id, stored.Version, stored.ConflictCaseId));
         }
 
         await session.SaveChangesAsync(cancellationToken);
@@ -83,17 +110,18 @@ internal sealed record ProposalToStore(string PartnerId, string PartnerReference
 }
 
 /// <summary>What the hub answered when a partner first proposed a household under a reference.</summary>
-internal sealed record ProposalReceipt(string Id, Guid HouseholdId, string ContentHash, long Version)
+internal sealed record ProposalReceipt(string Id, Guid HouseholdId, string ContentHash, long Version, Guid? ConflictCaseId = null)
 {
     public static string IdFor(string partnerId, string partnerReference) => $"{partnerId}/{partnerReference}";
 }
 
 internal abstract record ProposalOutcome
 {
-    public sealed record Stored(Guid HouseholdId, long Version) : ProposalOutcome;
+    /// <summary>Stored; held in a conflict case when a member's NIK was already active elsewhere.</summary>
+    public sealed record Stored(Guid HouseholdId, long Version, Guid? ConflictCaseId) : ProposalOutcome;
 
     /// <summary>The same reference and content were stored before: nothing was written.</summary>
-    public sealed record Replayed(Guid HouseholdId, long Version) : ProposalOutcome;
+    public sealed record Replayed(Guid HouseholdId, long Version, Guid? ConflictCaseId) : ProposalOutcome;
 
     /// <summary>The reference already names another household's proposal.</summary>
     public sealed record ReferenceTaken(Guid HouseholdId) : ProposalOutcome;

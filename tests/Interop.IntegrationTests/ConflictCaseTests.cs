@@ -1,0 +1,184 @@
+using Grpc.Core;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>A NIK is active in one household only: a second proposal with it becomes a case for the steward.</summary>
+[Collection(HubCollection.Name)]
+public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private RunningHub hub = null!;
+
+    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+
+    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
+
+    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("conflicts"));
+
+    public async Task DisposeAsync() => await hub.DisposeAsync();
+
+    [Fact]
+    public async Task A_proposal_with_a_nik_active_elsewhere_is_held_in_a_conflict_case_instead_of_making_a_second_person()
+    {
+        var (existing, held, caseId) = await ConflictAsync(301, 302);
+
+        Assert.Equal(HouseholdStatus.Proposed, held.Status);
+        Assert.Equal(caseId, held.OpenConflictCaseId);
+        var conflict = (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = caseId })).ConflictCase;
+        Assert.Equal(ConflictCaseStatus.Open, conflict.Status);
+        Assert.Equal(held.HouseholdId, conflict.ProposedHouseholdId);
+        Assert.Equal([existing.HouseholdId], conflict.ExistingHouseholdIds);
+        Assert.Equal([existing.Members[1].Nik], conflict.Niks);
+
+        var history = await HistoryAsync(held.HouseholdId);
+        Assert.Equal([HouseholdEvent.ChangeOneofCase.HouseholdProposed, HouseholdEvent.ChangeOneofCase.HeldForConflict], history.Select(e => e.ChangeCase));
+        Assert.Equal("interop-hub", history[1].Actor.PartnerId);
+
+        var verified = await ChangeAsync(hub.Registry(pki.Partner("dukcapil", "civil-registry")), held, VerifyAll(held));
+        var ratify = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(Request(verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() })).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, ratify.StatusCode);
+        Assert.Contains("Conflict case", ratify.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_steward_merges_a_duplicate_and_the_survivor_keeps_both_histories()
+    {
+        var (existing, held, caseId) = await ConflictAsync(311, 312);
+
+        var resolved = (await Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MergeIntoExisting))).ConflictCase;
+
+        Assert.Equal(ConflictCaseStatus.Resolved, resolved.Status);
+        Assert.Equal("kemensos-pusdatin", resolved.ResolvedBy.PartnerId);
+        var merged = await GetAsync(held.HouseholdId);
+        var survivor = await GetAsync(existing.HouseholdId);
+        Assert.Equal(HouseholdStatus.Merged, merged.Status);
+        Assert.Equal(existing.HouseholdId, merged.MergedIntoHouseholdId);
+        Assert.Equal([held.HouseholdId], survivor.MergedHouseholdIds);
+        var history = await HistoryAsync(existing.HouseholdId);
+        Assert.Equal(
+            [
+                (HouseholdEvent.ChangeOneofCase.HouseholdProposed, existing.HouseholdId),
+                (HouseholdEvent.ChangeOneofCase.HouseholdProposed, held.HouseholdId),
+                (HouseholdEvent.ChangeOneofCase.HeldForConflict, held.HouseholdId),
+                (HouseholdEvent.ChangeOneofCase.MergedInto, held.HouseholdId),
+                (HouseholdEvent.ChangeOneofCase.DuplicateMerged, existing.HouseholdId),
+            ],
+            history.Select(e => (e.ChangeCase, e.HouseholdId)));
+
+        var addToMerged = await Assert.ThrowsAsync<RpcException>(() => Bandung.ChangeHouseholdAsync(Request(merged, new ChangeHouseholdRequest
+        {
+            AddMember = new AddMember { Member = new Member { Nik = "3273015503250312", FullName = "Bayi", BirthDate = new Google.Type.Date { Year = 2025, Month = 3, Day = 15 }, Sex = Sex.Female, Relationship = Relationship.Child } },
+        })).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, addToMerged.StatusCode);
+        Assert.Contains("merged into", addToMerged.Status.Detail, StringComparison.Ordinal);
+
+        var again = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.RejectProposal)).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task When_the_person_moved_the_steward_moves_the_member_and_the_nik_follows_to_the_new_household()
+    {
+        var (existing, held, caseId) = await ConflictAsync(321, 322);
+        var movingNik = existing.Members[1].Nik;
+
+        await Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MoveMembers));
+
+        var old = await GetAsync(existing.HouseholdId);
+        var cleared = await GetAsync(held.HouseholdId);
+        Assert.DoesNotContain(old.Members, member => member.Nik == movingNik);
+        Assert.Equal(string.Empty, cleared.OpenConflictCaseId);
+        Assert.Contains(cleared.Members, member => member.Nik == movingNik);
+        var removal = (await HistoryAsync(existing.HouseholdId)).Last();
+        Assert.Equal(HouseholdEvent.ChangeOneofCase.MemberRemoved, removal.ChangeCase);
+        Assert.Equal("kemensos-pusdatin", removal.Actor.PartnerId);
+
+        // The NIK is now active in the new household: proposing it a third time conflicts with that one.
+        var third = Households.Valid("CONFLICT-323", 323);
+        third.Household.Members[1].Nik = movingNik;
+        var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [third]));
+        var thirdCase = (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = outcome.Accepted.ConflictCaseId })).ConflictCase;
+        Assert.Equal([held.HouseholdId], thirdCase.ExistingHouseholdIds);
+    }
+
+    [Fact]
+    public async Task Only_the_steward_resolves_and_a_resolution_must_be_possible()
+    {
+        var (existing, _, caseId) = await ConflictAsync(331, 332);
+
+        var byRegency = await Assert.ThrowsAsync<RpcException>(() => Bandung.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.RejectProposal)).ResponseAsync);
+        var unspecified = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.Unspecified)).ResponseAsync);
+        var headConflict = Households.Valid("CONFLICT-333", 333);
+        headConflict.Household.Members[0].Nik = existing.Members[0].Nik;
+        var headCase = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [headConflict])).Accepted.ConflictCaseId;
+        var moveHead = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(headCase, ConflictResolution.MoveMembers)).ResponseAsync);
+
+        Assert.Equal(StatusCode.PermissionDenied, byRegency.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, unspecified.StatusCode);
+        Assert.Equal(StatusCode.FailedPrecondition, moveHead.StatusCode);
+        Assert.Contains("head", moveHead.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(ConflictCaseStatus.Open, (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = caseId })).ConflictCase.Status);
+    }
+
+    [Fact]
+    public async Task A_member_whose_nik_is_active_in_another_household_cannot_be_added()
+    {
+        var first = await ProposeAsync(Households.Valid("CONFLICT-341", 341));
+        var second = await ProposeAsync(Households.Valid("CONFLICT-342", 342));
+
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => Bandung.ChangeHouseholdAsync(Request(second, new ChangeHouseholdRequest
+        {
+            AddMember = new AddMember { Member = first.Members[1].Clone() },
+        })).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refusal.StatusCode);
+        Assert.Contains(first.HouseholdId, refusal.Status.Detail, StringComparison.Ordinal);
+    }
+
+    private async Task<(Household Existing, Household Held, string CaseId)> ConflictAsync(int existingSerial, int heldSerial)
+    {
+        var existing = await ProposeAsync(Households.Valid($"CONFLICT-{existingSerial}", existingSerial));
+        var duplicate = Households.Valid($"CONFLICT-{heldSerial}", heldSerial);
+        duplicate.Household.Members[1].Nik = existing.Members[1].Nik;
+        var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [duplicate]));
+        Assert.Equal(SubmitHouseholdsResponse.OutcomeOneofCase.Accepted, outcome.OutcomeCase);
+        Assert.NotEmpty(outcome.Accepted.ConflictCaseId);
+        return (existing, await GetAsync(outcome.Accepted.HouseholdId), outcome.Accepted.ConflictCaseId);
+    }
+
+    private async Task<Household> ProposeAsync(SubmitHouseholdsRequest request)
+    {
+        var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [request]));
+        Assert.Empty(outcome.Accepted.ConflictCaseId);
+        return await GetAsync(outcome.Accepted.HouseholdId);
+    }
+
+    private async Task<Household> GetAsync(string id) => (await Ministry.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = id })).Household;
+
+    private async Task<List<HouseholdEvent>> HistoryAsync(string id) =>
+        await Ministry.StreamHouseholdHistory(new StreamHouseholdHistoryRequest { HouseholdId = id }).ResponseStream.ReadAllAsync().Select(r => r.Event).ToListAsync();
+
+    private static async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change) =>
+        (await client.ChangeHouseholdAsync(Request(household, change))).Household;
+
+    private static ChangeHouseholdRequest VerifyAll(Household household)
+    {
+        var verify = new VerifyIdentities();
+        verify.Checks.Add(household.Members.Select(member => new IdentityCheck { Nik = member.Nik, Verdict = IdentityVerdict.Confirmed }));
+        return new ChangeHouseholdRequest { VerifyIdentities = verify };
+    }
+
+    private static ChangeHouseholdRequest Request(Household household, ChangeHouseholdRequest change)
+    {
+        var request = change.Clone();
+        request.HouseholdId = household.HouseholdId;
+        request.ExpectedVersion = household.Version;
+        request.Reason = "test";
+        request.IdempotencyKey = Guid.NewGuid().ToString("N");
+        return request;
+    }
+
+    private static ResolveConflictCaseRequest Resolve(string caseId, ConflictResolution resolution) =>
+        new() { ConflictCaseId = caseId, Resolution = resolution, Reason = "checked the family cards", IdempotencyKey = Guid.NewGuid().ToString("N") };
+}
