@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.ReferenceData;
+using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
@@ -68,6 +69,9 @@ internal static class HubHost
             builder.Services.AddScoped<HouseholdProposals>();
             builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddScoped<ConflictResolutions>();
+            builder.Services.AddSingleton<ChangeFeedSignal>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
+            builder.Services.AddSingleton<ChangeFeedReader>();
             builder.Services.AddPartnerAccess(partnerCertificates);
             builder.Services.AddGrpc(grpc =>
             {

@@ -5,6 +5,7 @@ using Grpc.Core;
 using Interop.Hub.Partners;
 using Interop.ReferenceData;
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
@@ -19,6 +20,7 @@ internal sealed class RegistryGrpcService(
     HouseholdProposals proposals,
     HouseholdChanges changes,
     ConflictResolutions resolutions,
+    ChangeFeedReader feed,
     IQuerySession querySession,
     RegionTable regions,
     TimeProvider clock) : V1.RegistryService.RegistryServiceBase
@@ -149,6 +151,30 @@ internal sealed class RegistryGrpcService(
             ResolutionOutcome.KeyTaken taken => throw RegistryMapping.ReferenceTaken(taken.CaseId, "idempotency_key").ToRpcException(),
             _ => throw new InvalidOperationException("Unknown resolution outcome."),
         };
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task StreamChanges(V1.StreamChangesRequest request, IServerStreamWriter<V1.StreamChangesResponse> responseStream, ServerCallContext context)
+    {
+        if (request.AfterCheckpoint < 0)
+        {
+            throw RegistryMapping.InvalidArgument("after_checkpoint is negative.", [new FieldIssue("after_checkpoint", "must be 0 or a checkpoint the feed returned")]).ToRpcException();
+        }
+
+        var filter = new FeedFilter(request.RegionPrefix.Trim(), RegistryMapping.ToDomain(request.Program));
+        try
+        {
+            await foreach (var item in feed.ReadAsync(request.AfterCheckpoint, filter, context.CancellationToken))
+            {
+                await responseStream.WriteAsync(
+                    new V1.StreamChangesResponse { Checkpoint = item.Checkpoint, Event = item.Change is null ? null : RegistryMapping.ToProto(item.Change) },
+                    context.CancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The partner disconnected; it resumes from its last checkpoint.
+        }
     }
 
     private async Task ReadAndDecideAsync(

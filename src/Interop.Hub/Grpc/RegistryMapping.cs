@@ -341,7 +341,7 @@ internal static class RegistryMapping
         _ => V1.IdentityVerdict.Unspecified,
     };
 
-    private static SocialProgram ToDomain(V1.Program program) => program switch
+    public static SocialProgram ToDomain(V1.Program program) => program switch
     {
         V1.Program.Pkh => SocialProgram.Pkh,
         V1.Program.Bpnt => SocialProgram.Bpnt,

@@ -1,9 +1,11 @@
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Weasel.Core;
@@ -32,8 +34,11 @@ internal static class EventStore
                 options.Schema.For<ChangeReceipt>();
                 options.Schema.For<NikRegistration>();
                 options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
+                options.Events.Subscribe(new ChangeFeedSubscription());
             })
             .UseLightweightSessions()
+            // Hot/cold: with several hubs on one database, exactly one runs the daemon at a time.
+            .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
         return services;
     }

@@ -1,0 +1,103 @@
+using Marten;
+using Npgsql;
+
+namespace Interop.Hub.Registry.ChangeFeed;
+
+/// <summary>
+/// How far the change feed may read on this hub: the sequence the change-feed subscription has
+/// safely passed. Listens for the subscription's notifications on a connection of its own and
+/// wakes the feeds waiting for more.
+/// </summary>
+internal sealed class ChangeFeedSignal(IDocumentStore store, ILogger<ChangeFeedSignal> logger) : BackgroundService
+{
+    private long safeSequence;
+    private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public long SafeSequence => Interlocked.Read(ref safeSequence);
+
+    /// <summary>Waits until the feed may read beyond <paramref name="sequence"/>.</summary>
+    public async Task WaitBeyondAsync(long sequence, CancellationToken cancellationToken)
+    {
+        while (SafeSequence <= sequence)
+        {
+            var next = Volatile.Read(ref advanced).Task;
+            if (SafeSequence > sequence)
+            {
+                return;
+            }
+
+            await next.WaitAsync(cancellationToken);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ListenAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException)
+            {
+                logger.LogWarning("Change feed listener lost its connection ({ExceptionType}); reconnecting", exception.GetType().Name);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken stoppingToken)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(stoppingToken);
+        connection.Notification += (_, notification) =>
+        {
+            if (long.TryParse(notification.Payload, out var ceiling))
+            {
+                Advance(ceiling);
+            }
+        };
+        await using (var listen = new NpgsqlCommand($"listen {ChangeFeedSubscription.Channel}", connection))
+        {
+            await listen.ExecuteNonQueryAsync(stoppingToken);
+        }
+
+        // Listening first, then reading the recorded progress, so no advance falls between the two.
+        Advance(await RecordedProgressAsync(connection, stoppingToken));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+        }
+    }
+
+    private async Task<long> RecordedProgressAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var query = new NpgsqlCommand(
+            $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like '{ChangeFeedSubscription.FeedName}%'", connection);
+        try
+        {
+            return Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0;
+        }
+    }
+
+    private void Advance(long ceiling)
+    {
+        long current;
+        do
+        {
+            current = Interlocked.Read(ref safeSequence);
+            if (ceiling <= current)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref safeSequence, ceiling, current) != current);
+
+        Interlocked.Exchange(ref advanced, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+}
