@@ -125,6 +125,63 @@ internal static class Commands
         return command;
     }
 
+    public static Command Follow(PartnerOptions partner)
+    {
+        var after = new Option<long>("--after") { Description = "Checkpoint to resume after (default: the checkpoint file, else the beginning)" };
+        var checkpointFile = new Option<FileInfo?>("--checkpoint-file") { Description = "Reads the checkpoint to resume from and writes each new one, so a restart misses nothing" };
+        var region = new Option<string>("--region") { Description = "Only households in this dotted region (32.73)", DefaultValueFactory = _ => string.Empty };
+        var program = new Option<string>("--program") { Description = "Only households in this program (PKH or BPNT)", DefaultValueFactory = _ => string.Empty };
+        var command = new Command("follow", "Follow the registry's change feed: every change from a checkpoint on, then new ones as they happen") { after, checkpointFile, region, program };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            var file = result.GetValue(checkpointFile);
+            var resumeAfter = result.GetValue(after);
+            if (resumeAfter == 0 && file is { Exists: true })
+            {
+                resumeAfter = long.Parse((await File.ReadAllTextAsync(file.FullName, cancellationToken)).Trim(), CultureInfo.InvariantCulture);
+            }
+
+            var request = new StreamChangesRequest
+            {
+                AfterCheckpoint = resumeAfter,
+                RegionPrefix = result.GetValue(region)!,
+                Program = result.GetValue(program)!.ToUpperInvariant() switch
+                {
+                    "PKH" => Interop.Contracts.Registry.V1.Program.Pkh,
+                    "BPNT" => Interop.Contracts.Registry.V1.Program.Bpnt,
+                    "" => Interop.Contracts.Registry.V1.Program.Unspecified,
+                    var other => throw new ArgumentException($"Unknown program {other}: use PKH or BPNT."),
+                },
+            };
+            using var channel = partner.Open(result);
+            using var call = new RegistryService.RegistryServiceClient(channel).StreamChanges(request, cancellationToken: cancellationToken);
+            try
+            {
+                await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    if (response.Event is { } change)
+                    {
+                        AnsiConsole.MarkupLine(
+                            $"[grey]#{response.Checkpoint}[/] {change.OccurTime.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss}Z household {change.HouseholdId} v{change.Version}: {Markup.Escape(Describe(change))} by [bold]{change.Actor.PartnerId}[/]");
+                    }
+
+                    if (file is not null)
+                    {
+                        await File.WriteAllTextAsync(file.FullName, response.Checkpoint.ToString(CultureInfo.InvariantCulture), cancellationToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C: the checkpoint file already holds the last change shown.
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
     /// <summary>A refusal from the hub is reported as its status and message, not as a stack trace.</summary>
     private static async Task<int> Reported(Func<Task<int>> action)
     {

@@ -13,4 +13,5 @@ root.Subcommands.Add(Commands.Generate());
 root.Subcommands.Add(Commands.Submit(partner));
 root.Subcommands.Add(Commands.Show(partner));
 root.Subcommands.Add(Commands.History(partner));
+root.Subcommands.Add(Commands.Follow(partner));
 return await root.Parse(args).InvokeAsync();

@@ -54,6 +54,23 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
     }
 
     [Fact]
+    public async Task Following_the_feed_with_a_checkpoint_file_resumes_after_the_last_change_shown()
+    {
+        var bandung = hub.Registry(pki.Bandung);
+        var first = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("FOLLOW-1", 501)]));
+        var checkpoints = Path.Combine(folder, "feed.checkpoint");
+        string[] follow = ["follow", "--checkpoint-file", checkpoints, .. PartnerArguments(pki.Auditor, "bpk")];
+
+        var firstRun = await FollowUntilAsync(follow, first.Accepted.HouseholdId);
+        var second = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("FOLLOW-2", 502)]));
+        var secondRun = await FollowUntilAsync(follow, second.Accepted.HouseholdId);
+
+        Assert.Contains(first.Accepted.HouseholdId, firstRun, StringComparison.Ordinal);
+        Assert.DoesNotContain(first.Accepted.HouseholdId, secondRun, StringComparison.Ordinal);
+        Assert.Contains("proposed with 2 members", secondRun, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bank_is_told_it_may_not_read_the_registry()
     {
         var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(pki.Bank, "bri")]);
@@ -68,7 +85,29 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         return ["--hub", hub.Address.ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", pki.CaPath];
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> InteropAsync(params string[] arguments)
+    /// <summary>Runs `interop follow` until it shows the household, then stops it as Ctrl+C would; returns what it printed.</summary>
+    private static async Task<string> FollowUntilAsync(string[] arguments, string householdId)
+    {
+        using var process = Process.Start(Interop(arguments))!;
+        var printed = new System.Text.StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            printed.AppendLine(line);
+            if (line.Contains(householdId, StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        // Give it a moment to write the checkpoint of the line it just printed, then stop it.
+        await Task.Delay(300);
+        process.Kill();
+        await process.WaitForExitAsync();
+        return printed.ToString();
+    }
+
+    private static ProcessStartInfo Interop(string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Repository.CliAssembly);
@@ -76,6 +115,13 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         {
             start.ArgumentList.Add(argument);
         }
+
+        return start;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> InteropAsync(params string[] arguments)
+    {
+        var start = Interop(arguments);
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
