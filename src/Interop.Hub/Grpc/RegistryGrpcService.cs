@@ -9,6 +9,7 @@ using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Registry.Search;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using V1 = Interop.Contracts.Registry.V1;
@@ -175,6 +176,29 @@ internal sealed class RegistryGrpcService(
         {
             // The partner disconnected; it resumes from its last checkpoint.
         }
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task<V1.SearchHouseholdsResponse> SearchHouseholds(V1.SearchHouseholdsRequest request, ServerCallContext context)
+    {
+        var query = new HouseholdQuery(
+            request.Nik.Trim(),
+            request.FamilyCardNumber.Trim(),
+            request.RegionPrefix.Trim(),
+            RegistryMapping.ToDomain(request.Program),
+            RegistryMapping.ToDomain(request.Status),
+            request.PageSize,
+            request.PageToken);
+        var outcome = await new HouseholdSearch(querySession).SearchAsync(query, context.CancellationToken);
+        if (outcome is SearchOutcome.Invalid invalid)
+        {
+            throw RegistryMapping.InvalidArgument("Search refused.", invalid.Violations).ToRpcException();
+        }
+
+        var page = (SearchOutcome.Page)outcome;
+        var response = new V1.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
+        response.Households.Add(page.Households.Select(RegistryMapping.ToProto));
+        return response;
     }
 
     private async Task ReadAndDecideAsync(

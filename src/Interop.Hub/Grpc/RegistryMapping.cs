@@ -341,6 +341,18 @@ internal static class RegistryMapping
         _ => V1.IdentityVerdict.Unspecified,
     };
 
+    public static HouseholdStatus? ToDomain(V1.HouseholdStatus status) => status switch
+    {
+        V1.HouseholdStatus.Proposed => HouseholdStatus.Proposed,
+        V1.HouseholdStatus.Verified => HouseholdStatus.Verified,
+        V1.HouseholdStatus.VerificationFailed => HouseholdStatus.VerificationFailed,
+        V1.HouseholdStatus.Active => HouseholdStatus.Active,
+        V1.HouseholdStatus.Rejected => HouseholdStatus.Rejected,
+        V1.HouseholdStatus.Deactivated => HouseholdStatus.Deactivated,
+        V1.HouseholdStatus.Merged => HouseholdStatus.Merged,
+        _ => null,
+    };
+
     public static SocialProgram ToDomain(V1.Program program) => program switch
     {
         V1.Program.Pkh => SocialProgram.Pkh,

@@ -30,6 +30,11 @@ internal static class EventStore
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 RegisterEventNames(options);
                 options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
+                // Search: family card and village by index, members and programs through the JSON GIN index.
+                options.Schema.For<Household>()
+                    .Index(household => household.FamilyCardNumber)
+                    .Index(household => household.VillageCode)
+                    .GinIndexJsonData();
                 options.Schema.For<ProposalReceipt>();
                 options.Schema.For<ChangeReceipt>();
                 options.Schema.For<NikRegistration>();

@@ -1,0 +1,121 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Interop.Hub.Registry.ProposeHousehold;
+using Marten;
+
+namespace Interop.Hub.Registry.Search;
+
+/// <summary>What a partner searches for; empty parts do not filter.</summary>
+internal sealed record HouseholdQuery(string Nik, string FamilyCardNumber, string RegionPrefix, SocialProgram Program, HouseholdStatus? Status, int PageSize, string PageToken);
+
+internal abstract record SearchOutcome
+{
+    public sealed record Page(IReadOnlyList<Household> Households, string NextPageToken) : SearchOutcome;
+
+    public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : SearchOutcome;
+}
+
+/// <summary>
+/// Searches the households' current state. Pages are in the order the hub first stored the
+/// households (their time-ordered ids), which never changes, so a page token stays valid while new
+/// households arrive; a token carries a fingerprint of its filters and is refused with others.
+/// </summary>
+internal sealed partial class HouseholdSearch(IQuerySession session)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
+
+    public async Task<SearchOutcome> SearchAsync(HouseholdQuery query, CancellationToken cancellationToken)
+    {
+        var violations = new List<FieldIssue>();
+        if (query.Nik.Length > 0 && !IdentityNumbers.IsSixteenDigits(query.Nik))
+        {
+            violations.Add(new("nik", "must be exactly 16 digits"));
+        }
+
+        if (query.FamilyCardNumber.Length > 0 && !IdentityNumbers.IsSixteenDigits(query.FamilyCardNumber))
+        {
+            violations.Add(new("family_card_number", "must be exactly 16 digits"));
+        }
+
+        if (query.RegionPrefix.Length > 0 && !RegionPattern().IsMatch(query.RegionPrefix))
+        {
+            violations.Add(new("region_prefix", "must be a dotted region code: 32, 32.73, 32.73.01 or 32.73.01.1001"));
+        }
+
+        if (query.PageSize is < 0 or > MaxPageSize)
+        {
+            violations.Add(new("page_size", $"must be between 0 and {MaxPageSize}"));
+        }
+
+        var fingerprint = Fingerprint(query);
+        var offset = 0;
+        if (query.PageToken.Length > 0 && !TryReadToken(query.PageToken, fingerprint, out offset))
+        {
+            violations.Add(new("page_token", "is not a token this search returned (a token only works with the filters it was issued for)"));
+        }
+
+        if (violations.Count > 0)
+        {
+            return new SearchOutcome.Invalid(violations);
+        }
+
+        IQueryable<Household> households = session.Query<Household>();
+        if (query.Nik.Length > 0)
+        {
+            households = households.Where(household => household.Members.Any(member => member.Nik == query.Nik));
+        }
+
+        if (query.FamilyCardNumber.Length > 0)
+        {
+            households = households.Where(household => household.FamilyCardNumber == query.FamilyCardNumber);
+        }
+
+        if (query.RegionPrefix.Length > 0)
+        {
+            var below = query.RegionPrefix + ".";
+            households = households.Where(household => household.VillageCode == query.RegionPrefix || household.VillageCode.StartsWith(below));
+        }
+
+        if (query.Program != SocialProgram.Unspecified)
+        {
+            households = households.Where(household => household.Programs.Any(membership => membership.Program == query.Program));
+        }
+
+        if (query.Status is { } status)
+        {
+            households = households.Where(household => household.Status == status);
+        }
+
+        var size = query.PageSize == 0 ? DefaultPageSize : query.PageSize;
+        var page = await households.OrderBy(household => household.Id).Skip(offset).Take(size + 1).ToListAsync(cancellationToken);
+        var next = page.Count > size ? Token(offset + size, fingerprint) : string.Empty;
+        return new SearchOutcome.Page(page.Take(size).ToList(), next);
+    }
+
+    private static string Fingerprint(HouseholdQuery query) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{query.Nik}|{query.FamilyCardNumber}|{query.RegionPrefix}|{query.Program}|{query.Status}|{query.PageSize}")))[..16];
+
+    private static string Token(int offset, string fingerprint) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"1:{offset}:{fingerprint}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryReadToken(string token, string fingerprint, out int offset)
+    {
+        offset = 0;
+        try
+        {
+            var padded = token.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            return parts.Length == 3 && parts[0] == "1" && int.TryParse(parts[1], out offset) && offset > 0 && parts[2] == fingerprint;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+    private static partial Regex RegionPattern();
+}

@@ -1,0 +1,91 @@
+using Google.Rpc;
+using Grpc.Core;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+using Interop.ReferenceData;
+
+namespace Interop.IntegrationTests;
+
+[Collection(HubCollection.Name)]
+public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
+    private RunningHub hub = null!;
+    private List<SubmitHouseholdsRequest> bandung = [];
+    private List<SubmitHouseholdsResponse> stored = [];
+
+    private RegistryService.RegistryServiceClient Auditor => hub.Registry(pki.Auditor);
+
+    public async Task InitializeAsync()
+    {
+        hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("search"));
+        bandung = new SyntheticHouseholds(31, Regions, "32.73", "S-BDG-").Take(45).ToList();
+        var semarang = new SyntheticHouseholds(32, Regions, "33.74", "S-SMG-").Take(15).ToList();
+        stored = await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Steward), [.. bandung, .. semarang]);
+    }
+
+    public async Task DisposeAsync() => await hub.DisposeAsync();
+
+    [Fact]
+    public async Task A_region_is_read_page_by_page_in_a_stable_order_without_gaps_or_repeats()
+    {
+        var seen = new List<string>();
+        var request = new SearchHouseholdsRequest { RegionPrefix = "32.73", PageSize = 20 };
+        var pages = 0;
+        do
+        {
+            var page = await Auditor.SearchHouseholdsAsync(request);
+            pages++;
+            seen.AddRange(page.Households.Select(h => h.HouseholdId));
+            Assert.All(page.Households, h => Assert.StartsWith("32.73.", h.VillageCode, StringComparison.Ordinal));
+            request.PageToken = page.NextPageToken;
+        }
+        while (request.PageToken.Length > 0);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(stored.Take(45).Select(o => o.Accepted.HouseholdId).Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
+        Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
+    }
+
+    [Fact]
+    public async Task A_household_is_found_by_a_members_nik_and_by_its_family_card()
+    {
+        var target = bandung[7];
+
+        var byNik = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = target.Household.Members[^1].Nik });
+        var byCard = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { FamilyCardNumber = target.Household.FamilyCardNumber });
+        var byStatus = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "33.74", Status = HouseholdStatus.Proposed, PageSize = 100 });
+        var none = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Status = HouseholdStatus.Active });
+
+        Assert.Equal(stored[7].Accepted.HouseholdId, Assert.Single(byNik.Households).HouseholdId);
+        Assert.Equal(stored[7].Accepted.HouseholdId, Assert.Single(byCard.Households).HouseholdId);
+        Assert.Equal(15, byStatus.Households.Count);
+        Assert.Empty(byStatus.NextPageToken);
+        Assert.Empty(none.Households);
+    }
+
+    [Fact]
+    public async Task Bad_searches_are_refused_with_the_field_named_and_a_bank_may_not_search()
+    {
+        var first = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "32.73", PageSize = 10 });
+
+        var tooLarge = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { PageSize = 1000 }).ResponseAsync);
+        var forged = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { PageToken = "bm90LWEtdG9rZW4" }).ResponseAsync);
+        var otherFilter = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "33.74", PageSize = 10, PageToken = first.NextPageToken }).ResponseAsync);
+        var badNik = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = "12345" }).ResponseAsync);
+        var bank = await Assert.ThrowsAsync<RpcException>(() => hub.Registry(pki.Bank).SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "32" }).ResponseAsync);
+
+        Assert.Equal("page_size", Field(tooLarge));
+        Assert.Equal("page_token", Field(forged));
+        Assert.Equal("page_token", Field(otherFilter));
+        Assert.Equal("nik", Field(badNik));
+        Assert.DoesNotContain("12345", badNik.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
+    }
+
+    private static string Field(RpcException refusal)
+    {
+        Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
+        return Assert.Single(refusal.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field;
+    }
+}
