@@ -182,6 +182,36 @@ internal static class Commands
         return command;
     }
 
+    public static Command Bench(PartnerOptions partner)
+    {
+        var households = new Option<int>("--households") { Description = "Households to ingest", DefaultValueFactory = _ => 1_000_000 };
+        var seed = new Option<int>("--seed") { Description = "Generator seed", DefaultValueFactory = _ => 2026 };
+        var callers = new Option<int>("--read-callers") { Description = "Concurrent callers in the read scenarios", DefaultValueFactory = _ => 64 };
+        var seconds = new Option<int>("--read-seconds") { Description = "Length of each read scenario", DefaultValueFactory = _ => 20 };
+        var hubPid = new Option<int?>("--hub-pid") { Description = "Process id of the hub, to sample its memory" };
+        var database = new Option<string>("--database") { Description = "Connection string of the hub's PostgreSQL, for the COPY baseline", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Markdown report to write", DefaultValueFactory = _ => new FileInfo("docs/benchmarks.md") };
+        var command = new Command("bench", "Benchmark a running hub against baselines measured in the same run and write the report") { households, seed, callers, seconds, hubPid, database, output };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            var settings = new Bench.BenchmarkSettings(
+                result.GetValue(households),
+                result.GetValue(seed),
+                result.GetValue(callers),
+                TimeSpan.FromSeconds(result.GetValue(seconds)),
+                result.GetValue(hubPid),
+                result.GetValue(database)!,
+                "interop " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(argument => argument.Contains("Password", StringComparison.OrdinalIgnoreCase) ? "'<connection string>'" : argument)));
+            using var channel = partner.Open(result, maxSendMessageBytes: 4 * 1024 * 1024);
+            var report = await new Bench.Benchmark(channel, settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(cancellationToken);
+            await File.WriteAllTextAsync(result.GetValue(output)!.FullName, report, cancellationToken);
+            AnsiConsole.MarkupLine($"Report written to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
+            return 0;
+        }));
+        return command;
+    }
+
     /// <summary>A refusal from the hub is reported as its status and message, not as a stack trace.</summary>
     private static async Task<int> Reported(Func<Task<int>> action)
     {

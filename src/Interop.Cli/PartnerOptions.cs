@@ -40,7 +40,7 @@ internal sealed class PartnerOptions
         command.Options.Add(Certs);
     }
 
-    public GrpcChannel Open(ParseResult result)
+    public GrpcChannel Open(ParseResult result, int maxSendMessageBytes = 4 * 1024 * 1024)
     {
         var certs = result.GetValue(Certs)!.FullName;
         var partner = result.GetValue(Partner);
@@ -55,6 +55,7 @@ internal sealed class PartnerOptions
         return HubConnection.Open(
             new Uri(result.GetValue(Hub)!),
             X509Certificate2.CreateFromPemFile(certificate, key),
-            X509Certificate2.CreateFromPem(File.ReadAllText(ca)));
+            X509Certificate2.CreateFromPem(File.ReadAllText(ca)),
+            maxSendMessageBytes);
     }
 }

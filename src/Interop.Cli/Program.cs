@@ -14,4 +14,5 @@ root.Subcommands.Add(Commands.Submit(partner));
 root.Subcommands.Add(Commands.Show(partner));
 root.Subcommands.Add(Commands.History(partner));
 root.Subcommands.Add(Commands.Follow(partner));
+root.Subcommands.Add(Commands.Bench(partner));
 return await root.Parse(args).InvokeAsync();

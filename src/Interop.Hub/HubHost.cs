@@ -85,6 +85,7 @@ internal static class HubHost
             app.UseAuthentication();
             app.UseAuthorization();
             app.MapGrpcService<RegistryGrpcService>();
+            app.MapGrpcService<HubGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

@@ -9,8 +9,13 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
 {
     private readonly string folder = Directory.CreateTempSubdirectory("interop-cli-").FullName;
     private RunningHub hub = null!;
+    private string connectionString = string.Empty;
 
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("cli"));
+    public async Task InitializeAsync()
+    {
+        connectionString = await postgres.CreateDatabaseAsync("cli");
+        hub = await RunningHub.StartAsync(pki, connectionString);
+    }
 
     public async Task DisposeAsync()
     {
@@ -68,6 +73,27 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         Assert.Contains(first.Accepted.HouseholdId, firstRun, StringComparison.Ordinal);
         Assert.DoesNotContain(first.Accepted.HouseholdId, secondRun, StringComparison.Ordinal);
         Assert.Contains("proposed with 2 members", secondRun, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_benchmark_tool_measures_each_scenario_against_its_baseline_and_writes_the_report()
+    {
+        var report = Path.Combine(folder, "benchmarks.md");
+
+        var run = await InteropAsync([
+            "bench", "--households", "400", "--read-callers", "4", "--read-seconds", "1",
+            "--database", connectionString, "--hub-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--out", report, .. PartnerArguments(pki.Steward, "ministry")]);
+
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
+        var text = await File.ReadAllTextAsync(report);
+        Assert.Matches(@"\| PostgreSQL COPY \(ceiling\) \| 400 \|", text);
+        Assert.Matches(@"\| SubmitHouseholds over mTLS \| 400 \|", text);
+        Assert.Matches(@"Ingest runs at \*\*[0-9.]+ ?%\*\* of the COPY ceiling", text);
+        Assert.Matches(@"\| GetHousehold \| [0-9,]+ \| [0-9,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9,]+ MiB \|", text);
+        Assert.Matches(@"\| HubService.GetPartnerIdentity \| [0-9,]+ \|", text);
+        Assert.DoesNotContain("Password", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(400L, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_events where type = 'household_proposed'"));
     }
 
     [Fact]

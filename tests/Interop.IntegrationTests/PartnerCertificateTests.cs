@@ -30,6 +30,19 @@ public sealed class PartnerCertificateTests(PostgresCluster postgres, TestPki pk
     }
 
     [Fact]
+    public async Task The_hub_tells_a_partner_who_it_takes_it_to_be()
+    {
+        var hubService = new Interop.Contracts.Hub.V1.HubService.HubServiceClient(hub.Channel(pki.Bandung));
+
+        var identity = await hubService.GetPartnerIdentityAsync(new Interop.Contracts.Hub.V1.GetPartnerIdentityRequest());
+
+        Assert.Equal("dinsos-kota-bandung", identity.PartnerId);
+        Assert.Equal("local-government", identity.PartnerKind);
+        Assert.Equal("32.73", identity.AreaCode);
+        Assert.InRange(identity.ServerTime.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
     public async Task A_caller_without_a_client_certificate_cannot_connect()
     {
         await AssertRefusedAsync(null);

@@ -25,11 +25,12 @@ public sealed class AuthorizationCoverageTests
         Assert.Empty(unguarded);
     }
 
-    [Fact]
-    public void Every_rpc_of_the_contract_is_implemented()
+    [Theory]
+    [InlineData(typeof(Interop.Contracts.Registry.V1.RegistryService.RegistryServiceBase), typeof(RegistryGrpcService))]
+    [InlineData(typeof(Interop.Contracts.Hub.V1.HubService.HubServiceBase), typeof(HubGrpcService))]
+    public void Every_rpc_of_the_contract_is_implemented(Type contract, Type service)
     {
-        var contract = typeof(Interop.Contracts.Registry.V1.RegistryService.RegistryServiceBase);
-        var implemented = typeof(RegistryGrpcService).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+        var implemented = service.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Select(method => method.Name)
             .ToHashSet();
 

@@ -1,0 +1,46 @@
+namespace Interop.Cli.Bench;
+
+/// <summary>Samples a process's resident memory (/proc/PID/status VmRSS) every 100 ms and keeps the peak.</summary>
+internal sealed class MemorySampler
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task<long?> sampling;
+
+    private MemorySampler(int? processId)
+    {
+        sampling = processId is { } id ? SampleAsync(id, stop.Token) : Task.FromResult<long?>(null);
+    }
+
+    public static MemorySampler Start(int? processId) => new(processId);
+
+    public async Task<long?> StopAsync()
+    {
+        await stop.CancelAsync();
+        var peak = await sampling;
+        stop.Dispose();
+        return peak;
+    }
+
+    private static async Task<long?> SampleAsync(int processId, CancellationToken cancellationToken)
+    {
+        long peak = 0;
+        var status = $"/proc/{processId}/status";
+        while (true)
+        {
+            var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
+            }
+
+            try
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return peak;
+            }
+        }
+    }
+}
