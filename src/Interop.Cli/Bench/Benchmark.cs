@@ -33,6 +33,8 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         progress($"COPY baseline: {copy.Rate:N0} rows/s");
         var ingest = await IngestAsync(households, cancellationToken);
         progress($"ingest: {ingest.Rate:N0} households/s");
+        var settled = await SettleAsync(cancellationToken);
+        progress($"store settled in {settled.TotalSeconds:N0} s");
         var ids = ingest.HouseholdIds;
         var reads = await ReadLoadAsync("GetHousehold", async (client, random, token) =>
             await client.Registry.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = ids[random.Next(ids.Count)] }, cancellationToken: token), cancellationToken);
@@ -40,7 +42,38 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         var ceiling = await ReadLoadAsync("HubService.GetPartnerIdentity", async (client, _, token) =>
             await client.Hub.GetPartnerIdentityAsync(new GetPartnerIdentityRequest(), cancellationToken: token), cancellationToken);
         progress($"trivial unary: {ceiling.Rate:N0}/s");
-        return Report(copy, ingest, reads, ceiling);
+        return Report(copy, ingest, reads, ceiling, settled);
+    }
+
+    /// <summary>
+    /// Before the read scenarios, lets the hub's background work on the new events finish (the
+    /// change-feed subscription catching up) and refreshes PostgreSQL's statistics, so that reads
+    /// are measured on a settled store rather than against the ingest's aftermath.
+    /// </summary>
+    private async Task<TimeSpan> SettleAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var connection = new NpgsqlConnection(settings.DatabaseConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        while (clock.Elapsed < TimeSpan.FromMinutes(15))
+        {
+            await using var behind = new NpgsqlCommand(
+                "select (select coalesce(max(seq_id), 0) from interop.mt_events) - coalesce((select max(last_seq_id) from interop.mt_event_progression where name like 'change_feed%'), 0)",
+                connection);
+            if ((long)(await behind.ExecuteScalarAsync(cancellationToken))! <= 0)
+            {
+                break;
+            }
+
+            await Task.Delay(1000, cancellationToken);
+        }
+
+        await using (var analyze = new NpgsqlCommand("analyze", connection) { CommandTimeout = 600 })
+        {
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return clock.Elapsed;
     }
 
     private async Task<Measured> CopyBaselineAsync(List<SubmitHouseholdsRequest> households, CancellationToken cancellationToken)
@@ -142,7 +175,7 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         return new LatencyMeasured(name, all.Count, clock.Elapsed, await memory.StopAsync(), Percentile(all, 0.50), Percentile(all, 0.99));
     }
 
-    private string Report(Measured copy, IngestMeasured ingest, LatencyMeasured reads, LatencyMeasured ceiling)
+    private string Report(Measured copy, IngestMeasured ingest, LatencyMeasured reads, LatencyMeasured ceiling, TimeSpan settled)
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "unknown";
         var memoryKb = File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
@@ -152,7 +185,13 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         text.AppendLine(CultureInfo.InvariantCulture, $"- When: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({cpu}), {long.Parse(memoryKb, CultureInfo.InvariantCulture) / 1024 / 1024} GiB RAM, {Environment.OSVersion}, .NET {Environment.Version}");
         text.AppendLine("- Hub, PostgreSQL and the benchmark client all run on this one machine, sharing its cores.");
-        text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{settings.CommandLine}`").AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{settings.CommandLine}`");
+        if (Environment.GetEnvironmentVariable("INTEROP_BENCH_REPRODUCE") is { Length: > 0 } reproduce)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- Reproduce (fresh hub and database, then the command above): `{reproduce}`");
+        }
+
+        text.AppendLine();
         text.AppendLine("## Bulk ingest").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"{ingest.Count:N0} synthetic households (seed {settings.Seed}) through one `SubmitHouseholds` stream, against a binary `COPY` of the same rows (one row per household, members as JSON) into a plain table with a primary key.").AppendLine();
         text.AppendLine("| scenario | households | seconds | households/s | hub peak RSS |");
@@ -164,7 +203,7 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         text.AppendLine(CultureInfo.InvariantCulture, $"- As the store grows: first tenth {ingest.FirstTenthRate:N0} households/s, last tenth {ingest.LastTenthRate:N0} households/s (ratio {ingest.LastTenthRate / ingest.FirstTenthRate:N2}).");
         text.AppendLine();
         text.AppendLine("## Reading one household by id").AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{settings.ReadCallers} concurrent callers for {settings.ReadDuration.TotalSeconds:N0} s each, over one HTTP/2 channel with the same mTLS setup, against `interop.hub.v1.HubService/GetPartnerIdentity`, which answers from the caller's certificate without touching data: the framework's ceiling for a unary call on this server and TLS setup.").AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"After the ingest, the store was left to settle ({settled.TotalSeconds:N0} s: the change-feed subscription caught up, then `ANALYZE`). {settings.ReadCallers} concurrent callers for {settings.ReadDuration.TotalSeconds:N0} s each, through one gRPC channel with the same mTLS setup, against `interop.hub.v1.HubService/GetPartnerIdentity`, which answers from the caller's certificate without touching data: the framework's ceiling for a unary call on this server and TLS setup.").AppendLine();
         text.AppendLine("| call | calls | calls/s | p50 ms | p99 ms | hub peak RSS |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var measured in new[] { ceiling, reads })

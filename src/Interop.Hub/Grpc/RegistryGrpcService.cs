@@ -29,6 +29,9 @@ internal sealed class RegistryGrpcService(
     /// <summary>Proposals committed per transaction: large enough to amortise a round trip, small enough to answer promptly.</summary>
     internal const int BatchSize = 500;
 
+    /// <summary>Batches of one stream committed at the same time.</summary>
+    internal const int CommitsInFlight = 2;
+
     [Authorize(Policy = PartnerAccess.ProposeHouseholds)]
     public override async Task SubmitHouseholds(
         IAsyncStreamReader<V1.SubmitHouseholdsRequest> requestStream,
@@ -40,28 +43,58 @@ internal sealed class RegistryGrpcService(
         var decided = Channel.CreateBounded<DecidedProposal>(new BoundedChannelOptions(BatchSize * 2) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
         var reading = ReadAndDecideAsync(requestStream, decided.Writer, actor, stopReading.Token);
+        // Up to CommitsInFlight batches are committed at once (PostgreSQL then works on more than
+        // one core); outcomes are still answered strictly in the order the households were sent.
+        // Concurrent batches that share a reference or a NIK collide on a unique key, and the
+        // loser retries and then sees the winner's rows (HouseholdProposals).
+        var inFlight = new Queue<(List<DecidedProposal> Batch, Task<IReadOnlyList<ProposalOutcome>> Storing)>();
         try
         {
-            var batch = new List<DecidedProposal>(BatchSize);
             // The reader always completes the channel, with the failure that stopped it if any; so
             // everything read before a failure (an oversized message, a dropped connection) is still
             // stored and answered, and then the failure ends the call with its own status.
-            while (await decided.Reader.WaitToReadAsync(CancellationToken.None))
+            while (true)
             {
+                if (!decided.Reader.TryPeek(out _))
+                {
+                    // Nothing more to read right now: answer everything in flight before waiting,
+                    // since the sender may be waiting for these outcomes before it sends more.
+                    while (inFlight.TryDequeue(out var pending))
+                    {
+                        await AnswerAsync(pending.Batch, await pending.Storing, responseStream, context.CancellationToken);
+                    }
+
+                    if (!await decided.Reader.WaitToReadAsync(CancellationToken.None))
+                    {
+                        break;
+                    }
+                }
+
+                var batch = new List<DecidedProposal>(BatchSize);
                 while (batch.Count < BatchSize && decided.Reader.TryRead(out var item))
                 {
                     batch.Add(item);
                 }
 
-                await StoreAndAnswerAsync(batch, responseStream, context.CancellationToken);
-                batch.Clear();
+                inFlight.Enqueue((batch, Store(batch)));
+                if (inFlight.Count >= CommitsInFlight)
+                {
+                    var (done, storing) = inFlight.Dequeue();
+                    await AnswerAsync(done, await storing, responseStream, context.CancellationToken);
+                }
             }
+
         }
         finally
         {
-            // When storing or answering fails, the reader must not wait forever on a full channel.
+            // When storing or answering fails, the reader must not wait forever on a full channel,
+            // and commits still in flight finish (their households are stored; a resend replays them).
             await stopReading.CancelAsync();
             await reading;
+            foreach (var (_, storing) in inFlight)
+            {
+                await storing.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
     }
 
@@ -228,14 +261,19 @@ internal sealed class RegistryGrpcService(
         }
     }
 
-    private async Task StoreAndAnswerAsync(List<DecidedProposal> batch, IServerStreamWriter<V1.SubmitHouseholdsResponse> responses, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ProposalOutcome>> Store(List<DecidedProposal> batch)
     {
         var accepted = batch
             .Where(item => item.Decision is ProposalDecision.Accepted)
             .Select(item => new ProposalToStore(item.PartnerId, item.PartnerReference, item.ContentHash, ((ProposalDecision.Accepted)item.Decision).Event))
             .ToList();
         // Not cancelled with the call: a household that was read is stored even if its caller has gone.
-        var outcomes = await proposals.StoreAsync(accepted, CancellationToken.None);
+        return proposals.StoreAsync(accepted, CancellationToken.None);
+    }
+
+    private static async Task AnswerAsync(
+        List<DecidedProposal> batch, IReadOnlyList<ProposalOutcome> outcomes, IServerStreamWriter<V1.SubmitHouseholdsResponse> responses, CancellationToken cancellationToken)
+    {
         var next = 0;
         foreach (var item in batch)
         {
