@@ -1,0 +1,110 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.ProposeHousehold;
+using Interop.ReferenceData;
+
+namespace Interop.UnitTests;
+
+/// <summary>Given a household's state, when a partner takes a step, then these events (or this refusal).</summary>
+public sealed class ChangeRulesTests
+{
+    private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
+    private static readonly DateOnly Today = new(2026, 11, 28);
+    private static readonly Actor Steward = new("kemensos-pusdatin", PartnerKind.Steward);
+    private static readonly Actor CivilRegistry = new("dukcapil", PartnerKind.CivilRegistry);
+    private static readonly Actor Bandung = new("dinsos-kota-bandung", PartnerKind.LocalGovernment);
+
+    [Fact]
+    public void A_proposal_whose_members_are_all_confirmed_is_verified_and_one_with_a_missing_person_fails()
+    {
+        var proposed = Household(HouseholdStatus.Proposed);
+        var confirmed = new HouseholdChange.VerifyIdentities([new("3273014507900001", IdentityVerdict.Confirmed), new("3273011203150002", IdentityVerdict.Confirmed)]);
+        var oneMissing = new HouseholdChange.VerifyIdentities([new("3273014507900001", IdentityVerdict.Confirmed), new("3273011203150002", IdentityVerdict.NotFound)]);
+
+        var verified = Assert.IsType<ChangeDecision.Accepted>(Decide(proposed, confirmed, CivilRegistry));
+        var failed = Assert.IsType<ChangeDecision.Accepted>(Decide(proposed, oneMissing, CivilRegistry));
+
+        Assert.Equal(CivilRegistry, Assert.IsType<IdentitiesVerified>(Assert.Single(verified.Events)).Actor);
+        Assert.Equal(IdentityVerdict.NotFound, Assert.IsType<IdentitiesVerified>(Assert.Single(failed.Events)).Checks[1].Verdict);
+    }
+
+    [Fact]
+    public void Every_member_needs_a_verdict_and_only_members_may_have_one()
+    {
+        var partial = new HouseholdChange.VerifyIdentities([new("3273014507900001", IdentityVerdict.Confirmed), new("3273019999990001", IdentityVerdict.Confirmed)]);
+
+        var invalid = Assert.IsType<ChangeDecision.Invalid>(Decide(Household(HouseholdStatus.Proposed), partial, CivilRegistry));
+
+        Assert.Equal(["verify_identities.checks[1].nik", "verify_identities.checks"], invalid.Violations.Select(v => v.Field));
+    }
+
+    [Theory]
+    [InlineData("Proposed", "not been verified")]
+    [InlineData("VerificationFailed", "cannot be ratified")]
+    [InlineData("Active", "already ratified")]
+    [InlineData("Deactivated", "can no longer change")]
+    public void Only_a_verified_household_can_be_ratified(string status, string because)
+    {
+        var refused = Assert.IsType<ChangeDecision.NotAllowed>(Decide(Household(Enum.Parse<HouseholdStatus>(status)), new HouseholdChange.Ratify(), Steward));
+
+        Assert.Contains(because, refused.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_regency_may_move_a_household_but_not_ratify_it()
+    {
+        var verified = Household(HouseholdStatus.Verified);
+
+        var move = Assert.IsType<ChangeDecision.Accepted>(Decide(verified, new HouseholdChange.ChangeAddress("33.74.01.1001", "Jl. Pemuda 1"), Bandung));
+        var ratify = Decide(verified, new HouseholdChange.Ratify(), Bandung);
+
+        Assert.Equal("32.73.01.1001", Assert.IsType<AddressChanged>(Assert.Single(move.Events)).PreviousVillageCode);
+        Assert.IsType<ChangeDecision.Forbidden>(ratify);
+    }
+
+    [Fact]
+    public void A_merged_away_household_refuses_every_change_and_names_its_survivor()
+    {
+        var survivor = Guid.NewGuid();
+        var merged = Household(HouseholdStatus.Merged) with { MergedInto = survivor };
+
+        var refused = Assert.IsType<ChangeDecision.NotAllowed>(Decide(merged, new HouseholdChange.AddMember(
+            new MemberDraft("3273015503250201", "Aisyah", new DateParts(2025, 3, 15), Sex.Female, Relationship.Child)), Bandung));
+
+        Assert.Contains(survivor.ToString(), refused.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_death_cannot_precede_the_birth_or_be_recorded_twice()
+    {
+        var household = Household(HouseholdStatus.Active);
+        var died = household with { Deaths = new Dictionary<string, DateOnly> { ["3273011203150002"] = new(2026, 1, 1) } };
+
+        var beforeBirth = Decide(household, new HouseholdChange.RecordDeath("3273011203150002", new DateParts(2014, 1, 1)), CivilRegistry);
+        var twice = Decide(died, new HouseholdChange.RecordDeath("3273011203150002", new DateParts(2026, 1, 1)), CivilRegistry);
+
+        Assert.Contains("before the member's birth", Assert.IsType<ChangeDecision.NotAllowed>(beforeBirth).Reason, StringComparison.Ordinal);
+        Assert.Contains("already recorded", Assert.IsType<ChangeDecision.NotAllowed>(twice).Reason, StringComparison.Ordinal);
+    }
+
+    private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor) =>
+        ChangeRules.Decide(new ChangeHouseholdCommand(household.Id, household.Version, "key-1", "because", null, change, actor), household, Regions, Today);
+
+    private static Household Household(HouseholdStatus status) =>
+        new(
+            Guid.NewGuid(),
+            3,
+            status,
+            "3273010101200001",
+            "32.73.01.1001",
+            "Jl. Sukarasa No. 12",
+            [
+                new HouseholdMember("3273014507900001", "Siti Rahmawati", new DateOnly(1990, 7, 5), Sex.Female, Relationship.Head),
+                new HouseholdMember("3273011203150002", "Rizky Pratama", new DateOnly(2015, 3, 12), Sex.Male, Relationship.Child),
+            ],
+            Bandung,
+            "BDG-1",
+            DateTimeOffset.UtcNow,
+            DateTimeOffset.UtcNow);
+}
