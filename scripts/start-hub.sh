@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 bash certs/dev-pki.sh
 [ -x node_modules/.bin/buf ] || npm ci --no-audit --no-fund --loglevel=error
 dotnet build src/Interop.Hub -c Release --nologo -v quiet
+dotnet build src/Interop.Cli -c Release --nologo -v quiet
 
 cat <<'HELP'
 
@@ -20,7 +21,8 @@ dinsos-kota-bandung (local government, 32.73), bri (bank), bpk (auditor). Try, f
     --cert certs/out/bpk.crt --key certs/out/bpk.key \
     https://localhost:7443/grpc.health.v1.Health/Check
 
-README.md shows a household submitted, read back and replayed.
+README.md shows a household submitted, read back and replayed, and the `interop` command
+(dotnet src/Interop.Cli/bin/Release/net10.0/interop.dll).
 
 HELP
 exec dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll "$@"
