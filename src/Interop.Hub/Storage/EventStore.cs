@@ -26,6 +26,9 @@ internal static class EventStore
             {
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = schema;
+                // The schema is created or migrated once at startup (ApplyAllDatabaseChangesOnStartup),
+                // never re-checked on the write path.
+                options.AutoCreateSchemaObjects = AutoCreate.None;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
                 RegisterEventNames(options);
