@@ -35,8 +35,8 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal([HouseholdEvent.ChangeOneofCase.HouseholdProposed, HouseholdEvent.ChangeOneofCase.HeldForConflict], history.Select(e => e.ChangeCase));
         Assert.Equal("interop-hub", history[1].Actor.PartnerId);
 
-        var verified = await ChangeAsync(hub.Registry(pki.Partner("dukcapil", "civil-registry")), held, VerifyAll(held));
-        var ratify = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(Request(verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() })).ResponseAsync);
+        var verified = await ChangeAsync(hub.Registry(pki.Partner("dukcapil", "civil-registry")), held, HouseholdRequests.VerifyAll(held));
+        var ratify = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() })).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ratify.StatusCode);
         Assert.Contains("Conflict case", ratify.Status.Detail, StringComparison.Ordinal);
     }
@@ -66,7 +66,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
             ],
             history.Select(e => (e.ChangeCase, e.HouseholdId)));
 
-        var addToMerged = await Assert.ThrowsAsync<RpcException>(() => Bandung.ChangeHouseholdAsync(Request(merged, new ChangeHouseholdRequest
+        var addToMerged = await Assert.ThrowsAsync<RpcException>(() => Bandung.ChangeHouseholdAsync(HouseholdRequests.For(merged, new ChangeHouseholdRequest
         {
             AddMember = new AddMember { Member = new Member { Nik = "3273015503250312", FullName = "Bayi", BirthDate = new Google.Type.Date { Year = 2025, Month = 3, Day = 15 }, Sex = Sex.Female, Relationship = Relationship.Child } },
         })).ResponseAsync);
@@ -122,12 +122,41 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
     }
 
     [Fact]
+    public async Task An_unknown_case_is_not_found_and_a_malformed_case_id_is_refused()
+    {
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = Guid.NewGuid().ToString() }).ResponseAsync);
+        var resolveUnknown = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(Guid.NewGuid().ToString(), ConflictResolution.RejectProposal)).ResponseAsync);
+        var malformed = await Assert.ThrowsAsync<RpcException>(() => Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = "case-1" }).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(StatusCode.NotFound, resolveUnknown.StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_resolution_sent_twice_under_one_key_is_applied_once_and_the_key_cannot_carry_another_decision()
+    {
+        var (_, held, caseId) = await ConflictAsync(351, 352);
+        var reject = Resolve(caseId, ConflictResolution.RejectProposal);
+
+        var first = await Ministry.ResolveConflictCaseAsync(reject);
+        var again = await Ministry.ResolveConflictCaseAsync(reject);
+        var other = reject.Clone();
+        other.Resolution = ConflictResolution.MergeIntoExisting;
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(other).ResponseAsync);
+
+        Assert.Equal(first.ConflictCase, again.ConflictCase);
+        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+        Assert.Equal(HouseholdStatus.Rejected, (await GetAsync(held.HouseholdId)).Status);
+    }
+
+    [Fact]
     public async Task A_member_whose_nik_is_active_in_another_household_cannot_be_added()
     {
         var first = await ProposeAsync(Households.Valid("CONFLICT-341", 341));
         var second = await ProposeAsync(Households.Valid("CONFLICT-342", 342));
 
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => Bandung.ChangeHouseholdAsync(Request(second, new ChangeHouseholdRequest
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => Bandung.ChangeHouseholdAsync(HouseholdRequests.For(second, new ChangeHouseholdRequest
         {
             AddMember = new AddMember { Member = first.Members[1].Clone() },
         })).ResponseAsync);
@@ -160,24 +189,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         await Ministry.StreamHouseholdHistory(new StreamHouseholdHistoryRequest { HouseholdId = id }).ResponseStream.ReadAllAsync().Select(r => r.Event).ToListAsync();
 
     private static async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change) =>
-        (await client.ChangeHouseholdAsync(Request(household, change))).Household;
-
-    private static ChangeHouseholdRequest VerifyAll(Household household)
-    {
-        var verify = new VerifyIdentities();
-        verify.Checks.Add(household.Members.Select(member => new IdentityCheck { Nik = member.Nik, Verdict = IdentityVerdict.Confirmed }));
-        return new ChangeHouseholdRequest { VerifyIdentities = verify };
-    }
-
-    private static ChangeHouseholdRequest Request(Household household, ChangeHouseholdRequest change)
-    {
-        var request = change.Clone();
-        request.HouseholdId = household.HouseholdId;
-        request.ExpectedVersion = household.Version;
-        request.Reason = "test";
-        request.IdempotencyKey = Guid.NewGuid().ToString("N");
-        return request;
-    }
+        (await client.ChangeHouseholdAsync(HouseholdRequests.For(household, change))).Household;
 
     private static ResolveConflictCaseRequest Resolve(string caseId, ConflictResolution resolution) =>
         new() { ConflictCaseId = caseId, Resolution = resolution, Reason = "checked the family cards", IdempotencyKey = Guid.NewGuid().ToString("N") };

@@ -12,7 +12,6 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
 {
     private string connectionString = string.Empty;
     private RunningHub hub = null!;
-    private int keys;
 
     private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
 
@@ -123,11 +122,11 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
     public async Task A_partner_may_take_only_the_steps_of_its_kind()
     {
         var proposed = await ProposeAsync(221);
-        var verified = await ChangeAsync(Dukcapil, proposed, "population database", VerifyAll(proposed));
+        var verified = await ChangeAsync(Dukcapil, proposed, "population database", HouseholdRequests.VerifyAll(proposed));
 
         await AssertDeniedAsync(Bandung, verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });
         await AssertDeniedAsync(Dukcapil, verified, new ChangeHouseholdRequest { EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Bpnt } } });
-        await AssertDeniedAsync(Ministry, verified, VerifyAll(proposed));
+        await AssertDeniedAsync(Ministry, verified, HouseholdRequests.VerifyAll(proposed));
         await AssertDeniedAsync(hub.Registry(pki.Bank), verified, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
         await AssertDeniedAsync(hub.Registry(pki.Auditor), verified, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
 
@@ -160,8 +159,8 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
     public async Task Two_partners_racing_on_one_household_give_one_winner_and_one_aborted()
     {
         var active = await ActiveHouseholdAsync(241);
-        var move = NewRequest(active, "moved within Bandung", new ChangeHouseholdRequest { ChangeAddress = new ChangeAddress { VillageCode = "32.73.01.1003", AddressLine = "Jl. Isola No. 9" } });
-        var enroll = NewRequest(active, "BPNT enrolment decree", new ChangeHouseholdRequest { EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Bpnt } } });
+        var move = HouseholdRequests.For(active, "moved within Bandung", new ChangeHouseholdRequest { ChangeAddress = new ChangeAddress { VillageCode = "32.73.01.1003", AddressLine = "Jl. Isola No. 9" } });
+        var enroll = HouseholdRequests.For(active, "BPNT enrolment decree", new ChangeHouseholdRequest { EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Bpnt } } });
 
         var results = await Task.WhenAll(
             Outcome(() => Bandung.ChangeHouseholdAsync(move).ResponseAsync),
@@ -171,7 +170,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         Assert.Single(results, r => r == StatusCode.Aborted);
         Assert.Equal(active.Version + 1, (await GetAsync(active.HouseholdId)).Version);
 
-        var stale = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(NewRequest(active, "late", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() })).ResponseAsync);
+        var stale = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(active, "late", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() })).ResponseAsync);
         Assert.Equal(StatusCode.Aborted, stale.StatusCode);
         Assert.Contains($"version {active.Version + 1}", stale.Status.Detail, StringComparison.Ordinal);
     }
@@ -180,7 +179,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
     public async Task A_change_sent_twice_under_one_key_is_stored_once_and_another_change_under_that_key_is_refused()
     {
         var active = await ActiveHouseholdAsync(251);
-        var enroll = NewRequest(active, "BPNT enrolment decree", new ChangeHouseholdRequest { EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Bpnt } } });
+        var enroll = HouseholdRequests.For(active, "BPNT enrolment decree", new ChangeHouseholdRequest { EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Bpnt } } });
 
         var first = await Ministry.ChangeHouseholdAsync(enroll);
         var again = await Ministry.ChangeHouseholdAsync(enroll);
@@ -194,6 +193,17 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         Assert.Equal(active.HouseholdId, conflict.GetRpcStatus()!.GetDetail<ResourceInfo>().ResourceName);
     }
 
+    [Fact]
+    public async Task A_change_to_a_household_that_does_not_exist_is_not_found_and_writes_nothing()
+    {
+        var ghost = new Household { HouseholdId = Guid.NewGuid().ToString(), Version = 1 };
+
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(ghost, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() })).ResponseAsync);
+
+        Assert.Equal(StatusCode.NotFound, refusal.StatusCode);
+        Assert.Equal(0L, await StoreProbe.HouseholdEventCountAsync(connectionString));
+    }
+
     private async Task<Household> ProposeAsync(int serial)
     {
         var outcome = await SubmittingHouseholdsTests.SubmitAsync(Bandung, [Households.Valid($"LIFE-{serial}", serial)]);
@@ -203,37 +213,19 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
     private async Task<Household> ActiveHouseholdAsync(int serial)
     {
         var proposed = await ProposeAsync(serial);
-        var verified = await ChangeAsync(Dukcapil, proposed, "matched against the population database", VerifyAll(proposed));
+        var verified = await ChangeAsync(Dukcapil, proposed, "matched against the population database", HouseholdRequests.VerifyAll(proposed));
         return await ChangeAsync(Ministry, verified, "ratified in the monthly cycle", new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });
     }
 
-    private static ChangeHouseholdRequest VerifyAll(Household household)
-    {
-        var verify = new VerifyIdentities();
-        verify.Checks.Add(household.Members.Select(member => new IdentityCheck { Nik = member.Nik, Verdict = IdentityVerdict.Confirmed }));
-        return new ChangeHouseholdRequest { VerifyIdentities = verify };
-    }
-
-    private ChangeHouseholdRequest NewRequest(Household household, string reason, ChangeHouseholdRequest change, long? expectedVersion = null)
-    {
-        var request = change.Clone();
-        request.HouseholdId = household.HouseholdId;
-        request.ExpectedVersion = expectedVersion ?? household.Version;
-        request.Reason = reason;
-        request.EvidenceReference = $"EVIDENCE-{Interlocked.Increment(ref keys)}";
-        request.IdempotencyKey = $"key-{Guid.NewGuid():N}";
-        return request;
-    }
-
     private async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, string reason, ChangeHouseholdRequest change) =>
-        (await client.ChangeHouseholdAsync(NewRequest(household, reason, change))).Household;
+        (await client.ChangeHouseholdAsync(HouseholdRequests.For(household, reason, change))).Household;
 
     private async Task<Household> GetAsync(string householdId) =>
         (await Ministry.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = householdId })).Household;
 
     private async Task AssertNotAllowedAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, string because)
     {
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(NewRequest(household, "test", change)).ResponseAsync);
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(HouseholdRequests.For(household, "test", change)).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, refusal.StatusCode);
         Assert.Contains(because, refusal.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(household.HouseholdId, Assert.Single(refusal.GetRpcStatus()!.GetDetail<PreconditionFailure>().Violations).Subject);
@@ -242,13 +234,13 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
 
     private async Task AssertDeniedAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, long? expectedVersion = null)
     {
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(NewRequest(household, "test", change, expectedVersion)).ResponseAsync);
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(HouseholdRequests.For(household, "test", change, expectedVersion)).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, refusal.StatusCode);
     }
 
     private async Task<RpcException> RefusalAsync(RegistryService.RegistryServiceClient client, Household household, string reason, ChangeHouseholdRequest change)
     {
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(NewRequest(household, reason, change)).ResponseAsync);
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(HouseholdRequests.For(household, reason, change)).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
         return refusal;
     }

@@ -1,4 +1,5 @@
 using Interop.Hub.Partners;
+using Interop.Hub.Storage;
 using JasperFx.Events;
 
 namespace Interop.Hub.Registry;
@@ -48,8 +49,8 @@ internal sealed record Household(
             proposed.Data.Members,
             proposed.Data.Actor,
             proposed.Data.PartnerReference,
-            StoredPrecision(proposed.Timestamp),
-            StoredPrecision(proposed.Timestamp));
+            StoredTime.Of(proposed.Timestamp),
+            StoredTime.Of(proposed.Timestamp));
 
     public Household Apply(IEvent<IdentitiesVerified> verified) =>
         After(verified) with
@@ -90,11 +91,7 @@ internal sealed record Household(
 
     public Household Apply(IEvent<HouseholdDeactivated> deactivated) => After(deactivated) with { Status = HouseholdStatus.Deactivated };
 
-    /// <summary>PostgreSQL keeps microseconds; the snapshot keeps the same instant as the stored event.</summary>
-    private static DateTimeOffset StoredPrecision(DateTimeOffset timestamp) =>
-        new(timestamp.Ticks - (timestamp.Ticks % 10), timestamp.Offset);
-
-    private Household After(IEvent change) => this with { Version = change.Version, UpdatedAt = StoredPrecision(change.Timestamp) };
+    private Household After(IEvent change) => this with { Version = change.Version, UpdatedAt = StoredTime.Of(change.Timestamp) };
 }
 
 internal enum HouseholdStatus

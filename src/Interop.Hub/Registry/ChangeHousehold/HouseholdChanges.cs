@@ -1,6 +1,5 @@
 using Interop.ReferenceData;
-using JasperFx;
-using JasperFx.Events;
+using Interop.Hub.Storage;
 using Marten;
 
 namespace Interop.Hub.Registry.ChangeHousehold;
@@ -52,7 +51,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception exception) when (IsConflict(exception))
+        catch (Exception exception) when (LostRace.Is(exception))
         {
             return new ChangeOutcome.Stale(null);
         }
@@ -92,13 +91,6 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
     private static async Task<Household> AsOfAsync(IDocumentSession session, Guid householdId, long version, CancellationToken cancellationToken) =>
         (await session.Events.AggregateStreamAsync<Household>(householdId, version, token: cancellationToken))!;
 
-    /// <summary>The version moved under us, or another call used the same key at the same moment.</summary>
-    private static bool IsConflict(Exception exception) => exception switch
-    {
-        ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsConflict),
-        _ => false,
-    };
 }
 
 /// <summary>What the hub answered when a partner first used an idempotency key for a change.</summary>

@@ -1,4 +1,5 @@
 using Interop.Hub.Partners;
+using Interop.Hub.Storage;
 using JasperFx.Events;
 
 namespace Interop.Hub.Registry.Conflicts;
@@ -34,7 +35,7 @@ internal sealed record ConflictCase(
     public string? ResolutionReason { get; init; }
 
     public static ConflictCase Create(IEvent<ConflictCaseOpened> opened) =>
-        new(opened.StreamId, opened.Version, true, opened.Data.ProposedHouseholdId, opened.Data.ExistingHouseholdIds, opened.Data.Niks, opened.Timestamp);
+        new(opened.StreamId, opened.Version, true, opened.Data.ProposedHouseholdId, opened.Data.ExistingHouseholdIds, opened.Data.Niks, StoredTime.Of(opened.Timestamp));
 
     public ConflictCase Apply(IEvent<ConflictCaseResolved> resolved) =>
         this with

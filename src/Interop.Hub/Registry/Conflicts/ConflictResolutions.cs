@@ -1,8 +1,7 @@
 using Interop.Hub.Partners;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.ProposeHousehold;
-using JasperFx;
-using JasperFx.Events;
+using Interop.Hub.Storage;
 using Marten;
 
 namespace Interop.Hub.Registry.Conflicts;
@@ -107,7 +106,7 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         {
             await session.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception exception) when (IsConflict(exception))
+        catch (Exception exception) when (LostRace.Is(exception))
         {
             return new ResolutionOutcome.Stale();
         }
@@ -115,12 +114,7 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         return new ResolutionOutcome.Done((await session.Events.FetchLatest<ConflictCase>(conflict.Id, cancellationToken))!);
     }
 
-    private static bool IsConflict(Exception exception) => exception switch
-    {
-        ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsConflict),
-        _ => false,
-    };
+
 }
 
 internal abstract record ResolutionOutcome

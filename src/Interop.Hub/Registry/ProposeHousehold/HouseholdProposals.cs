@@ -1,7 +1,7 @@
 using Interop.Hub.Partners;
 using Interop.Hub.Registry.Conflicts;
+using Interop.Hub.Storage;
 using Marten;
-using JasperFx;
 
 namespace Interop.Hub.Registry.ProposeHousehold;
 
@@ -30,27 +30,17 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             {
                 return await TryStoreAsync(proposals, cancellationToken);
             }
-            catch (Exception exception) when (IsReceiptConflict(exception) && attempt < MaxAttempts)
+            catch (Exception exception) when (LostRace.Is(exception) && attempt < MaxAttempts)
             {
                 await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
             }
-            catch (Exception exception) when (IsReceiptConflict(exception))
+            catch (Exception exception) when (LostRace.Is(exception))
             {
                 throw new ConcurrentChangeException("Other calls kept storing the same partner references at the same time.", exception);
             }
         }
     }
 
-    /// <summary>
-    /// Marten reports a duplicate document id (a receipt or a NIK registration another commit just
-    /// took) alone or, from a batched commit, inside an AggregateException.
-    /// </summary>
-    private static bool IsReceiptConflict(Exception exception) => exception switch
-    {
-        DocumentAlreadyExistsException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(IsReceiptConflict),
-        _ => false,
-    };
 
     private async Task<IReadOnlyList<ProposalOutcome>> TryStoreAsync(IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
     {

@@ -1,0 +1,19 @@
+using JasperFx;
+using JasperFx.Events;
+
+namespace Interop.Hub.Storage;
+
+/// <summary>
+/// Recognises a commit that lost a race with another: a stream no longer at the expected version,
+/// or a unique key (a receipt, a NIK registration) another commit took first. Marten rolls the whole
+/// transaction back and reports these alone or, from a batched commit, inside an AggregateException.
+/// </summary>
+internal static class LostRace
+{
+    public static bool Is(Exception exception) => exception switch
+    {
+        ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(Is),
+        _ => false,
+    };
+}
