@@ -246,6 +246,14 @@ internal static class Commands
         HouseholdEvent.ChangeOneofCase.ProgramEnrolled => $"enrolled in {change.ProgramEnrolled.Membership.Program}",
         HouseholdEvent.ChangeOneofCase.ProgramExited => $"left {change.ProgramExited.Program}",
         HouseholdEvent.ChangeOneofCase.HouseholdDeactivated => "deactivated",
+        HouseholdEvent.ChangeOneofCase.HeldForConflict => $"held in conflict case {change.HeldForConflict.ConflictCaseId}",
+        HouseholdEvent.ChangeOneofCase.ConflictCleared => $"conflict case {change.ConflictCleared.ConflictCaseId} cleared",
+        HouseholdEvent.ChangeOneofCase.MergedInto => $"merged into {change.MergedInto.SurvivorHouseholdId}",
+        HouseholdEvent.ChangeOneofCase.DuplicateMerged => $"duplicate {change.DuplicateMerged.MergedHouseholdId} merged in",
+        HouseholdEvent.ChangeOneofCase.ChangeAwaitingApproval =>
+            $"asked for {change.ChangeAwaitingApproval.PendingChange.ChangeCase} (change {change.ChangeAwaitingApproval.PendingChange.ChangeId}), awaiting approval",
+        HouseholdEvent.ChangeOneofCase.ChangeApproved => $"approved change {change.ChangeApproved.ChangeId}",
+        HouseholdEvent.ChangeOneofCase.ChangeRejected => $"rejected change {change.ChangeRejected.ChangeId}",
         _ => change.ChangeCase.ToString(),
     };
 

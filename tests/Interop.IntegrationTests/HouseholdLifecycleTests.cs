@@ -35,7 +35,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         {
             EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Pkh, Components = { PkhComponent.PrimarySchoolChild } } },
         });
-        household = await ChangeAsync(Bandung, household, "birth registered at the village office", new ChangeHouseholdRequest
+        household = await ChangeAsync(Ministry, household, "birth registered at the village office", new ChangeHouseholdRequest
         {
             AddMember = new AddMember
             {
@@ -46,7 +46,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         {
             RecordDeath = new RecordDeath { Nik = household.Members[1].Nik, DeathDate = new Google.Type.Date { Year = 2026, Month = 3, Day = 1 } },
         });
-        household = await ChangeAsync(Bandung, household, "family moved to Semarang", new ChangeHouseholdRequest
+        household = await ChangeAsync(Ministry, household, "family moved to Semarang", new ChangeHouseholdRequest
         {
             ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda No. 7 RT 01/RW 02" },
         });
@@ -69,9 +69,9 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
                 (HouseholdEvent.ChangeOneofCase.IdentitiesVerified, "dukcapil"),
                 (HouseholdEvent.ChangeOneofCase.HouseholdRatified, "kemensos-pusdatin"),
                 (HouseholdEvent.ChangeOneofCase.ProgramEnrolled, "kemensos-pusdatin"),
-                (HouseholdEvent.ChangeOneofCase.MemberAdded, "dinsos-kota-bandung"),
+                (HouseholdEvent.ChangeOneofCase.MemberAdded, "kemensos-pusdatin"),
                 (HouseholdEvent.ChangeOneofCase.MemberDied, "dukcapil"),
-                (HouseholdEvent.ChangeOneofCase.AddressChanged, "dinsos-kota-bandung"),
+                (HouseholdEvent.ChangeOneofCase.AddressChanged, "kemensos-pusdatin"),
                 (HouseholdEvent.ChangeOneofCase.ProgramExited, "kemensos-pusdatin"),
                 (HouseholdEvent.ChangeOneofCase.HouseholdDeactivated, "kemensos-pusdatin"),
             ],
@@ -204,24 +204,14 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         Assert.Equal(0L, await StoreProbe.HouseholdEventCountAsync(connectionString));
     }
 
-    private async Task<Household> ProposeAsync(int serial)
-    {
-        var outcome = await SubmittingHouseholdsTests.SubmitAsync(Bandung, [Households.Valid($"LIFE-{serial}", serial)]);
-        return await GetAsync(outcome.Single().Accepted.HouseholdId);
-    }
+    private Task<Household> ProposeAsync(int serial) => HouseholdSteps.ProposeAsync(hub, pki, serial);
 
-    private async Task<Household> ActiveHouseholdAsync(int serial)
-    {
-        var proposed = await ProposeAsync(serial);
-        var verified = await ChangeAsync(Dukcapil, proposed, "matched against the population database", HouseholdRequests.VerifyAll(proposed));
-        return await ChangeAsync(Ministry, verified, "ratified in the monthly cycle", new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });
-    }
+    private Task<Household> ActiveHouseholdAsync(int serial) => HouseholdSteps.ActiveAsync(hub, pki, serial);
 
-    private async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, string reason, ChangeHouseholdRequest change) =>
-        (await client.ChangeHouseholdAsync(HouseholdRequests.For(household, reason, change))).Household;
+    private static Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, string reason, ChangeHouseholdRequest change) =>
+        HouseholdSteps.ChangeAsync(client, household, reason, change);
 
-    private async Task<Household> GetAsync(string householdId) =>
-        (await Ministry.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = householdId })).Household;
+    private Task<Household> GetAsync(string householdId) => HouseholdSteps.GetAsync(hub, pki, householdId);
 
     private async Task AssertNotAllowedAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, string because)
     {

@@ -88,6 +88,36 @@ public sealed class ChangeRulesTests
         Assert.Contains("already recorded", Assert.IsType<ChangeDecision.NotAllowed>(twice).Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_regencys_move_of_a_ratified_household_waits_for_approval_while_the_stewards_applies_at_once()
+    {
+        var active = Household(HouseholdStatus.Active);
+        var move = new HouseholdChange.ChangeAddress("33.74.01.1001", "Jl. Pemuda 1");
+
+        var byRegency = Assert.IsType<ChangeDecision.Accepted>(Decide(active, move, Bandung));
+        var bySteward = Assert.IsType<ChangeDecision.Accepted>(Decide(active, move, Steward));
+
+        var awaiting = Assert.IsType<ChangeAwaitingApproval>(Assert.Single(byRegency.Events));
+        Assert.Equal(awaiting.Change.ChangeId, byRegency.PendingChangeId);
+        Assert.Equal(Bandung, awaiting.Change.Effect.Actor);
+        Assert.IsType<AddressChanged>(Assert.Single(bySteward.Events));
+        Assert.Null(bySteward.PendingChangeId);
+    }
+
+    [Fact]
+    public void An_approved_move_takes_effect_from_where_the_household_lives_at_approval()
+    {
+        var changeId = Guid.NewGuid();
+        var pending = PendingChange.Of(changeId, new AddressChanged("33.74.01.1001", "Jl. Pemuda 1", "32.73.01.1001", Bandung, "moved", null));
+        var household = Household(HouseholdStatus.Active) with { VillageCode = "32.73.01.1003", PendingChanges = [pending] };
+
+        var approved = Assert.IsType<ChangeDecision.Accepted>(Decide(household, new HouseholdChange.ApproveChange(changeId.ToString()), Steward));
+
+        Assert.Equal(changeId, Assert.IsType<ChangeApproved>(approved.Events[0]).ChangeId);
+        var moved = Assert.IsType<AddressChanged>(approved.Events[1]);
+        Assert.Equal(("32.73.01.1003", Bandung), (moved.PreviousVillageCode, moved.Actor));
+    }
+
     private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor) =>
         ChangeRules.Decide(new ChangeHouseholdCommand(household.Id, household.Version, "key-1", "because", null, change, actor), household, Regions, Today);
 

@@ -140,7 +140,11 @@ internal sealed class RegistryGrpcService(
         var outcome = await changes.ApplyAsync(command, contentHash, context.CancellationToken);
         return outcome switch
         {
-            ChangeOutcome.Done done => new V1.ChangeHouseholdResponse { Household = RegistryMapping.ToProto(done.Household) },
+            ChangeOutcome.Done done => new V1.ChangeHouseholdResponse
+            {
+                Household = RegistryMapping.ToProto(done.Household),
+                PendingChangeId = done.PendingChangeId?.ToString() ?? string.Empty,
+            },
             ChangeOutcome.NotFound => throw new RpcException(new Status(StatusCode.NotFound, "No household has that id.")),
             ChangeOutcome.Stale stale => throw new RpcException(new Status(
                 StatusCode.Aborted,

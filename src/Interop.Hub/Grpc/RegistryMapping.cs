@@ -5,6 +5,7 @@ using Interop.Hub.Registry;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Storage;
 using JasperFx.Events;
 using V1 = Interop.Contracts.Registry.V1;
 
@@ -49,6 +50,8 @@ internal static class RegistryMapping
                 V1.ChangeHouseholdRequest.ChangeOneofCase.EnrollInProgram => new HouseholdChange.Enroll(ToDomain(request.EnrollInProgram.Membership ?? new V1.ProgramMembership())),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.ExitProgram => new HouseholdChange.ExitProgram(ToDomain(request.ExitProgram.Program)),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.DeactivateHousehold => new HouseholdChange.Deactivate(),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.ApproveChange => new HouseholdChange.ApproveChange(request.ApproveChange.ChangeId),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.RejectChange => new HouseholdChange.RejectChange(request.RejectChange.ChangeId),
                 _ => new HouseholdChange.Missing(),
             },
             actor);
@@ -155,6 +158,37 @@ internal static class RegistryMapping
         }));
         proto.Programs.Add(household.Programs.Select(ToProto));
         proto.MergedHouseholdIds.Add(household.MergedFrom.Select(id => id.ToString()));
+        proto.PendingChanges.Add(household.PendingChanges.Select(ToProto));
+        return proto;
+    }
+
+    private static V1.PendingChange ToProto(PendingChange pending)
+    {
+        var effect = pending.Effect;
+        var proto = new V1.PendingChange
+        {
+            ChangeId = pending.ChangeId.ToString(),
+            RequestedBy = ToProto(effect.Actor),
+            RequestTime = Timestamp.FromDateTimeOffset(pending.RequestedAt),
+            Reason = effect.Reason,
+            EvidenceReference = effect.EvidenceReference ?? string.Empty,
+        };
+        switch (effect)
+        {
+            case MemberAdded added:
+                proto.AddMember = new V1.AddMember { Member = ToProto(added.Member) };
+                break;
+            case MemberRemoved removed:
+                proto.RemoveMember = new V1.RemoveMember { Nik = removed.Nik };
+                break;
+            case AddressChanged moved:
+                proto.ChangeAddress = new V1.ChangeAddress { VillageCode = moved.VillageCode, AddressLine = moved.AddressLine };
+                break;
+            case MemberDied died:
+                proto.RecordDeath = new V1.RecordDeath { Nik = died.Nik, DeathDate = ToProto(died.DeathDate) };
+                break;
+        }
+
         return proto;
     }
 
@@ -237,6 +271,18 @@ internal static class RegistryMapping
                 break;
             case DuplicateMerged duplicate:
                 proto.DuplicateMerged = new V1.DuplicateMergedChange { MergedHouseholdId = duplicate.MergedHouseholdId.ToString(), ConflictCaseId = duplicate.ConflictCaseId.ToString() };
+                break;
+            case ChangeAwaitingApproval awaiting:
+                proto.ChangeAwaitingApproval = new V1.ChangeAwaitingApprovalChange
+                {
+                    PendingChange = ToProto(awaiting.Change with { RequestedAt = StoredTime.Of(stored.Timestamp) }),
+                };
+                break;
+            case ChangeApproved approved:
+                proto.ChangeApproved = new V1.ChangeApprovedChange { ChangeId = approved.ChangeId.ToString() };
+                break;
+            case ChangeRejected rejected:
+                proto.ChangeRejected = new V1.ChangeRejectedChange { ChangeId = rejected.ChangeId.ToString() };
                 break;
             default:
                 throw new InvalidOperationException($"No wire mapping for event type {stored.EventTypeName}.");

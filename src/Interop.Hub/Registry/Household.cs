@@ -35,6 +35,9 @@ internal sealed record Household(
     /// <summary>Duplicates merged into this household.</summary>
     public IReadOnlyList<Guid> MergedFrom { get; init; } = [];
 
+    /// <summary>Local governments' changes waiting for the steward's approval, oldest first.</summary>
+    public IReadOnlyList<PendingChange> PendingChanges { get; init; } = [];
+
     /// <summary>True once the household can no longer change: rejected, deactivated or merged away.</summary>
     public bool IsClosed => Status is HouseholdStatus.Rejected or HouseholdStatus.Deactivated or HouseholdStatus.Merged;
 
@@ -89,7 +92,16 @@ internal sealed record Household(
     public Household Apply(IEvent<ProgramExited> exited) =>
         After(exited) with { Programs = Programs.Where(membership => membership.Program != exited.Data.Program).ToList() };
 
+    public Household Apply(IEvent<ChangeAwaitingApproval> awaiting) =>
+        After(awaiting) with { PendingChanges = [.. PendingChanges, awaiting.Data.Change with { RequestedAt = StoredTime.Of(awaiting.Timestamp) }] };
+
+    public Household Apply(IEvent<ChangeApproved> approved) => After(approved) with { PendingChanges = Without(approved.Data.ChangeId) };
+
+    public Household Apply(IEvent<ChangeRejected> rejected) => After(rejected) with { PendingChanges = Without(rejected.Data.ChangeId) };
+
     public Household Apply(IEvent<HouseholdDeactivated> deactivated) => After(deactivated) with { Status = HouseholdStatus.Deactivated };
+
+    private List<PendingChange> Without(Guid changeId) => PendingChanges.Where(pending => pending.ChangeId != changeId).ToList();
 
     private Household After(IEvent change) => this with { Version = change.Version, UpdatedAt = StoredTime.Of(change.Timestamp) };
 }

@@ -61,6 +61,43 @@ internal sealed record MergedInto(Guid SurvivorHouseholdId, Guid ConflictCaseId,
 /// <summary>A duplicate household was merged into this one.</summary>
 internal sealed record DuplicateMerged(Guid MergedHouseholdId, Guid ConflictCaseId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
+/// <summary>A local government asked for a change to a ratified household; it waits for the steward (maker-checker).</summary>
+internal sealed record ChangeAwaitingApproval(PendingChange Change, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The steward approved a pending change; the change itself is the next event, in the name of the partner that asked for it.</summary>
+internal sealed record ChangeApproved(Guid ChangeId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The steward rejected a pending change.</summary>
+internal sealed record ChangeRejected(Guid ChangeId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>
+/// A change waiting for approval: exactly one of the effects is set, already validated and
+/// carrying the requesting partner as its actor. Stored inside <see cref="ChangeAwaitingApproval"/>.
+/// </summary>
+internal sealed record PendingChange(
+    Guid ChangeId,
+    MemberAdded? MemberAdded = null,
+    MemberRemoved? MemberRemoved = null,
+    AddressChanged? AddressChanged = null,
+    MemberDied? MemberDied = null)
+{
+    /// <summary>When it was asked for; set when the event is applied to the household.</summary>
+    public DateTimeOffset RequestedAt { get; init; }
+
+    public IHouseholdEvent Effect =>
+        (IHouseholdEvent?)MemberAdded ?? (IHouseholdEvent?)MemberRemoved ?? (IHouseholdEvent?)AddressChanged ?? MemberDied
+        ?? throw new InvalidOperationException("A pending change without an effect.");
+
+    public static PendingChange Of(Guid changeId, IHouseholdEvent effect) => effect switch
+    {
+        MemberAdded added => new(changeId, MemberAdded: added),
+        MemberRemoved removed => new(changeId, MemberRemoved: removed),
+        AddressChanged moved => new(changeId, AddressChanged: moved),
+        MemberDied died => new(changeId, MemberDied: died),
+        _ => throw new InvalidOperationException($"{effect.GetType().Name} does not wait for approval."),
+    };
+}
+
 /// <summary>One person on a family card.</summary>
 internal sealed record HouseholdMember(
     string Nik,

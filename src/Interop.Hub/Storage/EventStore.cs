@@ -69,6 +69,9 @@ internal static class EventStore
         options.Events.MapEventType<ConflictCleared>("conflict_cleared");
         options.Events.MapEventType<MergedInto>("merged_into");
         options.Events.MapEventType<DuplicateMerged>("duplicate_merged");
+        options.Events.MapEventType<ChangeAwaitingApproval>("change_awaiting_approval");
+        options.Events.MapEventType<ChangeApproved>("change_approved");
+        options.Events.MapEventType<ChangeRejected>("change_rejected");
         options.Events.MapEventType<ConflictCaseOpened>("conflict_case_opened");
         options.Events.MapEventType<ConflictCaseResolved>("conflict_case_resolved");
     }

@@ -44,6 +44,8 @@ public sealed class TestPki : IDisposable
 
     public X509Certificate2 Bandung => Partner("dinsos-kota-bandung", "local-government", "32.73");
 
+    public X509Certificate2 CivilRegistry => Partner("dukcapil", "civil-registry");
+
     public X509Certificate2 Bank => Partner("bri", "bank");
 
     public X509Certificate2 Auditor => Partner("bpk", "auditor");

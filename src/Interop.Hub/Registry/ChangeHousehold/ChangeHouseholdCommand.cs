@@ -36,6 +36,10 @@ internal abstract record HouseholdChange(string Field)
 
     public sealed record Deactivate() : HouseholdChange("deactivate_household");
 
+    public sealed record ApproveChange(string ChangeId) : HouseholdChange("approve_change");
+
+    public sealed record RejectChange(string ChangeId) : HouseholdChange("reject_change");
+
     /// <summary>The request named no change at all.</summary>
     public sealed record Missing() : HouseholdChange("change");
 }
@@ -43,7 +47,11 @@ internal abstract record HouseholdChange(string Field)
 /// <summary>The outcome of deciding a change against the household's current state.</summary>
 internal abstract record ChangeDecision
 {
-    public sealed record Accepted(IReadOnlyList<IHouseholdEvent> Events) : ChangeDecision;
+    public sealed record Accepted(IReadOnlyList<IHouseholdEvent> Events) : ChangeDecision
+    {
+        /// <summary>Set when the change waits for the steward's approval instead of taking effect.</summary>
+        public Guid? PendingChangeId => Events is [ChangeAwaitingApproval awaiting] ? awaiting.Change.ChangeId : null;
+    }
 
     /// <summary>INVALID_ARGUMENT: the request itself is wrong, whatever the household's state.</summary>
     public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : ChangeDecision;

@@ -25,7 +25,20 @@ internal static class ChangeRules
         [typeof(HouseholdChange.Enroll)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.ExitProgram)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.Deactivate)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.ApproveChange)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.RejectChange)] = [PartnerKind.Steward],
     };
+
+    /// <summary>
+    /// Maker-checker: a local government's change to a household the steward has ratified waits for
+    /// the steward's approval. Its changes to a proposal (not yet ratified) apply at once, because
+    /// the steward reviews the whole household when ratifying it; the steward's own changes and the
+    /// civil registry's (the authoritative source of deaths) always apply at once.
+    /// </summary>
+    public static bool NeedsApproval(HouseholdChange change, Actor actor, Household household) =>
+        actor.Kind == PartnerKind.LocalGovernment
+        && household.Status == HouseholdStatus.Active
+        && change is HouseholdChange.AddMember or HouseholdChange.RemoveMember or HouseholdChange.ChangeAddress or HouseholdChange.RecordDeath;
 
     public static ChangeDecision Decide(ChangeHouseholdCommand command, Household household, RegionTable regions, DateOnly today)
     {
@@ -57,6 +70,8 @@ internal static class ChangeRules
             HouseholdChange.RecordDeath death => RecordDeath(death, command, household, today, violations),
             HouseholdChange.Enroll enroll => Enroll(enroll, command, violations),
             HouseholdChange.ExitProgram { Program: SocialProgram.Unspecified } => Invalid(violations, "exit_program.program", "is required"),
+            HouseholdChange.ApproveChange approve when !Guid.TryParse(approve.ChangeId, out _) => Invalid(violations, "approve_change.change_id", "must be the id of a pending change"),
+            HouseholdChange.RejectChange reject when !Guid.TryParse(reject.ChangeId, out _) => Invalid(violations, "reject_change.change_id", "must be the id of a pending change"),
             _ => null,
         };
         if (violations.Count > 0)
@@ -69,8 +84,30 @@ internal static class ChangeRules
             return new ChangeDecision.NotAllowed(reason);
         }
 
-        return new ChangeDecision.Accepted(events ?? [Simple(change, command)]);
+        var effects = events ?? Decided(change, command, household);
+        return new ChangeDecision.Accepted(NeedsApproval(change, command.Actor, household)
+            ? [new ChangeAwaitingApproval(PendingChange.Of(Guid.CreateVersion7(), effects.Single()), command.Actor, command.Reason.Trim(), command.EvidenceReference)]
+            : effects);
     }
+
+    /// <summary>The pending change named by an approval or rejection, if the household has it.</summary>
+    private static PendingChange? Pending(Household household, string changeId) =>
+        Guid.TryParse(changeId, out var id) ? household.PendingChanges.FirstOrDefault(pending => pending.ChangeId == id) : null;
+
+    /// <summary>The request that would make a pending change, to check it again against the household as it is now.</summary>
+    private static HouseholdChange AsRequest(PendingChange pending) => pending.Effect switch
+    {
+        MemberAdded added => new HouseholdChange.AddMember(new MemberDraft(
+            added.Member.Nik,
+            added.Member.FullName,
+            new DateParts(added.Member.BirthDate.Year, added.Member.BirthDate.Month, added.Member.BirthDate.Day),
+            added.Member.Sex,
+            added.Member.Relationship)),
+        MemberRemoved removed => new HouseholdChange.RemoveMember(removed.Nik),
+        AddressChanged moved => new HouseholdChange.ChangeAddress(moved.VillageCode, moved.AddressLine),
+        MemberDied died => new HouseholdChange.RecordDeath(died.Nik, new DateParts(died.DeathDate.Year, died.DeathDate.Month, died.DeathDate.Day)),
+        _ => throw new InvalidOperationException("A pending change without an effect."),
+    };
 
     /// <summary>Why the household's state does not allow the change, or null when it does.</summary>
     private static string? Precondition(HouseholdChange change, Household household)
@@ -87,6 +124,12 @@ internal static class ChangeRules
 
         return change switch
         {
+            HouseholdChange.ApproveChange approve when Pending(household, approve.ChangeId) is not { } pending =>
+                "No change with that id waits for approval on this household (it may have been decided already).",
+            HouseholdChange.ApproveChange approve when Precondition(AsRequest(Pending(household, approve.ChangeId)!), household) is { } stale =>
+                $"The pending change no longer fits the household: {stale} Reject it instead.",
+            HouseholdChange.RejectChange reject when Pending(household, reject.ChangeId) is null =>
+                "No change with that id waits for approval on this household (it may have been decided already).",
             HouseholdChange.VerifyIdentities when household.Status is not (HouseholdStatus.Proposed or HouseholdStatus.VerificationFailed) =>
                 "Identities are verified on proposals only; this household is already past verification.",
             HouseholdChange.Ratify when household.Status == HouseholdStatus.Proposed =>
@@ -215,9 +258,25 @@ internal static class ChangeRules
         return [];
     }
 
-    private static IHouseholdEvent Simple(HouseholdChange change, ChangeHouseholdCommand command)
+    private static List<IHouseholdEvent> Decided(HouseholdChange change, ChangeHouseholdCommand command, Household household)
     {
         var reason = command.Reason.Trim();
+        return change switch
+        {
+            // The approved change follows the approval in the name of the partner that asked for it;
+            // a move records where the household lived when the move took effect.
+            HouseholdChange.ApproveChange approve when Pending(household, approve.ChangeId) is { } pending =>
+            [
+                new ChangeApproved(pending.ChangeId, command.Actor, reason, command.EvidenceReference),
+                pending.Effect is AddressChanged moved ? moved with { PreviousVillageCode = household.VillageCode } : pending.Effect,
+            ],
+            HouseholdChange.RejectChange rejected => [new ChangeRejected(Guid.Parse(rejected.ChangeId), command.Actor, reason, command.EvidenceReference)],
+            _ => [Simple(change, command, reason)],
+        };
+    }
+
+    private static IHouseholdEvent Simple(HouseholdChange change, ChangeHouseholdCommand command, string reason)
+    {
         return change switch
         {
             HouseholdChange.Ratify => new HouseholdRatified(command.Actor, reason, command.EvidenceReference),

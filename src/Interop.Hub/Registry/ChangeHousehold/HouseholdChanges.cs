@@ -17,7 +17,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         if (await session.LoadAsync<ChangeReceipt>(receiptId, cancellationToken) is { } receipt)
         {
             return receipt.ContentHash == contentHash
-                ? new ChangeOutcome.Done(await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken))
+                ? new ChangeOutcome.Done(await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken), receipt.PendingChangeId)
                 : new ChangeOutcome.KeyTaken(receipt.HouseholdId);
         }
 
@@ -46,7 +46,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         // The append itself checks the version again, so a change that raced ours between the read
         // above and this commit makes ours fail instead of silently interleaving.
         session.Events.Append(command.HouseholdId, command.ExpectedVersion + accepted.Events.Count, accepted.Events.Cast<object>().ToArray());
-        session.Insert(new ChangeReceipt(receiptId, command.HouseholdId, contentHash, command.ExpectedVersion + accepted.Events.Count));
+        session.Insert(new ChangeReceipt(receiptId, command.HouseholdId, contentHash, command.ExpectedVersion + accepted.Events.Count, accepted.PendingChangeId));
         try
         {
             await session.SaveChangesAsync(cancellationToken);
@@ -56,7 +56,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.Stale(null);
         }
 
-        return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!);
+        return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!, accepted.PendingChangeId);
     }
 
     /// <summary>Keeps every NIK active in one household at most: registers added members, releases removed ones and closed households'.</summary>
@@ -67,11 +67,18 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         {
             switch (change)
             {
-                case MemberAdded added:
-                    if (await session.LoadAsync<NikRegistration>(added.Member.Nik, cancellationToken) is { } registration && registration.HouseholdId != household.Id)
+                // Refused already when asked for, so the steward is not asked to approve what cannot take effect.
+                case ChangeAwaitingApproval { Change.MemberAdded: { } pending }:
+                    if (await ActiveElsewhereAsync(session, household, pending.Member.Nik, cancellationToken) is { } elsewhere)
                     {
-                        return new ChangeDecision.NotAllowed(
-                            $"That NIK is active in household {registration.HouseholdId}; remove the person there first (or the steward resolves it).");
+                        return elsewhere;
+                    }
+
+                    break;
+                case MemberAdded added:
+                    if (await ActiveElsewhereAsync(session, household, added.Member.Nik, cancellationToken) is { } taken)
+                    {
+                        return taken;
                     }
 
                     NikRegistration.Register(session, household.Id, [added.Member.Nik]);
@@ -88,21 +95,26 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         return null;
     }
 
+    private static async Task<ChangeDecision?> ActiveElsewhereAsync(IDocumentSession session, Household household, string nik, CancellationToken cancellationToken) =>
+        await session.LoadAsync<NikRegistration>(nik, cancellationToken) is { } registration && registration.HouseholdId != household.Id
+            ? new ChangeDecision.NotAllowed($"That NIK is active in household {registration.HouseholdId}; remove the person there first (or the steward resolves it).")
+            : null;
+
     private static async Task<Household> AsOfAsync(IDocumentSession session, Guid householdId, long version, CancellationToken cancellationToken) =>
         (await session.Events.AggregateStreamAsync<Household>(householdId, version, token: cancellationToken))!;
 
 }
 
 /// <summary>What the hub answered when a partner first used an idempotency key for a change.</summary>
-internal sealed record ChangeReceipt(string Id, Guid HouseholdId, string ContentHash, long Version)
+internal sealed record ChangeReceipt(string Id, Guid HouseholdId, string ContentHash, long Version, Guid? PendingChangeId = null)
 {
     public static string IdFor(string partnerId, string idempotencyKey) => $"{partnerId}/{idempotencyKey}";
 }
 
 internal abstract record ChangeOutcome
 {
-    /// <summary>The change is stored (now, or earlier under the same key); the household as it stood right after it.</summary>
-    public sealed record Done(Household Household) : ChangeOutcome;
+    /// <summary>The change is stored (now, or earlier under the same key); the household as it stood right after it, and the change's id when it waits for approval.</summary>
+    public sealed record Done(Household Household, Guid? PendingChangeId) : ChangeOutcome;
 
     public sealed record Decided(ChangeDecision Decision) : ChangeOutcome;
 

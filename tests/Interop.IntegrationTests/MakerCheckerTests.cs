@@ -1,0 +1,140 @@
+using Google.Rpc;
+using Grpc.Core;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>Maker-checker: a regency's change to a ratified household takes effect only when the steward approves it.</summary>
+[Collection(HubCollection.Name)]
+public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private RunningHub hub = null!;
+
+    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+
+    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
+
+    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("makerchecker"));
+
+    public async Task DisposeAsync() => await hub.DisposeAsync();
+
+    [Fact]
+    public async Task A_regencys_change_to_a_ratified_household_waits_for_the_steward_who_approves_or_rejects_it_with_a_reason()
+    {
+        var active = await HouseholdSteps.ActiveAsync(hub, pki, 601);
+
+        var birth = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(active, "birth registered at the village office", AddChild("3273015503250601")));
+        var afterBirth = birth.Household;
+        Assert.NotEmpty(birth.PendingChangeId);
+        Assert.Equal(2, afterBirth.Members.Count);
+        var pending = Assert.Single(afterBirth.PendingChanges);
+        Assert.Equal(birth.PendingChangeId, pending.ChangeId);
+        Assert.Equal("dinsos-kota-bandung", pending.RequestedBy.PartnerId);
+        Assert.Equal("birth registered at the village office", pending.Reason);
+        Assert.Equal("3273015503250601", pending.AddMember.Member.Nik);
+
+        var move = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(afterBirth, "moved within Bandung", Move("32.73.01.1003")));
+        Assert.Equal("32.73.01.1002", move.Household.VillageCode);
+        Assert.Equal(2, move.Household.PendingChanges.Count);
+
+        var approved = await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(move.Household, "birth certificate seen", Approve(birth.PendingChangeId)));
+        Assert.Empty(approved.PendingChangeId);
+        Assert.Equal(3, approved.Household.Members.Count);
+        Assert.Equal([move.PendingChangeId], approved.Household.PendingChanges.Select(p => p.ChangeId));
+
+        var rejected = await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(approved.Household, "no proof of the new address", new ChangeHouseholdRequest
+        {
+            RejectChange = new RejectChange { ChangeId = move.PendingChangeId },
+        }));
+        Assert.Equal("32.73.01.1002", rejected.Household.VillageCode);
+        Assert.Empty(rejected.Household.PendingChanges);
+
+        var history = (await HouseholdSteps.HistoryAsync(hub, pki, active.HouseholdId)).Skip((int)active.Version).ToList();
+        Assert.Equal(
+            [
+                (HouseholdEvent.ChangeOneofCase.ChangeAwaitingApproval, "dinsos-kota-bandung", "birth registered at the village office"),
+                (HouseholdEvent.ChangeOneofCase.ChangeAwaitingApproval, "dinsos-kota-bandung", "moved within Bandung"),
+                (HouseholdEvent.ChangeOneofCase.ChangeApproved, "kemensos-pusdatin", "birth certificate seen"),
+                // The approved change itself, in the name of the regency that asked for it.
+                (HouseholdEvent.ChangeOneofCase.MemberAdded, "dinsos-kota-bandung", "birth registered at the village office"),
+                (HouseholdEvent.ChangeOneofCase.ChangeRejected, "kemensos-pusdatin", "no proof of the new address"),
+            ],
+            history.Select(e => (e.ChangeCase, e.Actor.PartnerId, e.Reason)));
+        Assert.Equal(birth.PendingChangeId, history[2].ChangeApproved.ChangeId);
+        Assert.Equal(move.PendingChangeId, history[4].ChangeRejected.ChangeId);
+    }
+
+    [Fact]
+    public async Task A_regencys_change_to_its_own_proposal_applies_at_once_because_the_steward_reviews_it_when_ratifying()
+    {
+        var proposed = await HouseholdSteps.ProposeAsync(hub, pki, 611);
+
+        var added = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(proposed, "child missing from the survey form", AddChild("3273015503250611")));
+
+        Assert.Empty(added.PendingChangeId);
+        Assert.Equal(3, added.Household.Members.Count);
+        Assert.Empty(added.Household.PendingChanges);
+    }
+
+    [Fact]
+    public async Task A_pending_change_replayed_under_its_key_gives_the_same_change_id_and_is_stored_once()
+    {
+        var active = await HouseholdSteps.ActiveAsync(hub, pki, 621);
+        var request = HouseholdRequests.For(active, "moved within Bandung", Move("32.73.01.1003"));
+
+        var first = await Bandung.ChangeHouseholdAsync(request);
+        var again = await Bandung.ChangeHouseholdAsync(request);
+
+        Assert.Equal(first.PendingChangeId, again.PendingChangeId);
+        Assert.Equal(first.Household, again.Household);
+        Assert.Single((await HouseholdSteps.GetAsync(hub, pki, active.HouseholdId)).PendingChanges);
+    }
+
+    [Fact]
+    public async Task Approvals_that_do_not_fit_are_refused_and_change_nothing()
+    {
+        var active = await HouseholdSteps.ActiveAsync(hub, pki, 631);
+        var first = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(active, "birth", AddChild("3273015503250631")));
+        // The same child asked for twice: both wait, only one can take effect.
+        var twice = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(first.Household, "birth, sent again by another officer", AddChild("3273015503250631")));
+        var household = (await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(twice.Household, "birth certificate seen", Approve(first.PendingChangeId)))).Household;
+
+        await AssertRefusedAsync(Ministry, household, Approve(twice.PendingChangeId), StatusCode.FailedPrecondition, "already a member");
+        await AssertRefusedAsync(Ministry, household, Approve(first.PendingChangeId), StatusCode.FailedPrecondition, "decided already");
+        await AssertRefusedAsync(Ministry, household, Approve(Guid.NewGuid().ToString()), StatusCode.FailedPrecondition, "No change with that id");
+        await AssertRefusedAsync(Ministry, household, new ChangeHouseholdRequest { RejectChange = new RejectChange { ChangeId = first.PendingChangeId } }, StatusCode.FailedPrecondition, "decided already");
+        await AssertRefusedAsync(Bandung, household, Approve(twice.PendingChangeId), StatusCode.PermissionDenied, "may not approve change");
+        var malformed = await AssertRefusedAsync(Ministry, household, Approve("not-an-id"), StatusCode.InvalidArgument, "invalid field");
+        Assert.Equal("approve_change.change_id", Assert.Single(malformed.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
+
+        // A NIK active in another household is refused when asked for, not left for the steward to find.
+        var other = await HouseholdSteps.ActiveAsync(hub, pki, 632);
+        await AssertRefusedAsync(Bandung, household, AddChild(other.Members[1].Nik, 2015, 3, 12, Sex.Male), StatusCode.FailedPrecondition, "active in household");
+    }
+
+    private async Task<RpcException> AssertRefusedAsync(
+        RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because)
+    {
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(HouseholdRequests.For(household, "test", change)).ResponseAsync);
+        Assert.Equal(code, refusal.StatusCode);
+        Assert.Contains(because, refusal.Status.Detail, StringComparison.Ordinal);
+        var now = await HouseholdSteps.GetAsync(hub, pki, household.HouseholdId);
+        Assert.Equal(household.Version, now.Version);
+        Assert.Equal(household.PendingChanges, now.PendingChanges);
+        return refusal;
+    }
+
+    private static ChangeHouseholdRequest AddChild(string nik, int year = 2025, int month = 3, int day = 15, Sex sex = Sex.Female) => new()
+    {
+        AddMember = new AddMember
+        {
+            Member = new Member { Nik = nik, FullName = "Aisyah Putri", BirthDate = new Google.Type.Date { Year = year, Month = month, Day = day }, Sex = sex, Relationship = Relationship.Child },
+        },
+    };
+
+    private static ChangeHouseholdRequest Move(string villageCode) =>
+        new() { ChangeAddress = new ChangeAddress { VillageCode = villageCode, AddressLine = "Jl. Isola No. 9 RT 01/RW 03" } };
+
+    private static ChangeHouseholdRequest Approve(string changeId) => new() { ApproveChange = new ApproveChange { ChangeId = changeId } };
+}
