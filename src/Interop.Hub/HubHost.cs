@@ -8,6 +8,7 @@ using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Registry.Reconciliation;
 using Interop.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -69,6 +70,7 @@ internal static class HubHost
             builder.Services.AddScoped<HouseholdProposals>();
             builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddScoped<ConflictResolutions>();
+            builder.Services.AddScoped<IdentityReconciliation>();
             builder.Services.AddSingleton<ChangeFeedSignal>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();
@@ -86,6 +88,7 @@ internal static class HubHost
             app.UseAuthorization();
             app.MapGrpcService<RegistryGrpcService>();
             app.MapGrpcService<HubGrpcService>();
+            app.MapGrpcService<ReconciliationGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

@@ -16,6 +16,7 @@ internal static class PartnerAccess
     public const string ReadRegistry = "registry.read";
     public const string ChangeHouseholds = "registry.change";
     public const string ResolveConflicts = "registry.resolve";
+    public const string ReconcileIdentities = "registry.reconcile";
     public const string AnyPartner = "partner";
 
     private const string PartnerIdClaim = "interop:partner_id";
@@ -60,6 +61,7 @@ internal static class PartnerAccess
             // Which kind may take which step is decided per step (ChangeRules); banks and auditors never change households.
             .AddPolicy(ChangeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry]))
             .AddPolicy(ResolveConflicts, PartnerPolicy([PartnerKind.Steward]))
+            .AddPolicy(ReconcileIdentities, PartnerPolicy([PartnerKind.CivilRegistry]))
             .AddPolicy(ReadRegistry, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor]));
         return services;
     }

@@ -1,0 +1,102 @@
+using Grpc.Core;
+using Interop.Hub.Partners;
+using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Registry.Reconciliation;
+using Microsoft.AspNetCore.Authorization;
+using V1 = Interop.Contracts.Registry.V1;
+
+namespace Interop.Hub.Grpc;
+
+/// <summary>Thin adapter for interop.registry.v1.ReconciliationService.</summary>
+internal sealed class ReconciliationGrpcService(IdentityReconciliation reconciliation) : V1.ReconciliationService.ReconciliationServiceBase
+{
+    /// <summary>Records answered per transaction.</summary>
+    internal const int BatchSize = 500;
+
+    [Authorize(Policy = PartnerAccess.ReconcileIdentities)]
+    public override async Task ReconcileIdentities(
+        IAsyncStreamReader<V1.ReconcileIdentitiesRequest> requestStream,
+        IServerStreamWriter<V1.ReconcileIdentitiesResponse> responseStream,
+        ServerCallContext context)
+    {
+        var actor = context.Partner().Actor;
+        long position = 0;
+        await foreach (var batch in StreamBatches.ReadAsync(requestStream, BatchSize, context.CancellationToken))
+        {
+            // Not cancelled with the call: a death notice that was read is recorded even if its sender has gone.
+            var outcomes = await reconciliation.ReconcileAsync(batch.Select(ToDomain).ToList(), actor, CancellationToken.None);
+            for (var index = 0; index < batch.Count; index++)
+            {
+                await responseStream.WriteAsync(ToProto(position++, batch[index], outcomes[index]), context.CancellationToken);
+            }
+        }
+    }
+
+    private static CivilRecord ToDomain(V1.ReconcileIdentitiesRequest request) => request.RecordCase switch
+    {
+        V1.ReconcileIdentitiesRequest.RecordOneofCase.Person => new CivilRecord.Person(
+            request.RecordReference,
+            request.Person.Nik,
+            request.Person.FullName,
+            ToDomain(request.Person.BirthDate),
+            request.Person.VillageCode,
+            ToDomain(request.Person.DeathDate)),
+        V1.ReconcileIdentitiesRequest.RecordOneofCase.DeathNotice => new CivilRecord.DeathNotice(
+            request.RecordReference,
+            request.DeathNotice.Nik,
+            ToDomain(request.DeathNotice.DeathDate),
+            request.DeathNotice.CertificateNumber),
+        _ => new CivilRecord.Missing(request.RecordReference),
+    };
+
+    private static V1.DiscrepancyKind ToProto(DiscrepancyKind kind) => kind switch
+    {
+        DiscrepancyKind.NikUnknown => V1.DiscrepancyKind.NikUnknown,
+        DiscrepancyKind.Deceased => V1.DiscrepancyKind.Deceased,
+        DiscrepancyKind.DeceasedOnlyInRegister => V1.DiscrepancyKind.DeceasedOnlyInRegister,
+        DiscrepancyKind.NameDiffers => V1.DiscrepancyKind.NameDiffers,
+        DiscrepancyKind.BirthDateDiffers => V1.DiscrepancyKind.BirthDateDiffers,
+        DiscrepancyKind.OtherRegion => V1.DiscrepancyKind.OtherRegion,
+        _ => V1.DiscrepancyKind.Unspecified,
+    };
+
+    private static DateParts? ToDomain(Google.Type.Date? date) => date is null ? null : new DateParts(date.Year, date.Month, date.Day);
+
+    private static V1.ReconcileIdentitiesResponse ToProto(long position, V1.ReconcileIdentitiesRequest request, ReconciliationOutcome outcome)
+    {
+        var response = new V1.ReconcileIdentitiesResponse { Position = position, RecordReference = request.RecordReference };
+        var isNotice = request.RecordCase == V1.ReconcileIdentitiesRequest.RecordOneofCase.DeathNotice;
+        switch (outcome)
+        {
+            case ReconciliationOutcome.Invalid invalid:
+                response.Refused = RegistryMapping.InvalidArgument($"Record refused: {invalid.Violations.Count} invalid field(s); nothing was stored.", invalid.Violations);
+                response.DeathNoticeOutcome = isNotice ? V1.DeathNoticeOutcome.Refused : V1.DeathNoticeOutcome.Unspecified;
+                break;
+            case ReconciliationOutcome.Unknown unknown:
+                response.Discrepancies.Add(new V1.IdentityDiscrepancy
+                {
+                    Kind = V1.DiscrepancyKind.NikUnknown,
+                    Description = "no household in the register has this NIK active",
+                });
+                response.DeathNoticeOutcome = unknown.WasDeathNotice ? V1.DeathNoticeOutcome.NikUnknown : V1.DeathNoticeOutcome.Unspecified;
+                break;
+            case ReconciliationOutcome.Compared compared:
+                response.HouseholdId = compared.HouseholdId.ToString();
+                response.Discrepancies.Add(compared.Discrepancies.Select(d => new V1.IdentityDiscrepancy { Kind = ToProto(d.Kind), Description = d.Description }));
+                break;
+            case ReconciliationOutcome.DeathRecorded recorded:
+                (response.HouseholdId, response.HouseholdVersion, response.DeathNoticeOutcome) = (recorded.HouseholdId.ToString(), recorded.Version, V1.DeathNoticeOutcome.Applied);
+                break;
+            case ReconciliationOutcome.AlreadyRecorded already:
+                (response.HouseholdId, response.HouseholdVersion, response.DeathNoticeOutcome) = (already.HouseholdId.ToString(), already.Version, V1.DeathNoticeOutcome.AlreadyRecorded);
+                break;
+            case ReconciliationOutcome.NotAllowed notAllowed:
+                response.HouseholdId = notAllowed.HouseholdId.ToString();
+                response.DeathNoticeOutcome = V1.DeathNoticeOutcome.Refused;
+                response.Refused = RegistryMapping.FailedPrecondition(notAllowed.HouseholdId, notAllowed.Reason);
+                break;
+        }
+
+        return response;
+    }
+}

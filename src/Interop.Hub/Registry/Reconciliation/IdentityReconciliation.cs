@@ -1,0 +1,137 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Storage;
+using Interop.ReferenceData;
+using Marten;
+
+namespace Interop.Hub.Registry.Reconciliation;
+
+/// <summary>
+/// Answers a batch of the civil registry's records against the register and applies its death
+/// notices, all of a batch in one transaction. A death already recorded is answered as such and
+/// written again never, so a resent stream changes nothing.
+/// </summary>
+internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable regions, TimeProvider clock)
+{
+    private const int MaxAttempts = 10;
+
+    public async Task<IReadOnlyList<ReconciliationOutcome>> ReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryReconcileAsync(records, actor, cancellationToken);
+            }
+            catch (Exception exception) when (LostRace.Is(exception) && attempt < MaxAttempts)
+            {
+                // A household changed between our read and our commit: read again and decide again.
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }
+            catch (Exception exception) when (LostRace.Is(exception))
+            {
+                throw new ConcurrentChangeException("The households of these death notices kept changing at the same time.", exception);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ReconciliationOutcome>> TryReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var checks = records.Select(record => ReconciliationRules.Check(record, regions, today)).ToList();
+        var niks = records.Where((_, index) => checks[index].Count == 0).Select(NikOf).Distinct().ToList();
+
+        await using var session = store.LightweightSession();
+        var activeIn = (await session.LoadManyAsync<NikRegistration>(cancellationToken, niks))
+            .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
+        var households = (await session.LoadManyAsync<Household>(cancellationToken, activeIn.Values.Distinct()))
+            .ToDictionary(household => household.Id);
+        var deaths = new Dictionary<Guid, List<IHouseholdEvent>>();
+
+        var outcomes = new List<ReconciliationOutcome>(records.Count);
+        for (var index = 0; index < records.Count; index++)
+        {
+            var record = records[index];
+            if (checks[index].Count > 0)
+            {
+                outcomes.Add(new ReconciliationOutcome.Invalid(checks[index]));
+                continue;
+            }
+
+            if (!activeIn.TryGetValue(NikOf(record), out var householdId) || !households.TryGetValue(householdId, out var household))
+            {
+                outcomes.Add(new ReconciliationOutcome.Unknown(record is CivilRecord.DeathNotice));
+                continue;
+            }
+
+            outcomes.Add(record switch
+            {
+                CivilRecord.Person person => new ReconciliationOutcome.Compared(household.Id, ReconciliationRules.Compare(person, household)),
+                CivilRecord.DeathNotice notice => DecideDeath(notice, household, actor, today, deaths),
+                _ => throw new InvalidOperationException("Unchecked civil record."),
+            });
+        }
+
+        foreach (var (householdId, events) in deaths)
+        {
+            session.Events.Append(householdId, households[householdId].Version + events.Count, events.Cast<object>().ToArray());
+        }
+
+        if (deaths.Count > 0)
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+
+        return outcomes;
+    }
+
+    private ReconciliationOutcome DecideDeath(
+        CivilRecord.DeathNotice notice, Household household, Actor actor, DateOnly today, Dictionary<Guid, List<IHouseholdEvent>> deaths)
+    {
+        var pending = deaths.TryGetValue(household.Id, out var list) ? list : [];
+        if (household.Deaths.ContainsKey(notice.Nik) || pending.OfType<MemberDied>().Any(died => died.Nik == notice.Nik))
+        {
+            return new ReconciliationOutcome.AlreadyRecorded(household.Id, household.Version + pending.Count);
+        }
+
+        var decision = ChangeRules.Decide(ReconciliationRules.AsRecordDeath(notice, household, actor), household, regions, today);
+        switch (decision)
+        {
+            case ChangeDecision.Accepted accepted:
+                pending.AddRange(accepted.Events);
+                deaths[household.Id] = pending;
+                return new ReconciliationOutcome.DeathRecorded(household.Id, household.Version + pending.Count);
+            case ChangeDecision.NotAllowed notAllowed:
+                return new ReconciliationOutcome.NotAllowed(household.Id, notAllowed.Reason);
+            case ChangeDecision.Invalid invalid:
+                return new ReconciliationOutcome.Invalid(invalid.Violations.Select(v => v with { Field = $"death_notice.{v.Field.Replace("record_death.", string.Empty, StringComparison.Ordinal)}" }).ToList());
+            default:
+                throw new InvalidOperationException($"The civil registry may record deaths; got {decision.GetType().Name}.");
+        }
+    }
+
+    private static string NikOf(CivilRecord record) => record switch
+    {
+        CivilRecord.Person person => person.Nik,
+        CivilRecord.DeathNotice notice => notice.Nik,
+        _ => string.Empty,
+    };
+}
+
+internal abstract record ReconciliationOutcome
+{
+    public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : ReconciliationOutcome;
+
+    /// <summary>No household has the NIK active.</summary>
+    public sealed record Unknown(bool WasDeathNotice) : ReconciliationOutcome;
+
+    public sealed record Compared(Guid HouseholdId, IReadOnlyList<Discrepancy> Discrepancies) : ReconciliationOutcome;
+
+    public sealed record DeathRecorded(Guid HouseholdId, long Version) : ReconciliationOutcome;
+
+    public sealed record AlreadyRecorded(Guid HouseholdId, long Version) : ReconciliationOutcome;
+
+    /// <summary>The household's state does not allow the death (the death date is before the birth, say).</summary>
+    public sealed record NotAllowed(Guid HouseholdId, string Reason) : ReconciliationOutcome;
+}
