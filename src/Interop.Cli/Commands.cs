@@ -247,6 +247,8 @@ internal static class Commands
         HouseholdEvent.ChangeOneofCase.ProgramExited => $"left {change.ProgramExited.Program}",
         HouseholdEvent.ChangeOneofCase.HouseholdDeactivated => "deactivated",
         HouseholdEvent.ChangeOneofCase.HeldForConflict => $"held in conflict case {change.HeldForConflict.ConflictCaseId}",
+        HouseholdEvent.ChangeOneofCase.FlaggedAsLikelyDuplicate =>
+            $"flagged as a likely duplicate (score {change.FlaggedAsLikelyDuplicate.Score:0.00}) in conflict case {change.FlaggedAsLikelyDuplicate.ConflictCaseId}",
         HouseholdEvent.ChangeOneofCase.ConflictCleared => $"conflict case {change.ConflictCleared.ConflictCaseId} cleared",
         HouseholdEvent.ChangeOneofCase.MergedInto => $"merged into {change.MergedInto.SurvivorHouseholdId}",
         HouseholdEvent.ChangeOneofCase.DuplicateMerged => $"duplicate {change.DuplicateMerged.MergedHouseholdId} merged in",

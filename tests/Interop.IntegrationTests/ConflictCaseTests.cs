@@ -96,7 +96,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
 
         // The NIK is now active in the new household: proposing it a third time conflicts with that one.
         var third = Households.Valid("CONFLICT-323", 323);
-        third.Household.Members[1].Nik = movingNik;
+        third.Household.Members[1] = existing.Members[1].Clone();
         var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [third]));
         var thirdCase = (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = outcome.Accepted.ConflictCaseId })).ConflictCase;
         Assert.Equal([held.HouseholdId], thirdCase.ExistingHouseholdIds);
@@ -110,7 +110,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         var byRegency = await Assert.ThrowsAsync<RpcException>(() => Bandung.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.RejectProposal)).ResponseAsync);
         var unspecified = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.Unspecified)).ResponseAsync);
         var headConflict = Households.Valid("CONFLICT-333", 333);
-        headConflict.Household.Members[0].Nik = existing.Members[0].Nik;
+        headConflict.Household.Members[0] = existing.Members[0].Clone();
         var headCase = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [headConflict])).Accepted.ConflictCaseId;
         var moveHead = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(headCase, ConflictResolution.MoveMembers)).ResponseAsync);
 
@@ -169,7 +169,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
     {
         var existing = await ProposeAsync(Households.Valid($"CONFLICT-{existingSerial}", existingSerial));
         var duplicate = Households.Valid($"CONFLICT-{heldSerial}", heldSerial);
-        duplicate.Household.Members[1].Nik = existing.Members[1].Nik;
+        duplicate.Household.Members[1] = existing.Members[1].Clone();
         var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [duplicate]));
         Assert.Equal(SubmitHouseholdsResponse.OutcomeOneofCase.Accepted, outcome.OutcomeCase);
         Assert.NotEmpty(outcome.Accepted.ConflictCaseId);
@@ -191,6 +191,6 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
     private static async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change) =>
         (await client.ChangeHouseholdAsync(HouseholdRequests.For(household, change))).Household;
 
-    private static ResolveConflictCaseRequest Resolve(string caseId, ConflictResolution resolution) =>
+    internal static ResolveConflictCaseRequest Resolve(string caseId, ConflictResolution resolution) =>
         new() { ConflictCaseId = caseId, Resolution = resolution, Reason = "checked the family cards", IdempotencyKey = Guid.NewGuid().ToString("N") };
 }

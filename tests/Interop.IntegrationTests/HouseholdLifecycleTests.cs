@@ -105,7 +105,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         await AssertNotAllowedAsync(Ministry, active, new ChangeHouseholdRequest { ExitProgram = new ExitProgram { Program = ProgramKind.Pkh } }, "not enrolled");
         await AssertNotAllowedAsync(Bandung, active, new ChangeHouseholdRequest
         {
-            AddMember = new AddMember { Member = new Member { Nik = active.Members[1].Nik, FullName = "Rizky Pratama", BirthDate = new Google.Type.Date { Year = 2015, Month = 3, Day = 12 }, Sex = Sex.Male, Relationship = Relationship.Child } },
+            AddMember = new AddMember { Member = active.Members[1].Clone() },
         }, "already a member");
         var died = await ChangeAsync(Dukcapil, active, "death certificate", new ChangeHouseholdRequest { RecordDeath = new RecordDeath { Nik = active.Members[1].Nik, DeathDate = new Google.Type.Date { Year = 2026, Month = 1, Day = 2 } } });
         await AssertNotAllowedAsync(Dukcapil, died, new ChangeHouseholdRequest { RecordDeath = new RecordDeath { Nik = active.Members[1].Nik, DeathDate = new Google.Type.Date { Year = 2026, Month = 1, Day = 2 } } }, "already recorded");

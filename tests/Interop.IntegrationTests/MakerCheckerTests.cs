@@ -110,7 +110,7 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
 
         // A NIK active in another household is refused when asked for, not left for the steward to find.
         var other = await HouseholdSteps.ActiveAsync(hub, pki, 632);
-        await AssertRefusedAsync(Bandung, household, AddChild(other.Members[1].Nik, 2015, 3, 12, Sex.Male), StatusCode.FailedPrecondition, "active in household");
+        await AssertRefusedAsync(Bandung, household, new ChangeHouseholdRequest { AddMember = new AddMember { Member = other.Members[1].Clone() } }, StatusCode.FailedPrecondition, "active in household");
     }
 
     private async Task<RpcException> AssertRefusedAsync(
@@ -125,11 +125,11 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         return refusal;
     }
 
-    private static ChangeHouseholdRequest AddChild(string nik, int year = 2025, int month = 3, int day = 15, Sex sex = Sex.Female) => new()
+    private static ChangeHouseholdRequest AddChild(string nik) => new()
     {
         AddMember = new AddMember
         {
-            Member = new Member { Nik = nik, FullName = "Aisyah Putri", BirthDate = new Google.Type.Date { Year = year, Month = month, Day = day }, Sex = sex, Relationship = Relationship.Child },
+            Member = new Member { Nik = nik, FullName = "Aisyah Putri", BirthDate = new Google.Type.Date { Year = 2025, Month = 3, Day = 15 }, Sex = Sex.Female, Relationship = Relationship.Child },
         },
     };
 

@@ -263,6 +263,10 @@ internal static class RegistryMapping
                 proto.HeldForConflict.Niks.Add(held.Niks);
                 proto.HeldForConflict.ExistingHouseholdIds.Add(held.ExistingHouseholdIds.Select(id => id.ToString()));
                 break;
+            case FlaggedAsLikelyDuplicate flagged:
+                proto.FlaggedAsLikelyDuplicate = new V1.FlaggedAsLikelyDuplicateChange { ConflictCaseId = flagged.ConflictCaseId.ToString(), Score = flagged.Score };
+                proto.FlaggedAsLikelyDuplicate.OtherHouseholdIds.Add(flagged.OtherHouseholdIds.Select(id => id.ToString()));
+                break;
             case ConflictCleared cleared:
                 proto.ConflictCleared = new V1.ConflictClearedChange { ConflictCaseId = cleared.ConflictCaseId.ToString() };
                 break;
@@ -302,7 +306,10 @@ internal static class RegistryMapping
             ResolvedBy = conflict.ResolvedBy is { } actor ? ToProto(actor) : null,
             ResolutionReason = conflict.ResolutionReason ?? string.Empty,
             OpenTime = Timestamp.FromDateTimeOffset(conflict.OpenedAt),
+            Kind = conflict.Kind == ConflictKind.LikelyDuplicate ? V1.ConflictKind.LikelyDuplicate : V1.ConflictKind.NikInUse,
+            Score = conflict.Score,
         };
+        proto.Reasons.Add(conflict.Reasons);
         proto.ExistingHouseholdIds.Add(conflict.ExistingHouseholdIds.Select(id => id.ToString()));
         proto.Niks.Add(conflict.Niks);
         return proto;
@@ -313,6 +320,7 @@ internal static class RegistryMapping
         V1.ConflictResolution.MergeIntoExisting => ConflictResolution.MergeIntoExisting,
         V1.ConflictResolution.MoveMembers => ConflictResolution.MoveMembers,
         V1.ConflictResolution.RejectProposal => ConflictResolution.RejectProposal,
+        V1.ConflictResolution.MarkDistinct => ConflictResolution.MarkDistinct,
         _ => ConflictResolution.Unspecified,
     };
 
@@ -321,6 +329,7 @@ internal static class RegistryMapping
         ConflictResolution.MergeIntoExisting => V1.ConflictResolution.MergeIntoExisting,
         ConflictResolution.MoveMembers => V1.ConflictResolution.MoveMembers,
         ConflictResolution.RejectProposal => V1.ConflictResolution.RejectProposal,
+        ConflictResolution.MarkDistinct => V1.ConflictResolution.MarkDistinct,
         _ => V1.ConflictResolution.Unspecified,
     };
 

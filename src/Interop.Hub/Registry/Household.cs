@@ -69,6 +69,8 @@ internal sealed record Household(
 
     public Household Apply(IEvent<HeldForConflict> held) => After(held) with { OpenConflictCaseId = held.Data.ConflictCaseId };
 
+    public Household Apply(IEvent<FlaggedAsLikelyDuplicate> flagged) => After(flagged) with { OpenConflictCaseId = flagged.Data.ConflictCaseId };
+
     public Household Apply(IEvent<ConflictCleared> cleared) => After(cleared) with { OpenConflictCaseId = null };
 
     public Household Apply(IEvent<MergedInto> merged) =>

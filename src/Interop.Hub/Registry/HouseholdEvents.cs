@@ -52,6 +52,10 @@ internal sealed record HouseholdDeactivated(Actor Actor, string Reason, string? 
 internal sealed record HeldForConflict(Guid ConflictCaseId, IReadOnlyList<string> Niks, IReadOnlyList<Guid> ExistingHouseholdIds, Actor Actor, string Reason, string? EvidenceReference)
     : IHouseholdEvent;
 
+/// <summary>The hub found the household likely duplicates others (the same people under other NIKs) and opened a conflict case.</summary>
+internal sealed record FlaggedAsLikelyDuplicate(Guid ConflictCaseId, IReadOnlyList<Guid> OtherHouseholdIds, double Score, Actor Actor, string Reason, string? EvidenceReference)
+    : IHouseholdEvent;
+
 /// <summary>The conflict case holding the household was resolved in its favour.</summary>
 internal sealed record ConflictCleared(Guid ConflictCaseId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 

@@ -4,16 +4,29 @@ namespace Interop.Hub.Registry;
 
 /// <summary>
 /// The household in which a NIK is active: one at most. Kept in the same transaction as the events
-/// that add or release it; inserting a NIK another commit just took fails that commit.
+/// that add or release it; inserting a NIK another commit just took fails that commit. Its
+/// screening key (village and birth date) finds likely duplicates: the same person under another NIK.
 /// </summary>
-internal sealed record NikRegistration(string Id, Guid HouseholdId)
+internal sealed record NikRegistration(string Id, Guid HouseholdId, string? ScreeningKey = null)
 {
-    /// <summary>Registers the NIKs to the household; fails the commit if any is taken meanwhile.</summary>
-    public static void Register(IDocumentSession session, Guid householdId, IEnumerable<string> niks)
+    /// <summary>Where likely duplicates of a person are looked for: the same village and the same birth date.</summary>
+    public static string KeyOf(string villageCode, DateOnly birthDate) => $"{villageCode}/{birthDate:yyyy-MM-dd}";
+
+    /// <summary>Registers the members' NIKs to the household; fails the commit if any is taken meanwhile.</summary>
+    public static void Register(IDocumentSession session, Guid householdId, string villageCode, IEnumerable<HouseholdMember> members)
     {
-        foreach (var nik in niks)
+        foreach (var member in members)
         {
-            session.Insert(new NikRegistration(nik, householdId));
+            session.Insert(new NikRegistration(member.Nik, householdId, KeyOf(villageCode, member.BirthDate)));
+        }
+    }
+
+    /// <summary>The household moved: its members are now looked for in the new village.</summary>
+    public static void Move(IDocumentSession session, Guid householdId, string villageCode, IEnumerable<HouseholdMember> members)
+    {
+        foreach (var member in members)
+        {
+            session.Store(new NikRegistration(member.Nik, householdId, KeyOf(villageCode, member.BirthDate)));
         }
     }
 

@@ -40,7 +40,7 @@ internal static class EventStore
                     .GinIndexJsonData();
                 options.Schema.For<ProposalReceipt>();
                 options.Schema.For<ChangeReceipt>();
-                options.Schema.For<NikRegistration>();
+                options.Schema.For<NikRegistration>().Index(registration => registration.ScreeningKey!);
                 options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
                 options.Events.Subscribe(new ChangeFeedSubscription());
             })
@@ -72,6 +72,7 @@ internal static class EventStore
         options.Events.MapEventType<ChangeAwaitingApproval>("change_awaiting_approval");
         options.Events.MapEventType<ChangeApproved>("change_approved");
         options.Events.MapEventType<ChangeRejected>("change_rejected");
+        options.Events.MapEventType<FlaggedAsLikelyDuplicate>("flagged_as_likely_duplicate");
         options.Events.MapEventType<ConflictCaseOpened>("conflict_case_opened");
         options.Events.MapEventType<ConflictCaseResolved>("conflict_case_resolved");
     }

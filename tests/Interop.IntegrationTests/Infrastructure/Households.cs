@@ -6,9 +6,16 @@ namespace Interop.IntegrationTests.Infrastructure;
 /// <summary>Synthetic households of Kota Bandung (32.73) for the tests; no real person's data.</summary>
 public static class Households
 {
-    /// <summary>A valid two-member household; the serial varies the NIKs so that households never share one.</summary>
-    public static SubmitHouseholdsRequest Valid(string reference, int serial = 1) =>
-        new()
+    /// <summary>
+    /// A valid two-member household. The serial varies the NIKs and the birth dates (encoded in the
+    /// NIKs), so that households of different serials never share a NIK nor look like duplicates of
+    /// each other although they live in one village under the same names.
+    /// </summary>
+    public static SubmitHouseholdsRequest Valid(string reference, int serial = 1)
+    {
+        var headBirth = new DateOnly(1980, 1, 1).AddDays(serial % 7000);
+        var childBirth = new DateOnly(2010, 1, 1).AddDays(serial % 5000);
+        return new()
         {
             PartnerReference = reference,
             Reason = "new registration from the 2026 village survey",
@@ -22,21 +29,28 @@ public static class Households
                 {
                     new Member
                     {
-                        Nik = $"327301450790{serial % 10000:D4}",
+                        Nik = Nik(headBirth, female: true, serial),
                         FullName = "Siti Rahmawati",
-                        BirthDate = new Date { Year = 1990, Month = 7, Day = 5 },
+                        BirthDate = ToDate(headBirth),
                         Sex = Sex.Female,
                         Relationship = Relationship.Head,
                     },
                     new Member
                     {
-                        Nik = $"327301120315{serial % 10000:D4}",
+                        Nik = Nik(childBirth, female: false, serial),
                         FullName = "Rizky Pratama",
-                        BirthDate = new Date { Year = 2015, Month = 3, Day = 12 },
+                        BirthDate = ToDate(childBirth),
                         Sex = Sex.Male,
                         Relationship = Relationship.Child,
                     },
                 },
             },
         };
+    }
+
+    /// <summary>A NIK of district 32.73.01 for that birth date and sex (day plus 40 for women).</summary>
+    public static string Nik(DateOnly birthDate, bool female, int serial) =>
+        $"327301{birthDate.Day + (female ? 40 : 0):D2}{birthDate.Month:D2}{birthDate.Year % 100:D2}{1 + (serial % 9999):D4}";
+
+    public static Date ToDate(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
 }

@@ -138,7 +138,7 @@ internal static class ChangeRules
                 "The civil registry did not confirm every member; a proposal that failed verification cannot be ratified.",
             HouseholdChange.Ratify when household.Status == HouseholdStatus.Active => "The household is already ratified.",
             HouseholdChange.Ratify when household.OpenConflictCaseId is { } conflict =>
-                $"Conflict case {conflict} holds the household: a member's NIK is active in another household until the steward resolves it.",
+                $"Conflict case {conflict} holds the household (a member's NIK is active in another household, or it likely duplicates one) until the steward resolves it.",
             HouseholdChange.RejectProposal when household.Status == HouseholdStatus.Active => "The household is already ratified; deactivate it instead.",
             HouseholdChange.AddMember add when household.Members.Any(member => member.Nik == add.Member.Nik) => "That NIK is already a member of this household.",
             HouseholdChange.AddMember { Member.Relationship: Relationship.Head } => "The household already has a head.",

@@ -59,7 +59,10 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!, accepted.PendingChangeId);
     }
 
-    /// <summary>Keeps every NIK active in one household at most: registers added members, releases removed ones and closed households'.</summary>
+    /// <summary>
+    /// Keeps every NIK active in one household at most: registers added members, releases removed
+    /// ones and closed households', and keeps the registrations' village current for duplicate screening.
+    /// </summary>
     private static async Task<ChangeDecision?> KeepNiksUniqueAsync(
         IDocumentSession session, Household household, IReadOnlyList<IHouseholdEvent> events, CancellationToken cancellationToken)
     {
@@ -81,7 +84,13 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                         return taken;
                     }
 
-                    NikRegistration.Register(session, household.Id, [added.Member.Nik]);
+                    NikRegistration.Register(session, household.Id, household.VillageCode, [added.Member]);
+                    break;
+                case AddressChanged moved:
+                    // Only the NIKs this household holds (a household held in a NIK conflict holds none yet).
+                    var held = await session.LoadManyAsync<NikRegistration>(cancellationToken, household.Members.Select(member => member.Nik));
+                    var holds = held.Where(registration => registration.HouseholdId == household.Id).Select(registration => registration.Id).ToHashSet(StringComparer.Ordinal);
+                    NikRegistration.Move(session, household.Id, moved.VillageCode, household.Members.Where(member => holds.Contains(member.Nik)));
                     break;
                 case MemberRemoved removed:
                     NikRegistration.Release(session, household.Id, [removed.Nik]);

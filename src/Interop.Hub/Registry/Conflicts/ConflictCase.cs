@@ -4,8 +4,19 @@ using JasperFx.Events;
 
 namespace Interop.Hub.Registry.Conflicts;
 
-/// <summary>A proposal was received for people whose NIKs are already active in other households.</summary>
-internal sealed record ConflictCaseOpened(Guid ProposedHouseholdId, IReadOnlyList<Guid> ExistingHouseholdIds, IReadOnlyList<string> Niks, Actor Actor, string Reason);
+/// <summary>
+/// A proposal was received for people whose NIKs are already active in other households, or who
+/// look like people of other households under other NIKs (a likely duplicate, with its score and reasons).
+/// </summary>
+internal sealed record ConflictCaseOpened(
+    Guid ProposedHouseholdId,
+    IReadOnlyList<Guid> ExistingHouseholdIds,
+    IReadOnlyList<string> Niks,
+    Actor Actor,
+    string Reason,
+    ConflictKind Kind = ConflictKind.NikInUse,
+    double Score = 1,
+    IReadOnlyList<string>? Reasons = null);
 
 /// <summary>The steward decided the case.</summary>
 internal sealed record ConflictCaseResolved(ConflictResolution Resolution, Actor Actor, string Reason, string? EvidenceReference);
@@ -16,6 +27,13 @@ internal enum ConflictResolution
     MergeIntoExisting = 1,
     MoveMembers = 2,
     RejectProposal = 3,
+    MarkDistinct = 4,
+}
+
+internal enum ConflictKind
+{
+    NikInUse = 1,
+    LikelyDuplicate = 2,
 }
 
 /// <summary>A conflict case for the steward's worklist, folded from its own event stream.</summary>
@@ -28,6 +46,12 @@ internal sealed record ConflictCase(
     IReadOnlyList<string> Niks,
     DateTimeOffset OpenedAt)
 {
+    public ConflictKind Kind { get; init; } = ConflictKind.NikInUse;
+
+    public double Score { get; init; } = 1;
+
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+
     public ConflictResolution Resolution { get; init; }
 
     public Actor? ResolvedBy { get; init; }
@@ -35,7 +59,12 @@ internal sealed record ConflictCase(
     public string? ResolutionReason { get; init; }
 
     public static ConflictCase Create(IEvent<ConflictCaseOpened> opened) =>
-        new(opened.StreamId, opened.Version, true, opened.Data.ProposedHouseholdId, opened.Data.ExistingHouseholdIds, opened.Data.Niks, StoredTime.Of(opened.Timestamp));
+        new(opened.StreamId, opened.Version, true, opened.Data.ProposedHouseholdId, opened.Data.ExistingHouseholdIds, opened.Data.Niks, StoredTime.Of(opened.Timestamp))
+        {
+            Kind = opened.Data.Kind,
+            Score = opened.Data.Score,
+            Reasons = opened.Data.Reasons ?? [],
+        };
 
     public ConflictCase Apply(IEvent<ConflictCaseResolved> resolved) =>
         this with

@@ -69,6 +69,15 @@ internal sealed class ConflictResolutions(IDocumentStore store)
 
                 appends.Add((proposed, new MergedInto(existing[0].Id, conflict.Id, command.Actor, reason, command.EvidenceReference)));
                 appends.Add((existing[0], new DuplicateMerged(proposed.Id, conflict.Id, command.Actor, reason, command.EvidenceReference)));
+                // A likely duplicate's own NIKs were registered; the people are the survivor's now.
+                NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
+                break;
+            case ConflictResolution.MoveMembers when conflict.Kind == ConflictKind.LikelyDuplicate:
+                return new ResolutionOutcome.NotAllowed("Likely duplicates share no NIK that could move: merge the households, mark them distinct, or reject the proposal.");
+            case ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.NikInUse:
+                return new ResolutionOutcome.NotAllowed("One NIK cannot be two people: merge the households, move the members, or reject the proposal.");
+            case ConflictResolution.MarkDistinct:
+                appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, command.EvidenceReference)));
                 break;
             case ConflictResolution.MoveMembers:
                 foreach (var household in existing)
@@ -87,10 +96,11 @@ internal sealed class ConflictResolutions(IDocumentStore store)
                 }
 
                 appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, command.EvidenceReference)));
-                NikRegistration.Register(session, proposed.Id, proposed.Members.Select(member => member.Nik));
+                NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members);
                 break;
             case ConflictResolution.RejectProposal:
                 appends.Add((proposed, new ProposalRejected(command.Actor, reason, command.EvidenceReference)));
+                NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
                 break;
         }
 

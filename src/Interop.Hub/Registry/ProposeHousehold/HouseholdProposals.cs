@@ -50,6 +50,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         var niks = proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik).Distinct();
         var activeIn = (await session.LoadManyAsync<NikRegistration>(cancellationToken, niks))
             .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
+        var screened = await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken);
         var outcomes = new List<ProposalOutcome>(proposals.Count);
         foreach (var proposal in proposals)
         {
@@ -62,25 +63,45 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             }
 
             var id = Guid.CreateVersion7();
-            var memberNiks = proposal.Event.Members.Select(member => member.Nik).ToList();
-            var taken = memberNiks.Where(activeIn.ContainsKey).ToList();
+            var proposed = proposal.Event;
+            var taken = proposed.Members.Select(member => member.Nik).Where(activeIn.ContainsKey).ToList();
             ProposalReceipt stored;
-            if (taken.Count == 0)
-            {
-                session.Events.StartStream<Household>(id, proposal.Event);
-                NikRegistration.Register(session, id, memberNiks);
-                memberNiks.ForEach(nik => activeIn[nik] = id);
-                stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
-            }
-            else
+            if (taken.Count > 0)
             {
                 // A NIK may be active in one household only: instead of a second person, the steward gets a case.
                 var caseId = Guid.CreateVersion7();
                 var existing = taken.Select(nik => activeIn[nik]).Distinct().ToList();
                 const string reason = "a member's NIK is already active in another household";
-                session.Events.StartStream<Household>(id, proposal.Event, new HeldForConflict(caseId, taken, existing, Actor.Hub, reason, null));
+                session.Events.StartStream<Household>(id, proposed, new HeldForConflict(caseId, taken, existing, Actor.Hub, reason, null));
                 session.Events.StartStream<ConflictCase>(caseId, new ConflictCaseOpened(id, existing, taken, Actor.Hub, reason));
                 stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
+            }
+            else
+            {
+                NikRegistration.Register(session, id, proposed.VillageCode, proposed.Members);
+                foreach (var member in proposed.Members)
+                {
+                    activeIn[member.Nik] = id;
+                }
+
+                if (LikelyDuplicates.Find(proposed, screened) is { } finding)
+                {
+                    // The same people under other NIKs, likely: stored, but held for the steward to merge or mark distinct.
+                    var caseId = Guid.CreateVersion7();
+                    const string reason = "members look like people of another household under other NIKs";
+                    session.Events.StartStream<Household>(id, proposed, new FlaggedAsLikelyDuplicate(caseId, finding.OtherHouseholdIds, finding.Score, Actor.Hub, reason, null));
+                    session.Events.StartStream<ConflictCase>(caseId, new ConflictCaseOpened(
+                        id, finding.OtherHouseholdIds, finding.Niks, Actor.Hub, reason, ConflictKind.LikelyDuplicate, finding.Score, finding.Reasons));
+                    stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
+                }
+                else
+                {
+                    session.Events.StartStream<Household>(id, proposed);
+                    stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
+                }
+
+                // Later proposals of the batch are screened against this one too.
+                screened.AddRange(proposed.Members.Select(member => new ScreenedPerson(id, proposed.VillageCode, member)));
             }
 
             session.Insert(stored);
@@ -90,6 +111,33 @@ internal sealed class HouseholdProposals(IDocumentStore store)
 
         await session.SaveChangesAsync(cancellationToken);
         return outcomes;
+    }
+
+    /// <summary>People already registered in the villages and with the birth dates of the proposals' members: one indexed query per batch.</summary>
+    private static async Task<List<ScreenedPerson>> RegisteredLookalikesAsync(IDocumentSession session, IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
+    {
+        var keys = proposals
+            .SelectMany(p => p.Event.Members.Select(member => NikRegistration.KeyOf(p.Event.VillageCode, member.BirthDate)))
+            .Distinct()
+            .ToArray();
+        if (keys.Length == 0)
+        {
+            return [];
+        }
+
+        var registrations = await session.Query<NikRegistration>().Where(registration => registration.ScreeningKey.IsOneOf(keys)).ToListAsync(cancellationToken);
+        if (registrations.Count == 0)
+        {
+            return [];
+        }
+
+        var registeredNiks = registrations.Select(registration => registration.Id).ToHashSet(StringComparer.Ordinal);
+        var households = await session.LoadManyAsync<Household>(cancellationToken, registrations.Select(registration => registration.HouseholdId).Distinct());
+        return households
+            .SelectMany(household => household.Members
+                .Where(member => registeredNiks.Contains(member.Nik))
+                .Select(member => new ScreenedPerson(household.Id, household.VillageCode, member)))
+            .ToList();
     }
 }
 
