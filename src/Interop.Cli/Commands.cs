@@ -249,6 +249,10 @@ internal static class Commands
         HouseholdEvent.ChangeOneofCase.HeldForConflict => $"held in conflict case {change.HeldForConflict.ConflictCaseId}",
         HouseholdEvent.ChangeOneofCase.FlaggedAsLikelyDuplicate =>
             $"flagged as a likely duplicate (score {change.FlaggedAsLikelyDuplicate.Score:0.00}) in conflict case {change.FlaggedAsLikelyDuplicate.ConflictCaseId}",
+        HouseholdEvent.ChangeOneofCase.HouseholdSplit => $"{change.HouseholdSplit.Niks.Count} member(s) split off to household {change.HouseholdSplit.NewHouseholdId}",
+        HouseholdEvent.ChangeOneofCase.SplitOff => $"formed by {change.SplitOff.Household.Members.Count} member(s) splitting from household {change.SplitOff.FromHouseholdId}",
+        HouseholdEvent.ChangeOneofCase.FamilyJoined => $"the family of household {change.FamilyJoined.FromHouseholdId} joined ({change.FamilyJoined.Members.Count} member(s))",
+        HouseholdEvent.ChangeOneofCase.JoinedFamily => $"family joined household {change.JoinedFamily.SurvivorHouseholdId}",
         HouseholdEvent.ChangeOneofCase.ConflictCleared => $"conflict case {change.ConflictCleared.ConflictCaseId} cleared",
         HouseholdEvent.ChangeOneofCase.MergedInto => $"merged into {change.MergedInto.SurvivorHouseholdId}",
         HouseholdEvent.ChangeOneofCase.DuplicateMerged => $"duplicate {change.DuplicateMerged.MergedHouseholdId} merged in",

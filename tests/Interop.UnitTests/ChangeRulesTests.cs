@@ -118,8 +118,46 @@ public sealed class ChangeRulesTests
         Assert.Equal(("32.73.01.1003", Bandung), (moved.PreviousVillageCode, moved.Actor));
     }
 
+    [Fact]
+    public void A_split_removes_the_leaving_members_here_and_starts_their_household_with_their_new_relationships()
+    {
+        var household = Household(HouseholdStatus.Active);
+        var split = new HouseholdChange.Split([new NewRelationship("3273011203150002", Relationship.Head)], "3273010101209901", "32.73.02.1001", " Jl. Cihampelas 4 ");
+
+        var accepted = Assert.IsType<ChangeDecision.Accepted>(Decide(household, split, CivilRegistry));
+
+        var left = Assert.IsType<HouseholdSplit>(Assert.Single(accepted.Events));
+        var formed = Assert.Single(accepted.Others);
+        Assert.Equal((left.NewHouseholdId, (long?)null), (formed.HouseholdId, formed.ExpectedVersion));
+        Assert.Equal(left.NewHouseholdId, accepted.NewHouseholdId);
+        var start = Assert.IsType<SplitOff>(Assert.Single(formed.Events));
+        Assert.Equal((household.Id, "Jl. Cihampelas 4"), (start.FromHouseholdId, start.AddressLine));
+        Assert.Equal([("3273011203150002", Relationship.Head, new DateOnly(2015, 3, 12))], start.Members.Select(m => (m.Nik, m.Relationship, m.BirthDate)));
+    }
+
+    [Fact]
+    public void A_merge_needs_the_other_household_active_and_every_one_of_its_members_named_without_a_head()
+    {
+        var household = Household(HouseholdStatus.Active);
+        var other = Household(HouseholdStatus.Active) with { Members = [new HouseholdMember("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female, Relationship.Head)] };
+        var merge = new HouseholdChange.Merge(other.Id.ToString(), other.Version, [new NewRelationship("3273014101600003", Relationship.Parent)]);
+
+        var accepted = Assert.IsType<ChangeDecision.Accepted>(ChangeRules.Decide(Command(household, merge, Steward), household, Regions, Today, other));
+        var closedOther = ChangeRules.Decide(Command(household, merge, Steward), household, Regions, Today, other with { Status = HouseholdStatus.Deactivated });
+        var withHead = ChangeRules.Decide(Command(household, merge with { Members = [new NewRelationship("3273014101600003", Relationship.Head)] }, Steward), household, Regions, Today, other);
+
+        Assert.Equal(Relationship.Parent, Assert.Single(Assert.IsType<FamilyJoined>(Assert.Single(accepted.Events)).Members).Relationship);
+        Assert.Equal((other.Id, (long?)(other.Version + 1)), (accepted.Others[0].HouseholdId, accepted.Others[0].ExpectedVersion));
+        Assert.IsType<JoinedFamily>(Assert.Single(accepted.Others[0].Events));
+        Assert.IsType<ChangeDecision.NotAllowed>(closedOther);
+        Assert.Equal(["merge_household.members"], Assert.IsType<ChangeDecision.Invalid>(withHead).Violations.Select(v => v.Field));
+    }
+
+    private static ChangeHouseholdCommand Command(Household household, HouseholdChange change, Actor actor) =>
+        new(household.Id, household.Version, "key-1", "because", null, change, actor);
+
     private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor) =>
-        ChangeRules.Decide(new ChangeHouseholdCommand(household.Id, household.Version, "key-1", "because", null, change, actor), household, Regions, Today);
+        ChangeRules.Decide(Command(household, change, actor), household, Regions, Today);
 
     private static Household Household(HouseholdStatus status) =>
         new(

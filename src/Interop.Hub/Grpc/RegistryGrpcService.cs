@@ -144,8 +144,12 @@ internal sealed class RegistryGrpcService(
             {
                 Household = RegistryMapping.ToProto(done.Household),
                 PendingChangeId = done.PendingChangeId?.ToString() ?? string.Empty,
+                NewHouseholdId = done.NewHouseholdId?.ToString() ?? string.Empty,
             },
-            ChangeOutcome.NotFound => throw new RpcException(new Status(StatusCode.NotFound, "No household has that id.")),
+            ChangeOutcome.NotFound notFound => throw new RpcException(new Status(StatusCode.NotFound, $"No household has that {notFound.Field}.")),
+            ChangeOutcome.Stale { OtherHouseholdId: { } other } stale => throw new RpcException(new Status(
+                StatusCode.Aborted,
+                $"The other household {other} is at version {stale.CurrentVersion}, not {request.MergeHousehold.OtherExpectedVersion}: read it again and decide on its current state.")),
             ChangeOutcome.Stale stale => throw new RpcException(new Status(
                 StatusCode.Aborted,
                 stale.CurrentVersion is { } current

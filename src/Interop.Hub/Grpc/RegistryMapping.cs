@@ -52,6 +52,15 @@ internal static class RegistryMapping
                 V1.ChangeHouseholdRequest.ChangeOneofCase.DeactivateHousehold => new HouseholdChange.Deactivate(),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.ApproveChange => new HouseholdChange.ApproveChange(request.ApproveChange.ChangeId),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.RejectChange => new HouseholdChange.RejectChange(request.RejectChange.ChangeId),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.SplitHousehold => new HouseholdChange.Split(
+                    ToDomain(request.SplitHousehold.Members),
+                    request.SplitHousehold.FamilyCardNumber,
+                    request.SplitHousehold.VillageCode,
+                    request.SplitHousehold.AddressLine),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.MergeHousehold => new HouseholdChange.Merge(
+                    request.MergeHousehold.OtherHouseholdId,
+                    request.MergeHousehold.OtherExpectedVersion,
+                    ToDomain(request.MergeHousehold.Members)),
                 _ => new HouseholdChange.Missing(),
             },
             actor);
@@ -267,6 +276,22 @@ internal static class RegistryMapping
                 proto.FlaggedAsLikelyDuplicate = new V1.FlaggedAsLikelyDuplicateChange { ConflictCaseId = flagged.ConflictCaseId.ToString(), Score = flagged.Score };
                 proto.FlaggedAsLikelyDuplicate.OtherHouseholdIds.Add(flagged.OtherHouseholdIds.Select(id => id.ToString()));
                 break;
+            case HouseholdSplit split:
+                proto.HouseholdSplit = new V1.HouseholdSplitChange { NewHouseholdId = split.NewHouseholdId.ToString() };
+                proto.HouseholdSplit.Niks.Add(split.Niks);
+                break;
+            case SplitOff formed:
+                var card = new V1.HouseholdProposal { FamilyCardNumber = formed.FamilyCardNumber, VillageCode = formed.VillageCode, AddressLine = formed.AddressLine };
+                card.Members.Add(formed.Members.Select(ToProto));
+                proto.SplitOff = new V1.SplitOffChange { FromHouseholdId = formed.FromHouseholdId.ToString(), Household = card };
+                break;
+            case FamilyJoined joined:
+                proto.FamilyJoined = new V1.FamilyJoinedChange { FromHouseholdId = joined.FromHouseholdId.ToString() };
+                proto.FamilyJoined.Members.Add(joined.Members.Select(ToProto));
+                break;
+            case JoinedFamily joinedInto:
+                proto.JoinedFamily = new V1.JoinedFamilyChange { SurvivorHouseholdId = joinedInto.SurvivorHouseholdId.ToString() };
+                break;
             case ConflictCleared cleared:
                 proto.ConflictCleared = new V1.ConflictClearedChange { ConflictCaseId = cleared.ConflictCaseId.ToString() };
                 break;
@@ -332,6 +357,9 @@ internal static class RegistryMapping
         ConflictResolution.MarkDistinct => V1.ConflictResolution.MarkDistinct,
         _ => V1.ConflictResolution.Unspecified,
     };
+
+    private static List<NewRelationship> ToDomain(IEnumerable<V1.MemberRelationship> members) =>
+        members.Select(member => new NewRelationship(member.Nik, ToDomain(member.Relationship))).ToList();
 
     private static MemberDraft ToDraft(V1.Member member) =>
         new(

@@ -55,6 +55,28 @@ internal sealed record Household(
             StoredTime.Of(proposed.Timestamp),
             StoredTime.Of(proposed.Timestamp));
 
+    public static Household Create(IEvent<SplitOff> split) =>
+        new(
+            split.StreamId,
+            split.Version,
+            HouseholdStatus.Active,
+            split.Data.FamilyCardNumber,
+            split.Data.VillageCode,
+            split.Data.AddressLine,
+            split.Data.Members,
+            split.Data.Actor,
+            string.Empty,
+            StoredTime.Of(split.Timestamp),
+            StoredTime.Of(split.Timestamp));
+
+    public Household Apply(IEvent<HouseholdSplit> split) =>
+        After(split) with { Members = Members.Where(member => !split.Data.Niks.Contains(member.Nik)).ToList() };
+
+    public Household Apply(IEvent<FamilyJoined> joined) => After(joined) with { Members = [.. Members, .. joined.Data.Members] };
+
+    public Household Apply(IEvent<JoinedFamily> joined) =>
+        After(joined) with { Status = HouseholdStatus.Merged, MergedInto = joined.Data.SurvivorHouseholdId };
+
     public Household Apply(IEvent<IdentitiesVerified> verified) =>
         After(verified) with
         {

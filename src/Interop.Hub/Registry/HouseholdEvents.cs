@@ -102,6 +102,26 @@ internal sealed record PendingChange(
     };
 }
 
+/// <summary>Members left to form a household of their own, on a new family card (pecah KK).</summary>
+internal sealed record HouseholdSplit(Guid NewHouseholdId, IReadOnlyList<string> Niks, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>First event of a household formed by members who split from another; it starts active, as its origin was.</summary>
+internal sealed record SplitOff(
+    Guid FromHouseholdId,
+    string FamilyCardNumber,
+    string VillageCode,
+    string AddressLine,
+    IReadOnlyList<HouseholdMember> Members,
+    Actor Actor,
+    string Reason,
+    string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>Another family joined this household (two real families merged onto one family card).</summary>
+internal sealed record FamilyJoined(Guid FromHouseholdId, IReadOnlyList<HouseholdMember> Members, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>This household's family joined another household; it is closed and points to it.</summary>
+internal sealed record JoinedFamily(Guid SurvivorHouseholdId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
 /// <summary>One person on a family card.</summary>
 internal sealed record HouseholdMember(
     string Nik,

@@ -73,6 +73,10 @@ internal static class EventStore
         options.Events.MapEventType<ChangeApproved>("change_approved");
         options.Events.MapEventType<ChangeRejected>("change_rejected");
         options.Events.MapEventType<FlaggedAsLikelyDuplicate>("flagged_as_likely_duplicate");
+        options.Events.MapEventType<HouseholdSplit>("household_split");
+        options.Events.MapEventType<SplitOff>("split_off");
+        options.Events.MapEventType<FamilyJoined>("family_joined");
+        options.Events.MapEventType<JoinedFamily>("joined_family");
         options.Events.MapEventType<ConflictCaseOpened>("conflict_case_opened");
         options.Events.MapEventType<ConflictCaseResolved>("conflict_case_resolved");
     }

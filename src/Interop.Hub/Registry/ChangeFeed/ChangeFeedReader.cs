@@ -16,6 +16,7 @@ internal sealed record FeedFilter(string RegionPrefix, SocialProgram Program)
         {
             HouseholdProposed proposed => [proposed.VillageCode],
             AddressChanged moved => [moved.VillageCode, moved.PreviousVillageCode],
+            SplitOff formed => [formed.VillageCode],
             _ => household is null ? Array.Empty<string>() : [household.VillageCode],
         };
         var inRegion = RegionPrefix.Length == 0 || villages.Any(village => village == RegionPrefix || village.StartsWith(RegionPrefix + ".", StringComparison.Ordinal));

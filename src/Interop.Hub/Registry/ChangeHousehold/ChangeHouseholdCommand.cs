@@ -40,15 +40,33 @@ internal abstract record HouseholdChange(string Field)
 
     public sealed record RejectChange(string ChangeId) : HouseholdChange("reject_change");
 
+    /// <summary>Members leave to form a household of their own on a new family card.</summary>
+    public sealed record Split(IReadOnlyList<NewRelationship> Members, string FamilyCardNumber, string VillageCode, string AddressLine) : HouseholdChange("split_household");
+
+    /// <summary>Another household's family joins this one; the other is closed and points here.</summary>
+    public sealed record Merge(string OtherHouseholdId, long OtherExpectedVersion, IReadOnlyList<NewRelationship> Members) : HouseholdChange("merge_household");
+
     /// <summary>The request named no change at all.</summary>
     public sealed record Missing() : HouseholdChange("change");
 }
+
+/// <summary>A member's relationship to the head of the household they are now in.</summary>
+internal sealed record NewRelationship(string Nik, Relationship Relationship);
+
+/// <summary>Events for another household's stream than the one changed; a new stream when <see cref="ExpectedVersion"/> is null.</summary>
+internal sealed record OtherStreamWrite(Guid HouseholdId, long? ExpectedVersion, IReadOnlyList<IHouseholdEvent> Events);
 
 /// <summary>The outcome of deciding a change against the household's current state.</summary>
 internal abstract record ChangeDecision
 {
     public sealed record Accepted(IReadOnlyList<IHouseholdEvent> Events) : ChangeDecision
     {
+        /// <summary>What the change writes to other households (the new household of a split, the family that joins).</summary>
+        public IReadOnlyList<OtherStreamWrite> Others { get; init; } = [];
+
+        /// <summary>The household a split created.</summary>
+        public Guid? NewHouseholdId => Others.FirstOrDefault(other => other.ExpectedVersion is null)?.HouseholdId;
+
         /// <summary>Set when the change waits for the steward's approval instead of taking effect.</summary>
         public Guid? PendingChangeId => Events is [ChangeAwaitingApproval awaiting] ? awaiting.Change.ChangeId : null;
     }

@@ -27,6 +27,8 @@ internal static class ChangeRules
         [typeof(HouseholdChange.Deactivate)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.ApproveChange)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.RejectChange)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.Split)] = [PartnerKind.Steward, PartnerKind.CivilRegistry],
+        [typeof(HouseholdChange.Merge)] = [PartnerKind.Steward, PartnerKind.CivilRegistry],
     };
 
     /// <summary>
@@ -40,7 +42,8 @@ internal static class ChangeRules
         && household.Status == HouseholdStatus.Active
         && change is HouseholdChange.AddMember or HouseholdChange.RemoveMember or HouseholdChange.ChangeAddress or HouseholdChange.RecordDeath;
 
-    public static ChangeDecision Decide(ChangeHouseholdCommand command, Household household, RegionTable regions, DateOnly today)
+    /// <param name="other">For a merge: the household whose family joins (null when it does not exist).</param>
+    public static ChangeDecision Decide(ChangeHouseholdCommand command, Household household, RegionTable regions, DateOnly today, Household? other = null)
     {
         var change = command.Change;
         if (change is HouseholdChange.Missing)
@@ -72,6 +75,8 @@ internal static class ChangeRules
             HouseholdChange.ExitProgram { Program: SocialProgram.Unspecified } => Invalid(violations, "exit_program.program", "is required"),
             HouseholdChange.ApproveChange approve when !Guid.TryParse(approve.ChangeId, out _) => Invalid(violations, "approve_change.change_id", "must be the id of a pending change"),
             HouseholdChange.RejectChange reject when !Guid.TryParse(reject.ChangeId, out _) => Invalid(violations, "reject_change.change_id", "must be the id of a pending change"),
+            HouseholdChange.Split split => Checked(() => FamilyCards.CheckSplit(split, regions, violations)),
+            HouseholdChange.Merge merge => Checked(() => FamilyCards.CheckMerge(merge, household, violations)),
             _ => null,
         };
         if (violations.Count > 0)
@@ -79,9 +84,17 @@ internal static class ChangeRules
             return new ChangeDecision.Invalid(violations);
         }
 
-        if (Precondition(change, household) is { } reason)
+        if (Precondition(change, household, other) is { } reason)
         {
             return new ChangeDecision.NotAllowed(reason);
+        }
+
+        switch (change)
+        {
+            case HouseholdChange.Split split:
+                return FamilyCards.Split(split, command, household);
+            case HouseholdChange.Merge:
+                return FamilyCards.Merge(command, household, other ?? throw new InvalidOperationException("A merge is decided with the other household."));
         }
 
         var effects = events ?? Decided(change, command, household);
@@ -110,7 +123,7 @@ internal static class ChangeRules
     };
 
     /// <summary>Why the household's state does not allow the change, or null when it does.</summary>
-    private static string? Precondition(HouseholdChange change, Household household)
+    private static string? Precondition(HouseholdChange change, Household household, Household? other = null)
     {
         if (household.MergedInto is { } survivor)
         {
@@ -155,6 +168,8 @@ internal static class ChangeRules
             HouseholdChange.Enroll enroll when household.Programs.Any(p => p.Program == enroll.Membership.Program) => "The household is already enrolled in that program.",
             HouseholdChange.ExitProgram exit when household.Programs.All(p => p.Program != exit.Program) => "The household is not enrolled in that program.",
             HouseholdChange.Deactivate when household.Status != HouseholdStatus.Active => "Only an active household can be deactivated; reject a proposal instead.",
+            HouseholdChange.Split split => FamilyCards.SplitPrecondition(split, household),
+            HouseholdChange.Merge merge => FamilyCards.MergePrecondition(merge, household, other),
             _ => null,
         };
     }
@@ -250,6 +265,13 @@ internal static class ChangeRules
         }
 
         return [new ProgramEnrolled(membership with { Components = membership.Components.Distinct().ToList() }, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+    }
+
+    /// <summary>Runs checks that only add violations; the step's events come later.</summary>
+    private static List<IHouseholdEvent>? Checked(Action check)
+    {
+        check();
+        return null;
     }
 
     private static List<IHouseholdEvent> Invalid(List<FieldIssue> violations, string field, string description)

@@ -17,7 +17,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         if (await session.LoadAsync<ChangeReceipt>(receiptId, cancellationToken) is { } receipt)
         {
             return receipt.ContentHash == contentHash
-                ? new ChangeOutcome.Done(await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken), receipt.PendingChangeId)
+                ? new ChangeOutcome.Done(await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken), receipt.PendingChangeId, receipt.NewHouseholdId)
                 : new ChangeOutcome.KeyTaken(receipt.HouseholdId);
         }
 
@@ -32,7 +32,22 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.Stale(current.Version);
         }
 
-        var decision = ChangeRules.Decide(command, current, regions, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        Household? other = null;
+        if (command.Change is HouseholdChange.Merge merge && Guid.TryParse(merge.OtherHouseholdId, out var otherId) && otherId != command.HouseholdId)
+        {
+            other = await session.Events.FetchLatest<Household>(otherId, cancellationToken);
+            if (other is null)
+            {
+                return new ChangeOutcome.NotFound("merge_household.other_household_id");
+            }
+
+            if (other.Version != merge.OtherExpectedVersion)
+            {
+                return new ChangeOutcome.Stale(other.Version, otherId);
+            }
+        }
+
+        var decision = ChangeRules.Decide(command, current, regions, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), other);
         if (decision is not ChangeDecision.Accepted accepted)
         {
             return new ChangeOutcome.Decided(decision);
@@ -46,7 +61,26 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         // The append itself checks the version again, so a change that raced ours between the read
         // above and this commit makes ours fail instead of silently interleaving.
         session.Events.Append(command.HouseholdId, command.ExpectedVersion + accepted.Events.Count, accepted.Events.Cast<object>().ToArray());
-        session.Insert(new ChangeReceipt(receiptId, command.HouseholdId, contentHash, command.ExpectedVersion + accepted.Events.Count, accepted.PendingChangeId));
+        foreach (var write in accepted.Others)
+        {
+            if (write.ExpectedVersion is { } expected)
+            {
+                session.Events.Append(write.HouseholdId, expected, write.Events.Cast<object>().ToArray());
+            }
+            else
+            {
+                session.Events.StartStream<Household>(write.HouseholdId, write.Events.Cast<object>().ToArray());
+            }
+
+            // The people of a new household (a split) now hold their NIKs there.
+            foreach (var formed in write.Events.OfType<SplitOff>())
+            {
+                NikRegistration.Move(session, write.HouseholdId, formed.VillageCode, formed.Members);
+            }
+        }
+
+        session.Insert(new ChangeReceipt(
+            receiptId, command.HouseholdId, contentHash, command.ExpectedVersion + accepted.Events.Count, accepted.PendingChangeId, accepted.NewHouseholdId));
         try
         {
             await session.SaveChangesAsync(cancellationToken);
@@ -56,7 +90,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.Stale(null);
         }
 
-        return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!, accepted.PendingChangeId);
+        return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!, accepted.PendingChangeId, accepted.NewHouseholdId);
     }
 
     /// <summary>
@@ -95,6 +129,9 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                 case MemberRemoved removed:
                     NikRegistration.Release(session, household.Id, [removed.Nik]);
                     break;
+                case FamilyJoined joined:
+                    NikRegistration.Move(session, household.Id, household.VillageCode, joined.Members);
+                    break;
                 case ProposalRejected or HouseholdDeactivated:
                     NikRegistration.Release(session, household.Id, household.Members.Select(member => member.Nik));
                     break;
@@ -115,7 +152,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
 }
 
 /// <summary>What the hub answered when a partner first used an idempotency key for a change.</summary>
-internal sealed record ChangeReceipt(string Id, Guid HouseholdId, string ContentHash, long Version, Guid? PendingChangeId = null)
+internal sealed record ChangeReceipt(string Id, Guid HouseholdId, string ContentHash, long Version, Guid? PendingChangeId = null, Guid? NewHouseholdId = null)
 {
     public static string IdFor(string partnerId, string idempotencyKey) => $"{partnerId}/{idempotencyKey}";
 }
@@ -123,14 +160,15 @@ internal sealed record ChangeReceipt(string Id, Guid HouseholdId, string Content
 internal abstract record ChangeOutcome
 {
     /// <summary>The change is stored (now, or earlier under the same key); the household as it stood right after it, and the change's id when it waits for approval.</summary>
-    public sealed record Done(Household Household, Guid? PendingChangeId) : ChangeOutcome;
+    public sealed record Done(Household Household, Guid? PendingChangeId, Guid? NewHouseholdId = null) : ChangeOutcome;
 
     public sealed record Decided(ChangeDecision Decision) : ChangeOutcome;
 
-    public sealed record NotFound : ChangeOutcome;
+    /// <summary>No household has the id in that field.</summary>
+    public sealed record NotFound(string Field = "household_id") : ChangeOutcome;
 
-    /// <summary>The household is no longer at the expected version (its current one, when known).</summary>
-    public sealed record Stale(long? CurrentVersion) : ChangeOutcome;
+    /// <summary>The household (or, for a merge, the other household) is no longer at the expected version (its current one, when known).</summary>
+    public sealed record Stale(long? CurrentVersion, Guid? OtherHouseholdId = null) : ChangeOutcome;
 
     public sealed record KeyTaken(Guid HouseholdId) : ChangeOutcome;
 }

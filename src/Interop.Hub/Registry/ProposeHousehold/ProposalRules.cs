@@ -51,9 +51,9 @@ internal static partial class ProposalRules
         return new ProposalDecision.Accepted(proposed, warnings);
     }
 
-    private static void CheckFamilyCardNumber(string number, RegionTable regions, List<FieldIssue> violations, List<FieldIssue> warnings)
+    public static void CheckFamilyCardNumber(
+        string number, RegionTable regions, List<FieldIssue> violations, List<FieldIssue> warnings, string field = "household.family_card_number")
     {
-        const string field = "household.family_card_number";
         if (number.Length == 0)
         {
             violations.Add(new(field, "is required"));
