@@ -1,5 +1,6 @@
 using Interop.Hub.Partners;
 using Interop.Hub.Storage;
+using System.Text.Json.Serialization;
 using JasperFx.Events;
 
 namespace Interop.Hub.Registry;
@@ -37,6 +38,10 @@ internal sealed record Household(
 
     /// <summary>Local governments' changes waiting for the steward's approval, oldest first.</summary>
     public IReadOnlyList<PendingChange> PendingChanges { get; init; } = [];
+
+    /// <summary>What search finds the household by, in one indexed column: "nik:" per member, "program:" per membership.</summary>
+    [JsonIgnore]
+    public string[] SearchTerms => [.. Members.Select(member => SearchTerm.Nik(member.Nik)), .. Programs.Select(membership => SearchTerm.Program(membership.Program))];
 
     /// <summary>True once the household can no longer change: rejected, deactivated or merged away.</summary>
     public bool IsClosed => Status is HouseholdStatus.Rejected or HouseholdStatus.Deactivated or HouseholdStatus.Merged;
@@ -128,6 +133,14 @@ internal sealed record Household(
     private List<PendingChange> Without(Guid changeId) => PendingChanges.Where(pending => pending.ChangeId != changeId).ToList();
 
     private Household After(IEvent change) => this with { Version = change.Version, UpdatedAt = StoredTime.Of(change.Timestamp) };
+}
+
+/// <summary>The terms of <see cref="Household.SearchTerms"/>.</summary>
+internal static class SearchTerm
+{
+    public static string Nik(string nik) => $"nik:{nik}";
+
+    public static string Program(SocialProgram program) => $"program:{program}";
 }
 
 internal enum HouseholdStatus

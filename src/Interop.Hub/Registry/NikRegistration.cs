@@ -15,11 +15,14 @@ internal sealed record NikRegistration(string Id, Guid HouseholdId, string? Scre
     /// <summary>Registers the members' NIKs to the household; fails the commit if any is taken meanwhile.</summary>
     public static void Register(IDocumentSession session, Guid householdId, string villageCode, IEnumerable<HouseholdMember> members)
     {
-        foreach (var member in members)
+        foreach (var registration in For(householdId, villageCode, members))
         {
-            session.Insert(new NikRegistration(member.Nik, householdId, KeyOf(villageCode, member.BirthDate)));
+            session.Insert(registration);
         }
     }
+
+    public static IEnumerable<NikRegistration> For(Guid householdId, string villageCode, IEnumerable<HouseholdMember> members) =>
+        members.Select(member => new NikRegistration(member.Nik, householdId, KeyOf(villageCode, member.BirthDate)));
 
     /// <summary>The household moved: its members are now looked for in the new village.</summary>
     public static void Move(IDocumentSession session, Guid householdId, string villageCode, IEnumerable<HouseholdMember> members)

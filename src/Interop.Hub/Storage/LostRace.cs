@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using Npgsql;
 
 namespace Interop.Hub.Storage;
 
@@ -13,7 +14,10 @@ internal static class LostRace
     public static bool Is(Exception exception) => exception switch
     {
         ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException => true,
+        // A key taken first by another commit, in a statement of our own (BulkDocuments).
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => true,
         AggregateException aggregate => aggregate.InnerExceptions.Any(Is),
+        { InnerException: { } inner } => Is(inner),
         _ => false,
     };
 }

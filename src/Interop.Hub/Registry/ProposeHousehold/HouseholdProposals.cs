@@ -52,6 +52,8 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
         var screened = await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken);
         var outcomes = new List<ProposalOutcome>(proposals.Count);
+        var newReceipts = new List<ProposalReceipt>();
+        var registrations = new List<NikRegistration>();
         foreach (var proposal in proposals)
         {
             if (receipts.TryGetValue(proposal.ReceiptId, out var receipt))
@@ -78,7 +80,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             }
             else
             {
-                NikRegistration.Register(session, id, proposed.VillageCode, proposed.Members);
+                registrations.AddRange(NikRegistration.For(id, proposed.VillageCode, proposed.Members));
                 foreach (var member in proposed.Members)
                 {
                     activeIn[member.Nik] = id;
@@ -104,11 +106,13 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                 screened.AddRange(proposed.Members.Select(member => new ScreenedPerson(id, proposed.VillageCode, member)));
             }
 
-            session.Insert(stored);
+            newReceipts.Add(stored);
             receipts[stored.Id] = stored;
             outcomes.Add(new ProposalOutcome.Stored(id, stored.Version, stored.ConflictCaseId));
         }
 
+        BulkDocuments.QueueInsert(session, newReceipts, receipt => receipt.Id);
+        BulkDocuments.QueueInsert(session, registrations, registration => registration.Id, ("screening_key", registration => registration.ScreeningKey));
         await session.SaveChangesAsync(cancellationToken);
         return outcomes;
     }

@@ -61,35 +61,46 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             return new SearchOutcome.Invalid(violations);
         }
 
-        IQueryable<Household> households = session.Query<Household>();
+        // Each filter is written against an index: the search-terms GIN column, the family-card and
+        // village expression indexes, the primary key for the stable order.
+        var conditions = new List<string>();
+        var parameters = new List<object>();
         if (query.Nik.Length > 0)
         {
-            households = households.Where(household => household.Members.Any(member => member.Nik == query.Nik));
+            conditions.Add("search_terms @> ?");
+            parameters.Add(new[] { SearchTerm.Nik(query.Nik) });
         }
 
         if (query.FamilyCardNumber.Length > 0)
         {
-            households = households.Where(household => household.FamilyCardNumber == query.FamilyCardNumber);
+            conditions.Add("data ->> 'FamilyCardNumber' = ?");
+            parameters.Add(query.FamilyCardNumber);
         }
 
         if (query.RegionPrefix.Length > 0)
         {
-            var below = query.RegionPrefix + ".";
-            households = households.Where(household => household.VillageCode == query.RegionPrefix || household.VillageCode.StartsWith(below));
+            conditions.Add("(data ->> 'VillageCode' = ? or data ->> 'VillageCode' like ?)");
+            parameters.Add(query.RegionPrefix);
+            parameters.Add(query.RegionPrefix + ".%");
         }
 
         if (query.Program != SocialProgram.Unspecified)
         {
-            households = households.Where(household => household.Programs.Any(membership => membership.Program == query.Program));
+            conditions.Add("search_terms @> ?");
+            parameters.Add(new[] { SearchTerm.Program(query.Program) });
         }
 
         if (query.Status is { } status)
         {
-            households = households.Where(household => household.Status == status);
+            conditions.Add("data ->> 'Status' = ?");
+            parameters.Add(status.ToString());
         }
 
         var size = query.PageSize == 0 ? DefaultPageSize : query.PageSize;
-        var page = await households.OrderBy(household => household.Id).Skip(offset).Take(size + 1).ToListAsync(cancellationToken);
+        parameters.Add(offset);
+        parameters.Add(size + 1);
+        var where = conditions.Count == 0 ? "where true" : "where " + string.Join(" and ", conditions);
+        var page = await session.QueryAsync<Household>($"{where} order by id offset ? limit ?", cancellationToken, [.. parameters]);
         var next = page.Count > size ? Token(offset + size, fingerprint) : string.Empty;
         return new SearchOutcome.Page(page.Take(size).ToList(), next);
     }
