@@ -151,7 +151,13 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         // Durable (fsync, synchronous commit) but sized for bulk ingest: larger buffers, and checkpoints
         // spaced out so that a big load is not dominated by full-page images in the WAL.
         var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {socketDirectory} -c max_connections=200 -c fsync=on -c synchronous_commit=on "
-            + "-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=15min -c wal_buffers=64MB";
+            + "-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=15min -c wal_buffers=64MB "
+            // Fresh statistics early: before its first ANALYZE a growing table's lookups by a list of
+            // keys are planned as full scans (no statistics, so every key looks common).
+            + "-c autovacuum_naptime=5s -c autovacuum_analyze_scale_factor=0.05 -c autovacuum_analyze_threshold=1000 "
+            // The data sits in memory or on SSD: random reads cost little more than sequential ones, so
+            // a batch's lookup of 2,000 NIKs stays an index scan instead of reading the whole table.
+            + "-c random_page_cost=1.1 -c effective_cache_size=8GB";
         await RunServerCommandAsync(
             "pg_ctl",
             ["start", "-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "-o", options],

@@ -53,6 +53,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         var screened = await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken);
         var outcomes = new List<ProposalOutcome>(proposals.Count);
         var newReceipts = new List<ProposalReceipt>();
+        var started = new NewStreams(session);
         var registrations = new List<NikRegistration>();
         foreach (var proposal in proposals)
         {
@@ -74,8 +75,9 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                 var caseId = Guid.CreateVersion7();
                 var existing = taken.Select(nik => activeIn[nik]).Distinct().ToList();
                 const string reason = "a member's NIK is already active in another household";
-                session.Events.StartStream<Household>(id, proposed, new HeldForConflict(caseId, taken, existing, Actor.Hub, reason, null));
-                session.Events.StartStream<ConflictCase>(caseId, new ConflictCaseOpened(id, existing, taken, Actor.Hub, reason));
+                var held = new HeldForConflict(caseId, taken, existing, Actor.Hub, reason, null);
+                StartHousehold(started, id, proposed, held, Household.Create(started.Stamp(id, 1, proposed)).Apply(started.Stamp(id, 2, held)));
+                StartCase(started, caseId, new ConflictCaseOpened(id, existing, taken, Actor.Hub, reason));
                 stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
             }
             else
@@ -91,14 +93,15 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                     // The same people under other NIKs, likely: stored, but held for the steward to merge or mark distinct.
                     var caseId = Guid.CreateVersion7();
                     const string reason = "members look like people of another household under other NIKs";
-                    session.Events.StartStream<Household>(id, proposed, new FlaggedAsLikelyDuplicate(caseId, finding.OtherHouseholdIds, finding.Score, Actor.Hub, reason, null));
-                    session.Events.StartStream<ConflictCase>(caseId, new ConflictCaseOpened(
+                    var flagged = new FlaggedAsLikelyDuplicate(caseId, finding.OtherHouseholdIds, finding.Score, Actor.Hub, reason, null);
+                    StartHousehold(started, id, proposed, flagged, Household.Create(started.Stamp(id, 1, proposed)).Apply(started.Stamp(id, 2, flagged)));
+                    StartCase(started, caseId, new ConflictCaseOpened(
                         id, finding.OtherHouseholdIds, finding.Niks, Actor.Hub, reason, ConflictKind.LikelyDuplicate, finding.Score, finding.Reasons));
                     stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
                 }
                 else
                 {
-                    session.Events.StartStream<Household>(id, proposed);
+                    StartHousehold(started, id, proposed, null, Household.Create(started.Stamp(id, 1, proposed)));
                     stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
                 }
 
@@ -111,11 +114,18 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             outcomes.Add(new ProposalOutcome.Stored(id, stored.Version, stored.ConflictCaseId));
         }
 
+        started.Queue();
         BulkDocuments.QueueInsert(session, newReceipts, receipt => receipt.Id);
         BulkDocuments.QueueInsert(session, registrations, registration => registration.Id, ("screening_key", registration => registration.ScreeningKey));
         await session.SaveChangesAsync(cancellationToken);
         return outcomes;
     }
+
+    private static void StartHousehold(NewStreams started, Guid id, HouseholdProposed proposed, IHouseholdEvent? then, Household snapshot) =>
+        started.Start(id, snapshot, then is null ? [proposed] : [proposed, then], snapshot.SearchTerms);
+
+    private static void StartCase(NewStreams started, Guid caseId, ConflictCaseOpened opened) =>
+        started.Start(caseId, ConflictCase.Create(started.Stamp(caseId, 1, opened)), [opened]);
 
     /// <summary>People already registered in the villages and with the birth dates of the proposals' members: one indexed query per batch.</summary>
     private static async Task<List<ScreenedPerson>> RegisteredLookalikesAsync(IDocumentSession session, IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
