@@ -37,6 +37,30 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     }
 
     [Fact]
+    public async Task Households_stored_before_the_search_terms_column_are_found_by_nik_and_program_after_a_restart()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("backfill");
+        Household stored;
+        await using (var first = await RunningHub.StartAsync(pki, connectionString))
+        {
+            stored = await HouseholdSteps.ActiveAsync(first, pki, 61);
+            stored = await HouseholdSteps.ChangeAsync(first.Registry(pki.Steward), stored, "enrolment decree", new ChangeHouseholdRequest
+            {
+                EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Bpnt } },
+            });
+        }
+
+        // As an earlier version left it: the row without its terms.
+        await StoreProbe.CountAsync(connectionString, "with cleared as (update interop.mt_doc_household set search_terms = null returning 1) select count(*) from cleared");
+
+        await using var second = await RunningHub.StartAsync(pki, connectionString);
+        var byNik = await second.Registry(pki.Auditor).SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = stored.Members[1].Nik });
+        var byProgram = await second.Registry(pki.Auditor).SearchHouseholdsAsync(new SearchHouseholdsRequest { Program = Interop.Contracts.Registry.V1.Program.Bpnt });
+        Assert.Equal([stored.HouseholdId], byNik.Households.Select(h => h.HouseholdId));
+        Assert.Equal([stored.HouseholdId], byProgram.Households.Select(h => h.HouseholdId));
+    }
+
+    [Fact]
     public async Task Health_checking_and_server_reflection_are_served()
     {
         await using var hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("lifecycle"));

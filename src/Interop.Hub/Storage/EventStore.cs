@@ -52,6 +52,7 @@ internal static class EventStore
             // Hot/cold: with several hubs on one database, exactly one runs the daemon at a time.
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
+        services.AddHostedService<SearchTermsBackfill>();
         return services;
     }
 

@@ -1,0 +1,24 @@
+using Marten;
+
+namespace Interop.Hub.Storage;
+
+/// <summary>
+/// Households stored before the <c>search_terms</c> column existed get their terms once, at
+/// startup, from their own stored JSON (the same terms <see cref="Registry.Household.SearchTerms"/>
+/// gives), so that search never silently misses them. Does nothing once every row has its terms.
+/// </summary>
+internal sealed class SearchTermsBackfill(IDocumentStore store) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var session = store.LightweightSession();
+        session.QueueSqlCommand(
+            $"update {store.Options.DatabaseSchemaName}.mt_doc_household set search_terms = "
+            + "array(select 'nik:' || (member ->> 'Nik') from jsonb_array_elements(data -> 'Members') member) "
+            + "|| array(select 'program:' || (membership ->> 'Program') from jsonb_array_elements(data -> 'Programs') membership) "
+            + "where search_terms is null");
+        await session.SaveChangesAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
