@@ -40,9 +40,6 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         Username = SuperUser,
         Password = password,
         Database = DatabaseName,
-        // The hub never changes a connection's session state, so a pooled connection needs no
-        // DISCARD ALL round trip each time it is handed out again (one per read otherwise).
-        NoResetOnClose = true,
     }.ConnectionString;
 
     private string DataDirectory => Path.Combine(root, "pgdata");

@@ -1,3 +1,4 @@
+using Npgsql;
 using NpgsqlTypes;
 using Weasel.Postgresql.Tables;
 using Interop.Hub.Registry;
@@ -26,7 +27,7 @@ internal static class EventStore
     {
         services.AddMarten(options =>
             {
-                options.Connection(connectionString);
+                options.Connection(Tuned(connectionString));
                 options.DatabaseSchemaName = schema;
                 // The schema is created or migrated once at startup (ApplyAllDatabaseChangesOnStartup),
                 // never re-checked on the write path.
@@ -54,6 +55,30 @@ internal static class EventStore
             .ApplyAllDatabaseChangesOnStartup();
         services.AddHostedService<SearchTermsBackfill>();
         return services;
+    }
+
+    /// <summary>
+    /// Connection settings the hub relies on for speed, unless the operator's connection string sets
+    /// them: the hub never changes a connection's session state, so a pooled connection needs no
+    /// DISCARD ALL round trip each time it is reused (one per read otherwise); and its hot statements
+    /// (a read by id, a batch's lookups and inserts) are prepared once per connection instead of
+    /// parsed and planned on every call.
+    /// </summary>
+    internal static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("No Reset On Close"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!builder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = 50;
+            builder.AutoPrepareMinUsages = 3;
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>The stored name of every event type; a name, once used, never changes.</summary>

@@ -62,11 +62,30 @@ internal sealed class ChangeFeedSignal(IDocumentStore store, ILogger<ChangeFeedS
             await listen.ExecuteNonQueryAsync(stoppingToken);
         }
 
-        // Listening first, then reading the recorded progress, so no advance falls between the two.
-        Advance(await RecordedProgressAsync(connection, stoppingToken));
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+            // Listening first, then reading the recorded progress, so no advance falls between the two.
+            Advance(await RecordedProgressAsync(connection, stoppingToken));
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+            }
+        }
+        finally
+        {
+            // Pooled connections are not reset when returned (No Reset On Close): stop listening first.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                try
+                {
+                    await using var unlisten = new NpgsqlCommand("unlisten *", connection);
+                    await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (NpgsqlException)
+                {
+                    // A connection that cannot even unlisten is broken and will not be reused.
+                }
+            }
         }
     }
 
