@@ -188,6 +188,7 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         text.AppendLine(CultureInfo.InvariantCulture, $"- When: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {Environment.ProcessorCount} cores ({cpu}), {long.Parse(memoryKb, CultureInfo.InvariantCulture) / 1024 / 1024} GiB RAM, {Environment.OSVersion}, .NET {Environment.Version}");
         text.AppendLine("- Hub, PostgreSQL and the benchmark client all run on this one machine, sharing its cores.");
+        text.AppendLine("- How the ingest path writes a batch, each measured step that made it faster, and what bounds it: docs/architecture.md, \"The ingest path writes a batch in a handful of statements\".");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{settings.CommandLine}`");
         if (Environment.GetEnvironmentVariable("INTEROP_BENCH_REPRODUCE") is { Length: > 0 } reproduce)
         {
