@@ -100,6 +100,12 @@ public sealed class FamilyCardTests(PostgresCluster postgres, TestPki pki) : IAs
         var unknown = Merge(other, Relationship.Parent, Relationship.Grandchild);
         unknown.MergeHousehold.OtherHouseholdId = Guid.NewGuid().ToString();
         await AssertRefusedAsync(Ministry, household, unknown, StatusCode.NotFound, "other_household_id");
+        var widowed = await HouseholdSteps.ActiveAsync(hub, pki, 924);
+        widowed = await HouseholdSteps.ChangeAsync(Dukcapil, widowed, "death certificate", new ChangeHouseholdRequest
+        {
+            RecordDeath = new RecordDeath { Nik = widowed.Members[1].Nik, DeathDate = new Google.Type.Date { Year = 2026, Month = 1, Day = 2 } },
+        });
+        await AssertRefusedAsync(Ministry, household, Merge(widowed, Relationship.Parent, Relationship.Grandchild), StatusCode.FailedPrecondition, "recorded as deceased");
         var itself = Merge(household, Relationship.Parent, Relationship.Grandchild);
         await AssertRefusedAsync(Ministry, household, itself, StatusCode.InvalidArgument, "invalid field");
         Assert.Equal(other.Version, (await HouseholdSteps.GetAsync(hub, pki, other.HouseholdId)).Version);

@@ -90,6 +90,12 @@ internal static class FamilyCards
             return $"Conflict case {conflict} holds the other household until the steward resolves it.";
         }
 
+        // As in a split, only the living move to the new card: otherwise a recorded death would be lost on the way.
+        if (other.Deaths.Count > 0)
+        {
+            return "A member of the other household is recorded as deceased: remove that member there first; only the living join another card.";
+        }
+
         var listed = merge.Members.Select(member => member.Nik).Order(StringComparer.Ordinal);
         return listed.SequenceEqual(other.Members.Select(member => member.Nik).Order(StringComparer.Ordinal))
             ? null
