@@ -183,10 +183,9 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         return await GetAsync(outcome.Accepted.HouseholdId);
     }
 
-    private async Task<Household> GetAsync(string id) => (await Ministry.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = id })).Household;
+    private Task<Household> GetAsync(string id) => HouseholdSteps.GetAsync(hub, pki, id);
 
-    private async Task<List<HouseholdEvent>> HistoryAsync(string id) =>
-        await Ministry.StreamHouseholdHistory(new StreamHouseholdHistoryRequest { HouseholdId = id }).ResponseStream.ReadAllAsync().Select(r => r.Event).ToListAsync();
+    private Task<List<HouseholdEvent>> HistoryAsync(string id) => HouseholdSteps.HistoryAsync(hub, pki, id);
 
     private static async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change) =>
         (await client.ChangeHouseholdAsync(HouseholdRequests.For(household, change))).Household;

@@ -111,14 +111,9 @@ public sealed class FamilyCardTests(PostgresCluster postgres, TestPki pki) : IAs
         Assert.Equal(other.Version, (await HouseholdSteps.GetAsync(hub, pki, other.HouseholdId)).Version);
     }
 
-    private async Task<RpcException> AssertRefusedAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because)
-    {
-        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(HouseholdRequests.For(household, "test", change)).ResponseAsync);
-        Assert.Equal(code, refusal.StatusCode);
-        Assert.Contains(because, refusal.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal(household.Version, (await HouseholdSteps.GetAsync(hub, pki, household.HouseholdId)).Version);
-        return refusal;
-    }
+    private Task<RpcException> AssertRefusedAsync(
+        RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because) =>
+        HouseholdSteps.AssertRefusedAsync(hub, pki, client, household, change, code, because);
 
     private static ChangeHouseholdRequest SplitOff(string nik, string familyCardNumber) => new()
     {

@@ -30,4 +30,15 @@ public static class HouseholdSteps
     public static async Task<List<HouseholdEvent>> HistoryAsync(RunningHub hub, TestPki pki, string householdId) =>
         await hub.Registry(pki.Steward).StreamHouseholdHistory(new StreamHouseholdHistoryRequest { HouseholdId = householdId })
             .ResponseStream.ReadAllAsync().Select(response => response.Event).ToListAsync();
+
+    /// <summary>The change is refused with that code and reason, and the household is exactly as it was.</summary>
+    public static async Task<RpcException> AssertRefusedAsync(
+        RunningHub hub, TestPki pki, RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because)
+    {
+        var refusal = await Assert.ThrowsAsync<RpcException>(() => client.ChangeHouseholdAsync(HouseholdRequests.For(household, "test", change)).ResponseAsync);
+        Assert.Equal(code, refusal.StatusCode);
+        Assert.Contains(because, refusal.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(household, await GetAsync(hub, pki, household.HouseholdId));
+        return refusal;
+    }
 }
