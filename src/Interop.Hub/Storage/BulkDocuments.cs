@@ -22,7 +22,7 @@ internal static class BulkDocuments
 
         var options = session.DocumentStore.Options;
         var serializer = options.Serializer();
-        var table = $"{options.DatabaseSchemaName}.mt_doc_{typeof(T).Name.ToLowerInvariant()}";
+        var table = TableOf<T>(session);
         var ids = documents.Select(idOf).ToArray();
         var data = documents.Select(document => serializer.ToJson(document)).ToArray();
         if (duplicated is not { } extra)
@@ -42,4 +42,8 @@ internal static class BulkDocuments
             data,
             documents.Select(extra.Value).ToArray());
     }
+
+    /// <summary>The table Marten keeps documents of type <typeparamref name="T"/> in, schema-qualified.</summary>
+    public static string TableOf<T>(IDocumentSession session) =>
+        $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_{typeof(T).Name.ToLowerInvariant()}";
 }

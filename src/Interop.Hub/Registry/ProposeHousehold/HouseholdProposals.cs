@@ -139,7 +139,15 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             return [];
         }
 
-        var registrations = await session.Query<NikRegistration>().Where(registration => registration.ScreeningKey.IsOneOf(keys)).ToListAsync(cancellationToken);
+        // One index probe per key, whatever the planner believes about the table: with `screening_key =
+        // any(2,000 keys)` and no fresh statistics (a store growing fast under a bulk load, before
+        // autoanalyze) PostgreSQL estimates the whole table matches and reads all of it, every batch.
+        // `offset 0` keeps the lateral subquery from being flattened into a join it could hash the same way.
+        var table = BulkDocuments.TableOf<NikRegistration>(session);
+        var registrations = await session.QueryAsync<NikRegistration>(
+            $"select r.data from unnest(?::varchar[]) as k(key) cross join lateral (select d.data from {table} as d where d.screening_key = k.key offset 0) as r",
+            cancellationToken,
+            [keys]);
         if (registrations.Count == 0)
         {
             return [];
