@@ -62,7 +62,9 @@ internal static class EventStore
     /// them: the hub never changes a connection's session state, so a pooled connection needs no
     /// DISCARD ALL round trip each time it is reused (one per read otherwise); and its hot statements
     /// (a read by id, a batch's lookups and inserts) are prepared once per connection instead of
-    /// parsed and planned on every call.
+    /// parsed and planned on every call. JIT compilation is off: the hub's statements are short, and
+    /// a batch lookup whose estimate ran high (a fast-growing table before autoanalyze) spent tens of
+    /// milliseconds compiling and optimising code for every execution to run it for a few.
     /// </summary>
     internal static string Tuned(string connectionString)
     {
@@ -76,6 +78,11 @@ internal static class EventStore
         {
             builder.MaxAutoPrepare = 50;
             builder.AutoPrepareMinUsages = 3;
+        }
+
+        if (builder.Options?.Contains("jit", StringComparison.Ordinal) != true)
+        {
+            builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c jit=off" : $"{builder.Options} -c jit=off";
         }
 
         return builder.ConnectionString;
