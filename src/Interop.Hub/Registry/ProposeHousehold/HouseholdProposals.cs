@@ -50,7 +50,10 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         var niks = proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik).Distinct();
         var activeIn = (await session.LoadManyAsync<NikRegistration>(cancellationToken, niks))
             .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
-        var screened = await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken);
+        // By village: each proposal is compared with the people of its own village only, not with the whole batch.
+        var screened = (await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken))
+            .GroupBy(person => person.VillageCode, StringComparer.Ordinal)
+            .ToDictionary(village => village.Key, village => village.ToList(), StringComparer.Ordinal);
         var outcomes = new List<ProposalOutcome>(proposals.Count);
         var newReceipts = new List<ProposalReceipt>();
         var started = new NewStreams(session);
@@ -88,7 +91,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                     activeIn[member.Nik] = id;
                 }
 
-                if (LikelyDuplicates.Find(proposed, screened) is { } finding)
+                if (screened.TryGetValue(proposed.VillageCode, out var neighbours) && LikelyDuplicates.Find(proposed, neighbours) is { } finding)
                 {
                     // The same people under other NIKs, likely: stored, but held for the steward to merge or mark distinct.
                     var caseId = Guid.CreateVersion7();
@@ -106,7 +109,12 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                 }
 
                 // Later proposals of the batch are screened against this one too.
-                screened.AddRange(proposed.Members.Select(member => new ScreenedPerson(id, proposed.VillageCode, member)));
+                if (!screened.TryGetValue(proposed.VillageCode, out var village))
+                {
+                    screened[proposed.VillageCode] = village = [];
+                }
+
+                village.AddRange(proposed.Members.Select(member => new ScreenedPerson(id, proposed.VillageCode, member)));
             }
 
             newReceipts.Add(stored);
