@@ -283,6 +283,7 @@ internal sealed class RegistryGrpcService(
         List<DecidedProposal> batch, IReadOnlyList<ProposalOutcome> outcomes, IServerStreamWriter<V1.SubmitHouseholdsResponse> responses, CancellationToken cancellationToken)
     {
         var next = 0;
+        var answered = 0;
         foreach (var item in batch)
         {
             var response = item.Decision switch
@@ -301,9 +302,15 @@ internal sealed class RegistryGrpcService(
                     refuse.Warnings),
                 _ => throw new InvalidOperationException("Unknown proposal decision."),
             };
+            // A batch's outcomes go out together: each write only appends to the response, the last flushes it.
+            responses.WriteOptions = ++answered < batch.Count ? Buffered : Flushed;
             await responses.WriteAsync(response, cancellationToken);
         }
     }
+
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
+    private static readonly WriteOptions Flushed = new();
 
     private static Guid ParseHouseholdId(string value) => ParseId(value, "household_id");
 
