@@ -68,13 +68,19 @@ internal static class EventStore
     /// </summary>
     internal static string Tuned(string connectionString)
     {
+        // NpgsqlConnectionStringBuilder.ContainsKey answers for every keyword it knows, set or not:
+        // what the operator wrote is read from the plain keyword list instead.
+        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>()
+            .Select(key => key.Replace(" ", string.Empty, StringComparison.Ordinal))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("No Reset On Close"))
+        if (!written.Contains("NoResetOnClose"))
         {
             builder.NoResetOnClose = true;
         }
 
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!written.Contains("MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 50;
             builder.AutoPrepareMinUsages = 3;

@@ -1,0 +1,37 @@
+using Interop.Hub.Storage;
+using Npgsql;
+
+namespace Interop.UnitTests;
+
+public sealed class StoreConnectionTests
+{
+    [Fact]
+    public void The_hub_tunes_a_plain_connection_string()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned("Host=db;Database=interop;Username=hub"));
+
+        Assert.True(tuned.NoResetOnClose);
+        Assert.Equal(50, tuned.MaxAutoPrepare);
+        Assert.Equal(3, tuned.AutoPrepareMinUsages);
+        Assert.Equal("-c jit=off", tuned.Options);
+    }
+
+    [Fact]
+    public void The_operator_s_own_settings_win()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned(
+            "Host=db;Database=interop;Username=hub;No Reset On Close=false;Max Auto Prepare=0;Options=-c jit=on -c work_mem=64MB"));
+
+        Assert.False(tuned.NoResetOnClose);
+        Assert.Equal(0, tuned.MaxAutoPrepare);
+        Assert.Equal("-c jit=on -c work_mem=64MB", tuned.Options);
+    }
+
+    [Fact]
+    public void Other_server_options_are_kept_beside_jit_off()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned("Host=db;Options=-c work_mem=64MB"));
+
+        Assert.Equal("-c work_mem=64MB -c jit=off", tuned.Options);
+    }
+}
