@@ -27,6 +27,18 @@ public sealed class StoreConnectionTests
         Assert.Equal("-c jit=on -c work_mem=64MB", tuned.Options);
     }
 
+    [Theory]
+    [InlineData("Host=db;NoResetOnClose=false;MaxAutoPrepare=0;Options=-c JIT=on")]
+    [InlineData("Host=db;no reset on close=false;max auto prepare=0;options=-c jit=on")]
+    public void The_operator_s_settings_win_however_the_keywords_are_spelled(string connectionString)
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned(connectionString));
+
+        Assert.False(tuned.NoResetOnClose);
+        Assert.Equal(0, tuned.MaxAutoPrepare);
+        Assert.DoesNotContain("jit=off", tuned.Options, StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public void Other_server_options_are_kept_beside_jit_off()
     {

@@ -86,7 +86,7 @@ internal static class EventStore
             builder.AutoPrepareMinUsages = 3;
         }
 
-        if (builder.Options?.Contains("jit", StringComparison.Ordinal) != true)
+        if (builder.Options?.Contains("jit", StringComparison.OrdinalIgnoreCase) != true)
         {
             builder.Options = string.IsNullOrEmpty(builder.Options) ? "-c jit=off" : $"{builder.Options} -c jit=off";
         }
