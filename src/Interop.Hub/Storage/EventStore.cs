@@ -122,5 +122,6 @@ internal static class EventStore
         options.Events.MapEventType<JoinedFamily>("joined_family");
         options.Events.MapEventType<ConflictCaseOpened>("conflict_case_opened");
         options.Events.MapEventType<ConflictCaseResolved>("conflict_case_resolved");
+        options.Events.MapEventType<ChangeFeedSubscription.RangeOnly>("change_feed_range_only");
     }
 }

@@ -11,6 +11,10 @@ namespace Interop.Hub.Registry.ChangeFeed;
 /// each page of events it has safely passed, in the daemon's own gap-free sequence order, it tells
 /// every hub through PostgreSQL NOTIFY how far the feed may now read. The notification is sent in
 /// the transaction that records the subscription's progress, so it never runs ahead of it.
+/// Only a page's bounds matter here, never its events: the subscription asks Marten for one event
+/// type that nothing appends (<see cref="RangeOnly"/>), so the daemon reads the sequence range
+/// without fetching or deserialising a single event (a full page cost about 10 µs of PostgreSQL and
+/// 10 µs of hub time per household during a bulk load).
 /// </summary>
 internal sealed class ChangeFeedSubscription : SubscriptionBase
 {
@@ -20,6 +24,7 @@ internal sealed class ChangeFeedSubscription : SubscriptionBase
     public ChangeFeedSubscription()
     {
         Name = FeedName;
+        IncludeType<RangeOnly>();
     }
 
     public override Task<IChangeListener> ProcessEventsAsync(
@@ -28,6 +33,9 @@ internal sealed class ChangeFeedSubscription : SubscriptionBase
         operations.QueueSqlCommand("select pg_notify(?, ?)", Channel, page.SequenceCeiling.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return Task.FromResult(NullChangeListener.Instance);
     }
+
+    /// <summary>Never appended: filtering on it leaves every page empty but still bounded.</summary>
+    internal sealed record RangeOnly;
 
     private sealed class NullChangeListener : IChangeListener
     {
