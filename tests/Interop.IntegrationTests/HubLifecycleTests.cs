@@ -61,6 +61,44 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     }
 
     [Fact]
+    public async Task Nik_registrations_an_earlier_version_kept_as_documents_move_to_their_table_and_keep_guarding_niks_and_screening()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("registrations");
+        Household stored;
+        await using (var first = await RunningHub.StartAsync(pki, connectionString))
+        {
+            stored = await HouseholdSteps.ActiveAsync(first, pki, 71);
+        }
+
+        // As an earlier version left it: each registration a Marten document (without a screening key,
+        // as the oldest ones were), Marten's upsert function beside it, and no plain rows.
+        await StoreProbe.ExecuteAsync(connectionString, "create table interop.mt_doc_nikregistration as select nik as id, "
+            + "jsonb_build_object('Id', nik, 'HouseholdId', household_id) as data, null::varchar as screening_key from interop.nik_registration");
+        await StoreProbe.ExecuteAsync(connectionString, "create function interop.mt_upsert_nikregistration(doc jsonb) returns void language sql as 'select 1'");
+        await StoreProbe.ExecuteAsync(connectionString, "truncate interop.nik_registration");
+
+        await using var second = await RunningHub.StartAsync(pki, connectionString);
+        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from pg_class where relname = 'mt_doc_nikregistration'"));
+        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from pg_proc where proname like 'mt\\_%\\_nikregistration'"));
+        Assert.Equal(stored.Members.Count, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.nik_registration where household_id = '{stored.HouseholdId}'"));
+
+        // A member's NIK is still active there: a second household with it becomes a conflict case.
+        var sameNik = Households.Valid("REGISTRATIONS-72", 72);
+        sameNik.Household.Members[1] = stored.Members[1].Clone();
+        // The head under another NIK, same name and birth date, same village: still screened as a likely duplicate.
+        var lookalike = LikelyDuplicateTests.Lookalike(stored, 73, stored.Members[0].FullName);
+        var outcomes = await SubmittingHouseholdsTests.SubmitAsync(second.Registry(pki.Bandung), [sameNik, lookalike]);
+        var cases = new List<ConflictCase>();
+        foreach (var outcome in outcomes)
+        {
+            cases.Add((await second.Registry(pki.Steward).GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = outcome.Accepted.ConflictCaseId })).ConflictCase);
+        }
+
+        Assert.Equal([ConflictKind.NikInUse, ConflictKind.LikelyDuplicate], cases.Select(c => c.Kind));
+        Assert.All(cases, c => Assert.Equal([stored.HouseholdId], c.ExistingHouseholdIds));
+    }
+
+    [Fact]
     public async Task Health_checking_and_server_reflection_are_served()
     {
         await using var hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("lifecycle"));

@@ -121,7 +121,7 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
     private Task<(Household Flagged, string CaseId)> LikelyCaseAsync(Household existing) => SubmitAsync(Lookalike(existing, 842, "Siti Rahmawati"));
 
     /// <summary>A household of another serial whose head is the existing head under another NIK and the given spelling.</summary>
-    private static SubmitHouseholdsRequest Lookalike(Household existing, int serial, string headName)
+    internal static SubmitHouseholdsRequest Lookalike(Household existing, int serial, string headName)
     {
         var request = Households.Valid($"DUP-{serial}", serial);
         request.Household.Members[0] = Person(existing.Members[0], headName, serial);

@@ -44,8 +44,7 @@ internal static class EventStore
                     .Duplicate(household => household.SearchTerms, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text, configure: index => index.Method = IndexMethod.gin);
                 options.Schema.For<ProposalReceipt>();
                 options.Schema.For<ChangeReceipt>();
-                // A real column (not a JSON expression) so that the screening query uses its index with any plan.
-                options.Schema.For<NikRegistration>().Duplicate(registration => registration.ScreeningKey!);
+                options.Storage.ExtendedSchemaObjects.Add(NikRegistration.Definition(schema));
                 options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
                 options.Events.Subscribe(new ChangeFeedSubscription());
             })
@@ -54,6 +53,7 @@ internal static class EventStore
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
         services.AddHostedService<SearchTermsBackfill>();
+        services.AddHostedService<NikRegistrationsFromDocuments>();
         return services;
     }
 

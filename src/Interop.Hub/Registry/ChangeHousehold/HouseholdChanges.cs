@@ -122,9 +122,8 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                     break;
                 case AddressChanged moved:
                     // Only the NIKs this household holds (a household held in a NIK conflict holds none yet).
-                    var held = await session.LoadManyAsync<NikRegistration>(cancellationToken, household.Members.Select(member => member.Nik));
-                    var holds = held.Where(registration => registration.HouseholdId == household.Id).Select(registration => registration.Id).ToHashSet(StringComparer.Ordinal);
-                    NikRegistration.Move(session, household.Id, moved.VillageCode, household.Members.Where(member => holds.Contains(member.Nik)));
+                    var holders = await NikRegistration.HoldersAsync(session, household.Members.Select(member => member.Nik), cancellationToken);
+                    NikRegistration.Move(session, household.Id, moved.VillageCode, household.Members.Where(member => holders.GetValueOrDefault(member.Nik) == household.Id));
                     break;
                 case MemberRemoved removed:
                     NikRegistration.Release(session, household.Id, [removed.Nik]);
@@ -142,8 +141,8 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
     }
 
     private static async Task<ChangeDecision?> ActiveElsewhereAsync(IDocumentSession session, Household household, string nik, CancellationToken cancellationToken) =>
-        await session.LoadAsync<NikRegistration>(nik, cancellationToken) is { } registration && registration.HouseholdId != household.Id
-            ? new ChangeDecision.NotAllowed($"That NIK is active in household {registration.HouseholdId}; remove the person there first (or the steward resolves it).")
+        await NikRegistration.HolderAsync(session, nik, cancellationToken) is { } holder && holder != household.Id
+            ? new ChangeDecision.NotAllowed($"That NIK is active in household {holder}; remove the person there first (or the steward resolves it).")
             : null;
 
     private static async Task<Household> AsOfAsync(IDocumentSession session, Guid householdId, long version, CancellationToken cancellationToken) =>

@@ -48,8 +48,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         var receipts = (await session.LoadManyAsync<ProposalReceipt>(cancellationToken, proposals.Select(p => p.ReceiptId).Distinct()))
             .ToDictionary(receipt => receipt.Id, StringComparer.Ordinal);
         var niks = proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik).Distinct();
-        var activeIn = (await session.LoadManyAsync<NikRegistration>(cancellationToken, niks))
-            .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
+        var activeIn = await NikRegistration.HoldersAsync(session, niks, cancellationToken);
         // By village: each proposal is compared with the people of its own village only, not with the whole batch.
         var screened = (await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken))
             .GroupBy(person => person.VillageCode, StringComparer.Ordinal)
@@ -124,7 +123,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
 
         started.Queue();
         BulkDocuments.QueueInsert(session, newReceipts, receipt => receipt.Id);
-        BulkDocuments.QueueInsert(session, registrations, registration => registration.Id, ("screening_key", registration => registration.ScreeningKey));
+        NikRegistration.Insert(session, registrations);
         await session.SaveChangesAsync(cancellationToken);
         return outcomes;
     }
@@ -142,26 +141,13 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             .SelectMany(p => p.Event.Members.Select(member => NikRegistration.KeyOf(p.Event.VillageCode, member.BirthDate)))
             .Distinct()
             .ToArray();
-        if (keys.Length == 0)
-        {
-            return [];
-        }
-
-        // One index probe per key, whatever the planner believes about the table: with `screening_key =
-        // any(2,000 keys)` and no fresh statistics (a store growing fast under a bulk load, before
-        // autoanalyze) PostgreSQL estimates the whole table matches and reads all of it, every batch.
-        // `offset 0` keeps the lateral subquery from being flattened into a join it could hash the same way.
-        var table = BulkDocuments.TableOf<NikRegistration>(session);
-        var registrations = await session.QueryAsync<NikRegistration>(
-            $"select r.data from unnest(?::varchar[]) as k(key) cross join lateral (select d.data from {table} as d where d.screening_key = k.key offset 0) as r",
-            cancellationToken,
-            [keys]);
+        var registrations = await NikRegistration.WithKeysAsync(session, keys, cancellationToken);
         if (registrations.Count == 0)
         {
             return [];
         }
 
-        var registeredNiks = registrations.Select(registration => registration.Id).ToHashSet(StringComparer.Ordinal);
+        var registeredNiks = registrations.Select(registration => registration.Nik).ToHashSet(StringComparer.Ordinal);
         var households = await session.LoadManyAsync<Household>(cancellationToken, registrations.Select(registration => registration.HouseholdId).Distinct());
         return households
             .SelectMany(household => household.Members

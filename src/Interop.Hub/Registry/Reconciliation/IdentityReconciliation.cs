@@ -43,8 +43,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
         var niks = records.Where((_, index) => checks[index].Count == 0).Select(NikOf).Distinct().ToList();
 
         await using var session = store.LightweightSession();
-        var activeIn = (await session.LoadManyAsync<NikRegistration>(cancellationToken, niks))
-            .ToDictionary(registration => registration.Id, registration => registration.HouseholdId, StringComparer.Ordinal);
+        var activeIn = await NikRegistration.HoldersAsync(session, niks, cancellationToken);
         var households = (await session.LoadManyAsync<Household>(cancellationToken, activeIn.Values.Distinct()))
             .ToDictionary(household => household.Id);
         var deaths = new Dictionary<Guid, List<IHouseholdEvent>>();

@@ -1,0 +1,53 @@
+using Interop.Hub.Registry;
+using Marten;
+using Npgsql;
+
+namespace Interop.Hub.Storage;
+
+/// <summary>
+/// A store written before NIK registrations were plain rows kept them as Marten documents
+/// (<c>mt_doc_nikregistration</c>). At startup their rows move, once, into the new table, with the
+/// screening key taken from the household's village and the member's birth date; then the old table
+/// and Marten's functions for it are dropped. Does nothing on a store without the old table.
+/// </summary>
+internal sealed class NikRegistrationsFromDocuments(IDocumentStore store) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        // One DO block (one transaction): Marten's queued commands take one statement each, without ';'.
+        await using var migrate = new NpgsqlCommand(
+            $"""
+            do $migrate$
+            declare
+              old_function regprocedure;
+            begin
+              if to_regclass('{schema}.mt_doc_nikregistration') is null then
+                return;
+              end if;
+              insert into {schema}.{NikRegistration.TableName} (nik, household_id, screening_key)
+              select registration.id, household.id,
+                     (replace(household.data ->> 'VillageCode', '.', '') || replace(member ->> 'BirthDate', '-', ''))::bigint
+              from {schema}.mt_doc_nikregistration as registration
+              join {schema}.mt_doc_household as household on household.id = (registration.data ->> 'HouseholdId')::uuid
+              cross join lateral jsonb_array_elements(household.data -> 'Members') as member
+              where member ->> 'Nik' = registration.id
+              on conflict (nik) do nothing;
+              drop table {schema}.mt_doc_nikregistration;
+              for old_function in
+                select function.oid::regprocedure from pg_proc as function join pg_namespace as namespace on namespace.oid = function.pronamespace
+                where namespace.nspname = '{schema}' and function.proname like 'mt\_%\_nikregistration'
+              loop
+                execute 'drop function ' || old_function;
+              end loop;
+            end
+            $migrate$
+            """,
+            connection);
+        await migrate.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
