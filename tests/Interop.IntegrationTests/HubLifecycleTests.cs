@@ -72,8 +72,8 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 
         // As an earlier version left it: each registration a Marten document (without a screening key,
         // as the oldest ones were), Marten's upsert function beside it, and no plain rows.
-        await StoreProbe.ExecuteAsync(connectionString, "create table interop.mt_doc_nikregistration as select nik as id, "
-            + "jsonb_build_object('Id', nik, 'HouseholdId', household_id) as data, null::varchar as screening_key from interop.nik_registration");
+        await StoreProbe.ExecuteAsync(connectionString, "create table interop.mt_doc_nikregistration as select lpad(nik::text, 16, '0') as id, "
+            + "jsonb_build_object('Id', lpad(nik::text, 16, '0'), 'HouseholdId', household_id) as data, null::varchar as screening_key from interop.nik_registration");
         await StoreProbe.ExecuteAsync(connectionString, "create function interop.mt_upsert_nikregistration(doc jsonb) returns void language sql as 'select 1'");
         await StoreProbe.ExecuteAsync(connectionString, "truncate interop.nik_registration");
 

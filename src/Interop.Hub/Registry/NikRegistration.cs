@@ -1,3 +1,4 @@
+using System.Globalization;
 using Marten;
 using Weasel.Postgresql.Tables;
 
@@ -7,9 +8,10 @@ namespace Interop.Hub.Registry;
 /// The household in which a NIK is active: one at most. Kept in the same transaction as the events
 /// that add or release it; inserting a NIK another commit just took fails that commit. Its
 /// screening key (village and birth date) finds likely duplicates: the same person under another NIK.
-/// Stored as a narrow plain row, not a Marten document: the bulk ingest writes four or five per
-/// household, and a JSON document (with Marten's metadata columns and a text screening key) made
-/// that insert the costliest statement of the load.
+/// Stored as a narrow plain row of three numbers, not a Marten document: the bulk ingest reads and
+/// writes four or five per household, and a JSON document with text keys (and Marten's metadata
+/// columns) made them the costliest statements of the load. A NIK is exactly 16 digits (checked
+/// before anything is registered), so it is kept as a number and written back with its leading zeros.
 /// </summary>
 internal sealed record NikRegistration(string Nik, Guid HouseholdId, long ScreeningKey)
 {
@@ -19,7 +21,7 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
     public static Table Definition(string schema)
     {
         var table = new Table($"{schema}.{TableName}");
-        table.AddColumn<string>("nik").AsPrimaryKey();
+        table.AddColumn<long>("nik").AsPrimaryKey();
         table.AddColumn<Guid>("household_id").NotNull();
         table.AddColumn<long>("screening_key").NotNull();
         table.Indexes.Add(new IndexDefinition($"idx_{TableName}_screening_key") { Columns = ["screening_key"] });
@@ -48,6 +50,12 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         return checked((village * 100_000_000) + (birthDate.Year * 10_000) + (birthDate.Month * 100) + birthDate.Day);
     }
 
+    /// <summary>A NIK as stored: its 16 digits as a number.</summary>
+    public static long NumberOf(string nik) => long.Parse(nik, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    /// <summary>A stored NIK as its 16 digits, leading zeros included.</summary>
+    public static string TextOf(long nik) => nik.ToString("D16", CultureInfo.InvariantCulture);
+
     public static IEnumerable<NikRegistration> For(Guid householdId, string villageCode, IEnumerable<HouseholdMember> members) =>
         members.Select(member => new NikRegistration(member.Nik, householdId, KeyOf(villageCode, member.BirthDate)));
 
@@ -61,8 +69,8 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         if (registrations.Count > 0)
         {
             session.QueueSqlCommand(
-                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::varchar[], ?::uuid[], ?::bigint[])",
-                registrations.Select(registration => registration.Nik).ToArray(),
+                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::bigint[], ?::uuid[], ?::bigint[])",
+                registrations.Select(registration => NumberOf(registration.Nik)).ToArray(),
                 registrations.Select(registration => registration.HouseholdId).ToArray(),
                 registrations.Select(registration => registration.ScreeningKey).ToArray());
         }
@@ -75,9 +83,9 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         if (registrations.Count > 0)
         {
             session.QueueSqlCommand(
-                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::varchar[], ?::uuid[], ?::bigint[]) "
+                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::bigint[], ?::uuid[], ?::bigint[]) "
                 + "on conflict (nik) do update set household_id = excluded.household_id, screening_key = excluded.screening_key",
-                registrations.Select(registration => registration.Nik).ToArray(),
+                registrations.Select(registration => NumberOf(registration.Nik)).ToArray(),
                 registrations.Select(registration => registration.HouseholdId).ToArray(),
                 registrations.Select(registration => registration.ScreeningKey).ToArray());
         }
@@ -89,22 +97,23 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         var released = niks.ToArray();
         if (released.Length > 0)
         {
-            session.QueueSqlCommand($"delete from {TableOf(session)} where household_id = ? and nik = any(?::varchar[])", householdId, released);
+            session.QueueSqlCommand($"delete from {TableOf(session)} where household_id = ? and nik = any(?::bigint[])", householdId, released.Select(NumberOf).ToArray());
         }
     }
 
     /// <summary>The household each of these NIKs is active in, for those active anywhere.</summary>
     public static async Task<Dictionary<string, Guid>> HoldersAsync(IQuerySession session, IEnumerable<string> niks, CancellationToken cancellationToken)
     {
-        var wanted = niks.Distinct(StringComparer.Ordinal).ToArray();
+        // Only a 16-digit NIK can have been registered.
+        var wanted = niks.Where(ProposeHousehold.IdentityNumbers.IsSixteenDigits).Select(NumberOf).Distinct().ToArray();
         if (wanted.Length == 0)
         {
             return new Dictionary<string, Guid>(StringComparer.Ordinal);
         }
 
-        var rows = await session.AdvancedSql.QueryAsync<string, Guid>(
-            $"select row(nik), row(household_id) from {TableOf(session)} where nik = any(?::varchar[])", cancellationToken, [wanted]);
-        return rows.ToDictionary(row => row.Item1, row => row.Item2, StringComparer.Ordinal);
+        var rows = await session.AdvancedSql.QueryAsync<long, Guid>(
+            $"select row(nik), row(household_id) from {TableOf(session)} where nik = any(?::bigint[])", cancellationToken, [wanted]);
+        return rows.ToDictionary(row => TextOf(row.Item1), row => row.Item2, StringComparer.Ordinal);
     }
 
     /// <summary>The household a NIK is active in, if any.</summary>
@@ -124,12 +133,12 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         // any(2,000 keys)` and no fresh statistics (a store growing fast under a bulk load, before
         // autoanalyze) PostgreSQL estimates the whole table matches and reads all of it, every batch.
         // `offset 0` keeps the lateral subquery from being flattened into a join it could hash the same way.
-        var rows = await session.AdvancedSql.QueryAsync<string, Guid>(
+        var rows = await session.AdvancedSql.QueryAsync<long, Guid>(
             $"select row(r.nik), row(r.household_id) from unnest(?::bigint[]) as k(key) "
             + $"cross join lateral (select d.nik, d.household_id from {TableOf(session)} as d where d.screening_key = k.key offset 0) as r",
             cancellationToken,
             [keys.ToArray()]);
-        return rows;
+        return rows.Select(row => (TextOf(row.Item1), row.Item2)).ToList();
     }
 
     private static string TableOf(IQuerySession session) => $"{session.DocumentStore.Options.DatabaseSchemaName}.{TableName}";

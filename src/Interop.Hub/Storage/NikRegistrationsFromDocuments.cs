@@ -28,7 +28,7 @@ internal sealed class NikRegistrationsFromDocuments(IDocumentStore store) : IHos
                 return;
               end if;
               insert into {schema}.{NikRegistration.TableName} (nik, household_id, screening_key)
-              select registration.id, household.id,
+              select registration.id::bigint, household.id,
                      (replace(household.data ->> 'VillageCode', '.', '') || replace(member ->> 'BirthDate', '-', ''))::bigint
               from {schema}.mt_doc_nikregistration as registration
               join {schema}.mt_doc_household as household on household.id = (registration.data ->> 'HouseholdId')::uuid

@@ -2,7 +2,7 @@ using Interop.Hub.Registry;
 
 namespace Interop.UnitTests;
 
-public sealed class ScreeningKeyTests
+public sealed class NikRegistrationTests
 {
     [Fact]
     public void A_screening_key_is_the_village_codes_digits_then_the_birth_date()
@@ -25,5 +25,13 @@ public sealed class ScreeningKeyTests
     public void A_village_code_with_anything_but_digits_and_dots_is_refused()
     {
         Assert.Throws<ArgumentException>(() => NikRegistration.KeyOf("32.73.01.000A", new DateOnly(1985, 3, 12)));
+    }
+
+    [Theory]
+    [InlineData("3273014506850001")]
+    [InlineData("0001014506850001")]
+    public void A_nik_is_stored_as_a_number_and_read_back_with_its_leading_zeros(string nik)
+    {
+        Assert.Equal(nik, NikRegistration.TextOf(NikRegistration.NumberOf(nik)));
     }
 }
