@@ -42,6 +42,29 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
     }
 
     [Fact]
+    public async Task A_taken_nik_in_a_stream_of_new_households_holds_only_its_own_household_and_stores_each_once()
+    {
+        var existing = await ProposeAsync(Households.Valid("CONFLICT-341", 341));
+        var taken = Households.Valid("CONFLICT-342", 342);
+        taken.Household.Members[1] = existing.Members[1].Clone();
+
+        // New NIKs are inserted without a lookup; the taken one fails that commit, which is stored again with the lookup.
+        var fresh = Households.Valid("CONFLICT-343", 343);
+        var outcomes = await SubmittingHouseholdsTests.SubmitAsync(Bandung, [fresh, taken, Households.Valid("CONFLICT-344", 344)]);
+
+        Assert.Equal([false, true, false], outcomes.Select(outcome => outcome.Accepted.ConflictCaseId.Length > 0));
+        Assert.Equal(3, outcomes.Select(outcome => outcome.Accepted.HouseholdId).Distinct().Count());
+        foreach (var outcome in outcomes)
+        {
+            var history = await HistoryAsync(outcome.Accepted.HouseholdId);
+            Assert.Equal(outcome.Accepted.ConflictCaseId.Length > 0 ? 2 : 1, history.Count);
+        }
+
+        var search = await Ministry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = fresh.Household.Members[0].Nik });
+        Assert.Equal([outcomes[0].Accepted.HouseholdId], search.Households.Select(household => household.HouseholdId));
+    }
+
+    [Fact]
     public async Task The_steward_merges_a_duplicate_and_the_survivor_keeps_both_histories()
     {
         var (existing, held, caseId) = await ConflictAsync(311, 312);

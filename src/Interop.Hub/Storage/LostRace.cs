@@ -20,4 +20,13 @@ internal static class LostRace
         { InnerException: { } inner } => Is(inner),
         _ => false,
     };
+
+    /// <summary>The commit lost on a unique key of the named table (another commit took the key first).</summary>
+    public static bool OnTable(Exception exception, string table) => exception switch
+    {
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique => unique.TableName == table,
+        AggregateException aggregate => aggregate.InnerExceptions.Any(inner => OnTable(inner, table)),
+        { InnerException: { } inner } => OnTable(inner, table),
+        _ => false,
+    };
 }

@@ -14,6 +14,15 @@ internal sealed class HouseholdProposals(IDocumentStore store)
 {
     private const int MaxAttempts = 10;
 
+    /// <summary>
+    /// Most proposals bring people the register has never seen, so their NIKs are inserted without
+    /// being looked up first: a NIK that turns out to be active already fails the commit on the
+    /// registrations' unique key, and the batch is then stored again with the lookup, which holds
+    /// that proposal in a conflict case. From then on this call (one submission stream: the service
+    /// is scoped to it) looks up first, since a stream that brings one taken NIK likely brings more.
+    /// </summary>
+    private volatile bool lookUpNiksFirst;
+
     public async Task<IReadOnlyList<ProposalOutcome>> StoreAsync(IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
     {
         if (proposals.Count == 0)
@@ -26,9 +35,14 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         // those from them, so a few attempts always settle it.
         for (var attempt = 1; ; attempt++)
         {
+            var lookUpNiks = lookUpNiksFirst || attempt > 1;
             try
             {
-                return await TryStoreAsync(proposals, cancellationToken);
+                return await TryStoreAsync(proposals, lookUpNiks, cancellationToken);
+            }
+            catch (Exception exception) when (!lookUpNiks && LostRace.OnTable(exception, NikRegistration.TableName))
+            {
+                lookUpNiksFirst = true;
             }
             catch (Exception exception) when (LostRace.Is(exception) && attempt < MaxAttempts)
             {
@@ -41,14 +55,15 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         }
     }
 
-
-    private async Task<IReadOnlyList<ProposalOutcome>> TryStoreAsync(IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ProposalOutcome>> TryStoreAsync(IReadOnlyList<ProposalToStore> proposals, bool lookUpNiks, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var receipts = (await session.LoadManyAsync<ProposalReceipt>(cancellationToken, proposals.Select(p => p.ReceiptId).Distinct()))
             .ToDictionary(receipt => receipt.Id, StringComparer.Ordinal);
-        var niks = proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik).Distinct();
-        var activeIn = await NikRegistration.HoldersAsync(session, niks, cancellationToken);
+        // NIKs active before this batch (when looked up) and those the batch itself registers as it goes.
+        var activeIn = lookUpNiks
+            ? await NikRegistration.HoldersAsync(session, proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik), cancellationToken)
+            : new Dictionary<string, Guid>(StringComparer.Ordinal);
         // By village: each proposal is compared with the people of its own village only, not with the whole batch.
         var screened = (await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken))
             .GroupBy(person => person.VillageCode, StringComparer.Ordinal)
