@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: contract lint, unit tests, and integration tests against a real hub over
+# The whole test suite: contract lint and breaking-change gate, unit tests, and integration tests against a real hub over
 # mutual TLS on a throwaway PostgreSQL cluster that the tests create and remove themselves.
 # Works on a fresh machine as root or as a normal user; needs no database running.
 set -euo pipefail
@@ -30,10 +30,9 @@ stop_leftover_clusters() {
 stop_leftover_clusters
 trap stop_leftover_clusters EXIT
 
-echo "== buf lint (contracts)"
+echo "== contracts: buf lint, buf breaking against every released version, and the gate's own check"
 npm ci --no-audit --no-fund --loglevel=error
-npx --no-install buf lint
-npx --no-install buf build -o /dev/null
+bash scripts/check-contracts.sh
 
 echo "== dotnet test"
 dotnet test Interop.sln -c Release --nologo "$@"
