@@ -115,7 +115,7 @@ public sealed class FamilyCardTests(PostgresCluster postgres, TestPki pki) : IAs
         RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because) =>
         HouseholdSteps.AssertRefusedAsync(hub, pki, client, household, change, code, because);
 
-    private static ChangeHouseholdRequest SplitOff(string nik, string familyCardNumber) => new()
+    internal static ChangeHouseholdRequest SplitOff(string nik, string familyCardNumber) => new()
     {
         SplitHousehold = new SplitHousehold
         {

@@ -278,7 +278,7 @@ internal static class RegistryMapping
                 break;
             case HouseholdSplit split:
                 proto.HouseholdSplit = new V1.HouseholdSplitChange { NewHouseholdId = split.NewHouseholdId.ToString() };
-                proto.HouseholdSplit.Niks.Add(split.Niks);
+                proto.HouseholdSplit.Niks.Add(split.LeavingNiks);
                 break;
             case SplitOff formed:
                 var card = new V1.HouseholdProposal { FamilyCardNumber = formed.FamilyCardNumber, VillageCode = formed.VillageCode, AddressLine = formed.AddressLine };

@@ -75,7 +75,7 @@ internal sealed record Household(
             StoredTime.Of(split.Timestamp));
 
     public Household Apply(IEvent<HouseholdSplit> split) =>
-        After(split) with { Members = Members.Where(member => !split.Data.Niks.Contains(member.Nik)).ToList() };
+        After(split) with { Members = Members.Where(member => !split.Data.LeavingNiks.Contains(member.Nik)).ToList() };
 
     public Household Apply(IEvent<FamilyJoined> joined) => After(joined) with { Members = [.. Members, .. joined.Data.Members] };
 

@@ -103,7 +103,8 @@ internal sealed record PendingChange(
 }
 
 /// <summary>Members left to form a household of their own, on a new family card (pecah KK).</summary>
-internal sealed record HouseholdSplit(Guid NewHouseholdId, IReadOnlyList<string> Niks, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+/// <remarks>Stored as <c>household_split_v2</c>; the first shape (<c>household_split</c>) is read through <see cref="StoredShapes.HouseholdSplitV1"/>.</remarks>
+internal sealed record HouseholdSplit(Guid NewHouseholdId, IReadOnlyList<string> LeavingNiks, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
 /// <summary>First event of a household formed by members who split from another; it starts active, as its origin was.</summary>
 internal sealed record SplitOff(

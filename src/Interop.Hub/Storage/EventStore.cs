@@ -95,7 +95,7 @@ internal static class EventStore
     }
 
     /// <summary>The stored name of every event type; a name, once used, never changes.</summary>
-    private static void RegisterEventNames(StoreOptions options)
+    internal static void RegisterEventNames(StoreOptions options)
     {
         options.Events.MapEventType<HouseholdProposed>("household_proposed");
         options.Events.MapEventType<IdentitiesVerified>("identities_verified");
@@ -116,7 +116,8 @@ internal static class EventStore
         options.Events.MapEventType<ChangeApproved>("change_approved");
         options.Events.MapEventType<ChangeRejected>("change_rejected");
         options.Events.MapEventType<FlaggedAsLikelyDuplicate>("flagged_as_likely_duplicate");
-        options.Events.MapEventType<HouseholdSplit>("household_split");
+        options.Events.MapEventType<HouseholdSplit>("household_split_v2");
+        StoredShapes.Register(options);
         options.Events.MapEventType<SplitOff>("split_off");
         options.Events.MapEventType<FamilyJoined>("family_joined");
         options.Events.MapEventType<JoinedFamily>("joined_family");
