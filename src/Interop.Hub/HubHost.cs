@@ -87,6 +87,7 @@ internal static class HubHost
             app.UseAuthentication();
             app.UseAuthorization();
             app.MapGrpcService<RegistryGrpcService>();
+            app.MapGrpcService<RegistryV2GrpcService>();
             app.MapGrpcService<HubGrpcService>();
             app.MapGrpcService<ReconciliationGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);

@@ -27,6 +27,7 @@ public sealed class AuthorizationCoverageTests
 
     [Theory]
     [InlineData(typeof(Interop.Contracts.Registry.V1.RegistryService.RegistryServiceBase), typeof(RegistryGrpcService))]
+    [InlineData(typeof(Interop.Contracts.Registry.V2.RegistryService.RegistryServiceBase), typeof(RegistryV2GrpcService))]
     [InlineData(typeof(Interop.Contracts.Hub.V1.HubService.HubServiceBase), typeof(HubGrpcService))]
     [InlineData(typeof(Interop.Contracts.Registry.V1.ReconciliationService.ReconciliationServiceBase), typeof(ReconciliationGrpcService))]
     public void Every_rpc_of_the_contract_is_implemented(Type contract, Type service)

@@ -1,0 +1,75 @@
+using Grpc.Core;
+using Interop.Hub.Partners;
+using Interop.Hub.Registry;
+using Interop.Hub.Registry.Search;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using V2 = Interop.Contracts.Registry.V2;
+
+namespace Interop.Hub.Grpc;
+
+/// <summary>
+/// Thin adapter for interop.registry.v2.RegistryService: the same households, read from the same
+/// store with the same rules as v1, shaped by v2 and cut to the caller's read mask.
+/// </summary>
+internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.RegistryService.RegistryServiceBase
+{
+    /// <summary>Every household comes back with its id and version, whatever the mask: they are how it is named and changed.</summary>
+    private static readonly string[] AlwaysKept = ["household_id", "version"];
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task<V2.GetHouseholdResponse> GetHousehold(V2.GetHouseholdRequest request, ServerCallContext context)
+    {
+        var issues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask").ToList();
+        var id = Guid.TryParse(request.HouseholdId, out var parsed) ? parsed : Guid.Empty;
+        if (id == Guid.Empty)
+        {
+            issues.Insert(0, new("household_id", request.HouseholdId.Length == 0 ? "is required" : "must be a UUID as issued by the hub"));
+        }
+
+        if (issues.Count > 0)
+        {
+            throw RegistryMapping.InvalidArgument("Household read refused.", issues).ToRpcException();
+        }
+
+        var household = await querySession.LoadAsync<Household>(id, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        return new V2.GetHouseholdResponse { Household = Masked(household, request.ReadMask) };
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    public override async Task<V2.SearchHouseholdsResponse> SearchHouseholds(V2.SearchHouseholdsRequest request, ServerCallContext context)
+    {
+        var maskIssues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask");
+        if (maskIssues.Count > 0)
+        {
+            throw RegistryMapping.InvalidArgument("Search refused.", maskIssues).ToRpcException();
+        }
+
+        var query = new HouseholdQuery(
+            request.Nik.Trim(),
+            request.FamilyCardNumber.Trim(),
+            request.RegionPrefix.Trim(),
+            RegistryV2Mapping.ToDomain(request.Program),
+            RegistryV2Mapping.ToDomain(request.Status),
+            request.PageSize,
+            request.PageToken);
+        var outcome = await new HouseholdSearch(querySession).SearchAsync(query, context.CancellationToken);
+        if (outcome is SearchOutcome.Invalid invalid)
+        {
+            throw RegistryMapping.InvalidArgument("Search refused.", invalid.Violations).ToRpcException();
+        }
+
+        var page = (SearchOutcome.Page)outcome;
+        var response = new V2.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
+        response.Households.Add(page.Households.Select(household => Masked(household, request.ReadMask)));
+        return response;
+    }
+
+    private static V2.Household Masked(Household household, Google.Protobuf.WellKnownTypes.FieldMask? mask)
+    {
+        var proto = RegistryV2Mapping.ToProto(household);
+        ReadMask.Apply(mask, proto, AlwaysKept);
+        return proto;
+    }
+}
