@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
@@ -113,6 +114,28 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
         }
     }
 
+    [Fact]
+    public async Task A_node_client_generated_from_the_protos_with_buf_reads_v2_over_mutual_tls()
+    {
+        var household = await HouseholdSteps.ActiveAsync(hub, pki, 974);
+        var (certificate, key) = pki.WritePem(pki.Auditor, "node-auditor");
+
+        // Generated as docs/contracts.md says, then run as a partner's own program would be.
+        Assert.Equal(0, (await RunAsync("npx", "--no-install", "buf", "generate", "--template", "clients/node/buf.gen.yaml")).ExitCode);
+        var (exitCode, output, error) = await RunAsync(
+            "node", "clients/node/get-household.js", hub.Address.ToString().TrimEnd('/'), pki.CaPath, certificate, key, household.HouseholdId, "status", "members.relationship");
+
+        Assert.True(exitCode == 0, error);
+        var read = V2.Household.Parser.ParseJson(output);
+        Assert.Equal((household.HouseholdId, household.Version, V2.HouseholdStatus.Active), (read.HouseholdId, read.Version, read.Status));
+        Assert.Equal(household.Members.Select(member => (int)member.Relationship), read.Members.Select(member => (int)member.Relationship));
+        Assert.All(read.Members, member => Assert.Null(member.Identity));
+
+        var refused = await RunAsync("node", "clients/node/get-household.js", hub.Address.ToString().TrimEnd('/'), pki.CaPath, certificate, key, "42");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.StartsWith("3:", refused.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>The same household through v1 and v2: every attribute v2 shows agrees with v1's.</summary>
     private async Task AssertSameViewAsync(Household v1)
     {
@@ -127,6 +150,21 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
             v1.Programs.Select(p => $"{(int)p.Program}:{string.Join(',', p.Components.Select(c => (int)c))}"),
             v2.Programs.Select(p => $"{(int)p.Program}:{string.Join(',', p.Components.Select(c => (int)c))}"));
         Assert.Equal((v1.ProposedBy.PartnerId, v1.PartnerReference, v1.CreateTime, v1.UpdateTime), (v2.Provenance.ProposedByPartnerId, v2.Provenance.PartnerReference, v2.Provenance.CreateTime, v2.Provenance.UpdateTime));
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
     }
 
     private static void ClearJsonNames(IEnumerable<DescriptorProto> messages)
