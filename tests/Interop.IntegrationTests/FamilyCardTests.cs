@@ -126,7 +126,7 @@ public sealed class FamilyCardTests(PostgresCluster postgres, TestPki pki) : IAs
         },
     };
 
-    private static ChangeHouseholdRequest Merge(Household other, Relationship head, Relationship child) => new()
+    internal static ChangeHouseholdRequest Merge(Household other, Relationship head, Relationship child) => new()
     {
         MergeHousehold = new MergeHousehold
         {

@@ -117,6 +117,43 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because) =>
         HouseholdSteps.AssertRefusedAsync(hub, pki, client, household, change, code, because);
 
+    [Fact]
+    public async Task A_household_that_closes_withdraws_its_pending_changes_in_the_name_of_whoever_closed_it()
+    {
+        var deactivating = await HouseholdSteps.ActiveAsync(hub, pki, 611);
+        var asked = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(deactivating, "moved within Bandung", Move("32.73.01.1003")));
+
+        var deactivated = (await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(asked.Household, "no longer eligible", new ChangeHouseholdRequest
+        {
+            DeactivateHousehold = new DeactivateHousehold(),
+        }))).Household;
+
+        Assert.Empty(deactivated.PendingChanges);
+        var history = await HouseholdSteps.HistoryAsync(hub, pki, deactivating.HouseholdId);
+        Assert.Equal(
+            [
+                (HouseholdEvent.ChangeOneofCase.ChangeRejected, "kemensos-pusdatin", "withdrawn: the household was deactivated"),
+                (HouseholdEvent.ChangeOneofCase.HouseholdDeactivated, "kemensos-pusdatin", "no longer eligible"),
+            ],
+            history.TakeLast(2).Select(e => (e.ChangeCase, e.Actor.PartnerId, e.Reason)));
+        Assert.Equal(asked.PendingChangeId, history[^2].ChangeRejected.ChangeId);
+
+        // A household that joins another family closes too.
+        var survivor = await HouseholdSteps.ActiveAsync(hub, pki, 612);
+        var joining = await HouseholdSteps.ActiveAsync(hub, pki, 613);
+        var birth = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(joining, "birth registered at the village office", AddChild("3273015503250613")));
+        await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(survivor, "the families live together now", FamilyCardTests.Merge(birth.Household, Relationship.Parent, Relationship.Grandchild)));
+
+        var closed = await HouseholdSteps.GetAsync(hub, pki, joining.HouseholdId);
+        Assert.Equal(HouseholdStatus.Merged, closed.Status);
+        Assert.Empty(closed.PendingChanges);
+        var closedHistory = await HouseholdSteps.HistoryAsync(hub, pki, joining.HouseholdId);
+        Assert.Equal(
+            [HouseholdEvent.ChangeOneofCase.ChangeRejected, HouseholdEvent.ChangeOneofCase.JoinedFamily],
+            closedHistory.TakeLast(2).Select(e => e.ChangeCase));
+        Assert.Equal($"withdrawn: the household joined household {survivor.HouseholdId}", closedHistory[^2].Reason);
+    }
+
     private static ChangeHouseholdRequest AddChild(string nik) => new()
     {
         AddMember = new AddMember

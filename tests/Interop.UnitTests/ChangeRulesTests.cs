@@ -153,6 +153,21 @@ public sealed class ChangeRulesTests
         Assert.Equal(["merge_household.members"], Assert.IsType<ChangeDecision.Invalid>(withHead).Violations.Select(v => v.Field));
     }
 
+    [Fact]
+    public void Deactivating_a_household_first_rejects_each_pending_change_as_withdrawn()
+    {
+        var moved = new AddressChanged("32.73.01.1003", "Jl. Braga 2", "32.73.01.1001", Bandung, "moved", null);
+        var household = Household(HouseholdStatus.Active) with { PendingChanges = [PendingChange.Of(Guid.NewGuid(), moved), PendingChange.Of(Guid.NewGuid(), moved)] };
+
+        var accepted = Assert.IsType<ChangeDecision.Accepted>(Decide(household, new HouseholdChange.Deactivate(), Steward));
+
+        Assert.Equal(
+            [.. household.PendingChanges.Select(pending => (pending.ChangeId, "withdrawn: the household was deactivated")), (Guid.Empty, "because")],
+            accepted.Events.Select(e => (e is ChangeRejected rejected ? rejected.ChangeId : Guid.Empty, e.Reason)));
+        Assert.IsType<HouseholdDeactivated>(accepted.Events[^1]);
+        Assert.All(accepted.Events, e => Assert.Equal(Steward, e.Actor));
+    }
+
     private static ChangeHouseholdCommand Command(Household household, HouseholdChange change, Actor actor) =>
         new(household.Id, household.Version, "key-1", "because", null, change, actor);
 

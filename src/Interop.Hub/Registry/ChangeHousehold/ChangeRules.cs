@@ -293,9 +293,17 @@ internal static class ChangeRules
                 pending.Effect is AddressChanged moved ? moved with { PreviousVillageCode = household.VillageCode } : pending.Effect,
             ],
             HouseholdChange.RejectChange rejected => [new ChangeRejected(Guid.Parse(rejected.ChangeId), command.Actor, reason, command.EvidenceReference)],
+            HouseholdChange.Deactivate => [.. Withdrawn(household, command, "the household was deactivated"), Simple(change, command, reason)],
             _ => [Simple(change, command, reason)],
         };
     }
+
+    /// <summary>
+    /// A household that closes can no longer take a change: its pending changes are rejected first,
+    /// in the name of whoever closed it, so none is left waiting for a decision that cannot come.
+    /// </summary>
+    public static IEnumerable<ChangeRejected> Withdrawn(Household household, ChangeHouseholdCommand command, string why) =>
+        household.PendingChanges.Select(pending => new ChangeRejected(pending.ChangeId, command.Actor, $"withdrawn: {why}", command.EvidenceReference));
 
     private static IHouseholdEvent Simple(HouseholdChange change, ChangeHouseholdCommand command, string reason)
     {

@@ -117,9 +117,10 @@ internal static class FamilyCards
     {
         var (reason, evidence) = (command.Reason.Trim(), command.EvidenceReference);
         var merge = (HouseholdChange.Merge)command.Change;
+        List<IHouseholdEvent> closing = [.. ChangeRules.Withdrawn(other, command, $"the household joined household {household.Id}"), new JoinedFamily(household.Id, command.Actor, reason, evidence)];
         return new ChangeDecision.Accepted([new FamilyJoined(other.Id, Relate(other, merge.Members), command.Actor, reason, evidence)])
         {
-            Others = [new OtherStreamWrite(other.Id, other.Version + 1, [new JoinedFamily(household.Id, command.Actor, reason, evidence)])],
+            Others = [new OtherStreamWrite(other.Id, other.Version + closing.Count, closing)],
         };
     }
 
