@@ -59,6 +59,30 @@ public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki
     }
 
     [Fact]
+    public async Task People_of_a_proposal_held_in_a_conflict_case_are_compared_and_their_deaths_recorded_there()
+    {
+        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 721);
+        var proposal = Households.Valid("RECONCILE-722", 722);
+        proposal.Household.Members[1] = existing.Members[1].Clone();
+        var held = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), [proposal])).Accepted;
+        Assert.NotEmpty(held.ConflictCaseId);
+        // The head's NIK is active nowhere: the held proposal is the only household that lists it.
+        var head = proposal.Household.Members[0];
+
+        var answers = await ReconcileAsync(
+        [
+            Person("HELD-HEAD", head.Nik, head.FullName, head.BirthDate, proposal.Household.VillageCode),
+            Notice("HELD-DEATH", head.Nik, new Date { Year = 2026, Month = 4, Day = 5 }, "AKTA-3273-KM-2026-0722"),
+        ]);
+
+        Assert.Equal((held.HouseholdId, 0), (answers[0].HouseholdId, answers[0].Discrepancies.Count));
+        Assert.Equal((DeathNoticeOutcome.Applied, held.HouseholdId), (answers[1].DeathNoticeOutcome, answers[1].HouseholdId));
+        var now = await HouseholdSteps.GetAsync(hub, pki, held.HouseholdId);
+        Assert.Equal(new Date { Year = 2026, Month = 4, Day = 5 }, now.Members.Single(member => member.Nik == head.Nik).DeathDate);
+        Assert.Equal(held.ConflictCaseId, now.OpenConflictCaseId);
+    }
+
+    [Fact]
     public async Task Death_notices_are_recorded_in_the_civil_registrys_name_and_a_resent_stream_changes_nothing()
     {
         var first = await HouseholdSteps.ActiveAsync(hub, pki, 711);

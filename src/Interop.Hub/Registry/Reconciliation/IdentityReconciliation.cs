@@ -43,9 +43,10 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
         var niks = records.Where((_, index) => checks[index].Count == 0).Select(NikOf).Distinct().ToList();
 
         await using var session = store.LightweightSession();
-        var activeIn = await NikRegistration.HoldersAsync(session, niks, cancellationToken);
-        var households = (await session.LoadManyAsync<Household>(cancellationToken, activeIn.Values.Distinct()))
+        var householdOf = await NikRegistration.HoldersAsync(session, niks, cancellationToken);
+        var households = (await session.LoadManyAsync<Household>(cancellationToken, householdOf.Values.Distinct()))
             .ToDictionary(household => household.Id);
+        await AddHeldAsync(session, niks.Where(nik => !householdOf.ContainsKey(nik)).ToList(), householdOf, households, cancellationToken);
         var deaths = new Dictionary<Guid, List<IHouseholdEvent>>();
 
         var outcomes = new List<ReconciliationOutcome>(records.Count);
@@ -58,7 +59,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
                 continue;
             }
 
-            if (!activeIn.TryGetValue(NikOf(record), out var householdId) || !households.TryGetValue(householdId, out var household))
+            if (!householdOf.TryGetValue(NikOf(record), out var householdId) || !households.TryGetValue(householdId, out var household))
             {
                 outcomes.Add(new ReconciliationOutcome.Unknown(record is CivilRecord.DeathNotice));
                 continue;
@@ -83,6 +84,37 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// People whose NIK is active nowhere may still be in the register: in a proposal held in a
+    /// conflict case (its NIKs are registered only once the steward resolves the case). They are
+    /// found through the households' search terms, among households that are not closed; when
+    /// several held proposals list the same person, the oldest one answers.
+    /// </summary>
+    private static async Task AddHeldAsync(
+        IDocumentSession session, IReadOnlyList<string> niks, Dictionary<string, Guid> householdOf, Dictionary<Guid, Household> households, CancellationToken cancellationToken)
+    {
+        if (niks.Count == 0)
+        {
+            return;
+        }
+
+        var held = await session.QueryAsync<Household>(
+            "where search_terms && ?::text[] and (data ->> 'IsClosed')::boolean = false order by id",
+            cancellationToken,
+            [niks.Select(SearchTerm.Nik).ToArray()]);
+        var wanted = niks.ToHashSet(StringComparer.Ordinal);
+        foreach (var household in held)
+        {
+            foreach (var member in household.Members.Where(member => wanted.Contains(member.Nik)))
+            {
+                if (householdOf.TryAdd(member.Nik, household.Id))
+                {
+                    households.TryAdd(household.Id, household);
+                }
+            }
+        }
     }
 
     private ReconciliationOutcome DecideDeath(
@@ -122,7 +154,7 @@ internal abstract record ReconciliationOutcome
 {
     public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : ReconciliationOutcome;
 
-    /// <summary>No household has the NIK active.</summary>
+    /// <summary>No household has the NIK active, and no open proposal lists it.</summary>
     public sealed record Unknown(bool WasDeathNotice) : ReconciliationOutcome;
 
     public sealed record Compared(Guid HouseholdId, IReadOnlyList<Discrepancy> Discrepancies) : ReconciliationOutcome;
