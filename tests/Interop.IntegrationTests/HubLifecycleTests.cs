@@ -16,11 +16,19 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         try
         {
             string householdId;
+            var taken = Households.Valid("RESTART-2", 52);
             await using (var first = await RunningHub.StartEmbeddedAsync(pki, dataDirectory))
             {
                 var outcomes = await SubmittingHouseholdsTests.SubmitAsync(first.Registry(pki.Bandung), [Households.Valid("RESTART-1", 51)]);
                 householdId = outcomes.Single().Accepted.HouseholdId;
+                // A NIK met again fails a commit on its registration: PostgreSQL's log must not quote it.
+                taken.Household.Members[1] = Households.Valid("RESTART-1", 51).Household.Members[1].Clone();
+                Assert.NotEmpty(Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(first.Registry(pki.Bandung), [taken])).Accepted.ConflictCaseId);
             }
+
+            var serverLog = await File.ReadAllTextAsync(Path.Combine(dataDirectory, "pgdata", "server.log"));
+            Assert.Contains("duplicate key", serverLog, StringComparison.Ordinal);
+            Assert.DoesNotContain(taken.Household.Members[1].Nik, serverLog, StringComparison.Ordinal);
 
             // The hub stopped its cluster on the way out.
             Assert.False(File.Exists(Path.Combine(dataDirectory, "pgdata", "postmaster.pid")));
