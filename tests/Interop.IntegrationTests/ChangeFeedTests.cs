@@ -94,6 +94,29 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
     }
 
     [Fact]
+    public async Task A_feed_replayed_from_the_start_filters_each_change_by_where_and_what_the_household_was_then()
+    {
+        var steward = hub.Registry(pki.Steward);
+        var household = await HouseholdSteps.ActiveAsync(hub, pki, 411);
+        household = await HouseholdSteps.ChangeAsync(steward, household, "enrolment decree", new ChangeHouseholdRequest
+        {
+            EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Bpnt } },
+        });
+        household = await HouseholdSteps.ChangeAsync(steward, household, "moved to Semarang", new ChangeHouseholdRequest
+        {
+            ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 1" },
+        });
+        household = await HouseholdSteps.ChangeAsync(steward, household, "graduated", new ChangeHouseholdRequest { ExitProgram = new ExitProgram { Program = Interop.Contracts.Registry.V1.Program.Bpnt } });
+        household = await HouseholdSteps.ChangeAsync(steward, household, "no longer eligible", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
+        var last = (await HouseholdSteps.HistoryAsync(hub, pki, household.HouseholdId))[^1].Sequence;
+
+        // Versions: 1 proposed, 2 verified, 3 ratified (in Bandung), 4 enrolled, 5 moved, 6 exited, 7 deactivated (in Semarang).
+        Assert.Equal([1L, 2, 3, 4, 5], await VersionsAsync(new StreamChangesRequest { RegionPrefix = "32.73" }, household.HouseholdId, last));
+        Assert.Equal([5L, 6, 7], await VersionsAsync(new StreamChangesRequest { RegionPrefix = "33.74" }, household.HouseholdId, last));
+        Assert.Equal([4L, 5, 6], await VersionsAsync(new StreamChangesRequest { Program = Interop.Contracts.Registry.V1.Program.Bpnt }, household.HouseholdId, last));
+    }
+
+    [Fact]
     public async Task A_bank_cannot_follow_the_feed_and_a_negative_checkpoint_is_refused()
     {
         var bank = await Assert.ThrowsAsync<RpcException>(() => hub.Registry(pki.Bank).StreamChanges(new StreamChangesRequest()).ResponseStream.MoveNext(CancellationToken.None));
@@ -101,6 +124,28 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
 
         Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
+    }
+
+    /// <summary>The versions of one household's changes a feed delivers, read from the start until it has passed <paramref name="last"/>.</summary>
+    private async Task<List<long>> VersionsAsync(StreamChangesRequest request, string householdId, long last)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var feed = hub.Registry(pki.Auditor).StreamChanges(request, cancellationToken: cancel.Token);
+        var versions = new List<long>();
+        while (await feed.ResponseStream.MoveNext(cancel.Token))
+        {
+            if (feed.ResponseStream.Current.Event is { } change && change.HouseholdId == householdId)
+            {
+                versions.Add(change.Version);
+            }
+
+            if (feed.ResponseStream.Current.Checkpoint >= last)
+            {
+                break;
+            }
+        }
+
+        return versions;
     }
 
     private Grpc.Net.Client.GrpcChannel HubConnection(Uri address) => Interop.Cli.HubConnection.Open(address, pki.Bandung, pki.Ca);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
+using Marten.Events;
 
 namespace Interop.Hub.Registry.ChangeFeed;
 
@@ -9,25 +10,72 @@ internal sealed record FeedFilter(string RegionPrefix, SocialProgram Program)
 {
     public bool IsEmpty => RegionPrefix.Length == 0 && Program == SocialProgram.Unspecified;
 
-    /// <summary>Matches against the event itself where it says where or what, else against the household's current state.</summary>
-    public bool Matches(IEvent stored, Household? household)
+    /// <summary>
+    /// Matches against the event itself where it says where or what, else against the household as
+    /// it was when the event happened (its timeline up to the event's version): a feed replayed
+    /// from an old checkpoint delivers a household's earlier changes to the region it lived in then.
+    /// </summary>
+    public bool Matches(IEvent stored, HouseholdTimeline? timeline)
     {
         var villages = stored.Data switch
         {
             HouseholdProposed proposed => [proposed.VillageCode],
             AddressChanged moved => [moved.VillageCode, moved.PreviousVillageCode],
             SplitOff formed => [formed.VillageCode],
-            _ => household is null ? Array.Empty<string>() : [household.VillageCode],
+            _ => timeline?.VillageAt(stored.Version) is { } village ? [village] : Array.Empty<string>(),
         };
         var inRegion = RegionPrefix.Length == 0 || villages.Any(village => village == RegionPrefix || village.StartsWith(RegionPrefix + ".", StringComparison.Ordinal));
         var inProgram = Program == SocialProgram.Unspecified || stored.Data switch
         {
             ProgramEnrolled enrolled => enrolled.Membership.Program == Program,
             ProgramExited exited => exited.Program == Program,
-            _ => household?.Programs.Any(membership => membership.Program == Program) == true,
+            _ => timeline?.InProgramAt(Program, stored.Version) == true,
         };
         return inRegion && inProgram;
     }
+}
+
+/// <summary>
+/// Where a household lived and which programs it was enrolled in, version by version, from the
+/// events of its stream that say so.
+/// </summary>
+internal sealed class HouseholdTimeline
+{
+    /// <summary>The events a timeline is made of; the feed reads only these for the streams of a page.</summary>
+    public static readonly Type[] EventTypes = [typeof(HouseholdProposed), typeof(SplitOff), typeof(AddressChanged), typeof(ProgramEnrolled), typeof(ProgramExited)];
+
+    private readonly List<(long Version, string Village)> villages = [];
+    private readonly List<(long Version, SocialProgram Program, bool Enrolled)> programs = [];
+
+    /// <summary>Adds the stream's events, in version order.</summary>
+    public HouseholdTimeline Add(IEvent stored)
+    {
+        switch (stored.Data)
+        {
+            case HouseholdProposed proposed:
+                villages.Add((stored.Version, proposed.VillageCode));
+                break;
+            case SplitOff formed:
+                villages.Add((stored.Version, formed.VillageCode));
+                break;
+            case AddressChanged moved:
+                villages.Add((stored.Version, moved.VillageCode));
+                break;
+            case ProgramEnrolled enrolled:
+                programs.Add((stored.Version, enrolled.Membership.Program, true));
+                break;
+            case ProgramExited exited:
+                programs.Add((stored.Version, exited.Program, false));
+                break;
+        }
+
+        return this;
+    }
+
+    public string? VillageAt(long version) => villages.LastOrDefault(entry => entry.Version <= version).Village;
+
+    public bool InProgramAt(SocialProgram program, long version) =>
+        programs.LastOrDefault(entry => entry.Version <= version && entry.Program == program).Enrolled;
 }
 
 /// <summary>One step of a feed: a change (with its checkpoint) or, after changes the filter left out, only a checkpoint.</summary>
@@ -61,14 +109,12 @@ internal sealed class ChangeFeedReader(IDocumentStore store, ChangeFeedSignal si
                 .OrderBy(stored => stored.Sequence)
                 .Take(PageSize)
                 .ToListAsync(cancellationToken);
-            var households = filter.IsEmpty
-                ? new Dictionary<Guid, Household>()
-                : (await session.LoadManyAsync<Household>(cancellationToken, page.Select(stored => stored.StreamId).Distinct())).ToDictionary(household => household.Id);
+            var timelines = filter.IsEmpty ? [] : await TimelinesAsync(session, page, cancellationToken);
             var delivered = cursor;
             foreach (var stored in page)
             {
                 cursor = stored.Sequence;
-                if (stored.Data is IHouseholdEvent && filter.Matches(stored, households.GetValueOrDefault(stored.StreamId)))
+                if (stored.Data is IHouseholdEvent && filter.Matches(stored, timelines.GetValueOrDefault(stored.StreamId)))
                 {
                     delivered = stored.Sequence;
                     yield return new FeedItem(stored.Sequence, stored);
@@ -85,5 +131,21 @@ internal sealed class ChangeFeedReader(IDocumentStore store, ChangeFeedSignal si
                 yield return new FeedItem(cursor, null);
             }
         }
+    }
+
+    private static async Task<Dictionary<Guid, HouseholdTimeline>> TimelinesAsync(IQuerySession session, IReadOnlyList<IEvent> page, CancellationToken cancellationToken)
+    {
+        var streams = page.Select(stored => stored.StreamId).Distinct().ToArray();
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(stored => streams.Contains(stored.StreamId) && stored.EventTypesAre(HouseholdTimeline.EventTypes))
+            .OrderBy(stored => stored.Sequence)
+            .ToListAsync(cancellationToken);
+        var timelines = new Dictionary<Guid, HouseholdTimeline>();
+        foreach (var stored in events)
+        {
+            (timelines.TryGetValue(stored.StreamId, out var timeline) ? timeline : timelines[stored.StreamId] = new HouseholdTimeline()).Add(stored);
+        }
+
+        return timelines;
     }
 }
