@@ -119,6 +119,7 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.Contains("interop.registry.v1.RegistryService", reflection.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name));
+        Assert.Contains("interop.registry.v2.RegistryService", reflection.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name));
         Assert.Contains("grpc.health.v1.Health", reflection.ResponseStream.Current.ListServicesResponse.Service.Select(service => service.Name));
     }
 
