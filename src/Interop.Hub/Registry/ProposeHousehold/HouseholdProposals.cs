@@ -136,9 +136,12 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             outcomes.Add(new ProposalOutcome.Stored(id, stored.Version, stored.ConflictCaseId));
         }
 
-        started.Queue();
-        BulkDocuments.QueueInsert(session, newReceipts, receipt => receipt.Id);
+        // The keys that can be taken meanwhile first: a NIK or a reference another commit took fails
+        // this one before the events draw numbers from the store's sequence, so a lost race leaves no
+        // gap in it for the async daemon (and the change feed) to wait out.
         NikRegistration.Insert(session, registrations);
+        BulkDocuments.QueueInsert(session, newReceipts, receipt => receipt.Id);
+        started.Queue();
         await session.SaveChangesAsync(cancellationToken);
         return outcomes;
     }
