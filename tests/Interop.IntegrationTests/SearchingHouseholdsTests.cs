@@ -48,6 +48,28 @@ public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki p
     }
 
     [Fact]
+    public async Task A_nik_finds_the_household_holding_it_and_those_that_list_it_without_holding_it()
+    {
+        // Holding: an active household. Listing without holding: a proposal held because the NIK is
+        // active there, and, once deactivated (its NIKs released), the household itself.
+        var holder = await HouseholdSteps.ActiveAsync(hub, pki, 431);
+        var nik = holder.Members[1].Nik;
+        var proposal = Households.Valid("SEARCH-432", 432);
+        proposal.Household.Members[1] = holder.Members[1].Clone();
+        var held = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), [proposal])).Accepted;
+        Assert.NotEmpty(held.ConflictCaseId);
+
+        var both = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = nik });
+        var heldOnly = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = proposal.Household.Members[0].Nik });
+        await HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), holder, "no longer eligible", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
+        var afterClosing = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = nik });
+
+        Assert.Equal(new[] { holder.HouseholdId, held.HouseholdId }.Order(StringComparer.Ordinal), both.Households.Select(h => h.HouseholdId));
+        Assert.Equal([held.HouseholdId], heldOnly.Households.Select(h => h.HouseholdId));
+        Assert.Equal(new[] { holder.HouseholdId, held.HouseholdId }.Order(StringComparer.Ordinal), afterClosing.Households.Select(h => h.HouseholdId));
+    }
+
+    [Fact]
     public async Task A_household_is_found_by_a_members_nik_and_by_its_family_card()
     {
         var target = bandung[7];

@@ -39,9 +39,29 @@ internal sealed record Household(
     /// <summary>Local governments' changes waiting for the steward's approval, oldest first.</summary>
     public IReadOnlyList<PendingChange> PendingChanges { get; init; } = [];
 
-    /// <summary>What search finds the household by, in one indexed column: "nik:" per member, "program:" per membership.</summary>
+    /// <summary>The search-terms index's predicate: a query on the terms says it too, so that the partial index serves it.</summary>
+    public const string SearchTermsIndexed = "cardinality(search_terms) > 0";
+
+    /// <summary>Held in a conflict case because a member's NIK was active elsewhere: its members' NIKs are not registered to it.</summary>
+    public bool HeldForNikConflict { get; init; }
+
+    /// <summary>
+    /// The household holds its members' NIKs (their <see cref="NikRegistration"/> rows name it):
+    /// search by NIK finds it through them. It does unless it is closed (its NIKs were released) or
+    /// held in a NIK conflict (they were never registered).
+    /// </summary>
     [JsonIgnore]
-    public string[] SearchTerms => [.. Members.Select(member => SearchTerm.Nik(member.Nik)), .. Programs.Select(membership => SearchTerm.Program(membership.Program))];
+    public bool HoldsMemberNiks => !IsClosed && !HeldForNikConflict;
+
+    /// <summary>
+    /// What search finds the household by in its GIN-indexed column, besides the NIK registrations:
+    /// "program:" per membership, and "nik:" per member only while the household does not hold its
+    /// members' NIKs. Most households have no term at all, and the partial index leaves them out,
+    /// which keeps the bulk load from writing an index entry per person twice.
+    /// </summary>
+    [JsonIgnore]
+    public string[] SearchTerms =>
+        [.. HoldsMemberNiks ? [] : Members.Select(member => SearchTerm.Nik(member.Nik)), .. Programs.Select(membership => SearchTerm.Program(membership.Program))];
 
     /// <summary>True once the household can no longer change: rejected, deactivated or merged away.</summary>
     public bool IsClosed => Status is HouseholdStatus.Rejected or HouseholdStatus.Deactivated or HouseholdStatus.Merged;
@@ -92,16 +112,17 @@ internal sealed record Household(
 
     public Household Apply(IEvent<HouseholdRatified> ratified) => After(ratified) with { Status = HouseholdStatus.Active };
 
-    public Household Apply(IEvent<ProposalRejected> rejected) => After(rejected) with { Status = HouseholdStatus.Rejected, OpenConflictCaseId = null };
+    public Household Apply(IEvent<ProposalRejected> rejected) =>
+        After(rejected) with { Status = HouseholdStatus.Rejected, OpenConflictCaseId = null, HeldForNikConflict = false };
 
-    public Household Apply(IEvent<HeldForConflict> held) => After(held) with { OpenConflictCaseId = held.Data.ConflictCaseId };
+    public Household Apply(IEvent<HeldForConflict> held) => After(held) with { OpenConflictCaseId = held.Data.ConflictCaseId, HeldForNikConflict = true };
 
     public Household Apply(IEvent<FlaggedAsLikelyDuplicate> flagged) => After(flagged) with { OpenConflictCaseId = flagged.Data.ConflictCaseId };
 
-    public Household Apply(IEvent<ConflictCleared> cleared) => After(cleared) with { OpenConflictCaseId = null };
+    public Household Apply(IEvent<ConflictCleared> cleared) => After(cleared) with { OpenConflictCaseId = null, HeldForNikConflict = false };
 
     public Household Apply(IEvent<MergedInto> merged) =>
-        After(merged) with { Status = HouseholdStatus.Merged, MergedInto = merged.Data.SurvivorHouseholdId, OpenConflictCaseId = null };
+        After(merged) with { Status = HouseholdStatus.Merged, MergedInto = merged.Data.SurvivorHouseholdId, OpenConflictCaseId = null, HeldForNikConflict = false };
 
     public Household Apply(IEvent<DuplicateMerged> merged) => After(merged) with { MergedFrom = [.. MergedFrom, merged.Data.MergedHouseholdId] };
 

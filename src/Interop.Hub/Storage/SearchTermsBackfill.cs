@@ -14,7 +14,10 @@ internal sealed class SearchTermsBackfill(IDocumentStore store) : IHostedService
         await using var session = store.LightweightSession();
         session.QueueSqlCommand(
             $"update {store.Options.DatabaseSchemaName}.mt_doc_household set search_terms = "
-            + "array(select 'nik:' || (member ->> 'Nik') from jsonb_array_elements(data -> 'Members') member) "
+            // Registration holds the NIKs of a household that is open and not held in a NIK conflict
+            // (Household.HoldsMemberNiks); the others list their members' NIKs here.
+            + "case when data ->> 'Status' in ('Rejected', 'Deactivated', 'Merged') or coalesce((data ->> 'HeldForNikConflict')::boolean, false) "
+            + "then array(select 'nik:' || (member ->> 'Nik') from jsonb_array_elements(data -> 'Members') member) else '{}' end "
             + "|| array(select 'program:' || (membership ->> 'Program') from jsonb_array_elements(data -> 'Programs') membership) "
             + "where search_terms is null");
         await session.SaveChangesAsync(cancellationToken);

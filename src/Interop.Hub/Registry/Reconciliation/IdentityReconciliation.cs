@@ -101,7 +101,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
         }
 
         var held = await session.QueryAsync<Household>(
-            "where search_terms && ?::text[] and (data ->> 'IsClosed')::boolean = false order by id",
+            $"where {Household.SearchTermsIndexed} and search_terms && ?::text[] and (data ->> 'IsClosed')::boolean = false order by id",
             cancellationToken,
             [niks.Select(SearchTerm.Nik).ToArray()]);
         var wanted = niks.ToHashSet(StringComparer.Ordinal);

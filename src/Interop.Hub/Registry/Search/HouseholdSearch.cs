@@ -61,13 +61,17 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             return new SearchOutcome.Invalid(violations);
         }
 
-        // Each filter is written against an index: the search-terms GIN column, the family-card and
-        // village expression indexes, the primary key for the stable order.
+        // Each filter is written against an index: the NIK registrations and the (partial) search-terms
+        // GIN column, the family-card and village expression indexes, the primary key for the stable order.
         var conditions = new List<string>();
         var parameters = new List<object>();
         if (query.Nik.Length > 0)
         {
-            conditions.Add("search_terms @> ?");
+            // Households holding the NIK (its registration), and those listing it without holding it
+            // (held in a conflict case, or closed), whose terms include it.
+            conditions.Add($"(id in (select household_id from {session.DocumentStore.Options.DatabaseSchemaName}.{NikRegistration.TableName} where nik = ?) "
+                + $"or ({Household.SearchTermsIndexed} and search_terms @> ?))");
+            parameters.Add(NikRegistration.NumberOf(query.Nik));
             parameters.Add(new[] { SearchTerm.Nik(query.Nik) });
         }
 
@@ -86,7 +90,7 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
 
         if (query.Program != SocialProgram.Unspecified)
         {
-            conditions.Add("search_terms @> ?");
+            conditions.Add($"{Household.SearchTermsIndexed} and search_terms @> ?");
             parameters.Add(new[] { SearchTerm.Program(query.Program) });
         }
 
