@@ -91,6 +91,7 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         Assert.Matches(@"\| SubmitHouseholds over mTLS \| 400 \|", text);
         Assert.Matches(@"Ingest runs at \*\*[0-9.]+ ?%\*\* of the COPY ceiling", text);
         Assert.Matches(@"\| GetHousehold \| [0-9,]+ \| [0-9,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9,]+ MiB \|", text);
+        Assert.Matches(@"\| SearchHouseholds by NIK \| [0-9,]+ \| [0-9,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9,]+ MiB \|", text);
         Assert.Matches(@"\| HubService.GetPartnerIdentity \| [0-9,]+ \|", text);
         Assert.DoesNotContain("Password", text, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(400L, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_events where type = 'household_proposed'"));

@@ -17,8 +17,8 @@ public sealed record BenchmarkSettings(int Households, int Seed, int ReadCallers
 
 /// <summary>
 /// Drives a running hub over mutual TLS and compares each scenario with a baseline measured in the
-/// same run: bulk ingest against a raw PostgreSQL COPY of the same rows, reads by id against a
-/// trivial unary call on the same server and TLS setup.
+/// same run: bulk ingest against a raw PostgreSQL COPY of the same rows, reads by id and searches
+/// by NIK against a trivial unary call on the same server and TLS setup.
 /// </summary>
 public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, Action<string> progress)
 {
@@ -42,10 +42,16 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         var reads = await ReadLoadAsync("GetHousehold", async (client, random, token) =>
             await client.Registry.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = ids[random.Next(ids.Count)] }, cancellationToken: token), cancellationToken);
         progress($"reads: {reads.Rate:N0}/s");
+        var searches = await ReadLoadAsync("SearchHouseholds by NIK", async (client, random, token) =>
+        {
+            var members = households[random.Next(households.Count)].Household.Members;
+            await client.Registry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = members[random.Next(members.Count)].Nik }, cancellationToken: token);
+        }, cancellationToken);
+        progress($"searches by NIK: {searches.Rate:N0}/s");
         var ceiling = await ReadLoadAsync("HubService.GetPartnerIdentity", async (client, _, token) =>
             await client.Hub.GetPartnerIdentityAsync(new GetPartnerIdentityRequest(), cancellationToken: token), cancellationToken);
         progress($"trivial unary: {ceiling.Rate:N0}/s");
-        return Report(copy, ingest, reads, ceiling, settled);
+        return Report(copy, ingest, reads, searches, ceiling, settled);
     }
 
     /// <summary>
@@ -178,7 +184,7 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         return new LatencyMeasured(name, all.Count, clock.Elapsed, await memory.StopAsync(), Percentile(all, 0.50), Percentile(all, 0.99));
     }
 
-    private string Report(Measured copy, IngestMeasured ingest, LatencyMeasured reads, LatencyMeasured ceiling, TimeSpan settled)
+    private string Report(Measured copy, IngestMeasured ingest, LatencyMeasured reads, LatencyMeasured searches, LatencyMeasured ceiling, TimeSpan settled)
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "unknown";
         var memoryKb = File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
@@ -207,17 +213,18 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         text.AppendLine(CultureInfo.InvariantCulture, $"- The registry issue's target for this machine is {TargetIngestRate:N0} households/s: this run reaches {ingest.Rate / TargetIngestRate:P0} of it.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- As the store grows: first tenth {ingest.FirstTenthRate:N0} households/s, last tenth {ingest.LastTenthRate:N0} households/s (ratio {ingest.LastTenthRate / ingest.FirstTenthRate:N2}).");
         text.AppendLine();
-        text.AppendLine("## Reading one household by id").AppendLine();
+        text.AppendLine("## Reading one household by id, and searching by NIK").AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"After the ingest, the store was left to settle ({settled.TotalSeconds:N0} s: the change-feed subscription caught up, then `ANALYZE`). {settings.ReadCallers} concurrent callers for {settings.ReadDuration.TotalSeconds:N0} s each, through one gRPC channel with the same mTLS setup, against `interop.hub.v1.HubService/GetPartnerIdentity`, which answers from the caller's certificate without touching data: the framework's ceiling for a unary call on this server and TLS setup.").AppendLine();
         text.AppendLine("| call | calls | calls/s | p50 ms | p99 ms | hub peak RSS |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|");
-        foreach (var measured in new[] { ceiling, reads })
+        foreach (var measured in new[] { ceiling, reads, searches })
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {measured.Name} | {measured.Count:N0} | {measured.Rate:N0} | {measured.P50:N2} | {measured.P99:N2} | {Mib(measured.PeakHubBytes)} |");
         }
 
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"- `GetHousehold` runs at **{reads.Rate / ceiling.Rate:P1}** of the trivial call's rate.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- `SearchHouseholds` by a random member's NIK (found through the NIK registrations; one household a page) runs at **{searches.Rate / ceiling.Rate:P1}** of the trivial call's rate.");
         return text.ToString();
     }
 

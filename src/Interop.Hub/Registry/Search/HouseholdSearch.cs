@@ -68,9 +68,12 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
         if (query.Nik.Length > 0)
         {
             // Households holding the NIK (its registration), and those listing it without holding it
-            // (held in a conflict case, or closed), whose terms include it.
-            conditions.Add($"(id in (select household_id from {session.DocumentStore.Options.DatabaseSchemaName}.{NikRegistration.TableName} where nik = ?) "
-                + $"or ({Household.SearchTermsIndexed} and search_terms @> ?))");
+            // (held in a conflict case, or closed), whose terms include it: both sets found first, each
+            // through its own index, then read by primary key. (Written as an `or` of the two, the
+            // planner scanned every household, 1.2 s at a million.)
+            var schema = session.DocumentStore.Options.DatabaseSchemaName;
+            conditions.Add($"id = any(array(select household_id from {schema}.{NikRegistration.TableName} where nik = ? "
+                + $"union select listed.id from {schema}.mt_doc_household as listed where cardinality(listed.search_terms) > 0 and listed.search_terms @> ?))");
             parameters.Add(NikRegistration.NumberOf(query.Nik));
             parameters.Add(new[] { SearchTerm.Nik(query.Nik) });
         }
