@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: contract lint and breaking-change gate, unit tests, and integration tests against a real hub over
-# mutual TLS on a throwaway PostgreSQL cluster that the tests create and remove themselves.
+# The whole test suite: the contract gate (lint, breaking changes against every released version),
+# unit tests, and integration tests against a real hub over mutual TLS on a throwaway PostgreSQL
+# cluster that the tests create and remove themselves.
 # Works on a fresh machine as root or as a normal user; needs no database running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
