@@ -70,6 +70,38 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     }
 
     [Fact]
+    public async Task V2_replays_a_household_as_it_was_after_a_version_or_at_a_moment()
+    {
+        var ratified = await HouseholdSteps.ActiveAsync(hub, pki, 975);
+        var moved = await HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), ratified, "moved to Semarang", new ChangeHouseholdRequest
+        {
+            ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 1" },
+        });
+        var history = await HouseholdSteps.HistoryAsync(hub, pki, ratified.HouseholdId);
+        var client = V2Client(pki.Auditor);
+        async Task<V2.Household> ReadAsync(Action<V2.GetHouseholdRequest> asOf)
+        {
+            var request = new V2.GetHouseholdRequest { HouseholdId = ratified.HouseholdId, ReadMask = new FieldMask { Paths = { "status", "location.village_code" } } };
+            asOf(request);
+            return (await client.GetHouseholdAsync(request)).Household;
+        }
+
+        var now = await ReadAsync(_ => { });
+        var byVersion = await ReadAsync(request => request.AsOfVersion = ratified.Version);
+        var byMoment = await ReadAsync(request => request.AsOfTime = history[(int)ratified.Version - 1].OccurTime);
+        var beforeProposal = await Assert.ThrowsAsync<RpcException>(() => ReadAsync(request => request.AsOfTime = Timestamp.FromDateTimeOffset(history[0].OccurTime.ToDateTimeOffset().AddSeconds(-1))));
+        var beyond = await Assert.ThrowsAsync<RpcException>(() => ReadAsync(request => request.AsOfVersion = moved.Version + 1));
+        var zero = await Assert.ThrowsAsync<RpcException>(() => ReadAsync(request => request.AsOfVersion = 0));
+
+        Assert.Equal((moved.Version, "33.74.01.1001"), (now.Version, now.Location.VillageCode));
+        Assert.Equal((ratified.Version, V2.HouseholdStatus.Active, ratified.VillageCode), (byVersion.Version, byVersion.Status, byVersion.Location.VillageCode));
+        Assert.Equal(byVersion, byMoment);
+        Assert.Equal(StatusCode.NotFound, beforeProposal.StatusCode);
+        Assert.Equal(StatusCode.OutOfRange, beyond.StatusCode);
+        Assert.Equal(["as_of_version"], FieldsOf(zero));
+    }
+
+    [Fact]
     public async Task V2_refuses_a_bad_read_mask_or_id_with_the_field_named_and_a_bank_may_not_read()
     {
         var household = await HouseholdSteps.ProposeAsync(hub, pki, 973);

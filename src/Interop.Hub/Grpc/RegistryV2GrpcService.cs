@@ -27,14 +27,40 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
             issues.Insert(0, new("household_id", request.HouseholdId.Length == 0 ? "is required" : "must be a UUID as issued by the hub"));
         }
 
+        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion && request.AsOfVersion < 1)
+        {
+            issues.Add(new("as_of_version", "must be 1 or more (the household's first event)"));
+        }
+
         if (issues.Count > 0)
         {
             throw RegistryMapping.InvalidArgument("Household read refused.", issues).ToRpcException();
         }
 
-        var household = await querySession.LoadAsync<Household>(id, context.CancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        var household = await AsRequestedAsync(id, request, context.CancellationToken);
         return new V2.GetHouseholdResponse { Household = Masked(household, request.ReadMask) };
+    }
+
+    /// <summary>The household now (its stored snapshot), or replayed from its events as of a version or a moment.</summary>
+    private async Task<Household> AsRequestedAsync(Guid id, V2.GetHouseholdRequest request, CancellationToken cancellationToken)
+    {
+        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.None)
+        {
+            return await querySession.LoadAsync<Household>(id, cancellationToken)
+                ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        }
+
+        var stream = await querySession.Events.FetchStreamStateAsync(id, cancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion)
+        {
+            return request.AsOfVersion <= stream.Version
+                ? (await querySession.Events.AggregateStreamAsync<Household>(id, request.AsOfVersion, token: cancellationToken))!
+                : throw new RpcException(new Status(StatusCode.OutOfRange, $"The household has {stream.Version} versions."));
+        }
+
+        return await querySession.Events.AggregateStreamAsync<Household>(id, timestamp: request.AsOfTime.ToDateTimeOffset(), token: cancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "The household had not been proposed yet at that moment."));
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
