@@ -5,6 +5,7 @@ using Grpc.Core;
 using Interop.Contracts.Registry.V1;
 using Interop.ReferenceData;
 using Spectre.Console;
+using V2 = Interop.Contracts.Registry.V2;
 
 namespace Interop.Cli;
 
@@ -80,20 +81,32 @@ internal static class Commands
     public static Command Show(PartnerOptions partner)
     {
         var id = new Argument<string>("household-id");
-        var command = new Command("show", "Show a household's current state") { id };
+        var version = new Option<long?>("--as-of-version") { Description = "Show the household as it was after the change with this version" };
+        var moment = new Option<DateTimeOffset?>("--as-of") { Description = "Show the household as it was at this moment (ISO 8601, e.g. 2026-11-28T09:00:00Z)" };
+        var command = new Command("show", "Show a household: as it is now, or as it was after a version or at a moment") { id, version, moment };
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Reported(async () =>
         {
             using var channel = partner.Open(result);
-            var household = (await new RegistryService.RegistryServiceClient(channel)
-                .GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = result.GetValue(id) }, cancellationToken: cancellationToken)).Household;
+            var request = new V2.GetHouseholdRequest { HouseholdId = result.GetValue(id) };
+            if (result.GetValue(version) is { } asOfVersion)
+            {
+                request.AsOfVersion = asOfVersion;
+            }
+            else if (result.GetValue(moment) is { } asOf)
+            {
+                request.AsOfTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(asOf);
+            }
+
+            var household = (await new V2.RegistryService.RegistryServiceClient(channel).GetHouseholdAsync(request, cancellationToken: cancellationToken)).Household;
             AnsiConsole.MarkupLine($"[bold]Household {household.HouseholdId}[/] (version {household.Version}, {household.Status})");
-            AnsiConsole.MarkupLine($"Family card {household.FamilyCardNumber}, village {household.VillageCode}: {Markup.Escape(household.AddressLine)}");
-            AnsiConsole.MarkupLine($"Proposed by {household.ProposedBy.PartnerId} as {Markup.Escape(household.PartnerReference)} on {household.CreateTime.ToDateTimeOffset():u}");
+            AnsiConsole.MarkupLine($"Family card {household.FamilyCardNumber}, village {household.Location.VillageCode}: {Markup.Escape(household.Location.AddressLine)}");
+            AnsiConsole.MarkupLine($"Proposed by {household.Provenance.ProposedByPartnerId} as {Markup.Escape(household.Provenance.PartnerReference)} on {household.Provenance.CreateTime.ToDateTimeOffset():u}");
             var table = new Table().AddColumns("NIK", "Name", "Born", "Sex", "Relationship");
             foreach (var member in household.Members)
             {
-                table.AddRow(member.Nik, Markup.Escape(member.FullName), $"{member.BirthDate.Year:D4}-{member.BirthDate.Month:D2}-{member.BirthDate.Day:D2}", member.Sex.ToString(), HouseholdCsv.RelationshipName(member.Relationship));
+                var identity = member.Identity;
+                table.AddRow(identity.Nik, Markup.Escape(identity.FullName), $"{identity.BirthDate.Year:D4}-{identity.BirthDate.Month:D2}-{identity.BirthDate.Day:D2}", identity.Sex.ToString(), HouseholdCsv.RelationshipName((Relationship)(int)member.Relationship));
             }
 
             AnsiConsole.Write(table);

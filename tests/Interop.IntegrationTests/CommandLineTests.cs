@@ -48,10 +48,16 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         var householdId = outcomes[0][3];
         var shown = await InteropAsync(["show", householdId, .. PartnerArguments(pki.Auditor, "bpk")]);
         var history = await InteropAsync(["history", householdId, .. PartnerArguments(pki.Auditor, "bpk")]);
+        var asProposed = await InteropAsync(["show", householdId, "--as-of-version", "1", .. PartnerArguments(pki.Auditor, "bpk")]);
+        var beyond = await InteropAsync(["show", householdId, "--as-of-version", "99", .. PartnerArguments(pki.Auditor, "bpk")]);
 
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains(householdId, shown.Output, StringComparison.Ordinal);
         Assert.Contains("dinsos-kota-bandung", shown.Output, StringComparison.Ordinal);
+        Assert.Equal(0, asProposed.ExitCode);
+        Assert.Contains("(version 1, Proposed)", asProposed.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, beyond.ExitCode);
+        Assert.Contains("OutOfRange", beyond.Output + beyond.Error, StringComparison.Ordinal);
         Assert.Equal(0, history.ExitCode);
         Assert.Contains("proposed with", history.Output, StringComparison.Ordinal);
         Assert.Contains("by dinsos-kota-bandung", history.Output, StringComparison.Ordinal);
