@@ -107,6 +107,32 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     }
 
     [Fact]
+    public async Task A_proposal_held_when_an_earlier_version_ran_stays_findable_by_its_niks_after_its_next_change()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("heldflag");
+        string heldId;
+        string nik;
+        await using (var first = await RunningHub.StartAsync(pki, connectionString))
+        {
+            var existing = await HouseholdSteps.ActiveAsync(first, pki, 81);
+            var proposal = Households.Valid("HELD-82", 82);
+            proposal.Household.Members[1] = existing.Members[1].Clone();
+            heldId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(first.Registry(pki.Bandung), [proposal])).Accepted.HouseholdId;
+            nik = proposal.Household.Members[0].Nik;
+        }
+
+        // As an earlier version left it: the snapshot without the held-for-a-NIK-conflict flag.
+        await StoreProbe.ExecuteAsync(connectionString, $"update interop.mt_doc_household set data = data - 'HeldForNikConflict' where id = '{heldId}'");
+
+        await using var second = await RunningHub.StartAsync(pki, connectionString);
+        var held = await HouseholdSteps.GetAsync(second, pki, heldId);
+        await HouseholdSteps.ChangeAsync(second.Registry(pki.CivilRegistry), held, "population database", HouseholdRequests.VerifyAll(held));
+        var found = await second.Registry(pki.Auditor).SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = nik });
+
+        Assert.Equal([heldId], found.Households.Select(household => household.HouseholdId));
+    }
+
+    [Fact]
     public async Task Health_checking_and_server_reflection_are_served()
     {
         await using var hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("lifecycle"));
