@@ -230,13 +230,7 @@ internal sealed class RegistryGrpcService(
             RegistryMapping.ToDomain(request.Status),
             request.PageSize,
             request.PageToken);
-        var outcome = await new HouseholdSearch(querySession).SearchAsync(query, context.CancellationToken);
-        if (outcome is SearchOutcome.Invalid invalid)
-        {
-            throw RegistryMapping.InvalidArgument("Search refused.", invalid.Violations).ToRpcException();
-        }
-
-        var page = (SearchOutcome.Page)outcome;
+        var page = await RegistryReads.SearchAsync(querySession, query, context.CancellationToken);
         var response = new V1.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(RegistryMapping.ToProto));
         return response;
@@ -314,18 +308,7 @@ internal sealed class RegistryGrpcService(
 
     private static Guid ParseHouseholdId(string value) => ParseId(value, "household_id");
 
-    private static Guid ParseId(string value, string field)
-    {
-        if (Guid.TryParse(value, out var id))
-        {
-            return id;
-        }
-
-        throw RegistryMapping.InvalidArgument(
-                $"{field} is not an id the hub issued.",
-                [new FieldIssue(field, value.Length == 0 ? "is required" : "must be a UUID as issued by the hub")])
-            .ToRpcException();
-    }
+    private static Guid ParseId(string value, string field) => RegistryReads.ParseId(value, field);
 
     private sealed record DecidedProposal(long Position, string PartnerId, string PartnerReference, string ContentHash, ProposalDecision Decision);
 }

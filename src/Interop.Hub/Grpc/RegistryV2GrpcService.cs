@@ -21,10 +21,9 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
     public override async Task<V2.GetHouseholdResponse> GetHousehold(V2.GetHouseholdRequest request, ServerCallContext context)
     {
         var issues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask").ToList();
-        var id = Guid.TryParse(request.HouseholdId, out var parsed) ? parsed : Guid.Empty;
-        if (id == Guid.Empty)
+        if (RegistryReads.IdIssue(request.HouseholdId, "household_id", out var id) is { } idIssue)
         {
-            issues.Insert(0, new("household_id", request.HouseholdId.Length == 0 ? "is required" : "must be a UUID as issued by the hub"));
+            issues.Insert(0, idIssue);
         }
 
         if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion && request.AsOfVersion < 1)
@@ -52,6 +51,7 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
 
         var stream = await querySession.Events.FetchStreamStateAsync(id, cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+
         if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion)
         {
             return request.AsOfVersion <= stream.Version
@@ -80,13 +80,7 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
             RegistryV2Mapping.ToDomain(request.Status),
             request.PageSize,
             request.PageToken);
-        var outcome = await new HouseholdSearch(querySession).SearchAsync(query, context.CancellationToken);
-        if (outcome is SearchOutcome.Invalid invalid)
-        {
-            throw RegistryMapping.InvalidArgument("Search refused.", invalid.Violations).ToRpcException();
-        }
-
-        var page = (SearchOutcome.Page)outcome;
+        var page = await RegistryReads.SearchAsync(querySession, query, context.CancellationToken);
         var response = new V2.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(household => Masked(household, request.ReadMask)));
         return response;
