@@ -120,12 +120,19 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
             ReadMask = new FieldMask { Paths = { "location.planet" } },
         }).ResponseAsync);
         var bank = await Assert.ThrowsAsync<RpcException>(() => V2Client(pki.Bank).GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = household.HouseholdId }).ResponseAsync);
+        // A conflict case's id is a stream's id too, but no household's, now or as of its first event.
+        var duplicate = Households.Valid("VERSIONS-976", 976);
+        duplicate.Household.Members[1] = household.Members[1].Clone();
+        var caseId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), [duplicate])).Accepted.ConflictCaseId;
+        var caseNow = await Assert.ThrowsAsync<RpcException>(() => client.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = caseId }).ResponseAsync);
+        var caseAsOf = await Assert.ThrowsAsync<RpcException>(() => client.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = caseId, AsOfVersion = 1 }).ResponseAsync);
 
         Assert.Equal(["read_mask.paths[1]"], FieldsOf(badMask));
         Assert.Equal(["household_id"], FieldsOf(badId));
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(["read_mask.paths[0]"], FieldsOf(badSearch));
         Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
+        Assert.Equal((StatusCode.NotFound, StatusCode.NotFound), (caseNow.StatusCode, caseAsOf.StatusCode));
     }
 
     [Fact]

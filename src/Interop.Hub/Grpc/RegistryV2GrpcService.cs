@@ -49,8 +49,11 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
                 ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
         }
 
-        var stream = await querySession.Events.FetchStreamStateAsync(id, cancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        // Another stream's id (a conflict case's) names no household: not found, like the current read.
+        if (await querySession.Events.FetchStreamStateAsync(id, cancellationToken) is not { } stream || stream.AggregateType != typeof(Household))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
+        }
 
         if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion)
         {
