@@ -64,27 +64,22 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         Insert(session, For(householdId, villageCode, members).ToList());
 
     /// <summary>Registers many NIKs with one statement; fails the commit if any is taken meanwhile.</summary>
-    public static void Insert(IDocumentSession session, IReadOnlyCollection<NikRegistration> registrations)
-    {
-        if (registrations.Count > 0)
-        {
-            session.QueueSqlCommand(
-                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::bigint[], ?::uuid[], ?::bigint[])",
-                registrations.Select(registration => NumberOf(registration.Nik)).ToArray(),
-                registrations.Select(registration => registration.HouseholdId).ToArray(),
-                registrations.Select(registration => registration.ScreeningKey).ToArray());
-        }
-    }
+    public static void Insert(IDocumentSession session, IReadOnlyCollection<NikRegistration> registrations) =>
+        QueueInsert(session, registrations, onConflict: string.Empty);
 
     /// <summary>The members now hold their NIKs in this household, looked for in its village.</summary>
-    public static void Move(IDocumentSession session, Guid householdId, string villageCode, IEnumerable<HouseholdMember> members)
+    public static void Move(IDocumentSession session, Guid householdId, string villageCode, IEnumerable<HouseholdMember> members) =>
+        QueueInsert(
+            session,
+            For(householdId, villageCode, members).ToList(),
+            onConflict: " on conflict (nik) do update set household_id = excluded.household_id, screening_key = excluded.screening_key");
+
+    private static void QueueInsert(IDocumentSession session, IReadOnlyCollection<NikRegistration> registrations, string onConflict)
     {
-        var registrations = For(householdId, villageCode, members).ToList();
         if (registrations.Count > 0)
         {
             session.QueueSqlCommand(
-                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::bigint[], ?::uuid[], ?::bigint[]) "
-                + "on conflict (nik) do update set household_id = excluded.household_id, screening_key = excluded.screening_key",
+                $"insert into {TableOf(session)} (nik, household_id, screening_key) select * from unnest(?::bigint[], ?::uuid[], ?::bigint[]){onConflict}",
                 registrations.Select(registration => NumberOf(registration.Nik)).ToArray(),
                 registrations.Select(registration => registration.HouseholdId).ToArray(),
                 registrations.Select(registration => registration.ScreeningKey).ToArray());

@@ -11,22 +11,21 @@ namespace Interop.Hub.Storage;
 /// </summary>
 internal static class LostRace
 {
-    public static bool Is(Exception exception) => exception switch
-    {
-        ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException => true,
-        // A key taken first by another commit, in a statement of our own (BulkDocuments).
-        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } => true,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(Is),
-        { InnerException: { } inner } => Is(inner),
-        _ => false,
-    };
+    public static bool Is(Exception exception) => Any(exception, cause => cause
+        is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException
+        // A key taken first by another commit, in a statement of our own (BulkDocuments, NikRegistration).
+        or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation });
 
     /// <summary>The commit lost on a unique key of the named table (another commit took the key first).</summary>
-    public static bool OnTable(Exception exception, string table) => exception switch
-    {
-        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique => unique.TableName == table,
-        AggregateException aggregate => aggregate.InnerExceptions.Any(inner => OnTable(inner, table)),
-        { InnerException: { } inner } => OnTable(inner, table),
-        _ => false,
-    };
+    public static bool OnTable(Exception exception, string table) =>
+        Any(exception, cause => cause is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique && unique.TableName == table);
+
+    /// <summary>The exception or any it carries (inner, or aggregated from a batched commit) is such a cause.</summary>
+    private static bool Any(Exception exception, Func<Exception, bool> isCause) =>
+        isCause(exception) || exception switch
+        {
+            AggregateException aggregate => aggregate.InnerExceptions.Any(inner => Any(inner, isCause)),
+            { InnerException: { } inner } => Any(inner, isCause),
+            _ => false,
+        };
 }
