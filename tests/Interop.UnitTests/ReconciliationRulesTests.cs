@@ -8,18 +8,7 @@ namespace Interop.UnitTests;
 /// <summary>Comparing the civil registry's view of a person with the register.</summary>
 public sealed class ReconciliationRulesTests
 {
-    private static readonly Household Registered = new(
-        Guid.NewGuid(),
-        4,
-        HouseholdStatus.Active,
-        "3273010101200001",
-        "32.73.01.1001",
-        "Jl. Sukarasa No. 12",
-        [new HouseholdMember("3273014507900001", "Siti Rahmawati", new DateOnly(1990, 7, 5), Sex.Female, Relationship.Head)],
-        new Actor("dinsos-kota-bandung", PartnerKind.LocalGovernment),
-        "BDG-1",
-        DateTimeOffset.UnixEpoch,
-        DateTimeOffset.UnixEpoch);
+    private static readonly Household Registered = RegisteredHousehold.Active;
 
     [Theory]
     [InlineData("Siti Rahmawati")]

@@ -1,4 +1,3 @@
-using Interop.Hub.Partners;
 using Interop.Hub.Registry;
 
 namespace Interop.UnitTests;
@@ -6,18 +5,7 @@ namespace Interop.UnitTests;
 /// <summary>A household lists its members' NIKs among its search terms only while it does not hold them (registration finds the others).</summary>
 public sealed class SearchTermsTests
 {
-    private static readonly Household Active = new(
-        Guid.NewGuid(),
-        3,
-        HouseholdStatus.Active,
-        "3273010101200001",
-        "32.73.01.1001",
-        "Jl. Sukarasa No. 12",
-        [new HouseholdMember("3273014507900001", "Siti Rahmawati", new DateOnly(1990, 7, 5), Sex.Female, Relationship.Head)],
-        new Actor("dinsos-kota-bandung", PartnerKind.LocalGovernment),
-        "BDG-1",
-        DateTimeOffset.UtcNow,
-        DateTimeOffset.UtcNow);
+    private static readonly Household Active = RegisteredHousehold.Active;
 
     [Fact]
     public void An_open_household_holding_its_niks_has_only_its_programs_as_terms()
