@@ -28,6 +28,6 @@ internal static class BulkDocuments
     }
 
     /// <summary>The table Marten keeps documents of type <typeparamref name="T"/> in, schema-qualified.</summary>
-    public static string TableOf<T>(IDocumentSession session) =>
+    public static string TableOf<T>(IQuerySession session) =>
         $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_{typeof(T).Name.ToLowerInvariant()}";
 }

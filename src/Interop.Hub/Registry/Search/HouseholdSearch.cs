@@ -71,9 +71,8 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             // (held in a conflict case, or closed), whose terms include it: both sets found first, each
             // through its own index, then read by primary key. (Written as an `or` of the two, the
             // planner scanned every household, 1.2 s at a million.)
-            var schema = session.DocumentStore.Options.DatabaseSchemaName;
-            conditions.Add($"id = any(array(select household_id from {schema}.{NikRegistration.TableName} where nik = ? "
-                + $"union select listed.id from {schema}.mt_doc_household as listed where cardinality(listed.search_terms) > 0 and listed.search_terms @> ?))");
+            conditions.Add($"id = any(array(select household_id from {session.DocumentStore.Options.DatabaseSchemaName}.{NikRegistration.TableName} where nik = ? "
+                + $"union select listed.id from {Storage.BulkDocuments.TableOf<Household>(session)} as listed where cardinality(listed.search_terms) > 0 and listed.search_terms @> ?))");
             parameters.Add(NikRegistration.NumberOf(query.Nik));
             parameters.Add(new[] { SearchTerm.Nik(query.Nik) });
         }
