@@ -266,6 +266,7 @@ internal static class Commands
         HouseholdEvent.ChangeOneofCase.SplitOff => $"formed by {change.SplitOff.Household.Members.Count} member(s) splitting from household {change.SplitOff.FromHouseholdId}",
         HouseholdEvent.ChangeOneofCase.FamilyJoined => $"the family of household {change.FamilyJoined.FromHouseholdId} joined ({change.FamilyJoined.Members.Count} member(s))",
         HouseholdEvent.ChangeOneofCase.JoinedFamily => $"family joined household {change.JoinedFamily.SurvivorHouseholdId}",
+        HouseholdEvent.ChangeOneofCase.IdentityExceptionGranted => "identity exception granted for a person the civil registry has not confirmed",
         HouseholdEvent.ChangeOneofCase.ConflictCleared => $"conflict case {change.ConflictCleared.ConflictCaseId} cleared",
         HouseholdEvent.ChangeOneofCase.MergedInto => $"merged into {change.MergedInto.SurvivorHouseholdId}",
         HouseholdEvent.ChangeOneofCase.DuplicateMerged => $"duplicate {change.DuplicateMerged.MergedHouseholdId} merged in",

@@ -35,7 +35,8 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         {
             EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Pkh, Components = { PkhComponent.PrimarySchoolChild } } },
         });
-        household = await ChangeAsync(Ministry, household, "birth registered at the village office", new ChangeHouseholdRequest
+        // The civil registry adds a person it registered itself: an active household admits confirmed people only.
+        household = await ChangeAsync(Dukcapil, household, "birth registered at the civil registry", new ChangeHouseholdRequest
         {
             AddMember = new AddMember
             {
@@ -69,7 +70,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
                 (HouseholdEvent.ChangeOneofCase.IdentitiesVerified, "dukcapil"),
                 (HouseholdEvent.ChangeOneofCase.HouseholdRatified, "kemensos-pusdatin"),
                 (HouseholdEvent.ChangeOneofCase.ProgramEnrolled, "kemensos-pusdatin"),
-                (HouseholdEvent.ChangeOneofCase.MemberAdded, "kemensos-pusdatin"),
+                (HouseholdEvent.ChangeOneofCase.MemberAdded, "dukcapil"),
                 (HouseholdEvent.ChangeOneofCase.MemberDied, "dukcapil"),
                 (HouseholdEvent.ChangeOneofCase.AddressChanged, "kemensos-pusdatin"),
                 (HouseholdEvent.ChangeOneofCase.ProgramExited, "kemensos-pusdatin"),

@@ -15,6 +15,8 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
 
     private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
 
+    private RegistryService.RegistryServiceClient Dukcapil => hub.Registry(pki.CivilRegistry);
+
     public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("makerchecker"));
 
     public async Task DisposeAsync() => await hub.DisposeAsync();
@@ -38,7 +40,10 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal("32.73.01.1002", move.Household.VillageCode);
         Assert.Equal(2, move.Household.PendingChanges.Count);
 
-        var approved = await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(move.Household, "birth certificate seen", Approve(birth.PendingChangeId)));
+        // The civil registry confirms the newborn before the steward lets the child into the active household.
+        var judged = await Dukcapil.ChangeHouseholdAsync(HouseholdRequests.For(move.Household, "birth certificate matched", HouseholdRequests.Confirm("3273015503250601")));
+        var approved = await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(judged.Household, "birth certificate seen", Approve(birth.PendingChangeId)));
+        Assert.Equal(IdentityStatus.Confirmed, approved.Household.Members[2].IdentityStatus);
         Assert.Empty(approved.PendingChangeId);
         Assert.Equal(3, approved.Household.Members.Count);
         Assert.Equal([move.PendingChangeId], approved.Household.PendingChanges.Select(p => p.ChangeId));
@@ -55,14 +60,15 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
             [
                 (HouseholdEvent.ChangeOneofCase.ChangeAwaitingApproval, "dinsos-kota-bandung", "birth registered at the village office"),
                 (HouseholdEvent.ChangeOneofCase.ChangeAwaitingApproval, "dinsos-kota-bandung", "moved within Bandung"),
+                (HouseholdEvent.ChangeOneofCase.IdentitiesVerified, "dukcapil", "birth certificate matched"),
                 (HouseholdEvent.ChangeOneofCase.ChangeApproved, "kemensos-pusdatin", "birth certificate seen"),
                 // The approved change itself, in the name of the regency that asked for it.
                 (HouseholdEvent.ChangeOneofCase.MemberAdded, "dinsos-kota-bandung", "birth registered at the village office"),
                 (HouseholdEvent.ChangeOneofCase.ChangeRejected, "kemensos-pusdatin", "no proof of the new address"),
             ],
             history.Select(e => (e.ChangeCase, e.Actor.PartnerId, e.Reason)));
-        Assert.Equal(birth.PendingChangeId, history[2].ChangeApproved.ChangeId);
-        Assert.Equal(move.PendingChangeId, history[4].ChangeRejected.ChangeId);
+        Assert.Equal(birth.PendingChangeId, history[3].ChangeApproved.ChangeId);
+        Assert.Equal(move.PendingChangeId, history[5].ChangeRejected.ChangeId);
     }
 
     [Fact]
@@ -98,7 +104,9 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         var first = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(active, "birth", AddChild("3273015503250631")));
         // The same child asked for twice: both wait, only one can take effect.
         var twice = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(first.Household, "birth, sent again by another officer", AddChild("3273015503250631")));
-        var household = (await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(twice.Household, "birth certificate seen", Approve(first.PendingChangeId)))).Household;
+        await AssertRefusedAsync(Ministry, twice.Household, Approve(first.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
+        var judged = (await Dukcapil.ChangeHouseholdAsync(HouseholdRequests.For(twice.Household, "birth certificate matched", HouseholdRequests.Confirm("3273015503250631")))).Household;
+        var household = (await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(judged, "birth certificate seen", Approve(first.PendingChangeId)))).Household;
 
         await AssertRefusedAsync(Ministry, household, Approve(twice.PendingChangeId), StatusCode.FailedPrecondition, "already a member");
         await AssertRefusedAsync(Ministry, household, Approve(first.PendingChangeId), StatusCode.FailedPrecondition, "decided already");

@@ -139,7 +139,11 @@ public sealed class ChangeRulesTests
     public void A_merge_needs_the_other_household_active_and_every_one_of_its_members_named_without_a_head()
     {
         var household = Household(HouseholdStatus.Active);
-        var other = Household(HouseholdStatus.Active) with { Members = [new HouseholdMember("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female, Relationship.Head)] };
+        var other = Household(HouseholdStatus.Active) with
+        {
+            Members = [new HouseholdMember("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female, Relationship.Head)],
+            ConfirmedNiks = ["3273014101600003"],
+        };
         var merge = new HouseholdChange.Merge(other.Id.ToString(), other.Version, [new NewRelationship("3273014101600003", Relationship.Parent)]);
 
         var accepted = Assert.IsType<ChangeDecision.Accepted>(ChangeRules.Decide(Command(household, merge, Steward), household, Regions, Today, other));
@@ -174,8 +178,9 @@ public sealed class ChangeRulesTests
     private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor) =>
         ChangeRules.Decide(Command(household, change, actor), household, Regions, Today);
 
+    /// <summary>A two-member household; past verification, both members' NIKs are confirmed.</summary>
     private static Household Household(HouseholdStatus status) =>
-        new(
+        new Household(
             Guid.NewGuid(),
             3,
             status,
@@ -189,5 +194,8 @@ public sealed class ChangeRulesTests
             Bandung,
             "BDG-1",
             DateTimeOffset.UtcNow,
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow)
+        {
+            ConfirmedNiks = status is HouseholdStatus.Proposed or HouseholdStatus.VerificationFailed ? [] : ["3273014507900001", "3273011203150002"],
+        };
 }

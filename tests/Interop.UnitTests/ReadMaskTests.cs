@@ -87,6 +87,7 @@ public sealed class ReadMaskTests
         AssertNamesakes<SocialProgram, V2.Program>();
         AssertNamesakes<PkhComponent, V2.PkhComponent>();
         AssertNamesakes<PartnerKind, V2.PartnerKind>();
+        AssertNamesakes<IdentityStatus, V2.IdentityStatus>();
     }
 
     private static void AssertNamesakes<TDomain, TWire>()

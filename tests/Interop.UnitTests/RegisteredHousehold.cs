@@ -17,5 +17,8 @@ internal static class RegisteredHousehold
         new Actor("dinsos-kota-bandung", PartnerKind.LocalGovernment),
         "BDG-1",
         DateTimeOffset.UnixEpoch,
-        DateTimeOffset.UnixEpoch);
+        DateTimeOffset.UnixEpoch)
+    {
+        ConfirmedNiks = ["3273014507900001"],
+    };
 }

@@ -34,6 +34,7 @@ public sealed class StoredEventNameTests
         [typeof(SplitOff)] = "split_off",
         [typeof(FamilyJoined)] = "family_joined",
         [typeof(JoinedFamily)] = "joined_family",
+        [typeof(IdentityExceptionGranted)] = "identity_exception_granted",
         [typeof(ConflictCaseOpened)] = "conflict_case_opened",
         [typeof(ConflictCaseResolved)] = "conflict_case_resolved",
     };

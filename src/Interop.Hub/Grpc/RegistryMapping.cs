@@ -52,6 +52,7 @@ internal static class RegistryMapping
                 V1.ChangeHouseholdRequest.ChangeOneofCase.DeactivateHousehold => new HouseholdChange.Deactivate(),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.ApproveChange => new HouseholdChange.ApproveChange(request.ApproveChange.ChangeId),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.RejectChange => new HouseholdChange.RejectChange(request.RejectChange.ChangeId),
+                V1.ChangeHouseholdRequest.ChangeOneofCase.GrantIdentityException => new HouseholdChange.GrantIdentityException(request.GrantIdentityException.Nik),
                 V1.ChangeHouseholdRequest.ChangeOneofCase.SplitHousehold => new HouseholdChange.Split(
                     ToDomain(request.SplitHousehold.Members),
                     request.SplitHousehold.FamilyCardNumber,
@@ -158,6 +159,12 @@ internal static class RegistryMapping
         proto.Members.Add(household.Members.Select(member =>
         {
             var wire = ToProto(member);
+            wire.IdentityStatus = household.IdentityOf(member.Nik) switch
+            {
+                IdentityStatus.Confirmed => V1.IdentityStatus.Confirmed,
+                IdentityStatus.Excepted => V1.IdentityStatus.Excepted,
+                _ => V1.IdentityStatus.Unconfirmed,
+            };
             if (household.Deaths.TryGetValue(member.Nik, out var died))
             {
                 wire.DeathDate = ToProto(died);
@@ -288,6 +295,9 @@ internal static class RegistryMapping
             case FamilyJoined joined:
                 proto.FamilyJoined = new V1.FamilyJoinedChange { FromHouseholdId = joined.FromHouseholdId.ToString() };
                 proto.FamilyJoined.Members.Add(joined.Members.Select(ToProto));
+                break;
+            case IdentityExceptionGranted granted:
+                proto.IdentityExceptionGranted = new V1.IdentityExceptionGrantedChange { Nik = granted.Nik };
                 break;
             case JoinedFamily joinedInto:
                 proto.JoinedFamily = new V1.JoinedFamilyChange { SurvivorHouseholdId = joinedInto.SurvivorHouseholdId.ToString() };

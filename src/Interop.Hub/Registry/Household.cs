@@ -39,6 +39,27 @@ internal sealed record Household(
     /// <summary>Local governments' changes waiting for the steward's approval, oldest first.</summary>
     public IReadOnlyList<PendingChange> PendingChanges { get; init; } = [];
 
+    /// <summary>NIKs the civil registry confirmed for this household: by a verdict, by adding the person itself, or carried along when the person moved here from a household that had them confirmed.</summary>
+    public IReadOnlyList<string> ConfirmedNiks { get; init; } = [];
+
+    /// <summary>NIKs the steward admitted without the civil registry's confirmation, each by an explicit, reasoned exception in the history.</summary>
+    public IReadOnlyList<string> ExceptedNiks { get; init; } = [];
+
+    /// <summary>How the person's identity stands for this household.</summary>
+    public IdentityStatus IdentityOf(string nik) =>
+        ConfirmedNiks.Contains(nik) ? IdentityStatus.Confirmed : ExceptedNiks.Contains(nik) ? IdentityStatus.Excepted : IdentityStatus.Unconfirmed;
+
+    /// <summary>Confirmed by the civil registry, or admitted by the steward's exception: the person may be in an active household.</summary>
+    public bool IsCleared(string nik) => IdentityOf(nik) != IdentityStatus.Unconfirmed;
+
+    /// <summary>Members neither confirmed by the civil registry nor excepted by the steward.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<HouseholdMember> UnclearedMembers => Members.Where(member => !IsCleared(member.Nik)).ToList();
+
+    /// <summary>People waiting in a pending add-member change: the civil registry may judge them before the steward decides.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> PendingNiks => PendingChanges.Select(pending => pending.MemberAdded?.Member.Nik).OfType<string>();
+
     /// <summary>The search-terms index's predicate: a query on the terms says it too, so that the partial index serves it.</summary>
     public const string SearchTermsIndexed = "cardinality(search_terms) > 0";
 
@@ -92,23 +113,45 @@ internal sealed record Household(
             split.Data.Actor,
             string.Empty,
             StoredTime.Of(split.Timestamp),
-            StoredTime.Of(split.Timestamp));
+            StoredTime.Of(split.Timestamp))
+        {
+            // A split stored before identities were tracked moved members of an active household: confirmed then.
+            ConfirmedNiks = split.Data.ConfirmedNiks ?? split.Data.Members.Select(member => member.Nik).ToList(),
+            ExceptedNiks = split.Data.ExceptedNiks ?? [],
+        };
 
     public Household Apply(IEvent<HouseholdSplit> split) =>
         After(split) with { Members = Members.Where(member => !split.Data.LeavingNiks.Contains(member.Nik)).ToList() };
 
-    public Household Apply(IEvent<FamilyJoined> joined) => After(joined) with { Members = [.. Members, .. joined.Data.Members] };
+    public Household Apply(IEvent<FamilyJoined> joined) =>
+        After(joined) with
+        {
+            Members = [.. Members, .. joined.Data.Members],
+            // A merge stored before identities were tracked joined an active household's members: confirmed then.
+            ConfirmedNiks = [.. ConfirmedNiks.Union(joined.Data.ConfirmedNiks ?? joined.Data.Members.Select(member => member.Nik).ToList())],
+            ExceptedNiks = [.. ExceptedNiks.Union(joined.Data.ExceptedNiks ?? [])],
+        };
 
     public Household Apply(IEvent<JoinedFamily> joined) =>
         After(joined) with { Status = HouseholdStatus.Merged, MergedInto = joined.Data.SurvivorHouseholdId };
 
-    public Household Apply(IEvent<IdentitiesVerified> verified) =>
-        After(verified) with
+    /// <summary>
+    /// A confirmed verdict confirms the NIK for this household; any other takes a confirmation back.
+    /// An active household stays active (its judged people are pending additions or still unconfirmed);
+    /// a proposal is verified when every verdict confirmed.
+    /// </summary>
+    public Household Apply(IEvent<IdentitiesVerified> verified)
+    {
+        var confirmed = verified.Data.Checks.Where(check => check.Verdict == IdentityVerdict.Confirmed).Select(check => check.Nik).ToList();
+        var refused = verified.Data.Checks.Where(check => check.Verdict != IdentityVerdict.Confirmed).Select(check => check.Nik).ToHashSet(StringComparer.Ordinal);
+        return After(verified) with
         {
-            Status = verified.Data.Checks.All(check => check.Verdict == IdentityVerdict.Confirmed)
-                ? HouseholdStatus.Verified
-                : HouseholdStatus.VerificationFailed,
+            ConfirmedNiks = [.. ConfirmedNiks.Where(nik => !refused.Contains(nik)).Union(confirmed)],
+            Status = Status == HouseholdStatus.Active ? Status : refused.Count == 0 ? HouseholdStatus.Verified : HouseholdStatus.VerificationFailed,
         };
+    }
+
+    public Household Apply(IEvent<IdentityExceptionGranted> granted) => After(granted) with { ExceptedNiks = [.. ExceptedNiks, granted.Data.Nik] };
 
     public Household Apply(IEvent<HouseholdRatified> ratified) => After(ratified) with { Status = HouseholdStatus.Active };
 
@@ -126,7 +169,21 @@ internal sealed record Household(
 
     public Household Apply(IEvent<DuplicateMerged> merged) => After(merged) with { MergedFrom = [.. MergedFrom, merged.Data.MergedHouseholdId] };
 
-    public Household Apply(IEvent<MemberAdded> added) => After(added) with { Members = [.. Members, added.Data.Member] };
+    /// <summary>
+    /// The civil registry vouches for a person it adds itself. Anyone else's addition to a verified
+    /// proposal sends it back to verification: the civil registry has not judged the new person.
+    /// </summary>
+    public Household Apply(IEvent<MemberAdded> added)
+    {
+        var nik = added.Data.Member.Nik;
+        var confirmedNow = added.Data.Actor.Kind == PartnerKind.CivilRegistry;
+        return After(added) with
+        {
+            Members = [.. Members, added.Data.Member],
+            ConfirmedNiks = confirmedNow && !ConfirmedNiks.Contains(nik) ? [.. ConfirmedNiks, nik] : ConfirmedNiks,
+            Status = Status == HouseholdStatus.Verified && !confirmedNow && !IsCleared(nik) ? HouseholdStatus.Proposed : Status,
+        };
+    }
 
     public Household Apply(IEvent<MemberRemoved> removed) =>
         After(removed) with { Members = Members.Where(member => member.Nik != removed.Data.Nik).ToList() };
@@ -162,6 +219,14 @@ internal static class SearchTerm
     public static string Nik(string nik) => $"nik:{nik}";
 
     public static string Program(SocialProgram program) => $"program:{program}";
+}
+
+/// <summary>Where a person's identity stands for a household.</summary>
+internal enum IdentityStatus
+{
+    Unconfirmed = 0,
+    Confirmed = 1,
+    Excepted = 2,
 }
 
 internal enum HouseholdStatus

@@ -46,6 +46,13 @@ internal sealed record ProgramEnrolled(ProgramMembership Membership, Actor Actor
 
 internal sealed record ProgramExited(SocialProgram Program, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
+/// <summary>
+/// The steward admits a person whose NIK the civil registry has not confirmed (a remote village
+/// without civil-registry access, a record the civil registry cannot find yet...): an explicit
+/// exception with its reason and evidence, which the history shows.
+/// </summary>
+internal sealed record IdentityExceptionGranted(string Nik, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
 internal sealed record HouseholdDeactivated(Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
 /// <summary>The hub found members' NIKs active in other households and opened a conflict case instead of registering them twice.</summary>
@@ -107,6 +114,7 @@ internal sealed record PendingChange(
 internal sealed record HouseholdSplit(Guid NewHouseholdId, IReadOnlyList<string> LeavingNiks, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
 /// <summary>First event of a household formed by members who split from another; it starts active, as its origin was.</summary>
+/// <remarks>The members bring their identities' standing along: <see cref="ConfirmedNiks"/> and <see cref="ExceptedNiks"/> (null in splits stored before these were tracked).</remarks>
 internal sealed record SplitOff(
     Guid FromHouseholdId,
     string FamilyCardNumber,
@@ -115,10 +123,20 @@ internal sealed record SplitOff(
     IReadOnlyList<HouseholdMember> Members,
     Actor Actor,
     string Reason,
-    string? EvidenceReference) : IHouseholdEvent;
+    string? EvidenceReference,
+    IReadOnlyList<string>? ConfirmedNiks = null,
+    IReadOnlyList<string>? ExceptedNiks = null) : IHouseholdEvent;
 
 /// <summary>Another family joined this household (two real families merged onto one family card).</summary>
-internal sealed record FamilyJoined(Guid FromHouseholdId, IReadOnlyList<HouseholdMember> Members, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+/// <remarks>The members bring their identities' standing along: <see cref="ConfirmedNiks"/> and <see cref="ExceptedNiks"/> (null in merges stored before these were tracked).</remarks>
+internal sealed record FamilyJoined(
+    Guid FromHouseholdId,
+    IReadOnlyList<HouseholdMember> Members,
+    Actor Actor,
+    string Reason,
+    string? EvidenceReference,
+    IReadOnlyList<string>? ConfirmedNiks = null,
+    IReadOnlyList<string>? ExceptedNiks = null) : IHouseholdEvent;
 
 /// <summary>This household's family joined another household; it is closed and points to it.</summary>
 internal sealed record JoinedFamily(Guid SurvivorHouseholdId, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;

@@ -127,6 +127,7 @@ internal static class EventStore
         options.Events.MapEventType<SplitOff>("split_off");
         options.Events.MapEventType<FamilyJoined>("family_joined");
         options.Events.MapEventType<JoinedFamily>("joined_family");
+        options.Events.MapEventType<IdentityExceptionGranted>("identity_exception_granted");
         options.Events.MapEventType<ConflictCaseOpened>("conflict_case_opened");
         options.Events.MapEventType<ConflictCaseResolved>("conflict_case_resolved");
         options.Events.MapEventType<ChangeFeedSubscription.RangeOnly>("change_feed_range_only");

@@ -21,6 +21,14 @@ public static class HouseholdRequests
         return request;
     }
 
+    /// <summary>The civil registry confirming the people named (members, or people of pending additions).</summary>
+    public static ChangeHouseholdRequest Confirm(params string[] niks)
+    {
+        var verify = new VerifyIdentities();
+        verify.Checks.Add(niks.Select(nik => new IdentityCheck { Nik = nik, Verdict = IdentityVerdict.Confirmed }));
+        return new ChangeHouseholdRequest { VerifyIdentities = verify };
+    }
+
     /// <summary>The civil registry confirming every member.</summary>
     public static ChangeHouseholdRequest VerifyAll(Household household)
     {

@@ -38,6 +38,9 @@ internal abstract record HouseholdChange(string Field)
 
     public sealed record ApproveChange(string ChangeId) : HouseholdChange("approve_change");
 
+    /// <summary>The steward admits a person the civil registry has not confirmed, by an explicit exception.</summary>
+    public sealed record GrantIdentityException(string Nik) : HouseholdChange("grant_identity_exception");
+
     public sealed record RejectChange(string ChangeId) : HouseholdChange("reject_change");
 
     /// <summary>Members leave to form a household of their own on a new family card.</summary>

@@ -18,7 +18,8 @@ internal static class ChangeRules
         [typeof(HouseholdChange.VerifyIdentities)] = [PartnerKind.CivilRegistry],
         [typeof(HouseholdChange.Ratify)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.RejectProposal)] = [PartnerKind.Steward],
-        [typeof(HouseholdChange.AddMember)] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
+        // The civil registry adds the people it registers itself (a birth), and so vouches for them.
+        [typeof(HouseholdChange.AddMember)] = [PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry],
         [typeof(HouseholdChange.RemoveMember)] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
         [typeof(HouseholdChange.ChangeAddress)] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
         [typeof(HouseholdChange.RecordDeath)] = [PartnerKind.Steward, PartnerKind.CivilRegistry, PartnerKind.LocalGovernment],
@@ -27,6 +28,7 @@ internal static class ChangeRules
         [typeof(HouseholdChange.Deactivate)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.ApproveChange)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.RejectChange)] = [PartnerKind.Steward],
+        [typeof(HouseholdChange.GrantIdentityException)] = [PartnerKind.Steward],
         [typeof(HouseholdChange.Split)] = [PartnerKind.Steward, PartnerKind.CivilRegistry],
         [typeof(HouseholdChange.Merge)] = [PartnerKind.Steward, PartnerKind.CivilRegistry],
     };
@@ -77,6 +79,7 @@ internal static class ChangeRules
             HouseholdChange.RejectChange reject when !Guid.TryParse(reject.ChangeId, out _) => Invalid(violations, "reject_change.change_id", "must be the id of a pending change"),
             HouseholdChange.Split split => Checked(() => FamilyCards.CheckSplit(split, regions, violations)),
             HouseholdChange.Merge merge => Checked(() => FamilyCards.CheckMerge(merge, household, violations)),
+            HouseholdChange.GrantIdentityException grant => Checked(() => CheckException(grant, command, violations)),
             _ => null,
         };
         if (violations.Count > 0)
@@ -84,7 +87,8 @@ internal static class ChangeRules
             return new ChangeDecision.Invalid(violations);
         }
 
-        if (Precondition(change, household, other) is { } reason)
+        var waitsForApproval = NeedsApproval(change, command.Actor, household);
+        if (Precondition(change, household, command.Actor, waitsForApproval, other) is { } reason)
         {
             return new ChangeDecision.NotAllowed(reason);
         }
@@ -98,7 +102,7 @@ internal static class ChangeRules
         }
 
         var effects = events ?? Decided(change, command, household);
-        return new ChangeDecision.Accepted(NeedsApproval(change, command.Actor, household)
+        return new ChangeDecision.Accepted(waitsForApproval
             ? [new ChangeAwaitingApproval(PendingChange.Of(Guid.CreateVersion7(), effects.Single()), command.Actor, command.Reason.Trim(), command.EvidenceReference)]
             : effects);
     }
@@ -123,7 +127,9 @@ internal static class ChangeRules
     };
 
     /// <summary>Why the household's state does not allow the change, or null when it does.</summary>
-    private static string? Precondition(HouseholdChange change, Household household, Household? other = null)
+    /// <param name="actor">Who asks for the change (for an approval: who asked for the pending change).</param>
+    /// <param name="waitsForApproval">The change will wait for the steward, who checks it again when it would take effect.</param>
+    private static string? Precondition(HouseholdChange change, Household household, Actor actor, bool waitsForApproval, Household? other = null)
     {
         if (household.MergedInto is { } survivor)
         {
@@ -139,22 +145,35 @@ internal static class ChangeRules
         {
             HouseholdChange.ApproveChange approve when Pending(household, approve.ChangeId) is not { } pending =>
                 "No change with that id waits for approval on this household (it may have been decided already).",
-            HouseholdChange.ApproveChange approve when Precondition(AsRequest(Pending(household, approve.ChangeId)!), household) is { } stale =>
+            HouseholdChange.ApproveChange approve when Pending(household, approve.ChangeId) is { } pending
+                && Precondition(AsRequest(pending), household, pending.Effect.Actor, waitsForApproval: false) is { } stale =>
                 $"The pending change no longer fits the household: {stale} Reject it instead.",
             HouseholdChange.RejectChange reject when Pending(household, reject.ChangeId) is null =>
                 "No change with that id waits for approval on this household (it may have been decided already).",
-            HouseholdChange.VerifyIdentities when household.Status is not (HouseholdStatus.Proposed or HouseholdStatus.VerificationFailed) =>
-                "Identities are verified on proposals only; this household is already past verification.",
-            HouseholdChange.Ratify when household.Status == HouseholdStatus.Proposed =>
-                "The members' identities have not been verified by the civil registry yet.",
-            HouseholdChange.Ratify when household.Status == HouseholdStatus.VerificationFailed =>
-                "The civil registry did not confirm every member; a proposal that failed verification cannot be ratified.",
+            HouseholdChange.VerifyIdentities when household.Status is HouseholdStatus.Verified or HouseholdStatus.Active && !AwaitsJudgement(household) =>
+                "Every member's identity is already confirmed, and no person waits in a pending addition; there is nothing to verify.",
             HouseholdChange.Ratify when household.Status == HouseholdStatus.Active => "The household is already ratified.",
+            HouseholdChange.Ratify when household.UnclearedMembers.Count is > 0 and var unconfirmed =>
+                (household.Status == HouseholdStatus.VerificationFailed
+                    ? "The civil registry did not confirm every member; a proposal that failed verification cannot be ratified"
+                    : "The members' identities have not been verified by the civil registry yet")
+                + $": {unconfirmed} member(s) have no confirmation. The civil registry judges them (verify_identities), or the steward records an identity exception for each (grant_identity_exception).",
             HouseholdChange.Ratify when household.OpenConflictCaseId is { } conflict =>
                 $"Conflict case {conflict} holds the household (a member's NIK is active in another household, or it likely duplicates one) until the steward resolves it.",
             HouseholdChange.RejectProposal when household.Status == HouseholdStatus.Active => "The household is already ratified; deactivate it instead.",
             HouseholdChange.AddMember add when household.Members.Any(member => member.Nik == add.Member.Nik) => "That NIK is already a member of this household.",
             HouseholdChange.AddMember { Member.Relationship: Relationship.Head } => "The household already has a head.",
+            HouseholdChange.AddMember when household.Members.Count >= ProposalRules.MaxMembers =>
+                $"The household already has {household.Members.Count} members; a family card holds at most {ProposalRules.MaxMembers}.",
+            HouseholdChange.AddMember add when household.Status == HouseholdStatus.Active && !waitsForApproval
+                && actor.Kind != PartnerKind.CivilRegistry && !household.IsCleared(add.Member.Nik) =>
+                "The civil registry has not confirmed that NIK for this household, and an active household admits confirmed people only: "
+                + "the civil registry judges the person (verify_identities, while the addition waits for approval, or adds the person itself), "
+                + "or the steward records an identity exception first (grant_identity_exception).",
+            HouseholdChange.GrantIdentityException grant when household.IdentityOf(grant.Nik) == IdentityStatus.Confirmed =>
+                "The civil registry already confirmed that NIK for this household; no exception is needed.",
+            HouseholdChange.GrantIdentityException grant when household.IdentityOf(grant.Nik) == IdentityStatus.Excepted =>
+                "An identity exception for that NIK is already recorded on this household.",
             HouseholdChange.RemoveMember remove when household.Members.All(member => member.Nik != remove.Nik) => "That NIK is not a member of this household.",
             HouseholdChange.RemoveMember remove when household.Members.Single(member => member.Nik == remove.Nik).Relationship == Relationship.Head =>
                 "The head of the family cannot be removed.",
@@ -174,9 +193,28 @@ internal static class ChangeRules
         };
     }
 
+    /// <summary>An active household has someone for the civil registry to judge: an unconfirmed member, or a person in a pending addition.</summary>
+    private static bool AwaitsJudgement(Household household) =>
+        household.Members.Any(member => household.IdentityOf(member.Nik) != IdentityStatus.Confirmed)
+        || household.PendingNiks.Any(nik => household.IdentityOf(nik) != IdentityStatus.Confirmed);
+
+    /// <summary>
+    /// A proposal's verification judges every member not yet confirmed (and may judge the others
+    /// again). On an active household the civil registry judges only people not yet confirmed: its
+    /// unconfirmed members and the people of pending additions, so that the steward can approve them.
+    /// </summary>
     private static List<IHouseholdEvent> VerifyIdentities(
         HouseholdChange.VerifyIdentities verify, ChangeHouseholdCommand command, Household household, List<FieldIssue> violations)
     {
+        var active = household.Status == HouseholdStatus.Active;
+        var judgeable = active
+            ? household.Members.Select(member => member.Nik).Concat(household.PendingNiks).Where(nik => household.IdentityOf(nik) != IdentityStatus.Confirmed).ToHashSet(StringComparer.Ordinal)
+            : household.Members.Select(member => member.Nik).ToHashSet(StringComparer.Ordinal);
+        if (verify.Checks.Count == 0)
+        {
+            violations.Add(new("verify_identities.checks", "name at least one verdict"));
+        }
+
         var checkedNiks = new HashSet<string>(StringComparer.Ordinal);
         for (var index = 0; index < verify.Checks.Count; index++)
         {
@@ -186,9 +224,11 @@ internal static class ChangeRules
                 violations.Add(new($"verify_identities.checks[{index}].verdict", "is required"));
             }
 
-            if (household.Members.All(member => member.Nik != check.Nik))
+            if (!judgeable.Contains(check.Nik))
             {
-                violations.Add(new($"verify_identities.checks[{index}].nik", "is not a member of this household"));
+                violations.Add(new(
+                    $"verify_identities.checks[{index}].nik",
+                    active ? "is neither an unconfirmed member nor a person waiting in a pending addition to this household" : "is not a member of this household"));
             }
             else if (!checkedNiks.Add(check.Nik))
             {
@@ -196,10 +236,10 @@ internal static class ChangeRules
             }
         }
 
-        var withoutVerdict = household.Members.Count(member => !checkedNiks.Contains(member.Nik));
+        var withoutVerdict = active ? 0 : household.Members.Count(member => household.IdentityOf(member.Nik) != IdentityStatus.Confirmed && !checkedNiks.Contains(member.Nik));
         if (withoutVerdict > 0)
         {
-            violations.Add(new("verify_identities.checks", $"every member needs a verdict; {withoutVerdict} member(s) have none"));
+            violations.Add(new("verify_identities.checks", $"every member not yet confirmed needs a verdict; {withoutVerdict} member(s) have none"));
         }
 
         return [new IdentitiesVerified(verify.Checks, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
@@ -267,6 +307,20 @@ internal static class ChangeRules
         return [new ProgramEnrolled(membership with { Components = membership.Components.Distinct().ToList() }, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
     }
 
+    /// <summary>An exception is explicit: it names the person and the evidence that stands in for the civil registry's confirmation.</summary>
+    private static void CheckException(HouseholdChange.GrantIdentityException grant, ChangeHouseholdCommand command, List<FieldIssue> violations)
+    {
+        if (!IdentityNumbers.IsSixteenDigits(grant.Nik))
+        {
+            violations.Add(new("grant_identity_exception.nik", "must be exactly 16 digits"));
+        }
+
+        if (string.IsNullOrWhiteSpace(command.EvidenceReference))
+        {
+            violations.Add(new("evidence_reference", "is required for an identity exception: name the document that stands in for the civil registry's confirmation"));
+        }
+    }
+
     /// <summary>Runs checks that only add violations; the step's events come later.</summary>
     private static List<IHouseholdEvent>? Checked(Action check)
     {
@@ -313,6 +367,7 @@ internal static class ChangeRules
             HouseholdChange.RejectProposal => new ProposalRejected(command.Actor, reason, command.EvidenceReference),
             HouseholdChange.ExitProgram exit => new ProgramExited(exit.Program, command.Actor, reason, command.EvidenceReference),
             HouseholdChange.Deactivate => new HouseholdDeactivated(command.Actor, reason, command.EvidenceReference),
+            HouseholdChange.GrantIdentityException grant => new IdentityExceptionGranted(grant.Nik, command.Actor, reason, command.EvidenceReference),
             _ => throw new InvalidOperationException($"No event for {change.Field}."),
         };
     }

@@ -60,6 +60,11 @@ internal static class FamilyCards
             return "A deceased member cannot move to a new family card.";
         }
 
+        if (leaving.Any(nik => !household.IsCleared(nik)))
+        {
+            return UnconfirmedCannotMove;
+        }
+
         return split.FamilyCardNumber == household.FamilyCardNumber ? "The new household needs a family card number of its own." : null;
     }
 
@@ -97,19 +102,36 @@ internal static class FamilyCards
         }
 
         var listed = merge.Members.Select(member => member.Nik).Order(StringComparer.Ordinal);
-        return listed.SequenceEqual(other.Members.Select(member => member.Nik).Order(StringComparer.Ordinal))
-            ? null
-            : "merge_household.members must list every member of the other household, each once, with their relationship to this household's head.";
+        if (!listed.SequenceEqual(other.Members.Select(member => member.Nik).Order(StringComparer.Ordinal)))
+        {
+            return "merge_household.members must list every member of the other household, each once, with their relationship to this household's head.";
+        }
+
+        if (household.Members.Count + other.Members.Count > ProposalRules.MaxMembers)
+        {
+            return $"Together the two families have {household.Members.Count + other.Members.Count} members; a family card holds at most {ProposalRules.MaxMembers}.";
+        }
+
+        return other.Members.Any(member => !other.IsCleared(member.Nik)) ? UnconfirmedCannotMove : null;
     }
+
+    private const string UnconfirmedCannotMove =
+        "A moving member's NIK has no confirmation from the civil registry and no identity exception, and an active household admits confirmed people only: "
+        + "the civil registry judges the person first (verify_identities), or the steward records an exception (grant_identity_exception).";
 
     public static ChangeDecision.Accepted Split(HouseholdChange.Split split, ChangeHouseholdCommand command, Household household)
     {
         var newId = Guid.CreateVersion7();
         var (reason, evidence) = (command.Reason.Trim(), command.EvidenceReference);
         var members = Relate(household, split.Members);
+        var (confirmed, excepted) = Standing(household, members);
         return new ChangeDecision.Accepted([new HouseholdSplit(newId, members.Select(member => member.Nik).ToList(), command.Actor, reason, evidence)])
         {
-            Others = [new OtherStreamWrite(newId, null, [new SplitOff(household.Id, split.FamilyCardNumber, split.VillageCode, split.AddressLine.Trim(), members, command.Actor, reason, evidence)])],
+            Others =
+            [
+                new OtherStreamWrite(newId, null, [new SplitOff(
+                    household.Id, split.FamilyCardNumber, split.VillageCode, split.AddressLine.Trim(), members, command.Actor, reason, evidence, confirmed, excepted)]),
+            ],
         };
     }
 
@@ -118,11 +140,18 @@ internal static class FamilyCards
         var (reason, evidence) = (command.Reason.Trim(), command.EvidenceReference);
         var merge = (HouseholdChange.Merge)command.Change;
         List<IHouseholdEvent> closing = [.. ChangeRules.Withdrawn(other, command, $"the household joined household {household.Id}"), new JoinedFamily(household.Id, command.Actor, reason, evidence)];
-        return new ChangeDecision.Accepted([new FamilyJoined(other.Id, Relate(other, merge.Members), command.Actor, reason, evidence)])
+        var joining = Relate(other, merge.Members);
+        var (confirmed, excepted) = Standing(other, joining);
+        return new ChangeDecision.Accepted([new FamilyJoined(other.Id, joining, command.Actor, reason, evidence, confirmed, excepted)])
         {
             Others = [new OtherStreamWrite(other.Id, other.Version + closing.Count, closing)],
         };
     }
+
+    /// <summary>How the moving people's identities stood in the household they leave: they keep that standing.</summary>
+    private static (List<string> Confirmed, List<string> Excepted) Standing(Household from, IReadOnlyList<HouseholdMember> moving) =>
+        (moving.Where(member => from.IdentityOf(member.Nik) == IdentityStatus.Confirmed).Select(member => member.Nik).ToList(),
+         moving.Where(member => from.IdentityOf(member.Nik) == IdentityStatus.Excepted).Select(member => member.Nik).ToList());
 
     /// <summary>The members named, as recorded in their household, with their new relationships.</summary>
     private static List<HouseholdMember> Relate(Household household, IReadOnlyList<NewRelationship> relationships) =>
