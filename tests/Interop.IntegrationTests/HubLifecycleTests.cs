@@ -133,6 +133,30 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     }
 
     [Fact]
+    public async Task Households_stored_before_identities_were_tracked_keep_the_civil_registrys_verdicts_after_an_upgrade()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("identitybackfill");
+        Household verified;
+        Household active;
+        await using (var first = await RunningHub.StartAsync(pki, connectionString))
+        {
+            var proposed = await HouseholdSteps.ProposeAsync(first, pki, 83);
+            verified = await HouseholdSteps.ChangeAsync(first.Registry(pki.CivilRegistry), proposed, "population database", HouseholdRequests.VerifyAll(proposed));
+            active = await HouseholdSteps.ActiveAsync(first, pki, 84);
+        }
+
+        // As an earlier version left them: snapshots without the members' identity standing.
+        await StoreProbe.ExecuteAsync(connectionString, "update interop.mt_doc_household set data = data - 'ConfirmedNiks' - 'ExceptedNiks'");
+
+        await using var second = await RunningHub.StartAsync(pki, connectionString);
+        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_doc_household where data -> 'ConfirmedNiks' is null"));
+        Assert.Equal(verified, await HouseholdSteps.GetAsync(second, pki, verified.HouseholdId));
+        Assert.Equal(active, await HouseholdSteps.GetAsync(second, pki, active.HouseholdId));
+        var ratified = await HouseholdSteps.ChangeAsync(second.Registry(pki.Steward), verified, "ratified", new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });
+        Assert.Equal(HouseholdStatus.Active, ratified.Status);
+    }
+
+    [Fact]
     public async Task Health_checking_and_server_reflection_are_served()
     {
         await using var hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("lifecycle"));

@@ -59,6 +59,7 @@ internal static class EventStore
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
         services.AddHostedService<SearchTermsBackfill>();
+        services.AddHostedService<IdentityStandingBackfill>();
         services.AddHostedService<NikRegistrationsFromDocuments>();
         return services;
     }
