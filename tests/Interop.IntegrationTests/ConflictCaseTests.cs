@@ -198,6 +198,52 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Contains(first.HouseholdId, refusal.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_resolution_is_decided_on_the_households_as_they_are_now_and_changes_nothing_when_they_no_longer_fit()
+    {
+        // The person left the household the case names (the regency removed the child from its proposal).
+        var (existing, _, caseId) = await ConflictAsync(361, 362);
+        await ChangeAsync(Bandung, existing, new ChangeHouseholdRequest { RemoveMember = new RemoveMember { Nik = existing.Members[1].Nik } });
+        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+
+        var left = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MoveMembers)).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, left.StatusCode);
+        Assert.Contains("niks[0] is no longer a member", left.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(existing.Members[1].Nik, left.Status.Detail, StringComparison.Ordinal);
+        Assert.NotEmpty(left.GetRpcStatus()!.GetDetail<Google.Rpc.PreconditionFailure>().Violations);
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(ConflictCaseStatus.Open, (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = caseId })).ConflictCase.Status);
+
+        // The household it would merge into was rejected meanwhile.
+        var (closing, _, mergeCase) = await ConflictAsync(363, 364);
+        await ChangeAsync(Ministry, closing, new ChangeHouseholdRequest { RejectProposal = new RejectProposal() });
+        events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+
+        var closed = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(mergeCase, ConflictResolution.MergeIntoExisting)).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, closed.StatusCode);
+        Assert.Contains("rejected after the case opened", closed.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(closing.HouseholdId, closed.GetRpcStatus()!.GetDetail<Google.Rpc.PreconditionFailure>().Violations.Single().Subject);
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+    }
+
+    [Fact]
+    public async Task Rejecting_a_held_proposal_outside_the_case_settles_the_case()
+    {
+        var (_, held, caseId) = await ConflictAsync(371, 372);
+
+        var rejected = await ChangeAsync(Ministry, held, new ChangeHouseholdRequest { RejectProposal = new RejectProposal() });
+
+        Assert.Equal((HouseholdStatus.Rejected, string.Empty), (rejected.Status, rejected.OpenConflictCaseId));
+        var settled = (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = caseId })).ConflictCase;
+        Assert.Equal((ConflictCaseStatus.Resolved, ConflictResolution.RejectProposal, "kemensos-pusdatin"), (settled.Status, settled.Resolution, settled.ResolvedBy.PartnerId));
+        Assert.StartsWith("settled: the proposal was closed", settled.ResolutionReason, StringComparison.Ordinal);
+        var again = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MoveMembers)).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
+        Assert.Contains("already resolved", again.Status.Detail, StringComparison.Ordinal);
+    }
+
     private async Task<(Household Existing, Household Held, string CaseId)> ConflictAsync(int existingSerial, int heldSerial)
     {
         var existing = await ProposeAsync(Households.Valid($"CONFLICT-{existingSerial}", existingSerial));

@@ -187,7 +187,7 @@ internal sealed class RegistryGrpcService(
         {
             ResolutionOutcome.Done done => new V1.ResolveConflictCaseResponse { ConflictCase = RegistryMapping.ToProto(done.Case) },
             ResolutionOutcome.Invalid invalid => throw RegistryMapping.InvalidArgument("Resolution refused; nothing was stored.", invalid.Violations).ToRpcException(),
-            ResolutionOutcome.NotAllowed notAllowed => throw RegistryMapping.FailedPrecondition(command.CaseId, notAllowed.Reason).ToRpcException(),
+            ResolutionOutcome.NotAllowed notAllowed => throw RegistryMapping.FailedPrecondition(notAllowed.Subject, notAllowed.Reason).ToRpcException(),
             ResolutionOutcome.NotFound => throw new RpcException(new Status(StatusCode.NotFound, "No conflict case has that id.")),
             ResolutionOutcome.Stale => throw new RpcException(new Status(StatusCode.Aborted, "A household of the case changed meanwhile: read the case again and decide on the current state.")),
             ResolutionOutcome.KeyTaken taken => throw RegistryMapping.ReferenceTaken(taken.CaseId, "idempotency_key").ToRpcException(),

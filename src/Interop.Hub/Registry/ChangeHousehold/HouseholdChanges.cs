@@ -1,4 +1,5 @@
 using Interop.ReferenceData;
+using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Storage;
 using Marten;
 
@@ -56,6 +57,13 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         if (await KeepNiksUniqueAsync(session, current, accepted.Events, cancellationToken) is { } notAllowed)
         {
             return new ChangeOutcome.Decided(notAllowed);
+        }
+
+        // A proposal held in a conflict case and rejected here settles the case in the same transaction.
+        if (current.OpenConflictCaseId is { } caseId && accepted.Events.OfType<ProposalRejected>().FirstOrDefault() is { } rejected
+            && await session.Events.FetchLatest<ConflictCase>(caseId, cancellationToken) is { IsOpen: true } conflict)
+        {
+            session.Events.Append(conflict.Id, conflict.Version + 1, ConflictRules.Settled(rejected));
         }
 
         // The append itself checks the version again, so a change that raced ours between the read

@@ -10,22 +10,15 @@ namespace Interop.Hub.Registry.Conflicts;
 internal sealed record ResolveConflictCommand(Guid CaseId, ConflictResolution Resolution, string IdempotencyKey, string Reason, string? EvidenceReference, Actor Actor);
 
 /// <summary>
-/// Resolves a conflict case: the decision is recorded on the case and, as events, on every household
-/// it touches, in one transaction that checks each stream's version.
+/// Resolves a conflict case: loads the case and the households it names as they are now, lets
+/// <see cref="ConflictRules"/> decide, and stores the decision on the case and, as events, on every
+/// household it touches, in one transaction that checks each stream's version.
 /// </summary>
 internal sealed class ConflictResolutions(IDocumentStore store)
 {
     public async Task<ResolutionOutcome> ResolveAsync(ResolveConflictCommand command, string contentHash, CancellationToken cancellationToken)
     {
-        var violations = new List<FieldIssue>();
-        ProposalRules.RequireText(violations, "reason", command.Reason, ProposalRules.MaxReasonLength);
-        ProposalRules.RequireText(violations, "idempotency_key", command.IdempotencyKey, ChangeRules.MaxIdempotencyKeyLength);
-        if (command.Resolution == ConflictResolution.Unspecified)
-        {
-            violations.Add(new("resolution", "is required"));
-        }
-
-        if (violations.Count > 0)
+        if (ConflictRules.Validate(command) is { Count: > 0 } violations)
         {
             return new ResolutionOutcome.Invalid(violations);
         }
@@ -45,72 +38,28 @@ internal sealed class ConflictResolutions(IDocumentStore store)
             return new ResolutionOutcome.NotFound();
         }
 
-        if (!conflict.IsOpen)
-        {
-            return new ResolutionOutcome.NotAllowed($"The case was already resolved ({conflict.Resolution}).");
-        }
-
-        var proposed = (await session.Events.FetchLatest<Household>(conflict.ProposedHouseholdId, cancellationToken))!;
-        var existing = new List<Household>();
+        var proposed = await session.Events.FetchLatest<Household>(conflict.ProposedHouseholdId, cancellationToken);
+        var existing = new List<Household?>();
         foreach (var id in conflict.ExistingHouseholdIds)
         {
-            existing.Add((await session.Events.FetchLatest<Household>(id, cancellationToken))!);
+            existing.Add(await session.Events.FetchLatest<Household>(id, cancellationToken));
         }
 
-        var reason = command.Reason.Trim();
-        var appends = new List<(Household Household, IHouseholdEvent Change)>();
-        switch (command.Resolution)
+        var decision = ConflictRules.Decide(command, conflict, proposed, existing);
+        if (decision is ResolutionDecision.NotAllowed notAllowed)
         {
-            case ConflictResolution.MergeIntoExisting:
-                if (existing.Count != 1)
-                {
-                    return new ResolutionOutcome.NotAllowed("The NIKs are active in several households: a merge needs exactly one survivor; move the members instead.");
-                }
-
-                appends.Add((proposed, new MergedInto(existing[0].Id, conflict.Id, command.Actor, reason, command.EvidenceReference)));
-                appends.Add((existing[0], new DuplicateMerged(proposed.Id, conflict.Id, command.Actor, reason, command.EvidenceReference)));
-                // A likely duplicate's own NIKs were registered; the people are the survivor's now.
-                NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
-                break;
-            case ConflictResolution.MoveMembers when conflict.Kind == ConflictKind.LikelyDuplicate:
-                return new ResolutionOutcome.NotAllowed("Likely duplicates share no NIK that could move: merge the households, mark them distinct, or reject the proposal.");
-            case ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.NikInUse:
-                return new ResolutionOutcome.NotAllowed("One NIK cannot be two people: merge the households, move the members, or reject the proposal.");
-            case ConflictResolution.MarkDistinct:
-                appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, command.EvidenceReference)));
-                break;
-            case ConflictResolution.MoveMembers:
-                foreach (var household in existing)
-                {
-                    foreach (var member in household.Members.Where(member => conflict.Niks.Contains(member.Nik)))
-                    {
-                        if (member.Relationship == Relationship.Head)
-                        {
-                            return new ResolutionOutcome.NotAllowed($"A moving member is the head of household {household.Id}: that household must name a new head first.");
-                        }
-
-                        appends.Add((household, new MemberRemoved(member.Nik, command.Actor, $"moved to household {proposed.Id}: {reason}", command.EvidenceReference)));
-                    }
-
-                    NikRegistration.Release(session, household.Id, conflict.Niks);
-                }
-
-                appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, command.EvidenceReference)));
-                NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members);
-                break;
-            case ConflictResolution.RejectProposal:
-                appends.Add((proposed, new ProposalRejected(command.Actor, reason, command.EvidenceReference)));
-                NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
-                break;
+            return new ResolutionOutcome.NotAllowed(notAllowed.Subject, notAllowed.Reason);
         }
 
-        foreach (var group in appends.GroupBy(append => append.Household.Id))
+        var accepted = (ResolutionDecision.Accepted)decision;
+        KeepNiksUnique(session, command.Resolution, proposed!, accepted);
+        foreach (var group in accepted.Appends.GroupBy(append => append.Household.Id))
         {
             var household = group.First().Household;
             session.Events.Append(household.Id, household.Version + group.Count(), group.Select(append => (object)append.Change).ToArray());
         }
 
-        session.Events.Append(conflict.Id, conflict.Version + 1, new ConflictCaseResolved(command.Resolution, command.Actor, reason, command.EvidenceReference));
+        session.Events.Append(conflict.Id, conflict.Version + 1, accepted.Resolved);
         session.Insert(new ChangeReceipt(receiptId, conflict.Id, contentHash, conflict.Version + 1));
         try
         {
@@ -124,7 +73,28 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         return new ResolutionOutcome.Done((await session.Events.FetchLatest<ConflictCase>(conflict.Id, cancellationToken))!);
     }
 
+    /// <summary>The NIK registrations follow the decision in the same transaction.</summary>
+    private static void KeepNiksUnique(IDocumentSession session, ConflictResolution resolution, Household proposed, ResolutionDecision.Accepted accepted)
+    {
+        switch (resolution)
+        {
+            // A likely duplicate's own NIKs were registered; the people are the survivor's now. A rejected proposal's are free.
+            case ConflictResolution.MergeIntoExisting or ConflictResolution.RejectProposal:
+                NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
+                break;
+            case ConflictResolution.MoveMembers:
+                foreach (var (household, change) in accepted.Appends)
+                {
+                    if (change is MemberRemoved removed)
+                    {
+                        NikRegistration.Release(session, household.Id, [removed.Nik]);
+                    }
+                }
 
+                NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members);
+                break;
+        }
+    }
 }
 
 internal abstract record ResolutionOutcome
@@ -133,7 +103,8 @@ internal abstract record ResolutionOutcome
 
     public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : ResolutionOutcome;
 
-    public sealed record NotAllowed(string Reason) : ResolutionOutcome;
+    /// <summary>FAILED_PRECONDITION, naming the household or case whose state says why.</summary>
+    public sealed record NotAllowed(Guid Subject, string Reason) : ResolutionOutcome;
 
     public sealed record NotFound : ResolutionOutcome;
 

@@ -1,0 +1,135 @@
+using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.ProposeHousehold;
+
+namespace Interop.Hub.Registry.Conflicts;
+
+/// <summary>
+/// Decides the steward's resolution of a conflict case against the households it names as they are
+/// now, not as they were when the case opened: a proposal rejected or closed meanwhile, a household
+/// closed meanwhile, or a person who already left makes the resolution fail with the reason. Pure.
+/// Descriptions name households and the case's NIK positions, never a NIK.
+/// </summary>
+internal static class ConflictRules
+{
+    public static IReadOnlyList<FieldIssue> Validate(ResolveConflictCommand command)
+    {
+        var violations = new List<FieldIssue>();
+        ProposalRules.RequireText(violations, "reason", command.Reason, ProposalRules.MaxReasonLength);
+        ProposalRules.RequireText(violations, "idempotency_key", command.IdempotencyKey, ChangeRules.MaxIdempotencyKeyLength);
+        if (command.EvidenceReference is { } evidence)
+        {
+            ProposalRules.CheckText(violations, "evidence_reference", evidence, ProposalRules.MaxEvidenceReferenceLength);
+        }
+
+        if (command.Resolution == ConflictResolution.Unspecified)
+        {
+            violations.Add(new("resolution", "is required"));
+        }
+
+        return violations;
+    }
+
+    /// <param name="existing">The households the case names besides the proposal, as they are now (null for one that does not exist).</param>
+    public static ResolutionDecision Decide(ResolveConflictCommand command, ConflictCase conflict, Household? proposed, IReadOnlyList<Household?> existing)
+    {
+        if (!conflict.IsOpen)
+        {
+            return new ResolutionDecision.NotAllowed(conflict.Id, $"The case was already resolved ({conflict.Resolution}).");
+        }
+
+        if (proposed is null)
+        {
+            return new ResolutionDecision.NotAllowed(conflict.ProposedHouseholdId, "The proposed household of the case does not exist.");
+        }
+
+        if (proposed.IsClosed)
+        {
+            return new ResolutionDecision.NotAllowed(
+                proposed.Id, $"The proposed household was {proposed.Status.ToString().ToLowerInvariant()} after the case opened; the case no longer holds it.");
+        }
+
+        if (proposed.OpenConflictCaseId != conflict.Id)
+        {
+            return new ResolutionDecision.NotAllowed(proposed.Id, "The proposed household is no longer held by this case.");
+        }
+
+        var reason = command.Reason.Trim();
+        var evidence = command.EvidenceReference;
+        var appends = new List<(Household Household, IHouseholdEvent Change)>();
+        switch (command.Resolution)
+        {
+            case ConflictResolution.MergeIntoExisting:
+                if (existing.Count != 1)
+                {
+                    return new ResolutionDecision.NotAllowed(conflict.Id, "The NIKs are active in several households: a merge needs exactly one survivor; move the members instead.");
+                }
+
+                if (Closed(existing[0], conflict.ExistingHouseholdIds[0]) is { } gone)
+                {
+                    return gone;
+                }
+
+                appends.Add((proposed, new MergedInto(existing[0]!.Id, conflict.Id, command.Actor, reason, evidence)));
+                appends.Add((existing[0]!, new DuplicateMerged(proposed.Id, conflict.Id, command.Actor, reason, evidence)));
+                break;
+            case ConflictResolution.MoveMembers when conflict.Kind == ConflictKind.LikelyDuplicate:
+                return new ResolutionDecision.NotAllowed(conflict.Id, "Likely duplicates share no NIK that could move: merge the households, mark them distinct, or reject the proposal.");
+            case ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.NikInUse:
+                return new ResolutionDecision.NotAllowed(conflict.Id, "One NIK cannot be two people: merge the households, move the members, or reject the proposal.");
+            case ConflictResolution.MarkDistinct:
+                appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, evidence)));
+                break;
+            case ConflictResolution.MoveMembers:
+                for (var index = 0; index < conflict.Niks.Count; index++)
+                {
+                    var nik = conflict.Niks[index];
+                    var from = existing.FirstOrDefault(household => household is { IsClosed: false } && household.Members.Any(member => member.Nik == nik));
+                    if (from is null)
+                    {
+                        return new ResolutionDecision.NotAllowed(
+                            conflict.Id,
+                            $"The person of the case's niks[{index}] is no longer a member of an open household the case names: the case no longer describes the register; reject the proposal and propose it again.");
+                    }
+
+                    if (from.Members.Single(member => member.Nik == nik).Relationship == Relationship.Head)
+                    {
+                        return new ResolutionDecision.NotAllowed(from.Id, $"A moving member is the head of household {from.Id}: that household must name a new head first.");
+                    }
+
+                    appends.Add((from, new MemberRemoved(nik, command.Actor, $"moved to household {proposed.Id}: {reason}", evidence)));
+                }
+
+                appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, evidence)));
+                break;
+            case ConflictResolution.RejectProposal:
+                appends.Add((proposed, new ProposalRejected(command.Actor, reason, evidence)));
+                break;
+            default:
+                return new ResolutionDecision.NotAllowed(conflict.Id, "Name a resolution.");
+        }
+
+        return new ResolutionDecision.Accepted(appends, new ConflictCaseResolved(command.Resolution, command.Actor, reason, evidence));
+    }
+
+    /// <summary>
+    /// A proposal held in a case that is rejected or closed by another way than the case's own
+    /// resolution settles the case, so that no case waits on a household that can no longer change.
+    /// </summary>
+    public static ConflictCaseResolved Settled(IHouseholdEvent closing) =>
+        new(ConflictResolution.RejectProposal, closing.Actor, $"settled: the proposal was closed ({closing.Reason})", closing.EvidenceReference);
+
+    private static ResolutionDecision.NotAllowed? Closed(Household? household, Guid id) =>
+        household is null ? new(id, $"Household {id} of the case does not exist.")
+        : household.IsClosed ? new(id, $"Household {id} was {household.Status.ToString().ToLowerInvariant()} after the case opened; nothing can be merged into it.")
+        : null;
+}
+
+/// <summary>The outcome of deciding a resolution.</summary>
+internal abstract record ResolutionDecision
+{
+    /// <summary>The events for each household, in order, and the case's own.</summary>
+    public sealed record Accepted(IReadOnlyList<(Household Household, IHouseholdEvent Change)> Appends, ConflictCaseResolved Resolved) : ResolutionDecision;
+
+    /// <summary>FAILED_PRECONDITION: the households as they are now do not allow it; <see cref="Subject"/> is the household or case that says why.</summary>
+    public sealed record NotAllowed(Guid Subject, string Reason) : ResolutionDecision;
+}

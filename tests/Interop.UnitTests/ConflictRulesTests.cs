@@ -1,0 +1,107 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry;
+using Interop.Hub.Registry.Conflicts;
+
+namespace Interop.UnitTests;
+
+/// <summary>Given a conflict case and its households as they are now, when the steward resolves it, then these events or this refusal.</summary>
+public sealed class ConflictRulesTests
+{
+    private static readonly Actor Steward = new("kemensos-pusdatin", PartnerKind.Steward);
+    private const string SharedNik = "3273011203150002";
+
+    [Fact]
+    public void Moving_members_removes_them_from_the_household_they_were_in_and_clears_the_proposal()
+    {
+        var (conflict, proposed, existing) = Case();
+
+        var accepted = Assert.IsType<ResolutionDecision.Accepted>(ConflictRules.Decide(Command(ConflictResolution.MoveMembers), conflict, proposed, [existing]));
+
+        Assert.Equal(
+            [(existing.Id, typeof(MemberRemoved)), (proposed.Id, typeof(ConflictCleared))],
+            accepted.Appends.Select(append => (append.Household.Id, append.Change.GetType())));
+        Assert.Equal(SharedNik, ((MemberRemoved)accepted.Appends[0].Change).Nik);
+        Assert.Equal(ConflictResolution.MoveMembers, accepted.Resolved.Resolution);
+    }
+
+    [Fact]
+    public void A_proposal_rejected_after_the_case_opened_cannot_be_resolved_any_more()
+    {
+        var (conflict, proposed, existing) = Case();
+
+        var refused = Assert.IsType<ResolutionDecision.NotAllowed>(
+            ConflictRules.Decide(Command(ConflictResolution.MoveMembers), conflict, proposed with { Status = HouseholdStatus.Rejected }, [existing]));
+
+        Assert.Equal(proposed.Id, refused.Subject);
+        Assert.Contains("rejected after the case opened", refused.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_member_who_already_left_the_household_the_case_names_cannot_be_moved()
+    {
+        var (conflict, proposed, existing) = Case();
+        var left = existing with { Members = existing.Members.Where(member => member.Nik != SharedNik).ToList() };
+
+        var refused = Assert.IsType<ResolutionDecision.NotAllowed>(ConflictRules.Decide(Command(ConflictResolution.MoveMembers), conflict, proposed, [left]));
+        var closed = Assert.IsType<ResolutionDecision.NotAllowed>(
+            ConflictRules.Decide(Command(ConflictResolution.MoveMembers), conflict, proposed, [existing with { Status = HouseholdStatus.Deactivated }]));
+
+        Assert.Contains("niks[0] is no longer a member", refused.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(SharedNik, refused.Reason, StringComparison.Ordinal);
+        Assert.Contains("niks[0] is no longer a member", closed.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nothing_merges_into_a_household_closed_after_the_case_opened()
+    {
+        var (conflict, proposed, existing) = Case();
+
+        var refused = Assert.IsType<ResolutionDecision.NotAllowed>(
+            ConflictRules.Decide(Command(ConflictResolution.MergeIntoExisting), conflict, proposed, [existing with { Status = HouseholdStatus.Deactivated }]));
+
+        Assert.Equal(existing.Id, refused.Subject);
+        Assert.Contains("deactivated after the case opened", refused.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_case_already_settled_or_no_longer_holding_its_proposal_refuses_a_resolution()
+    {
+        var (conflict, proposed, existing) = Case();
+
+        var settled = ConflictRules.Decide(Command(ConflictResolution.RejectProposal), conflict with { IsOpen = false, Resolution = ConflictResolution.RejectProposal }, proposed, [existing]);
+        var released = ConflictRules.Decide(Command(ConflictResolution.RejectProposal), conflict, proposed with { OpenConflictCaseId = null }, [existing]);
+
+        Assert.Contains("already resolved", Assert.IsType<ResolutionDecision.NotAllowed>(settled).Reason, StringComparison.Ordinal);
+        Assert.Contains("no longer held by this case", Assert.IsType<ResolutionDecision.NotAllowed>(released).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rejection_outside_the_case_settles_it_in_the_name_of_whoever_rejected()
+    {
+        var settled = ConflictRules.Settled(new ProposalRejected(Steward, "duplicate survey form", "BA-7"));
+
+        Assert.Equal((ConflictResolution.RejectProposal, Steward, "BA-7"), (settled.Resolution, settled.Actor, settled.EvidenceReference));
+        Assert.Contains("duplicate survey form", settled.Reason, StringComparison.Ordinal);
+    }
+
+    private static ResolveConflictCommand Command(ConflictResolution resolution) => new(Guid.NewGuid(), resolution, "key-1", "checked the family cards", null, Steward);
+
+    private static (ConflictCase Conflict, Household Proposed, Household Existing) Case()
+    {
+        var existing = RegisteredHousehold.Active with
+        {
+            Members = [.. RegisteredHousehold.Active.Members, new HouseholdMember(SharedNik, "Rizky Pratama", new DateOnly(2015, 3, 12), Sex.Male, Relationship.Child)],
+        };
+        var caseId = Guid.NewGuid();
+        var proposed = RegisteredHousehold.Active with
+        {
+            Id = Guid.NewGuid(),
+            Status = HouseholdStatus.Proposed,
+            Members = [new HouseholdMember("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female, Relationship.Head), existing.Members[1]],
+            OpenConflictCaseId = caseId,
+            HeldForNikConflict = true,
+        };
+        var conflict = new ConflictCase(caseId, 1, true, proposed.Id, [existing.Id], [SharedNik], DateTimeOffset.UnixEpoch);
+        return (conflict, proposed, existing);
+    }
+}
