@@ -244,6 +244,63 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Contains("already resolved", again.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_family_card_number_held_by_an_open_household_holds_a_second_proposal_in_a_case_as_a_taken_nik_does()
+    {
+        var existing = await ProposeAsync(Households.Valid("CARD-381", 381));
+        var sameCard = Households.Valid("CARD-382", 382);
+        sameCard.Household.FamilyCardNumber = existing.FamilyCardNumber;
+        // Two new proposals on one new card in one stream: the second is held by the first.
+        var first = Households.Valid("CARD-383", 383);
+        var second = Households.Valid("CARD-384", 384);
+        second.Household.FamilyCardNumber = first.Household.FamilyCardNumber;
+
+        var outcomes = await SubmittingHouseholdsTests.SubmitAsync(Bandung, [sameCard, first, second]);
+
+        Assert.Equal([true, false, true], outcomes.Select(outcome => outcome.Accepted.ConflictCaseId.Length > 0));
+        var conflict = (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = outcomes[0].Accepted.ConflictCaseId })).ConflictCase;
+        Assert.Equal((ConflictKind.FamilyCardInUse, ConflictCaseStatus.Open), (conflict.Kind, conflict.Status));
+        Assert.Equal([existing.HouseholdId], conflict.ExistingHouseholdIds);
+        Assert.Empty(conflict.Niks);
+        Assert.Equal(
+            [outcomes[1].Accepted.HouseholdId],
+            (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = outcomes[2].Accepted.ConflictCaseId })).ConflictCase.ExistingHouseholdIds);
+
+        // Held: its people are not registered, it cannot be ratified, and only a merge or a rejection resolves it.
+        var held = await GetAsync(outcomes[0].Accepted.HouseholdId);
+        var searched = await Ministry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = sameCard.Household.Members[0].Nik });
+        Assert.Equal([held.HouseholdId], searched.Households.Select(household => household.HouseholdId));
+        var verified = await ChangeAsync(hub.Registry(pki.CivilRegistry), held, HouseholdRequests.VerifyAll(held));
+        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() }, StatusCode.FailedPrecondition, "Conflict case");
+        foreach (var resolution in new[] { ConflictResolution.MoveMembers, ConflictResolution.MarkDistinct })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(conflict.ConflictCaseId, resolution)).ResponseAsync);
+            Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+            Assert.Contains("One family card cannot be two open households", refused.Status.Detail, StringComparison.Ordinal);
+        }
+
+        var merged = await Ministry.ResolveConflictCaseAsync(Resolve(conflict.ConflictCaseId, ConflictResolution.MergeIntoExisting));
+        Assert.Equal(ConflictCaseStatus.Resolved, merged.ConflictCase.Status);
+        Assert.Equal((HouseholdStatus.Merged, existing.HouseholdId), ((await GetAsync(held.HouseholdId)).Status, (await GetAsync(held.HouseholdId)).MergedIntoHouseholdId));
+    }
+
+    [Fact]
+    public async Task A_family_card_number_is_free_again_once_its_household_closes_and_a_split_cannot_take_a_held_one()
+    {
+        var rejected = await ProposeAsync(Households.Valid("CARD-391", 391));
+        await ChangeAsync(Ministry, rejected, new ChangeHouseholdRequest { RejectProposal = new RejectProposal() });
+        var again = Households.Valid("CARD-392", 392);
+        again.Household.FamilyCardNumber = rejected.FamilyCardNumber;
+
+        var reproposed = await ProposeAsync(again);
+
+        Assert.Equal(rejected.FamilyCardNumber, reproposed.FamilyCardNumber);
+        var active = await HouseholdSteps.ActiveAsync(hub, pki, 393);
+        await HouseholdSteps.AssertRefusedAsync(
+            hub, pki, Ministry, active, FamilyCardTests.SplitOff(active.Members[1].Nik, reproposed.FamilyCardNumber), StatusCode.FailedPrecondition, "held by open household");
+        Assert.Equal(1, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.family_card_registration where family_card_number = {reproposed.FamilyCardNumber}"));
+    }
+
     private async Task<(Household Existing, Household Held, string CaseId)> ConflictAsync(int existingSerial, int heldSerial)
     {
         var existing = await ProposeAsync(Households.Valid($"CONFLICT-{existingSerial}", existingSerial));

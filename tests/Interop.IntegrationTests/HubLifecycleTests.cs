@@ -157,6 +157,28 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     }
 
     [Fact]
+    public async Task Households_stored_before_family_cards_were_registered_hold_their_numbers_after_an_upgrade()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("cardbackfill");
+        Household existing;
+        await using (var first = await RunningHub.StartAsync(pki, connectionString))
+        {
+            existing = await HouseholdSteps.ActiveAsync(first, pki, 85);
+        }
+
+        // As an earlier version left it: no family-card registrations.
+        await StoreProbe.ExecuteAsync(connectionString, "delete from interop.family_card_registration");
+
+        await using var second = await RunningHub.StartAsync(pki, connectionString);
+        var sameCard = Households.Valid("CARD-86", 86);
+        sameCard.Household.FamilyCardNumber = existing.FamilyCardNumber;
+        var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(second.Registry(pki.Bandung), [sameCard]));
+
+        Assert.NotEmpty(outcome.Accepted.ConflictCaseId);
+        Assert.Equal(1, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.family_card_registration"));
+    }
+
+    [Fact]
     public async Task Health_checking_and_server_reflection_are_served()
     {
         await using var hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("lifecycle"));

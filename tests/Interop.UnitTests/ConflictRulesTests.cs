@@ -76,6 +76,31 @@ public sealed class ConflictRulesTests
     }
 
     [Fact]
+    public void A_family_card_conflict_is_resolved_only_by_a_merge_or_a_rejection()
+    {
+        var (conflict, proposed, existing) = Case();
+        var cardCase = conflict with { Kind = ConflictKind.FamilyCardInUse, Niks = [] };
+
+        var moved = ConflictRules.Decide(Command(ConflictResolution.MoveMembers), cardCase, proposed, [existing]);
+        var distinct = ConflictRules.Decide(Command(ConflictResolution.MarkDistinct), cardCase, proposed, [existing]);
+        var merged = ConflictRules.Decide(Command(ConflictResolution.MergeIntoExisting), cardCase, proposed, [existing]);
+
+        Assert.All([moved, distinct], refused => Assert.Contains("One family card", Assert.IsType<ResolutionDecision.NotAllowed>(refused).Reason, StringComparison.Ordinal));
+        Assert.IsType<MergedInto>(Assert.IsType<ResolutionDecision.Accepted>(merged).Appends[0].Change);
+    }
+
+    [Fact]
+    public void Moving_members_cannot_clear_a_proposal_whose_family_card_another_open_household_holds()
+    {
+        var (conflict, proposed, existing) = Case();
+        var holder = Guid.NewGuid();
+
+        var refused = Assert.IsType<ResolutionDecision.NotAllowed>(ConflictRules.Decide(Command(ConflictResolution.MoveMembers), conflict, proposed, [existing], holder));
+
+        Assert.Equal(holder, refused.Subject);
+    }
+
+    [Fact]
     public void A_rejection_outside_the_case_settles_it_in_the_name_of_whoever_rejected()
     {
         var settled = ConflictRules.Settled(new ProposalRejected(Steward, "duplicate survey form", "BA-7"));

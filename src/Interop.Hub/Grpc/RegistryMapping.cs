@@ -341,7 +341,12 @@ internal static class RegistryMapping
             ResolvedBy = conflict.ResolvedBy is { } actor ? ToProto(actor) : null,
             ResolutionReason = conflict.ResolutionReason ?? string.Empty,
             OpenTime = Timestamp.FromDateTimeOffset(conflict.OpenedAt),
-            Kind = conflict.Kind == ConflictKind.LikelyDuplicate ? V1.ConflictKind.LikelyDuplicate : V1.ConflictKind.NikInUse,
+            Kind = conflict.Kind switch
+            {
+                ConflictKind.LikelyDuplicate => V1.ConflictKind.LikelyDuplicate,
+                ConflictKind.FamilyCardInUse => V1.ConflictKind.FamilyCardInUse,
+                _ => V1.ConflictKind.NikInUse,
+            },
             Score = conflict.Score,
         };
         proto.Reasons.Add(conflict.Reasons);

@@ -51,6 +51,7 @@ internal static class EventStore
                 options.Schema.For<ProposalReceipt>();
                 options.Schema.For<ChangeReceipt>();
                 options.Storage.ExtendedSchemaObjects.Add(NikRegistration.Definition(schema));
+                options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
                 options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
                 options.Events.Subscribe(new ChangeFeedSubscription());
             })
@@ -60,6 +61,7 @@ internal static class EventStore
             .ApplyAllDatabaseChangesOnStartup();
         services.AddHostedService<SearchTermsBackfill>();
         services.AddHostedService<IdentityStandingBackfill>();
+        services.AddHostedService<FamilyCardsFromHouseholds>();
         services.AddHostedService<NikRegistrationsFromDocuments>();
         return services;
     }

@@ -54,7 +54,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.Decided(decision);
         }
 
-        if (await KeepNiksUniqueAsync(session, current, accepted.Events, cancellationToken) is { } notAllowed)
+        if ((await KeepNiksUniqueAsync(session, current, accepted.Events, cancellationToken) ?? await KeepFamilyCardsUniqueAsync(session, accepted, cancellationToken)) is { } notAllowed)
         {
             return new ChangeOutcome.Decided(notAllowed);
         }
@@ -141,7 +141,38 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                     break;
                 case ProposalRejected or HouseholdDeactivated:
                     NikRegistration.Release(session, household.Id, household.Members.Select(member => member.Nik));
+                    FamilyCardRegistration.Release(session, household.Id);
                     break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Keeps a family-card number held by one open household at most: a split's new card must be
+    /// free, and a household whose family joins another releases its card.
+    /// </summary>
+    private static async Task<ChangeDecision?> KeepFamilyCardsUniqueAsync(IDocumentSession session, ChangeDecision.Accepted accepted, CancellationToken cancellationToken)
+    {
+        foreach (var write in accepted.Others)
+        {
+            foreach (var change in write.Events)
+            {
+                switch (change)
+                {
+                    case SplitOff formed:
+                        if (await FamilyCardRegistration.HolderAsync(session, formed.FamilyCardNumber, cancellationToken) is { } holder)
+                        {
+                            return new ChangeDecision.NotAllowed($"The new family card number is held by open household {holder}: one family card, one open household.");
+                        }
+
+                        FamilyCardRegistration.Insert(session, [(formed.FamilyCardNumber, write.HouseholdId)]);
+                        break;
+                    case JoinedFamily:
+                        FamilyCardRegistration.Release(session, write.HouseholdId);
+                        break;
+                }
             }
         }
 

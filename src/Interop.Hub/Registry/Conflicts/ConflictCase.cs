@@ -34,6 +34,9 @@ internal enum ConflictKind
 {
     NikInUse = 1,
     LikelyDuplicate = 2,
+
+    /// <summary>The proposal's family-card number is held by another open household.</summary>
+    FamilyCardInUse = 3,
 }
 
 /// <summary>A conflict case for the steward's worklist, folded from its own event stream.</summary>

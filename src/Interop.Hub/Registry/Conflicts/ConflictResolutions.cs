@@ -45,7 +45,8 @@ internal sealed class ConflictResolutions(IDocumentStore store)
             existing.Add(await session.Events.FetchLatest<Household>(id, cancellationToken));
         }
 
-        var decision = ConflictRules.Decide(command, conflict, proposed, existing);
+        var cardHolder = proposed is null ? null : await FamilyCardRegistration.HolderAsync(session, proposed.FamilyCardNumber, cancellationToken);
+        var decision = ConflictRules.Decide(command, conflict, proposed, existing, cardHolder);
         if (decision is ResolutionDecision.NotAllowed notAllowed)
         {
             return new ResolutionOutcome.NotAllowed(notAllowed.Subject, notAllowed.Reason);
@@ -73,7 +74,7 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         return new ResolutionOutcome.Done((await session.Events.FetchLatest<ConflictCase>(conflict.Id, cancellationToken))!);
     }
 
-    /// <summary>The NIK registrations follow the decision in the same transaction.</summary>
+    /// <summary>The NIK and family-card registrations follow the decision in the same transaction.</summary>
     private static void KeepNiksUnique(IDocumentSession session, ConflictResolution resolution, Household proposed, ResolutionDecision.Accepted accepted)
     {
         switch (resolution)
@@ -81,6 +82,7 @@ internal sealed class ConflictResolutions(IDocumentStore store)
             // A likely duplicate's own NIKs were registered; the people are the survivor's now. A rejected proposal's are free.
             case ConflictResolution.MergeIntoExisting or ConflictResolution.RejectProposal:
                 NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
+                FamilyCardRegistration.Release(session, proposed.Id);
                 break;
             case ConflictResolution.MoveMembers:
                 foreach (var (household, change) in accepted.Appends)
@@ -92,6 +94,8 @@ internal sealed class ConflictResolutions(IDocumentStore store)
                 }
 
                 NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members);
+                // Held, the proposal held no card number; cleared, it holds its own (checked free by the decision).
+                FamilyCardRegistration.Insert(session, [(proposed.FamilyCardNumber, proposed.Id)]);
                 break;
         }
     }

@@ -30,7 +30,9 @@ internal static class ConflictRules
     }
 
     /// <param name="existing">The households the case names besides the proposal, as they are now (null for one that does not exist).</param>
-    public static ResolutionDecision Decide(ResolveConflictCommand command, ConflictCase conflict, Household? proposed, IReadOnlyList<Household?> existing)
+    /// <param name="familyCardHolder">The open household holding the proposal's family-card number, if another does.</param>
+    public static ResolutionDecision Decide(
+        ResolveConflictCommand command, ConflictCase conflict, Household? proposed, IReadOnlyList<Household?> existing, Guid? familyCardHolder = null)
     {
         if (!conflict.IsOpen)
         {
@@ -72,6 +74,12 @@ internal static class ConflictRules
                 appends.Add((proposed, new MergedInto(existing[0]!.Id, conflict.Id, command.Actor, reason, evidence)));
                 appends.Add((existing[0]!, new DuplicateMerged(proposed.Id, conflict.Id, command.Actor, reason, evidence)));
                 break;
+            case ConflictResolution.MoveMembers or ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.FamilyCardInUse:
+                return new ResolutionDecision.NotAllowed(
+                    conflict.Id, "One family card cannot be two open households: merge the proposal into the household holding the card, or reject the proposal.");
+            case ConflictResolution.MoveMembers when familyCardHolder is { } holder && holder != proposed.Id:
+                return new ResolutionDecision.NotAllowed(
+                    holder, $"The proposal's family card number is held by open household {holder}: moving the members would make one card two open households; merge or reject the proposal.");
             case ConflictResolution.MoveMembers when conflict.Kind == ConflictKind.LikelyDuplicate:
                 return new ResolutionDecision.NotAllowed(conflict.Id, "Likely duplicates share no NIK that could move: merge the households, mark them distinct, or reject the proposal.");
             case ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.NikInUse:

@@ -15,10 +15,10 @@ internal sealed class HouseholdProposals(IDocumentStore store)
     private const int MaxAttempts = 10;
 
     /// <summary>
-    /// Most proposals bring people the register has never seen, so their NIKs are inserted without
-    /// being looked up first: a NIK that turns out to be active already fails the commit on the
-    /// registrations' unique key, and the batch is then stored again with the lookup, which holds
-    /// that proposal in a conflict case. From then on this call (one submission stream: the service
+    /// Most proposals bring people and family cards the register has never seen, so their NIKs and
+    /// card numbers are inserted without being looked up first: one that turns out to be held already
+    /// fails the commit on its registration's unique key, and the batch is then stored again with the
+    /// lookups, which hold that proposal in a conflict case. From then on this call (one submission stream: the service
     /// is scoped to it) looks up first, since a stream that brings one taken NIK likely brings more.
     /// </summary>
     private volatile bool lookUpNiksFirst;
@@ -40,7 +40,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
             {
                 return await TryStoreAsync(proposals, lookUpNiks, cancellationToken);
             }
-            catch (Exception exception) when (!lookUpNiks && LostRace.OnTable(exception, NikRegistration.TableName))
+            catch (Exception exception) when (!lookUpNiks && (LostRace.OnTable(exception, NikRegistration.TableName) || LostRace.OnTable(exception, FamilyCardRegistration.TableName)))
             {
                 lookUpNiksFirst = true;
             }
@@ -64,6 +64,10 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         var activeIn = lookUpNiks
             ? await NikRegistration.HoldersAsync(session, proposals.SelectMany(p => p.Event.Members).Select(member => member.Nik), cancellationToken)
             : new Dictionary<string, Guid>(StringComparer.Ordinal);
+        // Family-card numbers held by open households, looked up with the NIKs, and those the batch registers as it goes.
+        var cardsHeld = lookUpNiks
+            ? await FamilyCardRegistration.HoldersAsync(session, proposals.Select(p => p.Event.FamilyCardNumber), cancellationToken)
+            : new Dictionary<string, Guid>(StringComparer.Ordinal);
         // By village: each proposal is compared with the people of its own village only, not with the whole batch.
         var screened = (await RegisteredLookalikesAsync(session, proposals.Where(p => !receipts.ContainsKey(p.ReceiptId)).ToList(), cancellationToken))
             .GroupBy(person => person.VillageCode, StringComparer.Ordinal)
@@ -72,6 +76,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         var newReceipts = new List<ProposalReceipt>();
         var started = new NewStreams(session);
         var registrations = new List<NikRegistration>();
+        var cards = new List<(string FamilyCardNumber, Guid HouseholdId)>();
         foreach (var proposal in proposals)
         {
             if (receipts.TryGetValue(proposal.ReceiptId, out var receipt))
@@ -97,8 +102,20 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                 StartCase(started, caseId, new ConflictCaseOpened(id, existing, taken, Actor.Hub, reason));
                 stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
             }
+            else if (cardsHeld.TryGetValue(proposed.FamilyCardNumber, out var holder))
+            {
+                // One family card, one open household: held like a taken NIK, its people not registered either.
+                var caseId = Guid.CreateVersion7();
+                const string reason = "the family card number is already held by another open household";
+                var held = new HeldForConflict(caseId, [], [holder], Actor.Hub, reason, null);
+                StartHousehold(started, id, proposed, held, Household.Create(started.Stamp(id, 1, proposed)).Apply(started.Stamp(id, 2, held)));
+                StartCase(started, caseId, new ConflictCaseOpened(id, [holder], [], Actor.Hub, reason, ConflictKind.FamilyCardInUse));
+                stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
+            }
             else
             {
+                cards.Add((proposed.FamilyCardNumber, id));
+                cardsHeld[proposed.FamilyCardNumber] = id;
                 registrations.AddRange(NikRegistration.For(id, proposed.VillageCode, proposed.Members));
                 foreach (var member in proposed.Members)
                 {
@@ -140,6 +157,7 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         // this one before the events draw numbers from the store's sequence, so a lost race leaves no
         // gap in it for the async daemon (and the change feed) to wait out.
         NikRegistration.Insert(session, registrations);
+        FamilyCardRegistration.Insert(session, cards);
         BulkDocuments.QueueInsert(session, newReceipts, receipt => receipt.Id);
         started.Queue();
         await session.SaveChangesAsync(cancellationToken);
