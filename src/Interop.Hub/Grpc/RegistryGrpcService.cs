@@ -10,6 +10,7 @@ using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Registry.Search;
+using Interop.Hub.Storage;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using V1 = Interop.Contracts.Registry.V1;
@@ -114,7 +115,10 @@ internal sealed class RegistryGrpcService(
         ServerCallContext context)
     {
         var id = ParseHouseholdId(request.HouseholdId);
-        var events = (await querySession.Events.FetchStreamAsync(id, token: context.CancellationToken)).ToList();
+        // Another stream's id (a conflict case's) names no household.
+        var events = await EventStreams.IsAsync<Household>(querySession, id, context.CancellationToken)
+            ? (await querySession.Events.FetchStreamAsync(id, token: context.CancellationToken)).ToList()
+            : [];
         if (events.Count == 0)
         {
             throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
@@ -204,6 +208,17 @@ internal sealed class RegistryGrpcService(
         }
 
         var filter = new FeedFilter(request.RegionPrefix.Trim(), RegistryMapping.ToDomain(request.Program));
+        if (!filter.HasValidRegion)
+        {
+            throw RegistryMapping.InvalidArgument("Feed refused.", [new FieldIssue("region_prefix", FeedFilter.RegionRule)]).ToRpcException();
+        }
+
+        // A checkpoint beyond every event stored is none the feed ever returned (from another store, or made up).
+        if (request.AfterCheckpoint > await EventStreams.HighestSequenceAsync(querySession, context.CancellationToken))
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange, "after_checkpoint is beyond every change stored: resume from a checkpoint this hub's feed returned, or from 0."));
+        }
+
         try
         {
             await foreach (var item in feed.ReadAsync(request.AfterCheckpoint, filter, context.CancellationToken))

@@ -12,6 +12,16 @@ internal static class RegistryReads
     public static FieldIssue? IdIssue(string value, string field, out Guid id) =>
         Guid.TryParse(value, out id) ? null : new FieldIssue(field, value.Length == 0 ? "is required" : "must be a UUID as issued by the hub");
 
+    /// <summary>Why a timestamp is not one a date can hold (google.protobuf.Timestamp's own range: years 1 to 9999), or null.</summary>
+    public static FieldIssue? TimestampIssue(Google.Protobuf.WellKnownTypes.Timestamp? value, string field) =>
+        value is { Seconds: >= MinTimestampSeconds and <= MaxTimestampSeconds, Nanos: >= 0 and <= 999_999_999 }
+            ? null
+            : new FieldIssue(field, "must be a moment between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z (nanos 0 to 999,999,999)");
+
+    private const long MinTimestampSeconds = -62_135_596_800;
+
+    private const long MaxTimestampSeconds = 253_402_300_799;
+
     /// <summary>The id, or INVALID_ARGUMENT naming the field.</summary>
     public static Guid ParseId(string value, string field) =>
         IdIssue(value, field, out var id) is { } issue

@@ -31,6 +31,11 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
             issues.Add(new("as_of_version", "must be 1 or more (the household's first event)"));
         }
 
+        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfTime && RegistryReads.TimestampIssue(request.AsOfTime, "as_of_time") is { } timeIssue)
+        {
+            issues.Add(timeIssue);
+        }
+
         if (issues.Count > 0)
         {
             throw RegistryMapping.InvalidArgument("Household read refused.", issues).ToRpcException();

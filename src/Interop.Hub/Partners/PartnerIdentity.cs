@@ -96,9 +96,9 @@ internal sealed partial record PartnerIdentity(string PartnerId, PartnerKind Kin
         return uris;
     }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{1,62}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{1,62}\z")]
     private static partial Regex PartnerIdPattern();
 
-    [GeneratedRegex(@"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+    [GeneratedRegex(@"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?\z")]
     private static partial Regex AreaPattern();
 }

@@ -15,7 +15,8 @@ internal static class PersonNames
     public static string Normalize(string name)
     {
         var text = new StringBuilder(name.Length);
-        foreach (var c in name)
+        // Compatibility composition first: an accent typed as a separate mark, or a full-width letter, is the letter it shows.
+        foreach (var c in FreeText.Clean(name).Normalize(NormalizationForm.FormKC))
         {
             if (char.IsLetterOrDigit(c))
             {

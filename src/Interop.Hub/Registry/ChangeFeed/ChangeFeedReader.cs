@@ -1,3 +1,4 @@
+using Interop.Hub.Registry.Search;
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
@@ -8,7 +9,12 @@ namespace Interop.Hub.Registry.ChangeFeed;
 /// <summary>Which changes a feed delivers.</summary>
 internal sealed record FeedFilter(string RegionPrefix, SocialProgram Program)
 {
+    public const string RegionRule = HouseholdSearch.RegionRule;
+
     public bool IsEmpty => RegionPrefix.Length == 0 && Program == SocialProgram.Unspecified;
+
+    /// <summary>No region, or a dotted region code (a prefix nothing could match would leave the feed waiting forever).</summary>
+    public bool HasValidRegion => RegionPrefix.Length == 0 || HouseholdSearch.IsRegionCode(RegionPrefix);
 
     /// <summary>
     /// Matches against the event itself where it says where or what, else against the household as

@@ -58,14 +58,7 @@ internal static class ChangeRules
             return new ChangeDecision.Forbidden($"A {PartnerIdentity.KindToken(command.Actor.Kind)} partner may not {change.Field.Replace('_', ' ')}.");
         }
 
-        var violations = new List<FieldIssue>();
-        ProposalRules.RequireText(violations, "reason", command.Reason, ProposalRules.MaxReasonLength);
-        ProposalRules.RequireText(violations, "idempotency_key", command.IdempotencyKey, MaxIdempotencyKeyLength);
-        if (command.EvidenceReference is { } evidence)
-        {
-            ProposalRules.CheckText(violations, "evidence_reference", evidence, ProposalRules.MaxEvidenceReferenceLength);
-        }
-
+        var violations = CheckEnvelope(command);
         var events = change switch
         {
             HouseholdChange.VerifyIdentities verify => VerifyIdentities(verify, command, household, violations),
@@ -103,8 +96,22 @@ internal static class ChangeRules
 
         var effects = events ?? Decided(change, command, household);
         return new ChangeDecision.Accepted(waitsForApproval
-            ? [new ChangeAwaitingApproval(PendingChange.Of(Guid.CreateVersion7(), effects.Single()), command.Actor, command.Reason.Trim(), command.EvidenceReference)]
+            ? [new ChangeAwaitingApproval(PendingChange.Of(Guid.CreateVersion7(), effects.Single()), command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)]
             : effects);
+    }
+
+    /// <summary>What every change carries besides the step itself: its key, reason and evidence, checked before anything is looked up.</summary>
+    public static List<FieldIssue> CheckEnvelope(ChangeHouseholdCommand command)
+    {
+        var violations = new List<FieldIssue>();
+        ProposalRules.RequireText(violations, "reason", command.Reason, ProposalRules.MaxReasonLength);
+        ProposalRules.RequireText(violations, "idempotency_key", command.IdempotencyKey, MaxIdempotencyKeyLength);
+        if (command.EvidenceReference is { } evidence)
+        {
+            ProposalRules.CheckText(violations, "evidence_reference", evidence, ProposalRules.MaxEvidenceReferenceLength);
+        }
+
+        return violations;
     }
 
     /// <summary>The pending change named by an approval or rejection, if the household has it.</summary>
@@ -177,7 +184,7 @@ internal static class ChangeRules
             HouseholdChange.RemoveMember remove when household.Members.All(member => member.Nik != remove.Nik) => "That NIK is not a member of this household.",
             HouseholdChange.RemoveMember remove when household.Members.Single(member => member.Nik == remove.Nik).Relationship == Relationship.Head =>
                 "The head of the family cannot be removed.",
-            HouseholdChange.ChangeAddress move when move.VillageCode == household.VillageCode && move.AddressLine.Trim() == household.AddressLine =>
+            HouseholdChange.ChangeAddress move when move.VillageCode == household.VillageCode && FreeText.Clean(move.AddressLine) == household.AddressLine =>
                 "The household already lives at that address.",
             HouseholdChange.RecordDeath death when household.Members.All(member => member.Nik != death.Nik) => "That NIK is not a member of this household.",
             HouseholdChange.RecordDeath death when household.Deaths.ContainsKey(death.Nik) => "That member's death is already recorded.",
@@ -242,7 +249,7 @@ internal static class ChangeRules
             violations.Add(new("verify_identities.checks", $"every member not yet confirmed needs a verdict; {withoutVerdict} member(s) have none"));
         }
 
-        return [new IdentitiesVerified(verify.Checks, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+        return [new IdentitiesVerified(verify.Checks, command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)];
     }
 
     private static List<IHouseholdEvent> AddMember(
@@ -250,7 +257,7 @@ internal static class ChangeRules
     {
         var warnings = new List<FieldIssue>();
         var member = ProposalRules.CheckMember(add.Member, "add_member.member", regions, today, violations, warnings);
-        return member is null ? [] : [new MemberAdded(member, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+        return member is null ? [] : [new MemberAdded(member, command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)];
     }
 
     private static List<IHouseholdEvent> RemoveMember(HouseholdChange.RemoveMember remove, ChangeHouseholdCommand command, Household household, List<FieldIssue> violations)
@@ -260,7 +267,7 @@ internal static class ChangeRules
             violations.Add(new("remove_member.nik", "must be exactly 16 digits"));
         }
 
-        return [new MemberRemoved(remove.Nik, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+        return [new MemberRemoved(remove.Nik, command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)];
     }
 
     private static List<IHouseholdEvent> ChangeAddress(
@@ -268,7 +275,7 @@ internal static class ChangeRules
     {
         ProposalRules.CheckVillage(move.VillageCode, regions, violations, "change_address.village_code");
         ProposalRules.RequireText(violations, "change_address.address_line", move.AddressLine, ProposalRules.MaxAddressLength);
-        return [new AddressChanged(move.VillageCode, move.AddressLine.Trim(), household.VillageCode, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+        return [new AddressChanged(move.VillageCode, FreeText.Clean(move.AddressLine), household.VillageCode, command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)];
     }
 
     private static List<IHouseholdEvent> RecordDeath(
@@ -280,7 +287,7 @@ internal static class ChangeRules
         }
 
         var date = ProposalRules.CheckBirthDate(death.DeathDate, today, "record_death.death_date", violations);
-        return date is null ? [] : [new MemberDied(death.Nik, date.Value, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+        return date is null ? [] : [new MemberDied(death.Nik, date.Value, command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)];
     }
 
     private static List<IHouseholdEvent> Enroll(HouseholdChange.Enroll enroll, ChangeHouseholdCommand command, List<FieldIssue> violations)
@@ -304,7 +311,7 @@ internal static class ChangeRules
             violations.Add(new("enroll_in_program.membership.components", "every component must be specified"));
         }
 
-        return [new ProgramEnrolled(membership with { Components = membership.Components.Distinct().ToList() }, command.Actor, command.Reason.Trim(), command.EvidenceReference)];
+        return [new ProgramEnrolled(membership with { Components = membership.Components.Distinct().ToList() }, command.Actor, FreeText.Clean(command.Reason), command.EvidenceReference)];
     }
 
     /// <summary>An exception is explicit: it names the person and the evidence that stands in for the civil registry's confirmation.</summary>
@@ -336,7 +343,7 @@ internal static class ChangeRules
 
     private static List<IHouseholdEvent> Decided(HouseholdChange change, ChangeHouseholdCommand command, Household household)
     {
-        var reason = command.Reason.Trim();
+        var reason = FreeText.Clean(command.Reason);
         return change switch
         {
             // The approved change follows the approval in the name of the partner that asked for it;

@@ -122,7 +122,7 @@ internal static class FamilyCards
     public static ChangeDecision.Accepted Split(HouseholdChange.Split split, ChangeHouseholdCommand command, Household household)
     {
         var newId = Guid.CreateVersion7();
-        var (reason, evidence) = (command.Reason.Trim(), command.EvidenceReference);
+        var (reason, evidence) = (FreeText.Clean(command.Reason), command.EvidenceReference);
         var members = Relate(household, split.Members);
         var (confirmed, excepted) = Standing(household, members);
         return new ChangeDecision.Accepted([new HouseholdSplit(newId, members.Select(member => member.Nik).ToList(), command.Actor, reason, evidence)])
@@ -130,14 +130,14 @@ internal static class FamilyCards
             Others =
             [
                 new OtherStreamWrite(newId, null, [new SplitOff(
-                    household.Id, split.FamilyCardNumber, split.VillageCode, split.AddressLine.Trim(), members, command.Actor, reason, evidence, confirmed, excepted)]),
+                    household.Id, split.FamilyCardNumber, split.VillageCode, FreeText.Clean(split.AddressLine), members, command.Actor, reason, evidence, confirmed, excepted)]),
             ],
         };
     }
 
     public static ChangeDecision.Accepted Merge(ChangeHouseholdCommand command, Household household, Household other)
     {
-        var (reason, evidence) = (command.Reason.Trim(), command.EvidenceReference);
+        var (reason, evidence) = (FreeText.Clean(command.Reason), command.EvidenceReference);
         var merge = (HouseholdChange.Merge)command.Change;
         List<IHouseholdEvent> closing = [.. ChangeRules.Withdrawn(other, command, $"the household joined household {household.Id}"), new JoinedFamily(household.Id, command.Actor, reason, evidence)];
         var joining = Relate(other, merge.Members);

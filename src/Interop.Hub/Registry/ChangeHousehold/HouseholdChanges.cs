@@ -13,6 +13,13 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
 {
     public async Task<ChangeOutcome> ApplyAsync(ChangeHouseholdCommand command, string contentHash, CancellationToken cancellationToken)
     {
+        // The key, reason and evidence are checked before the key is looked up: nothing the partner
+        // sent reaches storage unchecked.
+        if (ChangeRules.CheckEnvelope(command) is { Count: > 0 } violations)
+        {
+            return new ChangeOutcome.Decided(new ChangeDecision.Invalid(violations));
+        }
+
         await using var session = store.LightweightSession();
         var receiptId = ChangeReceipt.IdFor(command.Actor.PartnerId, command.IdempotencyKey);
         if (await session.LoadAsync<ChangeReceipt>(receiptId, cancellationToken) is { } receipt)
@@ -22,7 +29,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                 : new ChangeOutcome.KeyTaken(receipt.HouseholdId);
         }
 
-        var current = await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken);
+        var current = await EventStreams.FetchLatestAsync<Household>(session, command.HouseholdId, cancellationToken);
         if (current is null)
         {
             return new ChangeOutcome.NotFound();
@@ -36,7 +43,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         Household? other = null;
         if (command.Change is HouseholdChange.Merge merge && Guid.TryParse(merge.OtherHouseholdId, out var otherId) && otherId != command.HouseholdId)
         {
-            other = await session.Events.FetchLatest<Household>(otherId, cancellationToken);
+            other = await EventStreams.FetchLatestAsync<Household>(session, otherId, cancellationToken);
             if (other is null)
             {
                 return new ChangeOutcome.NotFound("merge_household.other_household_id");

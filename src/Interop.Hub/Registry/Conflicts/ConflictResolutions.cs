@@ -32,7 +32,7 @@ internal sealed class ConflictResolutions(IDocumentStore store)
                 : new ResolutionOutcome.KeyTaken(receipt.HouseholdId);
         }
 
-        var conflict = await session.Events.FetchLatest<ConflictCase>(command.CaseId, cancellationToken);
+        var conflict = await EventStreams.FetchLatestAsync<ConflictCase>(session, command.CaseId, cancellationToken);
         if (conflict is null)
         {
             return new ResolutionOutcome.NotFound();

@@ -55,7 +55,7 @@ internal static class ConflictRules
             return new ResolutionDecision.NotAllowed(proposed.Id, "The proposed household is no longer held by this case.");
         }
 
-        var reason = command.Reason.Trim();
+        var reason = FreeText.Clean(command.Reason);
         var evidence = command.EvidenceReference;
         var appends = new List<(Household Household, IHouseholdEvent Change)>();
         switch (command.Resolution)

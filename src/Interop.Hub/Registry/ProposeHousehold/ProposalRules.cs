@@ -43,11 +43,11 @@ internal static partial class ProposalRules
             command.PartnerReference,
             command.FamilyCardNumber,
             command.VillageCode,
-            command.AddressLine.Trim(),
+            FreeText.Clean(command.AddressLine),
             members,
             command.Actor,
-            command.Reason.Trim(),
-            string.IsNullOrWhiteSpace(command.EvidenceReference) ? null : command.EvidenceReference.Trim());
+            FreeText.Clean(command.Reason),
+            string.IsNullOrWhiteSpace(command.EvidenceReference) ? null : FreeText.Clean(command.EvidenceReference));
         return new ProposalDecision.Accepted(proposed, warnings);
     }
 
@@ -147,7 +147,7 @@ internal static partial class ProposalRules
             violations.Add(new($"{path}.relationship", "is required"));
         }
 
-        return birthDate is { } date ? new HouseholdMember(draft.Nik, draft.FullName.Trim(), date, draft.Sex, draft.Relationship) : null;
+        return birthDate is { } date ? new HouseholdMember(draft.Nik, FreeText.Clean(draft.FullName), date, draft.Sex, draft.Relationship) : null;
     }
 
     public static DateOnly? CheckBirthDate(DateParts? parts, DateOnly today, string field, List<FieldIssue> violations)
@@ -227,19 +227,16 @@ internal static partial class ProposalRules
         CheckText(violations, field, value, maxLength);
     }
 
+    /// <summary>The rules of <see cref="FreeText"/>: readable text, the same on every screen.</summary>
     public static void CheckText(List<FieldIssue> violations, string field, string value, int maxLength)
     {
-        if (value.Length > maxLength)
+        if (FreeText.Problem(value, maxLength) is { } problem)
         {
-            violations.Add(new(field, $"must be at most {maxLength} characters"));
-        }
-        else if (value.Any(char.IsControl))
-        {
-            violations.Add(new(field, "must not contain control characters"));
+            violations.Add(new(field, problem));
         }
     }
 
-    [GeneratedRegex(@"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")]
+    [GeneratedRegex(@"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}\z")]
     private static partial Regex VillageCodePattern();
 }
 

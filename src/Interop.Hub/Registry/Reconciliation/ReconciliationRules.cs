@@ -105,7 +105,7 @@ internal static class ReconciliationRules
 
     /// <summary>A death notice as the lifecycle step the civil registry would take on the household.</summary>
     public static ChangeHouseholdCommand AsRecordDeath(CivilRecord.DeathNotice notice, Household household, Actor actor) =>
-        new(household.Id, household.Version, $"death-notice/{notice.Nik}", DeathNoticeReason, notice.CertificateNumber.Trim(), new HouseholdChange.RecordDeath(notice.Nik, notice.DeathDate), actor);
+        new(household.Id, household.Version, $"death-notice/{notice.Nik}", DeathNoticeReason, FreeText.Clean(notice.CertificateNumber), new HouseholdChange.RecordDeath(notice.Nik, notice.DeathDate), actor);
 
     private static string RegencyOf(string villageCode) => villageCode.Length >= 5 ? villageCode[..5] : villageCode;
 

@@ -39,9 +39,9 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             violations.Add(new("family_card_number", "must be exactly 16 digits"));
         }
 
-        if (query.RegionPrefix.Length > 0 && !RegionPattern().IsMatch(query.RegionPrefix))
+        if (query.RegionPrefix.Length > 0 && !IsRegionCode(query.RegionPrefix))
         {
-            violations.Add(new("region_prefix", "must be a dotted region code: 32, 32.73, 32.73.01 or 32.73.01.1001"));
+            violations.Add(new("region_prefix", RegionRule));
         }
 
         if (query.PageSize is < 0 or > MaxPageSize)
@@ -133,6 +133,10 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
         }
     }
 
-    [GeneratedRegex(@"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
+    public const string RegionRule = "must be a dotted region code: 32, 32.73, 32.73.01 or 32.73.01.1001";
+
+    public static bool IsRegionCode(string value) => RegionPattern().IsMatch(value);
+
+    [GeneratedRegex(@"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?\z")]
     private static partial Regex RegionPattern();
 }
