@@ -13,7 +13,7 @@ dotnet build src/Interop.Cli -c Release --nologo -v quiet
 data=/var/tmp/interop-bench
 port=7543
 rm -rf "$data"
-dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:DataDirectory="$data" --Hub:Port="$port" \
+dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true --Hub:DataDirectory="$data" --Hub:Port="$port" \
   --Logging:LogLevel:Interop.Hub.Grpc=Warning > /tmp/interop-bench-hub.log 2>&1 &
 hub=$!
 trap 'kill -TERM $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT

@@ -16,6 +16,9 @@ using Microsoft.Extensions.Options;
 
 namespace Interop.Hub;
 
+/// <summary>A setting the hub cannot start without is missing or wrong; the message says which and how to set it.</summary>
+internal sealed class HubConfigurationException(string message) : Exception(message);
+
 /// <summary>Composes the hub: mTLS Kestrel, partner access, the event store and the gRPC services.</summary>
 internal static class HubHost
 {
@@ -56,6 +59,13 @@ internal static class HubHost
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
+            if (!options.EmbeddedPostgres)
+            {
+                throw new HubConfigurationException(
+                    $"No registry database is configured. Set ConnectionStrings:{ConnectionStringName} (environment ConnectionStrings__{ConnectionStringName}) to the hub's PostgreSQL, "
+                    + "or, for development only, Hub:EmbeddedPostgres=true to run a private cluster in Hub:DataDirectory (scripts/start-hub.sh does).");
+            }
+
             using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
             embedded = await EmbeddedPostgres.StartAsync(options.PostgresBinDirectory, options.DataDirectory, loggers.CreateLogger<EmbeddedPostgres>());
             connectionString = embedded.ConnectionString;

@@ -26,7 +26,14 @@ internal sealed class HubOptions
     [Required]
     public string PartnerCa { get; set; } = string.Empty;
 
-    /// <summary>Data folder of the embedded PostgreSQL, used when no ConnectionStrings:Registry is set.</summary>
+    /// <summary>
+    /// Start a private PostgreSQL cluster in <see cref="DataDirectory"/> when no ConnectionStrings:Registry
+    /// is set (development: the quick-start script asks for it). Off by default, so that a production
+    /// start without a connection string stops instead of quietly creating a database.
+    /// </summary>
+    public bool EmbeddedPostgres { get; set; }
+
+    /// <summary>Data folder of the embedded PostgreSQL, used when <see cref="EmbeddedPostgres"/> is on and no ConnectionStrings:Registry is set.</summary>
     public string DataDirectory { get; set; } = "/var/tmp/interop-hub";
 
     /// <summary>Folder of Debian's PostgreSQL 15 binaries, for the embedded cluster.</summary>

@@ -2,8 +2,21 @@ using Interop.Hub;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-await using var app = await HubHost.BuildAsync(args);
+WebApplication app;
+try
+{
+    app = await HubHost.BuildAsync(args);
+}
+catch (Exception exception) when (exception is HubConfigurationException or InvalidOperationException { Source: "Interop.Hub" })
+{
+    // A setting or the embedded database's folder is wrong: say so plainly, without a stack trace.
+    await Console.Error.WriteLineAsync($"Interop Hub cannot start: {exception.Message}");
+    return 2;
+}
+
+await using var hub = app;
 await app.StartAsync();
 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
 app.Logger.LogInformation("Interop Hub listening on {Addresses} (gRPC over mutual TLS); Ctrl+C stops it", string.Join(", ", addresses));
 await app.WaitForShutdownAsync();
+return 0;

@@ -10,6 +10,7 @@ namespace Interop.IntegrationTests;
 public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 {
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task With_no_connection_string_the_hub_runs_its_own_postgres_and_its_data_survives_a_restart()
     {
         var dataDirectory = Path.Combine("/tmp", $"interop-test-hub-{Guid.NewGuid():N}");
@@ -32,6 +33,12 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 
             // The hub stopped its cluster on the way out.
             Assert.False(File.Exists(Path.Combine(dataDirectory, "pgdata", "postmaster.pid")));
+
+            // Its folder and secrets are the owner's alone.
+            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            Assert.Equal(ownerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(dataDirectory));
+            Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(dataDirectory, "superuser.password")));
+            Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(dataDirectory, "cluster.owner")));
 
             await using var second = await RunningHub.StartEmbeddedAsync(pki, dataDirectory);
             var household = (await second.Registry(pki.Auditor).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = householdId })).Household;
@@ -176,6 +183,97 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 
         Assert.NotEmpty(outcome.Accepted.ConflictCaseId);
         Assert.Equal(1, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.family_card_registration"));
+    }
+
+    [Fact]
+    public async Task A_hub_not_asked_for_its_own_postgres_and_given_no_connection_string_stops_with_a_clear_message_and_creates_nothing()
+    {
+        var dataDirectory = Path.Combine("/tmp", $"interop-test-hub-{Guid.NewGuid():N}");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+        foreach (var argument in (string[])[
+            Repository.HubAssembly, "--Hub:Port=0", $"--Hub:DataDirectory={dataDirectory}", $"--Hub:PartnerCa={pki.CaPath}",
+            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("ConnectionStrings:Registry", await error, StringComparison.Ordinal);
+        Assert.Contains("Hub:EmbeddedPostgres=true", await error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await error + await output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dataDirectory));
+    }
+
+    [Fact]
+    public async Task The_hub_refuses_a_postgres_running_on_its_folder_that_it_did_not_start_and_leaves_it_alone()
+    {
+        var dataDirectory = Path.Combine("/tmp", $"interop-test-hub-{Guid.NewGuid():N}");
+        var pgdata = Path.Combine(dataDirectory, "pgdata");
+        try
+        {
+            await using (await RunningHub.StartEmbeddedAsync(pki, dataDirectory))
+            {
+            }
+
+            // Someone starts the cluster by hand (not a hub): the hub must not take it over.
+            File.Delete(Path.Combine(dataDirectory, "cluster.owner"));
+            await PgCtlAsync("start", "-D", pgdata, "-l", Path.Combine(pgdata, "server.log"), "-w", "-o", $"-c listen_addresses=127.0.0.1 -p {FreePort()} -k {Path.Combine(dataDirectory, "socket")}");
+            var byHand = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => RunningHub.StartEmbeddedAsync(pki, dataDirectory));
+            Assert.Contains("the hub does not use a server it did not start", byHand.Message, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(pgdata, "postmaster.pid")));
+            await PgCtlAsync("stop", "-D", pgdata, "-m", "fast", "-w");
+
+            // A hub in another process runs the cluster: a second hub on the folder is refused too.
+            await using (var other = await HubProcess.StartAsync(pki, string.Empty, "--Hub:EmbeddedPostgres=true", $"--Hub:DataDirectory={dataDirectory}", $"--Hub:PostgresBinDirectory={PostgresCluster.BinDirectory}"))
+            {
+                var shared = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => RunningHub.StartEmbeddedAsync(pki, dataDirectory));
+                Assert.Contains("still runs", shared.Message, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            if (File.Exists(Path.Combine(pgdata, "postmaster.pid")))
+            {
+                await PgCtlAsync("stop", "-D", pgdata, "-m", "immediate", "-w");
+            }
+
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>pg_ctl as the user the server runs as (postgres, when the tests run as root).</summary>
+    private static async Task PgCtlAsync(params string[] arguments)
+    {
+        var asRoot = Environment.UserName == "root";
+        var start = new System.Diagnostics.ProcessStartInfo(asRoot ? "runuser" : Path.Combine(PostgresCluster.BinDirectory, "pg_ctl"))
+        {
+            WorkingDirectory = "/",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in asRoot ? ["-u", "postgres", "--", Path.Combine(PostgresCluster.BinDirectory, "pg_ctl"), .. arguments] : arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"pg_ctl {arguments[0]} failed: {await error}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

@@ -11,6 +11,9 @@ namespace Interop.Hub.Storage;
 /// first use in a data folder that survives restarts, started with the hub and stopped with it.
 /// PostgreSQL refuses to run as root, so as root every server command runs as the unprivileged
 /// <c>postgres</c> system user, which must be able to reach the folder (so never under /root).
+/// The folder and its secrets are owner-only from the first byte. A server already running on the
+/// folder is adopted only when a hub started it from this folder (its cluster name carries the
+/// token kept in the folder) and that hub is gone; any other is refused, never used.
 /// </summary>
 internal sealed class EmbeddedPostgres : IAsyncDisposable
 {
@@ -61,7 +64,7 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
             throw new InvalidOperationException($"PostgreSQL binaries not found in {binDirectory}; install Debian's postgresql package or set ConnectionStrings:Registry.");
         }
 
-        Directory.CreateDirectory(root);
+        CreateOwnerOnlyDirectory(root);
         var passwordFile = Path.Combine(root, "superuser.password");
         var cluster = new EmbeddedPostgres(binDirectory, root, logger);
         if (!File.Exists(Path.Combine(cluster.DataDirectory, "PG_VERSION")))
@@ -70,7 +73,7 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         cluster.password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
-        cluster.Port = cluster.RunningPort() ?? await cluster.StartServerAsync(cancellationToken);
+        cluster.Port = await cluster.AdoptablePortAsync(cancellationToken) ?? await cluster.StartServerAsync(cancellationToken);
         await cluster.EnsureDatabaseAsync(cancellationToken);
         logger.LogInformation("Embedded PostgreSQL ready on 127.0.0.1:{Port} with data in {DataDirectory}", cluster.Port, cluster.DataDirectory);
         return cluster;
@@ -92,15 +95,12 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
     {
         logger.LogInformation("Creating an embedded PostgreSQL cluster in {DataDirectory}", DataDirectory);
         var newPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        await File.WriteAllTextAsync(passwordFile, newPassword, cancellationToken);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        await WriteSecretAsync(passwordFile, newPassword, cancellationToken);
 
         // initdb reads the password from a file the server user can read; it is removed right after.
         var initPasswordFile = Path.Combine(root, ".initdb-password");
-        await File.WriteAllTextAsync(initPasswordFile, newPassword, cancellationToken);
+        File.Delete(initPasswordFile);
+        await WriteSecretAsync(initPasswordFile, newPassword, cancellationToken);
         try
         {
             GiveToServerUser(root);
@@ -116,8 +116,14 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>The port of a server already running on this data folder (left by a hub that did not stop cleanly), if any.</summary>
-    private int? RunningPort()
+    private string OwnerFile => Path.Combine(root, "cluster.owner");
+
+    /// <summary>
+    /// The port of a server already running on this data folder, when it is one a hub started from
+    /// here and left behind (it did not stop cleanly); null when none runs. Any other server running
+    /// on the folder (started by hand, by another tool, or by a hub still running) is refused.
+    /// </summary>
+    private async Task<int?> AdoptablePortAsync(CancellationToken cancellationToken)
     {
         var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
         if (!File.Exists(pidFile))
@@ -125,32 +131,105 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
             return null;
         }
 
-        var lines = File.ReadAllLines(pidFile);
-        if (lines.Length < 4 || !int.TryParse(lines[0], out var pid) || !int.TryParse(lines[3], out var port))
+        var lines = await File.ReadAllLinesAsync(pidFile, cancellationToken);
+        if (lines.Length < 4 || !int.TryParse(lines[0], out var pid) || !int.TryParse(lines[3], out var port) || !IsAlive(pid))
         {
             return null;
         }
 
+        string Refusal(string why) =>
+            $"A PostgreSQL server (process {pid}) is already running on {DataDirectory} and {why}; the hub does not use a server it did not start. "
+            + $"Stop it (pg_ctl stop -D {DataDirectory}) or set Hub:DataDirectory to another folder.";
+        var owner = File.Exists(OwnerFile) ? (await File.ReadAllTextAsync(OwnerFile, cancellationToken)).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+        if (owner is not [var token, var hub] || !int.TryParse(hub, out var hubProcess))
+        {
+            throw new InvalidOperationException(Refusal("no hub started it from this folder"));
+        }
+
+        if (hubProcess != Environment.ProcessId && IsAlive(hubProcess))
+        {
+            throw new InvalidOperationException(Refusal($"the hub that started it (process {hubProcess}) still runs"));
+        }
+
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = port, Database = "postgres", Pooling = false, Timeout = 5 };
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var settings = new NpgsqlCommand("select current_setting('cluster_name'), current_setting('data_directory')", connection);
+            await using var reader = await settings.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (reader.GetString(0) != ClusterName(token) || Path.GetFullPath(reader.GetString(1)) != Path.GetFullPath(DataDirectory))
+            {
+                throw new InvalidOperationException(Refusal("it is not the cluster a hub started from this folder"));
+            }
+        }
+        catch (NpgsqlException)
+        {
+            throw new InvalidOperationException(Refusal("this hub cannot sign in to it as the cluster's own superuser"));
+        }
+
+        logger.LogWarning("Adopting the embedded PostgreSQL a previous hub started from {DataDirectory} and left running", DataDirectory);
+        await WriteSecretAsync(OwnerFile, $"{token} {Environment.ProcessId}", cancellationToken, replace: true);
+        return port;
+    }
+
+    private static string ClusterName(string token) => $"interop-hub-{token}";
+
+    private static bool IsAlive(int pid)
+    {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return process.HasExited ? null : port;
+            return !process.HasExited;
         }
         catch (ArgumentException)
         {
-            return null;
+            return false;
         }
+    }
+
+    /// <summary>A folder only its owner can enter, from its creation on (an existing one is narrowed to that).</summary>
+    private static void CreateOwnerOnlyDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Directory.CreateDirectory(path, ownerOnly);
+        File.SetUnixFileMode(path, ownerOnly);
+    }
+
+    /// <summary>A file only its owner can read, created so from the first byte (never world-readable, even for a moment).</summary>
+    private static async Task WriteSecretAsync(string path, string content, CancellationToken cancellationToken, bool replace = false)
+    {
+        var options = new FileStreamOptions { Mode = replace ? FileMode.Create : FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var stream = new FileStream(path, options);
+        await using var writer = new StreamWriter(stream);
+        await writer.WriteAsync(content.AsMemory(), cancellationToken);
     }
 
     private async Task<int> StartServerAsync(CancellationToken cancellationToken)
     {
         var port = FreeLoopbackPort();
         var socketDirectory = Path.Combine(root, "socket");
-        Directory.CreateDirectory(socketDirectory);
+        CreateOwnerOnlyDirectory(socketDirectory);
         GiveToServerUser(socketDirectory);
+        // The cluster's name carries a fresh token kept in the folder: a later start can tell this
+        // server from any other running on the folder.
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        await WriteSecretAsync(OwnerFile, $"{token} {Environment.ProcessId}", cancellationToken, replace: true);
         // Durable (fsync, synchronous commit) but sized for bulk ingest: larger buffers, and checkpoints
         // spaced out so that a big load is not dominated by full-page images in the WAL.
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {socketDirectory} -c max_connections=200 -c fsync=on -c synchronous_commit=on "
+        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {socketDirectory} -c cluster_name={ClusterName(token)} -c max_connections=200 -c fsync=on -c synchronous_commit=on "
             + "-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=15min -c wal_buffers=64MB "
             // The data sits in memory or on SSD: random reads cost little more than sequential ones, so
             // a batch's lookup of 2,000 NIKs stays an index scan instead of reading the whole table.

@@ -59,6 +59,7 @@ internal static class EventStore
             // Hot/cold: with several hubs on one database, exactly one runs the daemon at a time.
             .AddAsyncDaemon(DaemonMode.HotCold)
             .ApplyAllDatabaseChangesOnStartup();
+        services.AddSingleton<IConfigureMarten, PrivateMartenLogging>();
         services.AddHostedService<SearchTermsBackfill>();
         services.AddHostedService<IdentityStandingBackfill>();
         services.AddHostedService<FamilyCardsFromHouseholds>();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
@@ -7,16 +8,22 @@ namespace Interop.IntegrationTests.Infrastructure;
 public sealed partial class HubProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly ConcurrentQueue<string> lines;
 
-    private HubProcess(Process process, Uri address)
+    private HubProcess(Process process, Uri address, ConcurrentQueue<string> lines)
     {
         this.process = process;
+        this.lines = lines;
         Address = address;
     }
 
     public Uri Address { get; }
 
-    public static async Task<HubProcess> StartAsync(TestPki pki, string connectionString)
+    /// <summary>Every line the hub wrote to its standard output and error so far.</summary>
+    public IReadOnlyList<string> Log => [.. lines];
+
+    /// <param name="settings">More command-line settings (log levels, say), after the defaults.</param>
+    public static async Task<HubProcess> StartAsync(TestPki pki, string connectionString, params string[] settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
         foreach (var argument in (string[])[
@@ -28,20 +35,23 @@ public sealed partial class HubProcess : IAsyncDisposable
             $"--Hub:ServerKey={pki.ServerKeyPath}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Interop.Hub=Information",
+            .. settings,
         ])
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
+        var lines = new ConcurrentQueue<string>();
+        _ = DrainAsync(process.StandardError, lines);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
+            lines.Enqueue(line);
             if (ListeningLine().Match(line) is { Success: true } match)
             {
-                _ = DrainAsync(process.StandardOutput);
-                return new HubProcess(process, new Uri(match.Groups[1].Value));
+                _ = DrainAsync(process.StandardOutput, lines);
+                return new HubProcess(process, new Uri(match.Groups[1].Value), lines);
             }
         }
 
@@ -59,10 +69,11 @@ public sealed partial class HubProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private static async Task DrainAsync(StreamReader output)
+    private static async Task DrainAsync(StreamReader output, ConcurrentQueue<string> lines)
     {
-        while (await output.ReadLineAsync() is not null)
+        while (await output.ReadLineAsync() is { } line)
         {
+            lines.Enqueue(line);
         }
     }
 

@@ -38,6 +38,7 @@ public sealed class RunningHub : IAsyncDisposable
         StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
         {
             ["ConnectionStrings:Registry"] = string.Empty,
+            ["Hub:EmbeddedPostgres"] = "true",
             ["Hub:DataDirectory"] = dataDirectory,
             ["Hub:PostgresBinDirectory"] = PostgresCluster.BinDirectory,
         });
