@@ -40,42 +40,66 @@ internal static class Commands
         {
             var input = result.GetValue(file)!;
             var outcomesPath = result.GetValue(output)?.FullName ?? input.FullName + ".outcomes.csv";
-            var households = HouseholdCsv.Read(new StreamReader(input.FullName)).ToList();
+            // The whole file is read and checked before anything is sent.
+            var households = HouseholdCsv.ReadFile(input.FullName);
             using var channel = partner.Open(result);
             var client = new RegistryService.RegistryServiceClient(channel);
             var outcomes = new List<SubmitHouseholdsResponse>(households.Count);
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .StartAsync(async progress =>
-                {
-                    var task = progress.AddTask($"Submitting {households.Count:N0} households", maxValue: households.Count);
-                    await HouseholdSubmission.RunAsync(client, households.Select(h => h.Request), outcome =>
-                    {
-                        outcomes.Add(outcome);
-                        task.Increment(1);
-                    }, cancellationToken);
-                });
-
-            await using (var writer = new StreamWriter(outcomesPath))
+            RpcException? cutOff = null;
+            try
             {
-                await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-                csv.WriteHeader<OutcomeRow>();
-                await csv.NextRecordAsync();
-                foreach (var outcome in outcomes)
-                {
-                    foreach (var row in households[(int)outcome.Position].Rows)
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async progress =>
                     {
-                        csv.WriteRecord(OutcomeRow.From(row, outcome));
-                        await csv.NextRecordAsync();
-                    }
-                }
+                        var task = progress.AddTask($"Submitting {households.Count:N0} households", maxValue: households.Count);
+                        await HouseholdSubmission.RunAsync(client, households.Select(h => h.Request), outcome =>
+                        {
+                            outcomes.Add(outcome);
+                            task.Increment(1);
+                        }, cancellationToken);
+                    });
+            }
+            catch (RpcException exception) when (partner.CertificateRefusal is null)
+            {
+                // Cut off midway (the connection dropped, the hub stopped, Ctrl+C): what the hub
+                // acknowledged is still written down, and the clerk is told how to go on.
+                cutOff = exception;
+            }
+
+            await WriteOutcomesAsync(outcomesPath, households, outcomes);
+            if (cutOff is not null)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"error: the submission was cut off after {outcomes.Count:N0} of {households.Count:N0} households: {Describe(cutOff)}");
+                await Console.Error.WriteLineAsync(
+                    $"The {outcomes.Count:N0} households the hub acknowledged are in {outcomesPath}. To resume, run the same command again: "
+                    + "households the hub already stored are recognised by their partner_reference and answered again, never stored twice.");
+                return 3;
             }
 
             var accepted = outcomes.Count(o => o.OutcomeCase == SubmitHouseholdsResponse.OutcomeOneofCase.Accepted);
             AnsiConsole.MarkupLine($"[green]{accepted:N0} accepted[/], [red]{outcomes.Count - accepted:N0} refused[/]; outcomes in [bold]{Markup.Escape(outcomesPath)}[/]");
             return accepted == outcomes.Count ? 0 : 2;
-        }));
+        }, partner));
         return command;
+    }
+
+    /// <summary>One line per input row of every household the hub answered, in the order it answered.</summary>
+    private static async Task WriteOutcomesAsync(string path, IReadOnlyList<(SubmitHouseholdsRequest Request, IReadOnlyList<int> Rows)> households, IReadOnlyList<SubmitHouseholdsResponse> outcomes)
+    {
+        await using var writer = new StreamWriter(path);
+        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        csv.WriteHeader<OutcomeRow>();
+        await csv.NextRecordAsync();
+        foreach (var outcome in outcomes)
+        {
+            foreach (var row in households[(int)outcome.Position].Rows)
+            {
+                csv.WriteRecord(OutcomeRow.From(row, outcome));
+                await csv.NextRecordAsync();
+            }
+        }
     }
 
     public static Command Show(PartnerOptions partner)
@@ -111,7 +135,7 @@ internal static class Commands
 
             AnsiConsole.Write(table);
             return 0;
-        }));
+        }, partner));
         return command;
     }
 
@@ -134,7 +158,7 @@ internal static class Commands
             }
 
             return 0;
-        }));
+        }, partner));
         return command;
     }
 
@@ -191,7 +215,7 @@ internal static class Commands
             }
 
             return 0;
-        }));
+        }, partner));
         return command;
     }
 
@@ -221,20 +245,30 @@ internal static class Commands
             await File.WriteAllTextAsync(result.GetValue(output)!.FullName, report, cancellationToken);
             AnsiConsole.MarkupLine($"Report written to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
             return 0;
-        }));
+        }, partner));
         return command;
     }
 
-    /// <summary>A refusal from the hub is reported as its status and message, not as a stack trace.</summary>
-    private static async Task<int> Reported(Func<Task<int>> action)
+    /// <summary>A refusal from the hub is reported as its status and message, a bad file by its line, never as a stack trace.</summary>
+    private static async Task<int> Reported(Func<Task<int>> action, PartnerOptions? partner = null)
     {
         try
         {
             return await action();
         }
+        catch (HouseholdCsv.FileProblem problem)
+        {
+            await Console.Error.WriteLineAsync($"error: {problem.Message}; nothing was sent.");
+            return 4;
+        }
+        catch (RpcException) when (partner?.CertificateRefusal is { } refusal)
+        {
+            await Console.Error.WriteLineAsync($"error: the connection to the hub was refused because {refusal}; nothing was sent.");
+            return 3;
+        }
         catch (RpcException exception)
         {
-            await Console.Error.WriteLineAsync($"error: the hub answered {exception.StatusCode}: {exception.Status.Detail}");
+            await Console.Error.WriteLineAsync($"error: {Describe(exception)}");
             return 3;
         }
         catch (Exception exception) when (exception is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
@@ -243,6 +277,14 @@ internal static class Commands
             return 1;
         }
     }
+
+    /// <summary>The hub's own status and message; a transport failure said as one, not as the hub's answer.</summary>
+    private static string Describe(RpcException exception) => exception.StatusCode switch
+    {
+        StatusCode.Unavailable => $"the hub could not be reached or stopped answering (Unavailable: {exception.Status.Detail})",
+        StatusCode.Cancelled => "the call was cancelled (Cancelled)",
+        _ => $"the hub answered {exception.StatusCode}: {exception.Status.Detail}",
+    };
 
     private static string Describe(HouseholdEvent change) => change.ChangeCase switch
     {

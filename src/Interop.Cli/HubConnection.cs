@@ -5,12 +5,15 @@ using Grpc.Net.Client;
 namespace Interop.Cli;
 
 /// <summary>
-/// A gRPC channel to the hub over mutual TLS: presents the partner's certificate and trusts only
-/// the given CA for the hub's own certificate (never the operating system's store).
+/// A gRPC channel to the hub over mutual TLS: presents the partner's certificate and accepts the
+/// hub's only when the given CA issued it (never the operating system's store) and it names the
+/// host the address names (a certificate of another host of the same CA is refused).
 /// </summary>
 public static class HubConnection
 {
-    public static GrpcChannel Open(Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, int maxSendMessageBytes = 4 * 1024 * 1024)
+    /// <param name="refused">Told why the hub's certificate was refused, for a message the partner can act on.</param>
+    public static GrpcChannel Open(
+        Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, int maxSendMessageBytes = 4 * 1024 * 1024, Action<string>? refused = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -19,7 +22,20 @@ public static class HubConnection
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => IsIssuedBy(certificate, trustedCa),
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    // The chain is judged against the given CA below; the operating system's verdict on it is not wanted.
+                    var problem = (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0 ? "the hub presented no certificate"
+                        : (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0 ? $"the hub's certificate does not name the host {hub.Host}"
+                        : !IsIssuedBy(certificate, trustedCa) ? "the hub's certificate was not issued by the given CA"
+                        : null;
+                    if (problem is not null)
+                    {
+                        refused?.Invoke(problem);
+                    }
+
+                    return problem is null;
+                },
             },
         };
         return GrpcChannel.ForAddress(hub, new GrpcChannelOptions

@@ -30,6 +30,9 @@ internal sealed class PartnerOptions
         DefaultValueFactory = _ => new DirectoryInfo("certs/out"),
     };
 
+    /// <summary>Why the hub's certificate was refused on the last connection, if it was.</summary>
+    public string? CertificateRefusal { get; private set; }
+
     public void AddTo(Command command)
     {
         command.Options.Add(Hub);
@@ -56,6 +59,7 @@ internal sealed class PartnerOptions
             new Uri(result.GetValue(Hub)!),
             X509Certificate2.CreateFromPemFile(certificate, key),
             X509Certificate2.CreateFromPem(File.ReadAllText(ca)),
-            maxSendMessageBytes);
+            maxSendMessageBytes,
+            problem => CertificateRefusal = problem);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Interop.IntegrationTests.Infrastructure;
 
 namespace Interop.IntegrationTests;
@@ -104,18 +105,124 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
     }
 
     [Fact]
-    public async Task A_bank_is_told_it_may_not_read_the_registry()
+    public async Task A_bank_is_told_it_may_not_read_the_registry_and_why()
     {
         var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(pki.Bank, "bri")]);
 
-        Assert.NotEqual(0, shown.ExitCode);
-        Assert.Contains("PermissionDenied", shown.Output + shown.Error, StringComparison.Ordinal);
+        Assert.Equal(3, shown.ExitCode);
+        Assert.Contains("the hub answered PermissionDenied: A bank partner may not call /interop.registry.v2.RegistryService/GetHousehold (rule registry.read:", shown.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bad gRPC response", shown.Output + shown.Error, StringComparison.Ordinal);
     }
 
-    private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name)
+    [Fact]
+    public async Task The_command_refuses_a_hub_whose_certificate_names_another_host()
+    {
+        var (certificate, key) = pki.WriteServerCertificateFor("hub.elsewhere.example");
+        await using var impostor = await RunningHub.StartAsync(pki.CaPath, certificate, key, pki.Ca, new() { ["ConnectionStrings:Registry"] = connectionString });
+
+        var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(pki.Auditor, "bpk", impostor.Address)]);
+
+        Assert.Equal(3, shown.ExitCode);
+        Assert.Contains($"the hub's certificate does not name the host {impostor.Address.Host}; nothing was sent", shown.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stray quote", 3, "is not well-formed CSV")]
+    [InlineData("bad date", 4, "birth_date must be a date written YYYY-MM-DD")]
+    [InlineData("unknown sex", 2, "sex must be M or F")]
+    [InlineData("split household", 9, "the rows of household BAD-0000001 are not next to each other (it began at line 2)")]
+    [InlineData("missing column", 1, "the header lacks column(s) relationship")]
+    [InlineData("short row", 5, "has 10 fields, the header has 11")]
+    [InlineData("other card on a later row", 3, "family_card_number differs from the first row of household BAD-0000001 (line 2)")]
+    [InlineData("not utf-8", 4, "is not UTF-8 text")]
+    public async Task A_malformed_csv_stops_before_anything_is_sent_naming_the_line_and_the_problem(string what, int line, string problem)
+    {
+        var path = Path.Combine(folder, $"bad-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(path, await InteropFileAsync(3));
+        var lines = (await File.ReadAllLinesAsync(path)).ToList();
+        switch (what)
+        {
+            case "stray quote": lines[2] = lines[2].Replace("BAD-0000001,", "BAD-0000001,\"32\"x", StringComparison.Ordinal); break;
+            case "bad date": lines[3] = Regex.Replace(lines[3], @"(\d{4})-(\d{2})-(\d{2})", "$3/$2/$1"); break;
+            case "unknown sex": lines[1] = Regex.Replace(lines[1], ",[MF],", ",X,"); break;
+            case "split household": lines.Add(lines[1]); break;
+            case "missing column": lines[0] = lines[0].Replace(",relationship", string.Empty, StringComparison.Ordinal); break;
+            case "short row": lines[4] = lines[4][..lines[4].LastIndexOf(',')]; break;
+            case "other card on a later row": lines[2] = lines[2].Replace(lines[2].Split(',')[1], "3273010101209999", StringComparison.Ordinal); break;
+        }
+
+        await File.WriteAllLinesAsync(path, lines);
+        if (what == "not utf-8")
+        {
+            var bytes = (await File.ReadAllBytesAsync(path)).ToList();
+            bytes.InsertRange(bytes.IndexOf((byte)'\n', bytes.IndexOf((byte)'\n', bytes.IndexOf((byte)'\n') + 1) + 1) + 5, new byte[] { 0xC3, 0x28 });
+            await File.WriteAllBytesAsync(path, [.. bytes]);
+        }
+
+        var submitted = await InteropAsync(["submit", path, .. PartnerArguments(pki.Bandung, "bandung")]);
+
+        Assert.Equal(4, submitted.ExitCode);
+        Assert.Contains($"error: {Path.GetFileName(path)} line {line}: {problem}", submitted.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was sent", submitted.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", submitted.Output + submitted.Error, StringComparison.Ordinal);
+        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_events where type = 'household_proposed' and data ->> 'PartnerReference' like 'BAD-%'"));
+    }
+
+    [Fact]
+    public async Task A_submission_cut_off_midway_keeps_every_acknowledged_row_and_a_resend_stores_the_rest_once()
+    {
+        var database = await postgres.CreateDatabaseAsync("clicut");
+        var path = Path.Combine(folder, "cut.csv");
+        var generated = await InteropAsync("generate", "--count", "20000", "--seed", "11", "--area", "32.73", "--reference-prefix", "CUT-", "--out", path);
+        Assert.Equal(0, generated.ExitCode);
+        var rows = File.ReadLines(path).Count() - 1;
+        var outcomesPath = Path.Combine(folder, "cut.outcomes.csv");
+
+        (int ExitCode, string Output, string Error) cut;
+        await using (var first = await HubProcess.StartAsync(pki, database))
+        {
+            var submitting = InteropAsync(["submit", path, "--out", outcomesPath, .. PartnerArguments(pki.Bandung, "bandung", first.Address)]);
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            while (await StoreProbe.CountAsync(database, "select count(*) from interop.mt_events where type = 'household_proposed'") < 2000)
+            {
+                await Task.Delay(20, patience.Token);
+            }
+
+            await first.DisposeAsync();
+            cut = await submitting;
+        }
+
+        Assert.True(cut.ExitCode == 3, cut.Output + cut.Error);
+        Assert.Contains("the submission was cut off after", cut.Error, StringComparison.Ordinal);
+        Assert.Contains("To resume, run the same command again", cut.Error, StringComparison.Ordinal);
+        var acknowledged = (await File.ReadAllLinesAsync(outcomesPath)).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.InRange(acknowledged.Count, 1, rows - 1);
+        Assert.All(acknowledged, outcome => Assert.Equal("accepted", outcome[2]));
+        Assert.Equal(acknowledged.Count, acknowledged.Select(outcome => outcome[0]).Distinct().Count());
+
+        await using var second = await HubProcess.StartAsync(pki, database);
+        var resumed = await InteropAsync(["submit", path, "--out", outcomesPath, .. PartnerArguments(pki.Bandung, "bandung", second.Address)]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Error);
+        var outcomes = (await File.ReadAllLinesAsync(outcomesPath)).Skip(1).Select(line => line.Split(',')).ToList();
+        Assert.Equal(rows, outcomes.Count);
+        Assert.All(acknowledged, before => Assert.Contains(outcomes, after => after[0] == before[0] && after[3] == before[3]));
+        Assert.Equal(20000L, await StoreProbe.CountAsync(database, "select count(*) from interop.mt_events where type = 'household_proposed'"));
+    }
+
+    /// <summary>A CSV of valid synthetic households whose references start BAD-, as `interop generate` writes it.</summary>
+    private async Task<string> InteropFileAsync(int count)
+    {
+        var path = Path.Combine(folder, $"gen-{Guid.NewGuid():N}.csv");
+        var generated = await InteropAsync("generate", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seed", "5", "--area", "32.73", "--reference-prefix", "BAD-", "--out", path);
+        Assert.Equal(0, generated.ExitCode);
+        return await File.ReadAllTextAsync(path);
+    }
+
+    private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name, Uri? address = null)
     {
         var (certificatePath, keyPath) = pki.WritePem(certificate, name);
-        return ["--hub", hub.Address.ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", pki.CaPath];
+        return ["--hub", (address ?? hub.Address).ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", pki.CaPath];
     }
 
     /// <summary>Runs `interop follow` until it shows the household, then stops it as Ctrl+C would; returns what it printed.</summary>

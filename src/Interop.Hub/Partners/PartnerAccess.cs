@@ -19,6 +19,18 @@ internal static class PartnerAccess
     public const string ReconcileIdentities = "registry.reconcile";
     public const string AnyPartner = "partner";
 
+    /// <summary>Which partner kinds each policy admits; the policies are built from this, and refusals quote it.</summary>
+    private static readonly Dictionary<string, PartnerKind[]> Admitted = new()
+    {
+        [AnyPartner] = [.. Enum.GetValues<PartnerKind>().Where(kind => kind != PartnerKind.Unspecified)],
+        [ProposeHouseholds] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
+        // Which kind may take which step is decided per step (ChangeRules); banks and auditors never change households.
+        [ChangeHouseholds] = [PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry],
+        [ResolveConflicts] = [PartnerKind.Steward],
+        [ReconcileIdentities] = [PartnerKind.CivilRegistry],
+        [ReadRegistry] = [PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor],
+    };
+
     private const string PartnerIdClaim = "interop:partner_id";
     private const string PartnerKindClaim = "interop:partner_kind";
     private const string AreaClaim = "interop:area";
@@ -54,17 +66,23 @@ internal static class PartnerAccess
             })
             .AddCertificateCache();
 
-        services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(PartnerPolicy(Enum.GetValues<PartnerKind>()))
-            .AddPolicy(AnyPartner, PartnerPolicy(Enum.GetValues<PartnerKind>()))
-            .AddPolicy(ProposeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment]))
-            // Which kind may take which step is decided per step (ChangeRules); banks and auditors never change households.
-            .AddPolicy(ChangeHouseholds, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry]))
-            .AddPolicy(ResolveConflicts, PartnerPolicy([PartnerKind.Steward]))
-            .AddPolicy(ReconcileIdentities, PartnerPolicy([PartnerKind.CivilRegistry]))
-            .AddPolicy(ReadRegistry, PartnerPolicy([PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor]));
+        var authorization = services.AddAuthorizationBuilder().SetFallbackPolicy(PartnerPolicy(Admitted[AnyPartner]));
+        foreach (var (name, kinds) in Admitted)
+        {
+            authorization.AddPolicy(name, PartnerPolicy(kinds));
+        }
+
+        // A refusal is a gRPC status that names the rule, not a bare HTTP 403.
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, Grpc.GrpcAuthorizationRefusal>();
         return services;
     }
+
+    /// <summary>The partner kinds a policy admits, or null for a name that is no policy of the hub.</summary>
+    public static IReadOnlyList<PartnerKind>? KindsAdmittedBy(string policy) => Admitted.GetValueOrDefault(policy);
+
+    /// <summary>The kind of partner the caller's certificate names, if it names one.</summary>
+    public static PartnerKind? KindOf(ClaimsPrincipal user) =>
+        Enum.TryParse<PartnerKind>(user.FindFirstValue(PartnerKindClaim), out var kind) ? kind : null;
 
     /// <summary>The partner making this call; the authorization policies guarantee there is one.</summary>
     public static PartnerIdentity Partner(this ServerCallContext context)

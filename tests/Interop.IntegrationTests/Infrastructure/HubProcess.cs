@@ -9,6 +9,7 @@ public sealed partial class HubProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly ConcurrentQueue<string> lines;
+    private bool disposed;
 
     private HubProcess(Process process, Uri address, ConcurrentQueue<string> lines)
     {
@@ -58,8 +59,15 @@ public sealed partial class HubProcess : IAsyncDisposable
         throw new InvalidOperationException("The hub process ended before it listened.");
     }
 
+    /// <summary>Kills the hub (as a crash or a pulled plug would); a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);

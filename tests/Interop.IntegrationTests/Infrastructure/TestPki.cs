@@ -64,6 +64,23 @@ public sealed class TestPki : IDisposable
         return (certificatePath, keyPath);
     }
 
+    /// <summary>A server certificate of this run's CA for another host than this one, as PEM files; returns their paths.</summary>
+    public (string Certificate, string Key) WriteServerCertificateFor(string dnsName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var certificate = request.Create(Ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2), Serial());
+        var certificatePath = Path.Combine(Folder, $"{dnsName}.crt");
+        var keyPath = Path.Combine(Folder, $"{dnsName}.key");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return (certificatePath, keyPath);
+    }
+
     /// <summary>A well-formed partner certificate from a CA the hub does not know.</summary>
     public static X509Certificate2 FromAnotherAuthority(string id, string kind)
     {
