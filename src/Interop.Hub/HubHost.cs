@@ -81,6 +81,7 @@ internal static class HubHost
             builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddScoped<ConflictResolutions>();
             builder.Services.AddScoped<IdentityReconciliation>();
+            builder.Services.AddSingleton(new IngestStreams(options.MaxIngestStreamsPerPartner, options.MaxIngestStreams));
             builder.Services.AddSingleton<ChangeFeedSignal>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();

@@ -43,6 +43,14 @@ internal sealed class HubOptions
     [Required]
     public string Schema { get; set; } = "interop";
 
+    /// <summary>Ingest streams (submissions, reconciliations) one partner may have open at once.</summary>
+    [Range(1, 1000)]
+    public int MaxIngestStreamsPerPartner { get; set; } = Grpc.IngestStreams.DefaultPerPartner;
+
+    /// <summary>Ingest streams the hub serves at once, all partners together: with the per-stream byte budget, the bound on what they hold.</summary>
+    [Range(1, 10000)]
+    public int MaxIngestStreams { get; set; } = Grpc.IngestStreams.DefaultTotal;
+
     /// <summary>Largest single gRPC message accepted; a household is a few kilobytes at most.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 1024 * 1024;

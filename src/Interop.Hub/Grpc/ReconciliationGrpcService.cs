@@ -8,7 +8,7 @@ using V1 = Interop.Contracts.Registry.V1;
 namespace Interop.Hub.Grpc;
 
 /// <summary>Thin adapter for interop.registry.v1.ReconciliationService.</summary>
-internal sealed class ReconciliationGrpcService(IdentityReconciliation reconciliation) : V1.ReconciliationService.ReconciliationServiceBase
+internal sealed class ReconciliationGrpcService(IdentityReconciliation reconciliation, IngestStreams ingestStreams) : V1.ReconciliationService.ReconciliationServiceBase
 {
     /// <summary>Records answered per transaction.</summary>
     internal const int BatchSize = 500;
@@ -20,6 +20,7 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
         ServerCallContext context)
     {
         var actor = context.Partner().Actor;
+        using var slot = ingestStreams.Enter(actor.PartnerId);
         long position = 0;
         await foreach (var batch in StreamBatches.ReadAsync(requestStream, BatchSize, context.CancellationToken))
         {
@@ -64,7 +65,7 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
 
     private static V1.ReconcileIdentitiesResponse ToProto(long position, V1.ReconcileIdentitiesRequest request, ReconciliationOutcome outcome)
     {
-        var response = new V1.ReconcileIdentitiesResponse { Position = position, RecordReference = request.RecordReference };
+        var response = new V1.ReconcileIdentitiesResponse { Position = position, RecordReference = RegistryMapping.Echo(request.RecordReference, ReconciliationRules.MaxReferenceLength) };
         var isNotice = request.RecordCase == V1.ReconcileIdentitiesRequest.RecordOneofCase.DeathNotice;
         switch (outcome)
         {

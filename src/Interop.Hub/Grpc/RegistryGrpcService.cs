@@ -25,7 +25,8 @@ internal sealed class RegistryGrpcService(
     ChangeFeedReader feed,
     IQuerySession querySession,
     RegionTable regions,
-    TimeProvider clock) : V1.RegistryService.RegistryServiceBase
+    TimeProvider clock,
+    IngestStreams ingestStreams) : V1.RegistryService.RegistryServiceBase
 {
     /// <summary>Proposals committed per transaction: large enough to amortise a round trip, small enough to answer promptly.</summary>
     internal const int BatchSize = 500;
@@ -40,10 +41,13 @@ internal sealed class RegistryGrpcService(
         ServerCallContext context)
     {
         var actor = context.Partner().Actor;
-        // Bounded: when storage is slower than the sender, reading stops and HTTP/2 flow control pushes back.
+        using var slot = ingestStreams.Enter(actor.PartnerId);
+        // Bounded by count and by bytes: when storage (or the sender's reading of its answers) is
+        // slower than the sender, reading stops and HTTP/2 flow control pushes back.
         var decided = Channel.CreateBounded<DecidedProposal>(new BoundedChannelOptions(BatchSize * 2) { SingleReader = true, SingleWriter = true });
+        var budget = new StreamBudget(StreamBudget.PerStreamBytes);
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
-        var reading = ReadAndDecideAsync(requestStream, decided.Writer, actor, stopReading.Token);
+        var reading = ReadAndDecideAsync(requestStream, decided.Writer, budget, actor, stopReading.Token);
         // Up to CommitsInFlight batches are committed at once (PostgreSQL then works on more than
         // one core); outcomes are still answered strictly in the order the households were sent.
         // Concurrent batches that share a reference or a NIK collide on a unique key, and the
@@ -63,6 +67,7 @@ internal sealed class RegistryGrpcService(
                     while (inFlight.TryDequeue(out var pending))
                     {
                         await AnswerAsync(pending.Batch, await pending.Storing, responseStream, context.CancellationToken);
+                        budget.Release(pending.Batch.Sum(item => item.Bytes));
                     }
 
                     if (!await decided.Reader.WaitToReadAsync(CancellationToken.None))
@@ -82,6 +87,7 @@ internal sealed class RegistryGrpcService(
                 {
                     var (done, storing) = inFlight.Dequeue();
                     await AnswerAsync(done, await storing, responseStream, context.CancellationToken);
+                    budget.Release(done.Sum(item => item.Bytes));
                 }
             }
 
@@ -252,7 +258,7 @@ internal sealed class RegistryGrpcService(
     }
 
     private async Task ReadAndDecideAsync(
-        IAsyncStreamReader<V1.SubmitHouseholdsRequest> requests, ChannelWriter<DecidedProposal> decided, Actor actor, CancellationToken cancellationToken)
+        IAsyncStreamReader<V1.SubmitHouseholdsRequest> requests, ChannelWriter<DecidedProposal> decided, StreamBudget budget, Actor actor, CancellationToken cancellationToken)
     {
         Exception? failure = null;
         try
@@ -265,7 +271,12 @@ internal sealed class RegistryGrpcService(
                 var decision = ProposalRules.Decide(RegistryMapping.ToCommand(request, actor), regions, today);
                 // The hash of what was sent tells a resend of the same household from a different one under the same reference.
                 var contentHash = Convert.ToHexString(SHA256.HashData(request.ToByteArray()));
-                await decided.WriteAsync(new DecidedProposal(position++, actor.PartnerId, request.PartnerReference, contentHash, decision), cancellationToken);
+                // What is kept until answered: an accepted household (its fields within their limits), or
+                // only the refusal's field paths; a reference over its limit is echoed cut to the limit.
+                var bytes = decision is ProposalDecision.Accepted ? StreamBudget.SizeOf(request) : 2048 + (256L * ((ProposalDecision.Refused)decision).Violations.Count);
+                await budget.TakeAsync(bytes, cancellationToken);
+                var reference = RegistryMapping.Echo(request.PartnerReference, ProposalRules.MaxPartnerReferenceLength);
+                await decided.WriteAsync(new DecidedProposal(position++, actor.PartnerId, reference, contentHash, decision, bytes), cancellationToken);
             }
         }
         catch (Exception exception)
@@ -325,5 +336,5 @@ internal sealed class RegistryGrpcService(
 
     private static Guid ParseId(string value, string field) => RegistryReads.ParseId(value, field);
 
-    private sealed record DecidedProposal(long Position, string PartnerId, string PartnerReference, string ContentHash, ProposalDecision Decision);
+    private sealed record DecidedProposal(long Position, string PartnerId, string PartnerReference, string ContentHash, ProposalDecision Decision, long Bytes);
 }

@@ -91,6 +91,9 @@ internal static class RegistryMapping
         return response;
     }
 
+    /// <summary>A partner's own key as echoed back: cut to its limit, so that an oversized one is never held or sent back whole.</summary>
+    public static string Echo(string value, int maxLength) => value.Length <= maxLength ? value : value[..maxLength];
+
     /// <summary>INVALID_ARGUMENT with a google.rpc.BadRequest naming each bad field.</summary>
     public static Google.Rpc.Status InvalidArgument(string message, IEnumerable<FieldIssue> violations)
     {

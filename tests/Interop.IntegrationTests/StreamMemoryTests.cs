@@ -1,0 +1,100 @@
+using Grpc.Core;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// Bounded by bytes, not only by count: a partner that streams maximal messages and never reads its
+/// answers is held back by flow control, the hub's memory stays within the bound docs/operations.md
+/// states, a fifth stream of the same partner is refused, and other partners are served meanwhile.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITestOutputHelper output)
+{
+    /// <summary>docs/operations.md: what four such streams may add to the hub's resident memory (measured: about 70 MiB).</summary>
+    private const long BoundMiB = 150;
+
+    [Fact]
+    public async Task Maximal_messages_on_several_unread_streams_keep_the_hub_within_its_bound_while_other_partners_are_served()
+    {
+        var database = await postgres.CreateDatabaseAsync("memory");
+        await using var hub = await HubProcess.StartAsync(pki, database);
+        using var hostileChannel = Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca, maxSendMessageBytes: 2 * 1024 * 1024);
+        var hostile = new RegistryService.RegistryServiceClient(hostileChannel);
+        using var stewardChannel = Interop.Cli.HubConnection.Open(hub.Address, pki.Steward, pki.Ca);
+        var steward = new RegistryService.RegistryServiceClient(stewardChannel);
+        var warmUp = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [Households.Valid("MEM-0", 1600)]));
+        await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = warmUp.Accepted.HouseholdId });
+        var baseline = hub.MemoryMiB("VmRSS");
+
+        // Just under the hub's 1 MiB message limit: a reference and an address far over their limits.
+        var maximal = Households.Valid("x", 1601);
+        maximal.PartnerReference = new string('R', 400_000);
+        maximal.Household.AddressLine = new string('A', 600_000);
+        using var stop = new CancellationTokenSource();
+        var calls = Enumerable.Range(0, 4).Select(_ => hostile.SubmitHouseholds(cancellationToken: stop.Token)).ToList();
+        var sent = new int[calls.Count];
+        var senders = calls.Select((call, index) => Task.Run(async () =>
+        {
+            try
+            {
+                for (var message = 0; message < 3000; message++)
+                {
+                    // A write that has not gone out in three seconds is held back by flow control: the hub stopped reading.
+                    var write = call.RequestStream.WriteAsync(maximal);
+                    if (await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(3))) != write)
+                    {
+                        return;
+                    }
+
+                    await write;
+                    sent[index]++;
+                }
+            }
+            catch (Exception exception) when (exception is RpcException or InvalidOperationException or OperationCanceledException)
+            {
+            }
+        })).ToList();
+
+        // A fifth stream of the same partner is refused at once; other partners are served meanwhile.
+        using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (sent.Any(count => count == 0))
+            {
+                await Task.Delay(50, started.Token);
+            }
+        }
+
+        await Task.Delay(500);
+        var fifth = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            using var call = hostile.SubmitHouseholds();
+            await call.RequestStream.WriteAsync(Households.Valid("MEM-5", 1605));
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+        Assert.Equal(StatusCode.ResourceExhausted, fifth.StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            var served = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [Households.Valid("MEM-1", 1602)]));
+            var read = await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = served.Accepted.HouseholdId }, cancellationToken: patience.Token);
+            Assert.Equal("MEM-1", read.Household.PartnerReference);
+        }
+
+        await Task.WhenAll(senders);
+        var peak = hub.MemoryMiB("VmHWM");
+        output.WriteLine($"sent {string.Join(", ", sent)} maximal messages; hub resident {baseline} MiB before, peak {peak} MiB");
+        Assert.All(sent, count => Assert.InRange(count, 1, 2999));
+        Assert.True(peak - baseline < BoundMiB, $"the hub grew from {baseline} to {peak} MiB");
+        await stop.CancelAsync();
+        foreach (var call in calls)
+        {
+            call.Dispose();
+        }
+
+        // The steward's two households were stored; the refused fifth stream stored nothing, nor did the maximal messages.
+        Assert.Equal(2L, await StoreProbe.CountAsync(database, "select count(*) from interop.mt_events where type = 'household_proposed'"));
+    }
+}
