@@ -60,7 +60,7 @@ internal static class Commands
                         }, cancellationToken);
                     });
             }
-            catch (RpcException exception) when (partner.CertificateRefusal is null)
+            catch (RpcException exception) when (partner.CertificateRefusal is null && (outcomes.Count > 0 || IsCutOff(exception.StatusCode)))
             {
                 // Cut off midway (the connection dropped, the hub stopped, Ctrl+C): what the hub
                 // acknowledged is still written down, and the clerk is told how to go on.
@@ -277,6 +277,9 @@ internal static class Commands
             return 1;
         }
     }
+
+    /// <summary>The call ended without the hub refusing it: the connection or the hub went away, or the clerk stopped it.</summary>
+    private static bool IsCutOff(StatusCode code) => code is StatusCode.Unavailable or StatusCode.Cancelled or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown;
 
     /// <summary>The hub's own status and message; a transport failure said as one, not as the hub's answer.</summary>
     private static string Describe(RpcException exception) => exception.StatusCode switch

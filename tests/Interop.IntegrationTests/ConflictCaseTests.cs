@@ -301,6 +301,52 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal(1, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.family_card_registration where family_card_number = {reproposed.FamilyCardNumber}"));
     }
 
+    [Fact]
+    public async Task Moving_members_needs_the_people_still_on_the_proposal_and_registers_those_added_while_it_was_held()
+    {
+        // The regency took the conflicting person off its held proposal: moving would leave that person in no household.
+        var (existing, held, caseId) = await ConflictAsync(401, 402);
+        var withoutThem = await ChangeAsync(Bandung, held, new ChangeHouseholdRequest { RemoveMember = new RemoveMember { Nik = existing.Members[1].Nik } });
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MoveMembers)).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains("no longer a member of the proposal", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains((await GetAsync(existing.HouseholdId)).Members, member => member.Nik == existing.Members[1].Nik);
+
+        // A person added to a held proposal is registered when the case clears it, not before.
+        var (other, otherHeld, otherCase) = await ConflictAsync(403, 404);
+        var newborn = new Member { Nik = "3273015503250404", FullName = "Putri", BirthDate = new Google.Type.Date { Year = 2025, Month = 3, Day = 15 }, Sex = Sex.Female, Relationship = Relationship.Child };
+        await ChangeAsync(Bandung, otherHeld, new ChangeHouseholdRequest { AddMember = new AddMember { Member = newborn } });
+        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.nik_registration where nik = {newborn.Nik}"));
+
+        var moved = await Ministry.ResolveConflictCaseAsync(Resolve(otherCase, ConflictResolution.MoveMembers));
+
+        Assert.Equal(ConflictCaseStatus.Resolved, moved.ConflictCase.Status);
+        var found = await Ministry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = newborn.Nik });
+        Assert.Equal([otherHeld.HouseholdId], found.Households.Select(household => household.HouseholdId));
+        Assert.DoesNotContain((await GetAsync(other.HouseholdId)).Members, member => member.Nik == other.Members[1].Nik);
+        Assert.NotNull(withoutThem);
+    }
+
+    [Fact]
+    public async Task A_proposal_held_for_its_family_card_is_marked_distinct_once_the_card_is_free_and_then_holds_it()
+    {
+        var holder = await ProposeAsync(Households.Valid("CARD-411", 411));
+        var sameCard = Households.Valid("CARD-412", 412);
+        sameCard.Household.FamilyCardNumber = holder.FamilyCardNumber;
+        var caseId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [sameCard])).Accepted.ConflictCaseId;
+        var stillHeld = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MarkDistinct)).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, stillHeld.StatusCode);
+
+        await ChangeAsync(Ministry, holder, new ChangeHouseholdRequest { RejectProposal = new RejectProposal() });
+        var cleared = await Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MarkDistinct));
+
+        var proposal = await GetAsync(cleared.ConflictCase.ProposedHouseholdId);
+        Assert.Equal(string.Empty, proposal.OpenConflictCaseId);
+        Assert.Equal(1, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.family_card_registration where household_id = '{proposal.HouseholdId}'"));
+        var found = await Ministry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = sameCard.Household.Members[0].Nik });
+        Assert.Equal([proposal.HouseholdId], found.Households.Select(household => household.HouseholdId));
+    }
+
     private async Task<(Household Existing, Household Held, string CaseId)> ConflictAsync(int existingSerial, int heldSerial)
     {
         var existing = await ProposeAsync(Households.Valid($"CONFLICT-{existingSerial}", existingSerial));

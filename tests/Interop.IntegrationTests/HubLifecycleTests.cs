@@ -153,10 +153,10 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         }
 
         // As an earlier version left them: snapshots without the members' identity standing.
-        await StoreProbe.ExecuteAsync(connectionString, "update interop.mt_doc_household set data = data - 'ConfirmedNiks' - 'ExceptedNiks'");
+        await StoreProbe.ExecuteAsync(connectionString, "update interop.mt_doc_household set data = data - 'Confirmed' - 'ExceptedNiks'");
 
         await using var second = await RunningHub.StartAsync(pki, connectionString);
-        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_doc_household where data -> 'ConfirmedNiks' is null"));
+        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_doc_household where data -> 'Confirmed' is null"));
         Assert.Equal(verified, await HouseholdSteps.GetAsync(second, pki, verified.HouseholdId));
         Assert.Equal(active, await HouseholdSteps.GetAsync(second, pki, active.HouseholdId));
         var ratified = await HouseholdSteps.ChangeAsync(second.Registry(pki.Steward), verified, "ratified", new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });

@@ -79,6 +79,24 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
     }
 
     [Fact]
+    public async Task A_nik_that_left_and_comes_back_with_other_data_is_another_person_to_be_judged()
+    {
+        var active = await HouseholdSteps.ActiveAsync(hub, pki, 1051);
+        var child = active.Members[1];
+        var removed = await HouseholdSteps.ChangeAsync(Ministry, active, "moved out", new ChangeHouseholdRequest { RemoveMember = new RemoveMember { Nik = child.Nik } });
+        var other = child.Clone();
+        other.FullName = "Andi Saputra";
+        other.IdentityStatus = IdentityStatus.Unspecified;
+
+        var asked = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(removed, "came back (as the form says)", new ChangeHouseholdRequest { AddMember = new AddMember { Member = other } }));
+        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, asked.Household, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
+        var judged = await HouseholdSteps.ChangeAsync(Dukcapil, asked.Household, "matched", HouseholdRequests.Confirm(child.Nik));
+        var approved = await HouseholdSteps.ChangeAsync(Ministry, judged, "checked", Approve(asked.PendingChangeId));
+
+        Assert.Equal(("Andi Saputra", IdentityStatus.Confirmed), (approved.Members[^1].FullName, approved.Members[^1].IdentityStatus));
+    }
+
+    [Fact]
     public async Task The_stewards_exception_needs_evidence_and_shows_in_the_history_with_its_reason()
     {
         var active = await HouseholdSteps.ActiveAsync(hub, pki, 1021);

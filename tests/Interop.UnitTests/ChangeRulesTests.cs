@@ -142,7 +142,7 @@ public sealed class ChangeRulesTests
         var other = Household(HouseholdStatus.Active) with
         {
             Members = [new HouseholdMember("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female, Relationship.Head)],
-            ConfirmedNiks = ["3273014101600003"],
+            Confirmed = [new ConfirmedPerson("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female)],
         };
         var merge = new HouseholdChange.Merge(other.Id.ToString(), other.Version, [new NewRelationship("3273014101600003", Relationship.Parent)]);
 
@@ -178,9 +178,10 @@ public sealed class ChangeRulesTests
     private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor) =>
         ChangeRules.Decide(Command(household, change, actor), household, Regions, Today);
 
-    /// <summary>A two-member household; past verification, both members' NIKs are confirmed.</summary>
-    private static Household Household(HouseholdStatus status) =>
-        new Household(
+    /// <summary>A two-member household; past verification, both members are confirmed.</summary>
+    private static Household Household(HouseholdStatus status)
+    {
+        var household = new Household(
             Guid.NewGuid(),
             3,
             status,
@@ -194,8 +195,9 @@ public sealed class ChangeRulesTests
             Bandung,
             "BDG-1",
             DateTimeOffset.UtcNow,
-            DateTimeOffset.UtcNow)
-        {
-            ConfirmedNiks = status is HouseholdStatus.Proposed or HouseholdStatus.VerificationFailed ? [] : ["3273014507900001", "3273011203150002"],
-        };
+            DateTimeOffset.UtcNow);
+        return status is HouseholdStatus.Proposed or HouseholdStatus.VerificationFailed
+            ? household
+            : household with { Confirmed = [.. household.Members.Select(ConfirmedPerson.Of)] };
+    }
 }

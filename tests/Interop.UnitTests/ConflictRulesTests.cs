@@ -76,17 +76,35 @@ public sealed class ConflictRulesTests
     }
 
     [Fact]
-    public void A_family_card_conflict_is_resolved_only_by_a_merge_or_a_rejection()
+    public void A_family_card_conflict_is_resolved_by_a_merge_or_a_rejection_and_marked_distinct_only_once_the_card_is_free()
     {
         var (conflict, proposed, existing) = Case();
         var cardCase = conflict with { Kind = ConflictKind.FamilyCardInUse, Niks = [] };
 
-        var moved = ConflictRules.Decide(Command(ConflictResolution.MoveMembers), cardCase, proposed, [existing]);
-        var distinct = ConflictRules.Decide(Command(ConflictResolution.MarkDistinct), cardCase, proposed, [existing]);
-        var merged = ConflictRules.Decide(Command(ConflictResolution.MergeIntoExisting), cardCase, proposed, [existing]);
+        var moved = ConflictRules.Decide(Command(ConflictResolution.MoveMembers), cardCase, proposed, [existing], existing.Id);
+        var distinct = ConflictRules.Decide(Command(ConflictResolution.MarkDistinct), cardCase, proposed, [existing], existing.Id);
+        var merged = ConflictRules.Decide(Command(ConflictResolution.MergeIntoExisting), cardCase, proposed, [existing], existing.Id);
+        var freed = ConflictRules.Decide(Command(ConflictResolution.MarkDistinct), cardCase, proposed, [existing with { Status = HouseholdStatus.Deactivated }], familyCardHolder: null);
 
         Assert.All([moved, distinct], refused => Assert.Contains("One family card", Assert.IsType<ResolutionDecision.NotAllowed>(refused).Reason, StringComparison.Ordinal));
         Assert.IsType<MergedInto>(Assert.IsType<ResolutionDecision.Accepted>(merged).Appends[0].Change);
+        Assert.IsType<ConflictCleared>(Assert.Single(Assert.IsType<ResolutionDecision.Accepted>(freed).Appends).Change);
+    }
+
+    [Fact]
+    public void Moving_members_needs_the_person_still_on_the_proposal_and_no_other_member_active_elsewhere()
+    {
+        var (conflict, proposed, existing) = Case();
+        var without = proposed with { Members = [proposed.Members[0]] };
+        var elsewhere = Guid.NewGuid();
+
+        var left = Assert.IsType<ResolutionDecision.NotAllowed>(ConflictRules.Decide(Command(ConflictResolution.MoveMembers), conflict, without, [existing]));
+        var taken = Assert.IsType<ResolutionDecision.NotAllowed>(ConflictRules.Decide(
+            Command(ConflictResolution.MoveMembers), conflict, proposed, [existing], memberHolders: new Dictionary<string, Guid> { [proposed.Members[0].Nik] = elsewhere, [SharedNik] = existing.Id }));
+
+        Assert.Contains("no longer a member of the proposal", left.Reason, StringComparison.Ordinal);
+        Assert.Equal(elsewhere, taken.Subject);
+        Assert.DoesNotContain(proposed.Members[0].Nik, taken.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

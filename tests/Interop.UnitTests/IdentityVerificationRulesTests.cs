@@ -33,7 +33,7 @@ public sealed class IdentityVerificationRulesTests
 
         var added = Applied(verified, Accepted(verified, new HouseholdChange.AddMember(NewbornDraft), Bandung));
 
-        Assert.Equal((HouseholdStatus.Proposed, IdentityStatus.Unconfirmed), (added.Status, added.IdentityOf(Newborn)));
+        Assert.Equal((HouseholdStatus.Proposed, IdentityStatus.Unconfirmed), (added.Status, added.IdentityOf(added.Members[^1])));
         Assert.Contains("1 member(s) have no confirmation", Refused(added, new HouseholdChange.Ratify(), Steward), StringComparison.Ordinal);
 
         // The civil registry judges the new person only: the others stay confirmed.
@@ -67,7 +67,7 @@ public sealed class IdentityVerificationRulesTests
 
         var excepted = Applied(failed, Accepted(failed, new HouseholdChange.GrantIdentityException(Child), Steward, evidence: "BA-2026-17"));
 
-        Assert.Equal(IdentityStatus.Excepted, excepted.IdentityOf(Child));
+        Assert.Equal(IdentityStatus.Excepted, excepted.IdentityOf(excepted.Members[1]));
         Assert.IsType<HouseholdRatified>(Assert.Single(Accepted(excepted, new HouseholdChange.Ratify(), Steward)));
         Assert.Contains("already recorded", Refused(excepted, new HouseholdChange.GrantIdentityException(Child), Steward, evidence: "BA-2026-17"), StringComparison.Ordinal);
         Assert.Contains("already confirmed", Refused(excepted, new HouseholdChange.GrantIdentityException(Head), Steward, evidence: "BA-2026-17"), StringComparison.Ordinal);
@@ -81,11 +81,11 @@ public sealed class IdentityVerificationRulesTests
         Assert.Contains("has not confirmed that NIK", Refused(active, new HouseholdChange.AddMember(NewbornDraft), Steward), StringComparison.Ordinal);
 
         var byCivilRegistry = Applied(active, Accepted(active, new HouseholdChange.AddMember(NewbornDraft), CivilRegistry));
-        Assert.Equal((HouseholdStatus.Active, IdentityStatus.Confirmed), (byCivilRegistry.Status, byCivilRegistry.IdentityOf(Newborn)));
+        Assert.Equal((HouseholdStatus.Active, IdentityStatus.Confirmed), (byCivilRegistry.Status, byCivilRegistry.IdentityOf(byCivilRegistry.Members[^1])));
 
         var excepted = Applied(active, Accepted(active, new HouseholdChange.GrantIdentityException(Newborn), Steward, evidence: "SKL-2025-0315"));
         var bySteward = Applied(excepted, Accepted(excepted, new HouseholdChange.AddMember(NewbornDraft), Steward));
-        Assert.Equal((HouseholdStatus.Active, IdentityStatus.Excepted), (bySteward.Status, bySteward.IdentityOf(Newborn)));
+        Assert.Equal((HouseholdStatus.Active, IdentityStatus.Excepted), (bySteward.Status, bySteward.IdentityOf(bySteward.Members[^1])));
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class IdentityVerificationRulesTests
         var approved = Applied(judged, Accepted(judged, new HouseholdChange.ApproveChange(changeId), Steward));
 
         Assert.Equal(HouseholdStatus.Active, judged.Status);
-        Assert.Equal((3, IdentityStatus.Confirmed), (approved.Members.Count, approved.IdentityOf(Newborn)));
+        Assert.Equal((3, IdentityStatus.Confirmed), (approved.Members.Count, approved.IdentityOf(approved.Members[^1])));
         var again = Assert.IsType<ChangeDecision.Invalid>(Decide(approved, new HouseholdChange.VerifyIdentities([new(Newborn, IdentityVerdict.Confirmed)]), CivilRegistry));
         Assert.Equal(["verify_identities.checks[0].nik"], again.Violations.Select(v => v.Field));
         Assert.Contains("nothing to verify", Refused(judged with { Status = HouseholdStatus.Verified, PendingChanges = [] }, new HouseholdChange.VerifyIdentities([new(Head, IdentityVerdict.Confirmed)]), CivilRegistry), StringComparison.Ordinal);
@@ -112,12 +112,12 @@ public sealed class IdentityVerificationRulesTests
     [Fact]
     public void Unconfirmed_people_cannot_split_off_or_join_another_active_household()
     {
-        var active = Active() with { ConfirmedNiks = [Head] };
+        var active = Active() with { Confirmed = [.. Active().Confirmed.Where(person => person.Nik == Head)] };
         var other = Active() with
         {
             Id = Guid.NewGuid(),
             Members = [new HouseholdMember("3273014101600003", "Sumiati", new DateOnly(1960, 1, 1), Sex.Female, Relationship.Head)],
-            ConfirmedNiks = [],
+            Confirmed = [],
         };
 
         var split = Refused(active, new HouseholdChange.Split([new NewRelationship(Child, Relationship.Head)], "3273010101209901", "32.73.02.1001", "Jl. Cihampelas 4"), CivilRegistry);
@@ -135,7 +135,7 @@ public sealed class IdentityVerificationRulesTests
     [Fact]
     public void Moving_people_keep_their_standing_in_the_household_they_join()
     {
-        var household = Active() with { ConfirmedNiks = [Head], ExceptedNiks = [Child] };
+        var household = Active() with { Confirmed = [.. Active().Confirmed.Where(person => person.Nik == Head)], ExceptedNiks = [Child] };
 
         var accepted = Assert.IsType<ChangeDecision.Accepted>(Decide(
             household, new HouseholdChange.Split([new NewRelationship(Child, Relationship.Head)], "3273010101209901", "32.73.02.1001", "Jl. Cihampelas 4"), CivilRegistry));
@@ -143,7 +143,49 @@ public sealed class IdentityVerificationRulesTests
         var formed = Assert.IsType<SplitOff>(Assert.Single(Assert.Single(accepted.Others).Events));
         Assert.Empty(formed.ConfirmedNiks!);
         Assert.Equal([Child], formed.ExceptedNiks!);
-        Assert.Equal(IdentityStatus.Excepted, Interop.Hub.Registry.Household.Create(Stamped(formed, 1)).IdentityOf(Child));
+        var started = Interop.Hub.Registry.Household.Create(Stamped(formed, 1));
+        Assert.Equal(IdentityStatus.Excepted, started.IdentityOf(started.Members.Single()));
+    }
+
+    [Fact]
+    public void A_person_who_leaves_takes_the_confirmation_along_so_the_nik_with_other_data_is_judged_anew()
+    {
+        var verified = Verified();
+        var removed = Applied(verified, Accepted(verified, new HouseholdChange.RemoveMember(Child), Bandung));
+        var other = new MemberDraft(Child, "Andi Saputra", new DateParts(2015, 3, 12), Sex.Male, Relationship.Child);
+
+        var readded = Applied(removed, Accepted(removed, new HouseholdChange.AddMember(other), Bandung));
+
+        Assert.Equal((HouseholdStatus.Proposed, IdentityStatus.Unconfirmed), (readded.Status, readded.IdentityOf(readded.Members[^1])));
+        Assert.Contains("1 member(s) have no confirmation", Refused(readded, new HouseholdChange.Ratify(), Steward), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_nik_with_other_data_is_another_person_in_an_active_household_too()
+    {
+        var active = Active();
+        var removed = Applied(active, Accepted(active, new HouseholdChange.RemoveMember(Child), Steward));
+        var other = new MemberDraft(Child, "Andi Saputra", new DateParts(2015, 3, 12), Sex.Male, Relationship.Child);
+
+        Assert.Contains("has not confirmed that NIK", Refused(removed, new HouseholdChange.AddMember(other), Steward), StringComparison.Ordinal);
+        var asked = Applied(removed, Accepted(removed, new HouseholdChange.AddMember(other), Bandung));
+        var judged = Applied(asked, Accepted(asked, new HouseholdChange.VerifyIdentities([new(Child, IdentityVerdict.Confirmed)]), CivilRegistry));
+        Assert.Equal(IdentityStatus.Confirmed, judged.IdentityOf(judged.PendingPeople.Single()));
+    }
+
+    [Fact]
+    public void Two_pending_people_under_one_nik_cannot_be_judged_and_a_rejected_addition_takes_its_confirmation_along()
+    {
+        var active = Active();
+        var first = Applied(active, Accepted(active, new HouseholdChange.AddMember(NewbornDraft), Bandung));
+        var second = Applied(first, Accepted(first, new HouseholdChange.AddMember(NewbornDraft with { FullName = "Aisyah Rahma" }), Bandung));
+
+        var ambiguous = Assert.IsType<ChangeDecision.Invalid>(Decide(second, new HouseholdChange.VerifyIdentities([new(Newborn, IdentityVerdict.Confirmed)]), CivilRegistry));
+        Assert.Contains("two different people", Assert.Single(ambiguous.Violations).Description, StringComparison.Ordinal);
+
+        var judged = Applied(first, Accepted(first, new HouseholdChange.VerifyIdentities([new(Newborn, IdentityVerdict.Confirmed)]), CivilRegistry));
+        var rejected = Applied(judged, Accepted(judged, new HouseholdChange.RejectChange(judged.PendingChanges.Single().ChangeId.ToString()), Steward));
+        Assert.DoesNotContain(rejected.Confirmed, person => person.Nik == Newborn);
     }
 
     [Fact]
@@ -153,7 +195,7 @@ public sealed class IdentityVerificationRulesTests
         {
             Members = [.. Enumerable.Range(1, ProposalRules.MaxMembers).Select(serial => new HouseholdMember($"32730112031500{serial:D2}", "Anak", new DateOnly(2015, 3, 12), Sex.Male, serial == 1 ? Relationship.Head : Relationship.Child))],
         };
-        full = full with { ConfirmedNiks = [.. full.Members.Select(member => member.Nik), Newborn] };
+        full = full with { Confirmed = [.. full.Members.Select(ConfirmedPerson.Of)], ExceptedNiks = [Newborn] };
         var other = Active() with { Id = Guid.NewGuid() };
 
         var merge = ChangeRules.Decide(

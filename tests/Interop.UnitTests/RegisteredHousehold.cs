@@ -19,6 +19,6 @@ internal static class RegisteredHousehold
         DateTimeOffset.UnixEpoch,
         DateTimeOffset.UnixEpoch)
     {
-        ConfirmedNiks = ["3273014507900001"],
+        Confirmed = [new ConfirmedPerson("3273014507900001", "Siti Rahmawati", new DateOnly(1990, 7, 5), Sex.Female)],
     };
 }

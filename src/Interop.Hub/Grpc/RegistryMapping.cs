@@ -162,7 +162,7 @@ internal static class RegistryMapping
         proto.Members.Add(household.Members.Select(member =>
         {
             var wire = ToProto(member);
-            wire.IdentityStatus = household.IdentityOf(member.Nik) switch
+            wire.IdentityStatus = household.IdentityOf(member) switch
             {
                 IdentityStatus.Confirmed => V1.IdentityStatus.Confirmed,
                 IdentityStatus.Excepted => V1.IdentityStatus.Excepted,

@@ -43,7 +43,7 @@ internal static class RegistryV2Mapping
             },
             Relationship = ByName<V2.Relationship>(member.Relationship),
             DeathDate = household.Deaths.TryGetValue(member.Nik, out var died) ? DateOf(died) : null,
-            IdentityStatus = ByName<V2.IdentityStatus>(household.IdentityOf(member.Nik)),
+            IdentityStatus = ByName<V2.IdentityStatus>(household.IdentityOf(member)),
         }));
         proto.Programs.Add(household.Programs.Select(membership => new V2.ProgramMembership
         {

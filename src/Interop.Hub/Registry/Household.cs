@@ -39,26 +39,37 @@ internal sealed record Household(
     /// <summary>Local governments' changes waiting for the steward's approval, oldest first.</summary>
     public IReadOnlyList<PendingChange> PendingChanges { get; init; } = [];
 
-    /// <summary>NIKs the civil registry confirmed for this household: by a verdict, by adding the person itself, or carried along when the person moved here from a household that had them confirmed.</summary>
-    public IReadOnlyList<string> ConfirmedNiks { get; init; } = [];
+    /// <summary>
+    /// The people the civil registry confirmed for this household, with the identity it confirmed
+    /// (NIK, name, birth date, sex): by a verdict, by adding the person itself, or carried along when
+    /// the person moved here from a household that had them confirmed. A confirmation covers that
+    /// identity only: the same NIK with other data is another person, unconfirmed.
+    /// </summary>
+    public IReadOnlyList<ConfirmedPerson> Confirmed { get; init; } = [];
 
     /// <summary>NIKs the steward admitted without the civil registry's confirmation, each by an explicit, reasoned exception in the history.</summary>
     public IReadOnlyList<string> ExceptedNiks { get; init; } = [];
 
     /// <summary>How the person's identity stands for this household.</summary>
-    public IdentityStatus IdentityOf(string nik) =>
-        ConfirmedNiks.Contains(nik) ? IdentityStatus.Confirmed : ExceptedNiks.Contains(nik) ? IdentityStatus.Excepted : IdentityStatus.Unconfirmed;
+    public IdentityStatus IdentityOf(HouseholdMember person) =>
+        Confirmed.Any(confirmed => confirmed.Is(person)) ? IdentityStatus.Confirmed
+        : ExceptedNiks.Contains(person.Nik) ? IdentityStatus.Excepted
+        : IdentityStatus.Unconfirmed;
 
     /// <summary>Confirmed by the civil registry, or admitted by the steward's exception: the person may be in an active household.</summary>
-    public bool IsCleared(string nik) => IdentityOf(nik) != IdentityStatus.Unconfirmed;
+    public bool IsCleared(HouseholdMember person) => IdentityOf(person) != IdentityStatus.Unconfirmed;
 
     /// <summary>Members neither confirmed by the civil registry nor excepted by the steward.</summary>
     [JsonIgnore]
-    public IReadOnlyList<HouseholdMember> UnclearedMembers => Members.Where(member => !IsCleared(member.Nik)).ToList();
+    public IReadOnlyList<HouseholdMember> UnclearedMembers => Members.Where(member => !IsCleared(member)).ToList();
 
-    /// <summary>People waiting in a pending add-member change: the civil registry may judge them before the steward decides.</summary>
+    /// <summary>People waiting in pending add-member changes: the civil registry may judge them before the steward decides.</summary>
     [JsonIgnore]
-    public IEnumerable<string> PendingNiks => PendingChanges.Select(pending => pending.MemberAdded?.Member.Nik).OfType<string>();
+    public IEnumerable<HouseholdMember> PendingPeople => PendingChanges.Select(pending => pending.MemberAdded?.Member).OfType<HouseholdMember>();
+
+    /// <summary>The distinct people known here under a NIK: a member, people of pending additions.</summary>
+    public IReadOnlyList<HouseholdMember> PeopleUnder(string nik) =>
+        Members.Concat(PendingPeople).Where(person => person.Nik == nik).DistinctBy(ConfirmedPerson.Of).ToList();
 
     /// <summary>The search-terms index's predicate: a query on the terms says it too, so that the partial index serves it.</summary>
     public const string SearchTermsIndexed = "cardinality(search_terms) > 0";
@@ -116,19 +127,20 @@ internal sealed record Household(
             StoredTime.Of(split.Timestamp))
         {
             // A split stored before identities were tracked moved members of an active household: confirmed then.
-            ConfirmedNiks = split.Data.ConfirmedNiks ?? split.Data.Members.Select(member => member.Nik).ToList(),
+            Confirmed = ConfirmedAmong(split.Data.Members, split.Data.ConfirmedNiks),
             ExceptedNiks = split.Data.ExceptedNiks ?? [],
         };
 
+    /// <summary>The leaving people take their standing to their new household; none is left here.</summary>
     public Household Apply(IEvent<HouseholdSplit> split) =>
-        After(split) with { Members = Members.Where(member => !split.Data.LeavingNiks.Contains(member.Nik)).ToList() };
+        Forgetting(After(split) with { Members = Members.Where(member => !split.Data.LeavingNiks.Contains(member.Nik)).ToList() }, split.Data.LeavingNiks);
 
     public Household Apply(IEvent<FamilyJoined> joined) =>
         After(joined) with
         {
             Members = [.. Members, .. joined.Data.Members],
             // A merge stored before identities were tracked joined an active household's members: confirmed then.
-            ConfirmedNiks = [.. ConfirmedNiks.Union(joined.Data.ConfirmedNiks ?? joined.Data.Members.Select(member => member.Nik).ToList())],
+            Confirmed = [.. Confirmed, .. ConfirmedAmong(joined.Data.Members, joined.Data.ConfirmedNiks)],
             ExceptedNiks = [.. ExceptedNiks.Union(joined.Data.ExceptedNiks ?? [])],
         };
 
@@ -136,17 +148,18 @@ internal sealed record Household(
         After(joined) with { Status = HouseholdStatus.Merged, MergedInto = joined.Data.SurvivorHouseholdId };
 
     /// <summary>
-    /// A confirmed verdict confirms the NIK for this household; any other takes a confirmation back.
-    /// An active household stays active (its judged people are pending additions or still unconfirmed);
-    /// a proposal is verified when every verdict confirmed.
+    /// A confirmed verdict confirms the people known here under the NIK (a member, or the person of a
+    /// pending addition: the decision allows one person per NIK), with their identity as it stands;
+    /// any other verdict takes the NIK's confirmations back. An active household stays active; a
+    /// proposal is verified when every verdict confirmed.
     /// </summary>
     public Household Apply(IEvent<IdentitiesVerified> verified)
     {
-        var confirmed = verified.Data.Checks.Where(check => check.Verdict == IdentityVerdict.Confirmed).Select(check => check.Nik).ToList();
         var refused = verified.Data.Checks.Where(check => check.Verdict != IdentityVerdict.Confirmed).Select(check => check.Nik).ToHashSet(StringComparer.Ordinal);
+        var confirmed = verified.Data.Checks.Where(check => check.Verdict == IdentityVerdict.Confirmed).SelectMany(check => PeopleUnder(check.Nik)).Select(ConfirmedPerson.Of);
         return After(verified) with
         {
-            ConfirmedNiks = [.. ConfirmedNiks.Where(nik => !refused.Contains(nik)).Union(confirmed)],
+            Confirmed = [.. Confirmed.Where(person => !refused.Contains(person.Nik)).Union(confirmed)],
             Status = Status == HouseholdStatus.Active ? Status : refused.Count == 0 ? HouseholdStatus.Verified : HouseholdStatus.VerificationFailed,
         };
     }
@@ -170,23 +183,25 @@ internal sealed record Household(
     public Household Apply(IEvent<DuplicateMerged> merged) => After(merged) with { MergedFrom = [.. MergedFrom, merged.Data.MergedHouseholdId] };
 
     /// <summary>
-    /// The civil registry vouches for a person it adds itself. Anyone else's addition to a verified
-    /// proposal sends it back to verification: the civil registry has not judged the new person.
+    /// The civil registry vouches for a person it adds itself. Anyone else's addition of a person not
+    /// confirmed for this household (a new NIK, or a known NIK with other data) sends a verified
+    /// proposal back to verification: the civil registry has not judged that person.
     /// </summary>
     public Household Apply(IEvent<MemberAdded> added)
     {
-        var nik = added.Data.Member.Nik;
+        var person = added.Data.Member;
         var confirmedNow = added.Data.Actor.Kind == PartnerKind.CivilRegistry;
         return After(added) with
         {
-            Members = [.. Members, added.Data.Member],
-            ConfirmedNiks = confirmedNow && !ConfirmedNiks.Contains(nik) ? [.. ConfirmedNiks, nik] : ConfirmedNiks,
-            Status = Status == HouseholdStatus.Verified && !confirmedNow && !IsCleared(nik) ? HouseholdStatus.Proposed : Status,
+            Members = [.. Members, person],
+            Confirmed = confirmedNow ? [.. Confirmed.Where(confirmed => !confirmed.Is(person)), ConfirmedPerson.Of(person)] : Confirmed,
+            Status = Status == HouseholdStatus.Verified && !confirmedNow && !IsCleared(person) ? HouseholdStatus.Proposed : Status,
         };
     }
 
+    /// <summary>A person who leaves takes their standing along: if the NIK comes back, it is judged anew.</summary>
     public Household Apply(IEvent<MemberRemoved> removed) =>
-        After(removed) with { Members = Members.Where(member => member.Nik != removed.Data.Nik).ToList() };
+        Forgetting(After(removed) with { Members = Members.Where(member => member.Nik != removed.Data.Nik).ToList() }, [removed.Data.Nik]);
 
     public Household Apply(IEvent<AddressChanged> moved) =>
         After(moved) with { VillageCode = moved.Data.VillageCode, AddressLine = moved.Data.AddressLine };
@@ -204,9 +219,36 @@ internal sealed record Household(
 
     public Household Apply(IEvent<ChangeApproved> approved) => After(approved) with { PendingChanges = Without(approved.Data.ChangeId) };
 
-    public Household Apply(IEvent<ChangeRejected> rejected) => After(rejected) with { PendingChanges = Without(rejected.Data.ChangeId) };
+    /// <summary>A rejected addition takes the standing of its person along, unless a member or another pending addition is that person or holds that NIK.</summary>
+    public Household Apply(IEvent<ChangeRejected> rejected)
+    {
+        var after = After(rejected) with { PendingChanges = Without(rejected.Data.ChangeId) };
+        if (PendingChanges.FirstOrDefault(pending => pending.ChangeId == rejected.Data.ChangeId)?.MemberAdded?.Member is not { } person)
+        {
+            return after;
+        }
+
+        var stillHere = after.Members.Concat(after.PendingPeople).ToList();
+        return after with
+        {
+            Confirmed = [.. after.Confirmed.Where(confirmed => !confirmed.Is(person) || stillHere.Any(confirmed.Is))],
+            ExceptedNiks = [.. after.ExceptedNiks.Where(nik => nik != person.Nik || stillHere.Any(other => other.Nik == nik))],
+        };
+    }
 
     public Household Apply(IEvent<HouseholdDeactivated> deactivated) => After(deactivated) with { Status = HouseholdStatus.Deactivated };
+
+    /// <summary>The household without any standing for these NIKs.</summary>
+    private static Household Forgetting(Household household, IReadOnlyCollection<string> niks) =>
+        household with
+        {
+            Confirmed = [.. household.Confirmed.Where(person => !niks.Contains(person.Nik))],
+            ExceptedNiks = [.. household.ExceptedNiks.Where(nik => !niks.Contains(nik))],
+        };
+
+    /// <summary>The moving members whose NIKs an event says were confirmed (all of them for an event from before it said so).</summary>
+    private static List<ConfirmedPerson> ConfirmedAmong(IReadOnlyList<HouseholdMember> members, IReadOnlyList<string>? confirmedNiks) =>
+        members.Where(member => confirmedNiks?.Contains(member.Nik) ?? true).Select(ConfirmedPerson.Of).ToList();
 
     private List<PendingChange> Without(Guid changeId) => PendingChanges.Where(pending => pending.ChangeId != changeId).ToList();
 
@@ -219,6 +261,14 @@ internal static class SearchTerm
     public static string Nik(string nik) => $"nik:{nik}";
 
     public static string Program(SocialProgram program) => $"program:{program}";
+}
+
+/// <summary>A person as the civil registry confirmed them: the NIK with the name, birth date and sex it was confirmed with.</summary>
+internal sealed record ConfirmedPerson(string Nik, string FullName, DateOnly BirthDate, Sex Sex)
+{
+    public static ConfirmedPerson Of(HouseholdMember person) => new(person.Nik, person.FullName, person.BirthDate, person.Sex);
+
+    public bool Is(HouseholdMember person) => Nik == person.Nik && FullName == person.FullName && BirthDate == person.BirthDate && Sex == person.Sex;
 }
 
 /// <summary>Where a person's identity stands for a household.</summary>

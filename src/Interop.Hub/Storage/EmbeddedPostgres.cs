@@ -189,7 +189,7 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>A folder only its owner can enter, from its creation on (an existing one is narrowed to that).</summary>
+    /// <summary>A folder only its owner can enter, from its creation on. An existing folder is left as it is (it may be shared, /var/tmp say); the secrets in it are owner-only files anyway.</summary>
     private static void CreateOwnerOnlyDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
@@ -198,9 +198,7 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
             return;
         }
 
-        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        Directory.CreateDirectory(path, ownerOnly);
-        File.SetUnixFileMode(path, ownerOnly);
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>A file only its owner can read, created so from the first byte (never world-readable, even for a moment).</summary>

@@ -60,8 +60,10 @@ internal static class FamilyCardRegistration
 
     /// <summary>
     /// A store from before this table: each open household not held in a conflict case registers its
-    /// number, the first stored one of any number held twice (those are counted, for the operator).
-    /// Runs only while the table is empty and households exist.
+    /// number; of households an earlier version let share a number, the one first proposed (its
+    /// stream's creation) keeps it, and the others are counted for the operator. Runs only while the
+    /// table is empty and households exist; hubs starting together insert the same rows, and the
+    /// second one's are skipped.
     /// </summary>
     public static async Task<long?> BackfillAsync(IDocumentSession session, CancellationToken cancellationToken)
     {
@@ -73,11 +75,13 @@ internal static class FamilyCardRegistration
             return null;
         }
 
-        const string open = "data ->> 'Status' not in ('Rejected', 'Deactivated', 'Merged') and not coalesce((data ->> 'HeldForNikConflict')::boolean, false)";
+        const string open = "household.data ->> 'Status' not in ('Rejected', 'Deactivated', 'Merged') and not coalesce((household.data ->> 'HeldForNikConflict')::boolean, false)";
+        var streams = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams";
         session.QueueSqlCommand(
             $"insert into {TableOf(session)} (family_card_number, household_id) "
-            + $"select distinct on (number) number, id from (select (data ->> 'FamilyCardNumber')::bigint as number, id, mt_last_modified from {households} where {open}) as cards "
-            + "order by number, mt_last_modified");
+            + $"select distinct on (number) number, id from (select (household.data ->> 'FamilyCardNumber')::bigint as number, household.id, stream.created "
+            + $"from {households} as household join {streams} as stream on stream.id = household.id where {open}) as cards "
+            + "order by number, created, id on conflict do nothing");
         await session.SaveChangesAsync(cancellationToken);
         var twice = await session.AdvancedSql.QueryAsync<long>(
             $"select count(*) from {households} as household where {open} and not exists (select 1 from {TableOf(session)} as card where card.household_id = household.id)",

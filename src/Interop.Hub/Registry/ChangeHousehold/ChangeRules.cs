@@ -59,6 +59,8 @@ internal static class ChangeRules
         }
 
         var violations = CheckEnvelope(command);
+        // Stored as every free text is: trimmed, in NFC.
+        command = command with { EvidenceReference = command.EvidenceReference is { } evidence ? FreeText.Clean(evidence) : null };
         var events = change switch
         {
             HouseholdChange.VerifyIdentities verify => VerifyIdentities(verify, command, household, violations),
@@ -173,14 +175,15 @@ internal static class ChangeRules
             HouseholdChange.AddMember when household.Members.Count >= ProposalRules.MaxMembers =>
                 $"The household already has {household.Members.Count} members; a family card holds at most {ProposalRules.MaxMembers}.",
             HouseholdChange.AddMember add when household.Status == HouseholdStatus.Active && !waitsForApproval
-                && actor.Kind != PartnerKind.CivilRegistry && !household.IsCleared(add.Member.Nik) =>
+                && actor.Kind != PartnerKind.CivilRegistry && !household.IsCleared(PersonOf(add.Member)) =>
                 "The civil registry has not confirmed that NIK for this household, and an active household admits confirmed people only: "
                 + "the civil registry judges the person (verify_identities, while the addition waits for approval, or adds the person itself), "
                 + "or the steward records an identity exception first (grant_identity_exception).",
-            HouseholdChange.GrantIdentityException grant when household.IdentityOf(grant.Nik) == IdentityStatus.Confirmed =>
-                "The civil registry already confirmed that NIK for this household; no exception is needed.",
-            HouseholdChange.GrantIdentityException grant when household.IdentityOf(grant.Nik) == IdentityStatus.Excepted =>
+            HouseholdChange.GrantIdentityException grant when household.ExceptedNiks.Contains(grant.Nik) =>
                 "An identity exception for that NIK is already recorded on this household.",
+            HouseholdChange.GrantIdentityException grant when household.PeopleUnder(grant.Nik) is { Count: > 0 } people
+                && people.All(person => household.IdentityOf(person) == IdentityStatus.Confirmed) =>
+                "The civil registry already confirmed that NIK for this household; no exception is needed.",
             HouseholdChange.RemoveMember remove when household.Members.All(member => member.Nik != remove.Nik) => "That NIK is not a member of this household.",
             HouseholdChange.RemoveMember remove when household.Members.Single(member => member.Nik == remove.Nik).Relationship == Relationship.Head =>
                 "The head of the family cannot be removed.",
@@ -202,8 +205,11 @@ internal static class ChangeRules
 
     /// <summary>An active household has someone for the civil registry to judge: an unconfirmed member, or a person in a pending addition.</summary>
     private static bool AwaitsJudgement(Household household) =>
-        household.Members.Any(member => household.IdentityOf(member.Nik) != IdentityStatus.Confirmed)
-        || household.PendingNiks.Any(nik => household.IdentityOf(nik) != IdentityStatus.Confirmed);
+        household.Members.Concat(household.PendingPeople).Any(person => household.IdentityOf(person) != IdentityStatus.Confirmed);
+
+    /// <summary>The person a well-formed add-member request names, as the household would hold them.</summary>
+    private static HouseholdMember PersonOf(MemberDraft draft) =>
+        new(draft.Nik, FreeText.Clean(draft.FullName), draft.BirthDate?.ToDate() ?? default, draft.Sex, draft.Relationship);
 
     /// <summary>
     /// A proposal's verification judges every member not yet confirmed (and may judge the others
@@ -215,7 +221,7 @@ internal static class ChangeRules
     {
         var active = household.Status == HouseholdStatus.Active;
         var judgeable = active
-            ? household.Members.Select(member => member.Nik).Concat(household.PendingNiks).Where(nik => household.IdentityOf(nik) != IdentityStatus.Confirmed).ToHashSet(StringComparer.Ordinal)
+            ? household.Members.Concat(household.PendingPeople).Where(person => household.IdentityOf(person) != IdentityStatus.Confirmed).Select(person => person.Nik).ToHashSet(StringComparer.Ordinal)
             : household.Members.Select(member => member.Nik).ToHashSet(StringComparer.Ordinal);
         if (verify.Checks.Count == 0)
         {
@@ -241,9 +247,16 @@ internal static class ChangeRules
             {
                 violations.Add(new($"verify_identities.checks[{index}].nik", "has a verdict twice"));
             }
+            else if (household.PeopleUnder(check.Nik).Count > 1)
+            {
+                // A verdict names a NIK; it must say which person it is about.
+                violations.Add(new(
+                    $"verify_identities.checks[{index}].nik",
+                    "names two different people here (a member and a pending addition, or two pending additions, with other names or birth dates): the steward rejects the wrong addition first"));
+            }
         }
 
-        var withoutVerdict = active ? 0 : household.Members.Count(member => household.IdentityOf(member.Nik) != IdentityStatus.Confirmed && !checkedNiks.Contains(member.Nik));
+        var withoutVerdict = active ? 0 : household.Members.Count(member => household.IdentityOf(member) != IdentityStatus.Confirmed && !checkedNiks.Contains(member.Nik));
         if (withoutVerdict > 0)
         {
             violations.Add(new("verify_identities.checks", $"every member not yet confirmed needs a verdict; {withoutVerdict} member(s) have none"));

@@ -60,7 +60,7 @@ internal static class FamilyCards
             return "A deceased member cannot move to a new family card.";
         }
 
-        if (leaving.Any(nik => !household.IsCleared(nik)))
+        if (household.Members.Any(member => leaving.Contains(member.Nik) && !household.IsCleared(member)))
         {
             return UnconfirmedCannotMove;
         }
@@ -112,7 +112,7 @@ internal static class FamilyCards
             return $"Together the two families have {household.Members.Count + other.Members.Count} members; a family card holds at most {ProposalRules.MaxMembers}.";
         }
 
-        return other.Members.Any(member => !other.IsCleared(member.Nik)) ? UnconfirmedCannotMove : null;
+        return other.Members.Any(member => !other.IsCleared(member)) ? UnconfirmedCannotMove : null;
     }
 
     private const string UnconfirmedCannotMove =
@@ -150,8 +150,8 @@ internal static class FamilyCards
 
     /// <summary>How the moving people's identities stood in the household they leave: they keep that standing.</summary>
     private static (List<string> Confirmed, List<string> Excepted) Standing(Household from, IReadOnlyList<HouseholdMember> moving) =>
-        (moving.Where(member => from.IdentityOf(member.Nik) == IdentityStatus.Confirmed).Select(member => member.Nik).ToList(),
-         moving.Where(member => from.IdentityOf(member.Nik) == IdentityStatus.Excepted).Select(member => member.Nik).ToList());
+        (moving.Where(member => from.IdentityOf(member) == IdentityStatus.Confirmed).Select(member => member.Nik).ToList(),
+         moving.Where(member => from.IdentityOf(member) == IdentityStatus.Excepted).Select(member => member.Nik).ToList());
 
     /// <summary>The members named, as recorded in their household, with their new relationships.</summary>
     private static List<HouseholdMember> Relate(Household household, IReadOnlyList<NewRelationship> relationships) =>

@@ -133,7 +133,12 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                         return taken;
                     }
 
-                    NikRegistration.Register(session, household.Id, household.VillageCode, [added.Member]);
+                    // A proposal held in a case holds no NIK yet; it registers all of its people when cleared.
+                    if (household.HoldsMemberNiks)
+                    {
+                        NikRegistration.Register(session, household.Id, household.VillageCode, [added.Member]);
+                    }
+
                     break;
                 case AddressChanged moved:
                     // Only the NIKs this household holds (a household held in a NIK conflict holds none yet).

@@ -46,14 +46,15 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         }
 
         var cardHolder = proposed is null ? null : await FamilyCardRegistration.HolderAsync(session, proposed.FamilyCardNumber, cancellationToken);
-        var decision = ConflictRules.Decide(command, conflict, proposed, existing, cardHolder);
+        var memberHolders = proposed is null ? null : await NikRegistration.HoldersAsync(session, proposed.Members.Select(member => member.Nik), cancellationToken);
+        var decision = ConflictRules.Decide(command, conflict, proposed, existing, cardHolder, memberHolders);
         if (decision is ResolutionDecision.NotAllowed notAllowed)
         {
             return new ResolutionOutcome.NotAllowed(notAllowed.Subject, notAllowed.Reason);
         }
 
         var accepted = (ResolutionDecision.Accepted)decision;
-        KeepNiksUnique(session, command.Resolution, proposed!, accepted);
+        KeepNiksUnique(session, command.Resolution, proposed!, accepted, memberHolders!);
         foreach (var group in accepted.Appends.GroupBy(append => append.Household.Id))
         {
             var household = group.First().Household;
@@ -74,8 +75,20 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         return new ResolutionOutcome.Done((await session.Events.FetchLatest<ConflictCase>(conflict.Id, cancellationToken))!);
     }
 
+    /// <summary>
+    /// A cleared proposal held in a case registers what it did not hold: its members' NIKs (those the
+    /// case moves were released above; the decision refused any other held elsewhere) and its card
+    /// (checked free by the decision).
+    /// </summary>
+    private static void HoldAll(IDocumentSession session, Household proposed, IReadOnlyDictionary<string, Guid> holders)
+    {
+        NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members.Where(member => holders.GetValueOrDefault(member.Nik) != proposed.Id));
+        FamilyCardRegistration.Insert(session, [(proposed.FamilyCardNumber, proposed.Id)]);
+    }
+
     /// <summary>The NIK and family-card registrations follow the decision in the same transaction.</summary>
-    private static void KeepNiksUnique(IDocumentSession session, ConflictResolution resolution, Household proposed, ResolutionDecision.Accepted accepted)
+    private static void KeepNiksUnique(
+        IDocumentSession session, ConflictResolution resolution, Household proposed, ResolutionDecision.Accepted accepted, IReadOnlyDictionary<string, Guid> holders)
     {
         switch (resolution)
         {
@@ -93,9 +106,12 @@ internal sealed class ConflictResolutions(IDocumentStore store)
                     }
                 }
 
-                NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members);
-                // Held, the proposal held no card number; cleared, it holds its own (checked free by the decision).
-                FamilyCardRegistration.Insert(session, [(proposed.FamilyCardNumber, proposed.Id)]);
+                HoldAll(session, proposed, holders);
+                break;
+            // A likely duplicate's NIKs and card were registered when it was proposed; a proposal held for
+            // its family card now takes the card its holder released, and registers its people.
+            case ConflictResolution.MarkDistinct when !proposed.HoldsMemberNiks:
+                HoldAll(session, proposed, holders);
                 break;
         }
     }

@@ -31,8 +31,14 @@ internal static class ConflictRules
 
     /// <param name="existing">The households the case names besides the proposal, as they are now (null for one that does not exist).</param>
     /// <param name="familyCardHolder">The open household holding the proposal's family-card number, if another does.</param>
+    /// <param name="memberHolders">The household in which each of the proposal's members' NIKs is active, for those active anywhere.</param>
     public static ResolutionDecision Decide(
-        ResolveConflictCommand command, ConflictCase conflict, Household? proposed, IReadOnlyList<Household?> existing, Guid? familyCardHolder = null)
+        ResolveConflictCommand command,
+        ConflictCase conflict,
+        Household? proposed,
+        IReadOnlyList<Household?> existing,
+        Guid? familyCardHolder = null,
+        IReadOnlyDictionary<string, Guid>? memberHolders = null)
     {
         if (!conflict.IsOpen)
         {
@@ -56,7 +62,7 @@ internal static class ConflictRules
         }
 
         var reason = FreeText.Clean(command.Reason);
-        var evidence = command.EvidenceReference;
+        var evidence = command.EvidenceReference is { } sent ? FreeText.Clean(sent) : null;
         var appends = new List<(Household Household, IHouseholdEvent Change)>();
         switch (command.Resolution)
         {
@@ -74,9 +80,18 @@ internal static class ConflictRules
                 appends.Add((proposed, new MergedInto(existing[0]!.Id, conflict.Id, command.Actor, reason, evidence)));
                 appends.Add((existing[0]!, new DuplicateMerged(proposed.Id, conflict.Id, command.Actor, reason, evidence)));
                 break;
+            case ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.FamilyCardInUse && familyCardHolder is null:
+                // The household that held the card closed meanwhile: the proposal may hold it now.
+                if (HeldElsewhere(proposed, [], memberHolders) is { } taken)
+                {
+                    return taken;
+                }
+
+                appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, evidence)));
+                break;
             case ConflictResolution.MoveMembers or ConflictResolution.MarkDistinct when conflict.Kind == ConflictKind.FamilyCardInUse:
                 return new ResolutionDecision.NotAllowed(
-                    conflict.Id, "One family card cannot be two open households: merge the proposal into the household holding the card, or reject the proposal.");
+                    conflict.Id, "One family card cannot be two open households: merge the proposal into the household holding the card, or reject the proposal (once that household closes, mark the proposal distinct).");
             case ConflictResolution.MoveMembers when familyCardHolder is { } holder && holder != proposed.Id:
                 return new ResolutionDecision.NotAllowed(
                     holder, $"The proposal's family card number is held by open household {holder}: moving the members would make one card two open households; merge or reject the proposal.");
@@ -88,9 +103,20 @@ internal static class ConflictRules
                 appends.Add((proposed, new ConflictCleared(conflict.Id, command.Actor, reason, evidence)));
                 break;
             case ConflictResolution.MoveMembers:
+                if (HeldElsewhere(proposed, conflict.Niks, memberHolders) is { } alsoTaken)
+                {
+                    return alsoTaken;
+                }
+
                 for (var index = 0; index < conflict.Niks.Count; index++)
                 {
                     var nik = conflict.Niks[index];
+                    if (proposed.Members.All(member => member.Nik != nik))
+                    {
+                        return new ResolutionDecision.NotAllowed(
+                            proposed.Id, $"The person of the case's niks[{index}] is no longer a member of the proposal: nobody would move to it; reject the proposal, or propose it again.");
+                    }
+
                     var from = existing.FirstOrDefault(household => household is { IsClosed: false } && household.Members.Any(member => member.Nik == nik));
                     if (from is null)
                     {
@@ -125,6 +151,22 @@ internal static class ConflictRules
     /// </summary>
     public static ConflictCaseResolved Settled(IHouseholdEvent closing) =>
         new(ConflictResolution.RejectProposal, closing.Actor, $"settled: the proposal was closed ({closing.Reason})", closing.EvidenceReference);
+
+    /// <summary>A member of the proposal (other than the people the case moves) whose NIK became active in another household meanwhile.</summary>
+    private static ResolutionDecision.NotAllowed? HeldElsewhere(Household proposed, IReadOnlyList<string> moving, IReadOnlyDictionary<string, Guid>? holders)
+    {
+        for (var index = 0; index < proposed.Members.Count; index++)
+        {
+            var nik = proposed.Members[index].Nik;
+            if (!moving.Contains(nik) && holders?.GetValueOrDefault(nik) is { } holder && holder != Guid.Empty && holder != proposed.Id)
+            {
+                return new ResolutionDecision.NotAllowed(
+                    holder, $"The proposal's members[{index}] is now active in household {holder}: one NIK, one household; resolve that first, or reject the proposal.");
+            }
+        }
+
+        return null;
+    }
 
     private static ResolutionDecision.NotAllowed? Closed(Household? household, Guid id) =>
         household is null ? new(id, $"Household {id} of the case does not exist.")
