@@ -82,6 +82,7 @@ internal static class HubHost
             builder.Services.AddScoped<ConflictResolutions>();
             builder.Services.AddScoped<IdentityReconciliation>();
             builder.Services.AddSingleton(new IngestStreams(options.MaxIngestStreamsPerPartner, options.MaxIngestStreams));
+            builder.Services.AddSingleton(new StalledAnswers(TimeSpan.FromSeconds(options.StalledStreamSeconds)));
             builder.Services.AddSingleton<ChangeFeedSignal>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();

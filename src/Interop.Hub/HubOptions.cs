@@ -51,6 +51,10 @@ internal sealed class HubOptions
     [Range(1, 10000)]
     public int MaxIngestStreams { get; set; } = Grpc.IngestStreams.DefaultTotal;
 
+    /// <summary>How long an ingest stream's answers wait for a partner that stopped reading them before the stream is ended.</summary>
+    [Range(1, 86400)]
+    public int StalledStreamSeconds { get; set; } = Grpc.StalledAnswers.DefaultSeconds;
+
     /// <summary>Largest single gRPC message accepted; a household is a few kilobytes at most.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 1024 * 1024;

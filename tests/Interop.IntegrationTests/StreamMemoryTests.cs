@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Interop.Contracts.Registry.V1;
 using Interop.IntegrationTests.Infrastructure;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace Interop.IntegrationTests;
@@ -96,5 +97,84 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
 
         // The steward's two households were stored; the refused fifth stream stored nothing, nor did the maximal messages.
         Assert.Equal(2L, await StoreProbe.CountAsync(database, "select count(*) from interop.mt_events where type = 'household_proposed'"));
+    }
+
+    [Fact]
+    public async Task Streams_whose_answers_are_never_read_are_ended_after_the_stall_limit_and_free_their_places()
+    {
+        var database = await postgres.CreateDatabaseAsync("stalled");
+        await using var hub = await HubProcess.StartAsync(pki, database, "--Hub:StalledStreamSeconds=6");
+        using var channel = Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca);
+        var bandung = new RegistryService.RegistryServiceClient(channel);
+
+        // Small refused households, thousands of them, never an answer read: every place of the partner is taken.
+        var refused = Households.Valid("STALL", 1701);
+        refused.Household.VillageCode = "99.99.99.9999";
+        var calls = Enumerable.Range(0, 4).Select(_ => bandung.SubmitHouseholds()).ToList();
+        var sent = new int[calls.Count];
+        var senders = calls.Select((call, index) => Task.Run(async () =>
+        {
+            try
+            {
+                for (var message = 0; message < 20_000; message++)
+                {
+                    var write = call.RequestStream.WriteAsync(refused);
+                    if (await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(10))) != write)
+                    {
+                        return;
+                    }
+
+                    await write;
+                    sent[index]++;
+                }
+            }
+            catch (Exception exception) when (exception is RpcException or InvalidOperationException or OperationCanceledException or IOException)
+            {
+            }
+        })).ToList();
+
+        // Within the stall limit and a margin, the hub ends them, and the partner can submit again.
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (sent.Any(count => count < 10))
+        {
+            await Task.Delay(20, patience.Token);
+        }
+
+        await Task.Delay(300, patience.Token);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var refusedForPlace = 0;
+        SubmitHouseholdsResponse? served = null;
+        while (served is null)
+        {
+            try
+            {
+                served = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("STALL-OK", 1702)]));
+            }
+            catch (RpcException exception) when (exception.StatusCode is StatusCode.ResourceExhausted or StatusCode.Cancelled)
+            {
+                // Refused for want of a place (seen as Cancelled when the refusal resets the stream during the write).
+                refusedForPlace++;
+                await Task.Delay(500, patience.Token);
+            }
+        }
+
+        Assert.Equal(SubmitHouseholdsResponse.OutcomeOneofCase.Accepted, served.OutcomeCase);
+        output.WriteLine($"refused {refusedForPlace} time(s) for want of a place; served after {started.Elapsed.TotalSeconds:F1} s; sent {string.Join(", ", sent)}");
+
+        // The stalled streams were ended by the hub after the stall limit (their senders' writes fail): RESOURCE_EXHAUSTED, or
+        // CANCELLED where the stream's reset reached the hub first. (Which stream took which place first races with the probe.)
+        await Task.WhenAll(senders).WaitAsync(patience.Token);
+        await Task.Delay(500, patience.Token);
+        var ended = hub.Log
+            .Select(line => Regex.Match(line, @"SubmitHouseholds by dinsos-kota-bandung ended (?:ResourceExhausted|Cancelled) in ([0-9.]+) ms"))
+            .Where(match => match.Success && double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 5500)
+            .Count();
+        Assert.True(ended >= 3, $"{ended} stalled stream(s) were ended for want of reading");
+        await Task.WhenAll(senders);
+        foreach (var call in calls)
+        {
+            call.Dispose();
+        }
     }
 }

@@ -8,7 +8,8 @@ using V1 = Interop.Contracts.Registry.V1;
 namespace Interop.Hub.Grpc;
 
 /// <summary>Thin adapter for interop.registry.v1.ReconciliationService.</summary>
-internal sealed class ReconciliationGrpcService(IdentityReconciliation reconciliation, IngestStreams ingestStreams) : V1.ReconciliationService.ReconciliationServiceBase
+internal sealed class ReconciliationGrpcService(IdentityReconciliation reconciliation, IngestStreams ingestStreams, StalledAnswers stalledAnswers)
+    : V1.ReconciliationService.ReconciliationServiceBase
 {
     /// <summary>Records answered per transaction.</summary>
     internal const int BatchSize = 500;
@@ -26,10 +27,15 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
         {
             // Not cancelled with the call: a death notice that was read is recorded even if its sender has gone.
             var outcomes = await reconciliation.ReconcileAsync(batch.Select(ToDomain).ToList(), actor, CancellationToken.None);
-            for (var index = 0; index < batch.Count; index++)
-            {
-                await responseStream.WriteAsync(ToProto(position++, batch[index], outcomes[index]), context.CancellationToken);
-            }
+            await stalledAnswers.WithinLimitAsync(
+                async token =>
+                {
+                    for (var index = 0; index < batch.Count; index++)
+                    {
+                        await responseStream.WriteAsync(ToProto(position++, batch[index], outcomes[index]), token);
+                    }
+                },
+                context.CancellationToken);
         }
     }
 

@@ -26,7 +26,8 @@ internal sealed class RegistryGrpcService(
     IQuerySession querySession,
     RegionTable regions,
     TimeProvider clock,
-    IngestStreams ingestStreams) : V1.RegistryService.RegistryServiceBase
+    IngestStreams ingestStreams,
+    StalledAnswers stalledAnswers) : V1.RegistryService.RegistryServiceBase
 {
     /// <summary>Proposals committed per transaction: large enough to amortise a round trip, small enough to answer promptly.</summary>
     internal const int BatchSize = 500;
@@ -66,7 +67,8 @@ internal sealed class RegistryGrpcService(
                     // since the sender may be waiting for these outcomes before it sends more.
                     while (inFlight.TryDequeue(out var pending))
                     {
-                        await AnswerAsync(pending.Batch, await pending.Storing, responseStream, context.CancellationToken);
+                        var outcomes = await pending.Storing;
+                        await stalledAnswers.WithinLimitAsync(token => AnswerAsync(pending.Batch, outcomes, responseStream, token), context.CancellationToken);
                         budget.Release(pending.Batch.Sum(item => item.Bytes));
                     }
 
@@ -86,7 +88,8 @@ internal sealed class RegistryGrpcService(
                 if (inFlight.Count >= CommitsInFlight)
                 {
                     var (done, storing) = inFlight.Dequeue();
-                    await AnswerAsync(done, await storing, responseStream, context.CancellationToken);
+                    var stored = await storing;
+                    await stalledAnswers.WithinLimitAsync(token => AnswerAsync(done, stored, responseStream, token), context.CancellationToken);
                     budget.Release(done.Sum(item => item.Bytes));
                 }
             }
