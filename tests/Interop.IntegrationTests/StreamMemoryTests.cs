@@ -37,27 +37,8 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         using var stop = new CancellationTokenSource();
         var calls = Enumerable.Range(0, 4).Select(_ => hostile.SubmitHouseholds(cancellationToken: stop.Token)).ToList();
         var sent = new int[calls.Count];
-        var senders = calls.Select((call, index) => Task.Run(async () =>
-        {
-            try
-            {
-                for (var message = 0; message < 3000; message++)
-                {
-                    // A write that has not gone out in three seconds is held back by flow control: the hub stopped reading.
-                    var write = call.RequestStream.WriteAsync(maximal);
-                    if (await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(3))) != write)
-                    {
-                        return;
-                    }
-
-                    await write;
-                    sent[index]++;
-                }
-            }
-            catch (Exception exception) when (exception is RpcException or InvalidOperationException or OperationCanceledException)
-            {
-            }
-        })).ToList();
+        // A write that has not gone out in three seconds is held back by flow control: the hub stopped reading.
+        var senders = calls.Select((call, index) => SendUntilHeldBackAsync(call, maximal, 3000, TimeSpan.FromSeconds(3), () => sent[index]++)).ToList();
 
         // A fifth stream of the same partner is refused at once; other partners are served meanwhile.
         using (var started = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
@@ -112,26 +93,7 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         refused.Household.VillageCode = "99.99.99.9999";
         var calls = Enumerable.Range(0, 4).Select(_ => bandung.SubmitHouseholds()).ToList();
         var sent = new int[calls.Count];
-        var senders = calls.Select((call, index) => Task.Run(async () =>
-        {
-            try
-            {
-                for (var message = 0; message < 20_000; message++)
-                {
-                    var write = call.RequestStream.WriteAsync(refused);
-                    if (await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(10))) != write)
-                    {
-                        return;
-                    }
-
-                    await write;
-                    sent[index]++;
-                }
-            }
-            catch (Exception exception) when (exception is RpcException or InvalidOperationException or OperationCanceledException or IOException)
-            {
-            }
-        })).ToList();
+        var senders = calls.Select((call, index) => SendUntilHeldBackAsync(call, refused, 20_000, TimeSpan.FromSeconds(10), () => sent[index]++)).ToList();
 
         // Within the stall limit and a margin, the hub ends them, and the partner can submit again.
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -177,4 +139,29 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
             call.Dispose();
         }
     }
+
+    /// <summary>Writes the message again and again, never reading an answer, until a write is held back that long, the count is reached, or the hub ends the call.</summary>
+    private static Task SendUntilHeldBackAsync(
+        AsyncDuplexStreamingCall<SubmitHouseholdsRequest, SubmitHouseholdsResponse> call, SubmitHouseholdsRequest message, int count, TimeSpan heldBack, Action onSent) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                for (var written = 0; written < count; written++)
+                {
+                    var write = call.RequestStream.WriteAsync(message);
+                    if (await Task.WhenAny(write, Task.Delay(heldBack)) != write)
+                    {
+                        return;
+                    }
+
+                    await write;
+                    onSent();
+                }
+            }
+            catch (Exception exception) when (exception is RpcException or InvalidOperationException or OperationCanceledException or IOException)
+            {
+                // The hub ended the call.
+            }
+        });
 }
