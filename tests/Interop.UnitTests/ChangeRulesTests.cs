@@ -128,7 +128,7 @@ public sealed class ChangeRulesTests
 
         var left = Assert.IsType<HouseholdSplit>(Assert.Single(accepted.Events));
         var formed = Assert.Single(accepted.Others);
-        Assert.Equal((left.NewHouseholdId, (long?)null), (formed.HouseholdId, formed.ExpectedVersion));
+        Assert.Equal((left.NewHouseholdId, (long?)null), (formed.HouseholdId, formed.ReadVersion));
         Assert.Equal(left.NewHouseholdId, accepted.NewHouseholdId);
         var start = Assert.IsType<SplitOff>(Assert.Single(formed.Events));
         Assert.Equal((household.Id, "Jl. Cihampelas 4"), (start.FromHouseholdId, start.AddressLine));
@@ -151,7 +151,7 @@ public sealed class ChangeRulesTests
         var withHead = ChangeRules.Decide(Command(household, merge with { Members = [new NewRelationship("3273014101600003", Relationship.Head)] }, Steward), household, Regions, Today, other);
 
         Assert.Equal(Relationship.Parent, Assert.Single(Assert.IsType<FamilyJoined>(Assert.Single(accepted.Events)).Members).Relationship);
-        Assert.Equal((other.Id, (long?)(other.Version + 1)), (accepted.Others[0].HouseholdId, accepted.Others[0].ExpectedVersion));
+        Assert.Equal((other.Id, (long?)other.Version), (accepted.Others[0].HouseholdId, accepted.Others[0].ReadVersion));
         Assert.IsType<JoinedFamily>(Assert.Single(accepted.Others[0].Events));
         Assert.IsType<ChangeDecision.NotAllowed>(closedOther);
         Assert.Equal(["merge_household.members"], Assert.IsType<ChangeDecision.Invalid>(withHead).Violations.Select(v => v.Field));

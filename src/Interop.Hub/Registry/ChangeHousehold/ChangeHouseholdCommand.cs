@@ -56,8 +56,8 @@ internal abstract record HouseholdChange(string Field)
 /// <summary>A member's relationship to the head of the household they are now in.</summary>
 internal sealed record NewRelationship(string Nik, Relationship Relationship);
 
-/// <summary>Events for another household's stream than the one changed; a new stream when <see cref="ExpectedVersion"/> is null.</summary>
-internal sealed record OtherStreamWrite(Guid HouseholdId, long? ExpectedVersion, IReadOnlyList<IHouseholdEvent> Events);
+/// <summary>Events for another household's stream than the one changed, after the version the decision read; a new stream when <see cref="ReadVersion"/> is null.</summary>
+internal sealed record OtherStreamWrite(Guid HouseholdId, long? ReadVersion, IReadOnlyList<IHouseholdEvent> Events);
 
 /// <summary>The outcome of deciding a change against the household's current state.</summary>
 internal abstract record ChangeDecision
@@ -68,7 +68,7 @@ internal abstract record ChangeDecision
         public IReadOnlyList<OtherStreamWrite> Others { get; init; } = [];
 
         /// <summary>The household a split created.</summary>
-        public Guid? NewHouseholdId => Others.FirstOrDefault(other => other.ExpectedVersion is null)?.HouseholdId;
+        public Guid? NewHouseholdId => Others.FirstOrDefault(other => other.ReadVersion is null)?.HouseholdId;
 
         /// <summary>Set when the change waits for the steward's approval instead of taking effect.</summary>
         public Guid? PendingChangeId => Events is [ChangeAwaitingApproval awaiting] ? awaiting.Change.ChangeId : null;

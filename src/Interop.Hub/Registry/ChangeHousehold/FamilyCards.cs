@@ -144,7 +144,7 @@ internal static class FamilyCards
         var (confirmed, excepted) = Standing(other, joining);
         return new ChangeDecision.Accepted([new FamilyJoined(other.Id, joining, command.Actor, reason, evidence, confirmed, excepted)])
         {
-            Others = [new OtherStreamWrite(other.Id, other.Version + closing.Count, closing)],
+            Others = [new OtherStreamWrite(other.Id, other.Version, closing)],
         };
     }
 

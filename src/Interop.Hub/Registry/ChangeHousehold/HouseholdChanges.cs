@@ -70,17 +70,17 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         if (current.OpenConflictCaseId is { } caseId && accepted.Events.OfType<ProposalRejected>().FirstOrDefault() is { } rejected
             && await session.Events.FetchLatest<ConflictCase>(caseId, cancellationToken) is { IsOpen: true } conflict)
         {
-            session.Events.Append(conflict.Id, conflict.Version + 1, ConflictRules.Settled(rejected));
+            StreamWrites.AppendAfter(session, conflict.Id, conflict.Version, [ConflictRules.Settled(rejected)]);
         }
 
         // The append itself checks the version again, so a change that raced ours between the read
         // above and this commit makes ours fail instead of silently interleaving.
-        session.Events.Append(command.HouseholdId, command.ExpectedVersion + accepted.Events.Count, accepted.Events.Cast<object>().ToArray());
+        var version = StreamWrites.AppendAfter(session, command.HouseholdId, command.ExpectedVersion, accepted.Events);
         foreach (var write in accepted.Others)
         {
-            if (write.ExpectedVersion is { } expected)
+            if (write.ReadVersion is { } read)
             {
-                session.Events.Append(write.HouseholdId, expected, write.Events.Cast<object>().ToArray());
+                StreamWrites.AppendAfter(session, write.HouseholdId, read, write.Events);
             }
             else
             {
@@ -95,7 +95,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         }
 
         session.Insert(new ChangeReceipt(
-            receiptId, command.HouseholdId, contentHash, command.ExpectedVersion + accepted.Events.Count, accepted.PendingChangeId, accepted.NewHouseholdId));
+            receiptId, command.HouseholdId, contentHash, version, accepted.PendingChangeId, accepted.NewHouseholdId));
         try
         {
             await session.SaveChangesAsync(cancellationToken);

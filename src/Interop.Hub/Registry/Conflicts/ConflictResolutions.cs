@@ -58,11 +58,11 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         foreach (var group in accepted.Appends.GroupBy(append => append.Household.Id))
         {
             var household = group.First().Household;
-            session.Events.Append(household.Id, household.Version + group.Count(), group.Select(append => (object)append.Change).ToArray());
+            StreamWrites.AppendAfter(session, household.Id, household.Version, group.Select(append => append.Change).ToList());
         }
 
-        session.Events.Append(conflict.Id, conflict.Version + 1, accepted.Resolved);
-        session.Insert(new ChangeReceipt(receiptId, conflict.Id, contentHash, conflict.Version + 1));
+        var version = StreamWrites.AppendAfter(session, conflict.Id, conflict.Version, [accepted.Resolved]);
+        session.Insert(new ChangeReceipt(receiptId, conflict.Id, contentHash, version));
         try
         {
             await session.SaveChangesAsync(cancellationToken);

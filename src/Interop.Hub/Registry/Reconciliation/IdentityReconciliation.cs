@@ -75,7 +75,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
 
         foreach (var (householdId, events) in deaths)
         {
-            session.Events.Append(householdId, households[householdId].Version + events.Count, events.Cast<object>().ToArray());
+            StreamWrites.AppendAfter(session, householdId, households[householdId].Version, events);
         }
 
         if (deaths.Count > 0)
