@@ -10,7 +10,7 @@ namespace Interop.IntegrationTests;
 /// any line the hub writes, even with the storage libraries' logging turned up to debug.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class OperatorLogTests(PostgresCluster postgres, TestPki pki)
+public sealed class OperatorLogTests(PostgresCluster postgres, TestPki pki, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task A_taken_nik_and_lost_races_leave_no_error_no_stack_trace_and_no_personal_data_in_the_log()
@@ -53,6 +53,11 @@ public sealed class OperatorLogTests(PostgresCluster postgres, TestPki pki)
         // Give the hub a moment to flush its console log.
         await Task.Delay(500);
         var log = hub.Log;
+        foreach (var line in log.Where(line => line.Contains("failed:", StringComparison.Ordinal) || line.Contains("lost a race", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+
         Assert.Contains(log, line => line.Contains("SubmitHouseholds", StringComparison.Ordinal));
         string[] personal = [.. new[] { existing, taken }.SelectMany(request => request.Household.Members).SelectMany(member => new[] { member.Nik, member.FullName })];
         Assert.All(log, line => Assert.DoesNotContain(personal, value => line.Contains(value, StringComparison.Ordinal)));

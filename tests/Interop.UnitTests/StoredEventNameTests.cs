@@ -37,6 +37,7 @@ public sealed class StoredEventNameTests
         [typeof(IdentityExceptionGranted)] = "identity_exception_granted",
         [typeof(ConflictCaseOpened)] = "conflict_case_opened",
         [typeof(ConflictCaseResolved)] = "conflict_case_resolved",
+        [typeof(Interop.Hub.Registry.ChangeFeed.ChangeFeedSubscription.RangeOnly)] = "change_feed_range_only",
     };
 
     [Fact]
@@ -49,6 +50,22 @@ public sealed class StoredEventNameTests
         {
             Assert.Equal(name, ((Marten.Events.EventGraph)options.Events).EventMappingFor(type).EventTypeName);
         }
+    }
+
+    [Fact]
+    public void Every_event_type_the_hub_stores_has_a_pinned_name()
+    {
+        var options = new StoreOptions();
+        EventStore.RegisterEventNames(options);
+
+        // The hub's own event types; Marten's (its stream-archived marker) are Marten's to name.
+        var registered = ((Marten.Events.EventGraph)options.Events).AllKnownEventTypes()
+            .Select(mapping => mapping.EventType)
+            .Where(type => type.Assembly == typeof(IHouseholdEvent).Assembly)
+            .ToList();
+
+        Assert.NotEmpty(registered);
+        Assert.All(registered, type => Assert.True(Pinned.ContainsKey(type) || type == typeof(StoredShapes.HouseholdSplitV1), $"{type.Name} is stored but its name is not pinned here"));
     }
 
     [Fact]

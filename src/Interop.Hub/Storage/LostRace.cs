@@ -14,7 +14,11 @@ internal static class LostRace
     public static bool Is(Exception exception) => Any(exception, cause => cause
         is ConcurrencyException or EventStreamUnexpectedMaxEventIdException or DocumentAlreadyExistsException
         // A key taken first by another commit, in a statement of our own (BulkDocuments, NikRegistration).
-        or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation });
+        or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }
+        // Marten's quick append raising "Stream version mismatch" (its SQLSTATE MT003), as its command logger sees it.
+        or PostgresException { SqlState: StreamVersionMismatch });
+
+    private const string StreamVersionMismatch = "MT003";
 
     /// <summary>The commit lost on a unique key of the named table (another commit took the key first).</summary>
     public static bool OnTable(Exception exception, string table) =>
