@@ -8,6 +8,8 @@ using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Registry.Reads;
+using Interop.Hub.Registry.Search;
 using Interop.Hub.Registry.Reconciliation;
 using Interop.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -78,6 +80,9 @@ internal static class HubHost
             builder.Services.AddSingleton(RegionTable.Load(RegionTable.DefaultPath));
             builder.Services.AddRegistryStore(connectionString, options.Schema);
             builder.Services.AddScoped<HouseholdProposals>();
+            builder.Services.AddScoped<ProposalSubmission>();
+            builder.Services.AddScoped<RegisterReads>();
+            builder.Services.AddScoped<HouseholdSearch>();
             builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddScoped<ConflictResolutions>();
             builder.Services.AddScoped<IdentityReconciliation>();

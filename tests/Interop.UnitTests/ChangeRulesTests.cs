@@ -10,7 +10,7 @@ namespace Interop.UnitTests;
 public sealed class ChangeRulesTests
 {
     private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
-    private static readonly DateOnly Today = new(2026, 11, 28);
+    private static readonly DecisionContext At = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero), Guid.NewGuid);
     private static readonly Actor Steward = new("kemensos-pusdatin", PartnerKind.Steward);
     private static readonly Actor CivilRegistry = new("dukcapil", PartnerKind.CivilRegistry);
     private static readonly Actor Bandung = new("dinsos-kota-bandung", PartnerKind.LocalGovernment);
@@ -146,9 +146,9 @@ public sealed class ChangeRulesTests
         };
         var merge = new HouseholdChange.Merge(other.Id.ToString(), other.Version, [new NewRelationship("3273014101600003", Relationship.Parent)]);
 
-        var accepted = Assert.IsType<ChangeDecision.Accepted>(ChangeRules.Decide(Command(household, merge, Steward), household, Regions, Today, other));
-        var closedOther = ChangeRules.Decide(Command(household, merge, Steward), household, Regions, Today, other with { Status = HouseholdStatus.Deactivated });
-        var withHead = ChangeRules.Decide(Command(household, merge with { Members = [new NewRelationship("3273014101600003", Relationship.Head)] }, Steward), household, Regions, Today, other);
+        var accepted = Assert.IsType<ChangeDecision.Accepted>(ChangeRules.Decide(Command(household, merge, Steward), household, new ChangeContext(At, Regions, other)));
+        var closedOther = ChangeRules.Decide(Command(household, merge, Steward), household, new ChangeContext(At, Regions, other with { Status = HouseholdStatus.Deactivated }));
+        var withHead = ChangeRules.Decide(Command(household, merge with { Members = [new NewRelationship("3273014101600003", Relationship.Head)] }, Steward), household, new ChangeContext(At, Regions, other));
 
         Assert.Equal(Relationship.Parent, Assert.Single(Assert.IsType<FamilyJoined>(Assert.Single(accepted.Events)).Members).Relationship);
         Assert.Equal((other.Id, (long?)other.Version), (accepted.Others[0].HouseholdId, accepted.Others[0].ReadVersion));
@@ -176,7 +176,7 @@ public sealed class ChangeRulesTests
         new(household.Id, household.Version, "key-1", "because", null, change, actor);
 
     private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor) =>
-        ChangeRules.Decide(Command(household, change, actor), household, Regions, Today);
+        ChangeRules.Decide(Command(household, change, actor), household, new ChangeContext(At, Regions));
 
     /// <summary>A two-member household; past verification, both members are confirmed.</summary>
     private static Household Household(HouseholdStatus status)

@@ -15,7 +15,7 @@ namespace Interop.UnitTests;
 public sealed class IdentityVerificationRulesTests
 {
     private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
-    private static readonly DateOnly Today = new(2026, 11, 28);
+    private static readonly DecisionContext At = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero), Guid.NewGuid);
     private static readonly Actor Steward = new("kemensos-pusdatin", PartnerKind.Steward);
     private static readonly Actor CivilRegistry = new("dukcapil", PartnerKind.CivilRegistry);
     private static readonly Actor Bandung = new("dinsos-kota-bandung", PartnerKind.LocalGovernment);
@@ -124,9 +124,7 @@ public sealed class IdentityVerificationRulesTests
         var merge = ChangeRules.Decide(
             Command(Active(), new HouseholdChange.Merge(other.Id.ToString(), other.Version, [new NewRelationship("3273014101600003", Relationship.Parent)]), Steward),
             Active(),
-            Regions,
-            Today,
-            other);
+            new ChangeContext(At, Regions, other));
 
         Assert.Contains("no confirmation from the civil registry", split, StringComparison.Ordinal);
         Assert.Contains("no confirmation from the civil registry", Assert.IsType<ChangeDecision.NotAllowed>(merge).Reason, StringComparison.Ordinal);
@@ -201,9 +199,7 @@ public sealed class IdentityVerificationRulesTests
         var merge = ChangeRules.Decide(
             Command(full, new HouseholdChange.Merge(other.Id.ToString(), other.Version, [new NewRelationship(Head, Relationship.Parent), new NewRelationship(Child, Relationship.OtherRelative)]), Steward),
             full,
-            Regions,
-            Today,
-            other);
+            new ChangeContext(At, Regions, other));
 
         Assert.Contains("at most 30", Refused(full, new HouseholdChange.AddMember(NewbornDraft), CivilRegistry), StringComparison.Ordinal);
         Assert.Contains("at most 30", Assert.IsType<ChangeDecision.NotAllowed>(merge).Reason, StringComparison.Ordinal);
@@ -244,7 +240,7 @@ public sealed class IdentityVerificationRulesTests
         Assert.IsType<ChangeDecision.NotAllowed>(Decide(household, change, actor, evidence)).Reason;
 
     private static ChangeDecision Decide(Household household, HouseholdChange change, Actor actor, string? evidence = null) =>
-        ChangeRules.Decide(Command(household, change, actor) with { EvidenceReference = evidence }, household, Regions, Today);
+        ChangeRules.Decide(Command(household, change, actor) with { EvidenceReference = evidence }, household, new ChangeContext(At, Regions));
 
     private static ChangeHouseholdCommand Command(Household household, HouseholdChange change, Actor actor) =>
         new(household.Id, household.Version, "key-1", "because", null, change, actor);

@@ -1,3 +1,4 @@
+using Interop.Hub.Storage;
 using Interop.Hub.Registry;
 
 namespace Interop.UnitTests;

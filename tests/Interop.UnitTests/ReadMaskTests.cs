@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Interop.Hub.Grpc;
+using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Partners;
 using Interop.Hub.Registry;
 using V2 = Interop.Contracts.Registry.V2;
@@ -76,28 +77,5 @@ public sealed class ReadMaskTests
         var location = RegistryV2Mapping.LocationOf("32.73.01.1001", "Jl. Braga 1");
 
         Assert.Equal(("32.73.01", "32.73", "32"), (location.DistrictCode, location.RegencyCode, location.ProvinceCode));
-    }
-
-    [Fact]
-    public void Every_value_of_the_registers_enums_has_its_namesake_in_v2()
-    {
-        AssertNamesakes<Sex, V2.Sex>();
-        AssertNamesakes<Relationship, V2.Relationship>();
-        AssertNamesakes<HouseholdStatus, V2.HouseholdStatus>();
-        AssertNamesakes<SocialProgram, V2.Program>();
-        AssertNamesakes<PkhComponent, V2.PkhComponent>();
-        AssertNamesakes<PartnerKind, V2.PartnerKind>();
-        AssertNamesakes<IdentityStatus, V2.IdentityStatus>();
-    }
-
-    private static void AssertNamesakes<TDomain, TWire>()
-        where TDomain : struct, System.Enum
-        where TWire : struct, System.Enum
-    {
-        foreach (var value in System.Enum.GetValues<TDomain>())
-        {
-            var wire = RegistryV2Mapping.ByName<TWire>(value);
-            Assert.Equal(value.ToString(), wire.ToString());
-        }
     }
 }

@@ -1,5 +1,6 @@
 using Interop.Contracts.Registry.V1;
 using Interop.Hub.Grpc;
+using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.ReferenceData;
 
@@ -27,7 +28,7 @@ public sealed class SyntheticHouseholdsTests
 
         foreach (var request in new SyntheticHouseholds(7, Regions).Take(3_000))
         {
-            var decision = ProposalRules.Decide(RegistryMapping.ToCommand(request, actor), Regions, SyntheticHouseholds.ReferenceDay);
+            var decision = ProposalRules.Decide(CommandMapping.ToCommand(request, actor), Regions, SyntheticHouseholds.ReferenceDay);
 
             var accepted = Assert.IsType<ProposalDecision.Accepted>(decision);
             Assert.Empty(accepted.Warnings);

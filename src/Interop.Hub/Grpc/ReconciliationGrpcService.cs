@@ -1,5 +1,7 @@
 using Grpc.Core;
+using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Partners;
+using Interop.Hub.Registry;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Registry.Reconciliation;
 using Microsoft.AspNetCore.Authorization;
@@ -11,9 +13,6 @@ namespace Interop.Hub.Grpc;
 internal sealed class ReconciliationGrpcService(IdentityReconciliation reconciliation, IngestStreams ingestStreams, StalledAnswers stalledAnswers)
     : V1.ReconciliationService.ReconciliationServiceBase
 {
-    /// <summary>Records answered per transaction.</summary>
-    internal const int BatchSize = 500;
-
     [Authorize(Policy = PartnerAccess.ReconcileIdentities)]
     public override async Task ReconcileIdentities(
         IAsyncStreamReader<V1.ReconcileIdentitiesRequest> requestStream,
@@ -22,21 +21,11 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
     {
         var actor = context.Partner().Actor;
         using var slot = ingestStreams.Enter(actor.PartnerId);
-        long position = 0;
-        await foreach (var batch in StreamBatches.ReadAsync(requestStream, BatchSize, context.CancellationToken))
-        {
-            // Not cancelled with the call: a death notice that was read is recorded even if its sender has gone.
-            var outcomes = await reconciliation.ReconcileAsync(batch.Select(ToDomain).ToList(), actor, CancellationToken.None);
-            await stalledAnswers.WithinLimitAsync(
-                async token =>
-                {
-                    for (var index = 0; index < batch.Count; index++)
-                    {
-                        await responseStream.WriteAsync(ToProto(position++, batch[index], outcomes[index]), token);
-                    }
-                },
-                context.CancellationToken);
-        }
+        await reconciliation.ReconcileStreamAsync(
+            requestStream.Mapped(ToDomain),
+            actor,
+            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(ToProto).ToList(), context.CancellationToken),
+            context.CancellationToken);
     }
 
     private static CivilRecord ToDomain(V1.ReconcileIdentitiesRequest request) => request.RecordCase switch
@@ -56,27 +45,16 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
         _ => new CivilRecord.Missing(request.RecordReference),
     };
 
-    private static V1.DiscrepancyKind ToProto(DiscrepancyKind kind) => kind switch
-    {
-        DiscrepancyKind.NikUnknown => V1.DiscrepancyKind.NikUnknown,
-        DiscrepancyKind.Deceased => V1.DiscrepancyKind.Deceased,
-        DiscrepancyKind.DeceasedOnlyInRegister => V1.DiscrepancyKind.DeceasedOnlyInRegister,
-        DiscrepancyKind.NameDiffers => V1.DiscrepancyKind.NameDiffers,
-        DiscrepancyKind.BirthDateDiffers => V1.DiscrepancyKind.BirthDateDiffers,
-        DiscrepancyKind.OtherRegion => V1.DiscrepancyKind.OtherRegion,
-        _ => V1.DiscrepancyKind.Unspecified,
-    };
-
     private static DateParts? ToDomain(Google.Type.Date? date) => date is null ? null : new DateParts(date.Year, date.Month, date.Day);
 
-    private static V1.ReconcileIdentitiesResponse ToProto(long position, V1.ReconcileIdentitiesRequest request, ReconciliationOutcome outcome)
+    private static V1.ReconcileIdentitiesResponse ToProto(ReconciliationAnswer answer)
     {
-        var response = new V1.ReconcileIdentitiesResponse { Position = position, RecordReference = RegistryMapping.Echo(request.RecordReference, ReconciliationRules.MaxReferenceLength) };
-        var isNotice = request.RecordCase == V1.ReconcileIdentitiesRequest.RecordOneofCase.DeathNotice;
-        switch (outcome)
+        var response = new V1.ReconcileIdentitiesResponse { Position = answer.Position, RecordReference = FreeText.Echo(answer.Record.Reference, ReconciliationRules.MaxReferenceLength) };
+        var isNotice = answer.Record is CivilRecord.DeathNotice;
+        switch (answer.Outcome)
         {
             case ReconciliationOutcome.Invalid invalid:
-                response.Refused = RegistryMapping.InvalidArgument($"Record refused: {invalid.Violations.Count} invalid field(s); nothing was stored.", invalid.Violations);
+                response.Refused = Refusals.InvalidArgument($"Record refused: {invalid.Violations.Count} invalid field(s); nothing was stored.", invalid.Violations);
                 response.DeathNoticeOutcome = isNotice ? V1.DeathNoticeOutcome.Refused : V1.DeathNoticeOutcome.Unspecified;
                 break;
             case ReconciliationOutcome.Unknown unknown:
@@ -89,7 +67,7 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
                 break;
             case ReconciliationOutcome.Compared compared:
                 response.HouseholdId = compared.HouseholdId.ToString();
-                response.Discrepancies.Add(compared.Discrepancies.Select(d => new V1.IdentityDiscrepancy { Kind = ToProto(d.Kind), Description = d.Description }));
+                response.Discrepancies.Add(compared.Discrepancies.Select(d => new V1.IdentityDiscrepancy { Kind = WireEnum<V1.DiscrepancyKind>.From(d.Kind), Description = d.Description }));
                 break;
             case ReconciliationOutcome.DeathRecorded recorded:
                 (response.HouseholdId, response.HouseholdVersion, response.DeathNoticeOutcome) = (recorded.HouseholdId.ToString(), recorded.Version, V1.DeathNoticeOutcome.Applied);
@@ -100,7 +78,7 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
             case ReconciliationOutcome.NotAllowed notAllowed:
                 response.HouseholdId = notAllowed.HouseholdId.ToString();
                 response.DeathNoticeOutcome = V1.DeathNoticeOutcome.Refused;
-                response.Refused = RegistryMapping.FailedPrecondition(notAllowed.HouseholdId, notAllowed.Reason);
+                response.Refused = Refusals.FailedPrecondition(notAllowed.HouseholdId, notAllowed.Reason);
                 break;
         }
 

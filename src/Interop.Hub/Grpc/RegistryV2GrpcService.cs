@@ -1,8 +1,9 @@
 using Grpc.Core;
+using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Partners;
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.Reads;
 using Interop.Hub.Registry.Search;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using V2 = Interop.Contracts.Registry.V2;
 
@@ -12,7 +13,7 @@ namespace Interop.Hub.Grpc;
 /// Thin adapter for interop.registry.v2.RegistryService: the same households, read from the same
 /// store with the same rules as v1, shaped by v2 and cut to the caller's read mask.
 /// </summary>
-internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.RegistryService.RegistryServiceBase
+internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch search) : V2.RegistryService.RegistryServiceBase
 {
     /// <summary>Every household comes back with its id and version, whatever the mask: they are how it is named and changed.</summary>
     private static readonly string[] AlwaysKept = ["household_id", "version"];
@@ -21,7 +22,7 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
     public override async Task<V2.GetHouseholdResponse> GetHousehold(V2.GetHouseholdRequest request, ServerCallContext context)
     {
         var issues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask").ToList();
-        if (RegistryReads.IdIssue(request.HouseholdId, "household_id", out var id) is { } idIssue)
+        if (RequestFields.IdIssue(request.HouseholdId, "household_id", out var id) is { } idIssue)
         {
             issues.Insert(0, idIssue);
         }
@@ -31,44 +32,29 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
             issues.Add(new("as_of_version", "must be 1 or more (the household's first event)"));
         }
 
-        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfTime && RegistryReads.TimestampIssue(request.AsOfTime, "as_of_time") is { } timeIssue)
+        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfTime && RequestFields.TimestampIssue(request.AsOfTime, "as_of_time") is { } timeIssue)
         {
             issues.Add(timeIssue);
         }
 
         if (issues.Count > 0)
         {
-            throw RegistryMapping.InvalidArgument("Household read refused.", issues).ToRpcException();
+            throw Refusals.InvalidArgument("Household read refused.", issues).ToRpcException();
         }
 
-        var household = await AsRequestedAsync(id, request, context.CancellationToken);
-        return new V2.GetHouseholdResponse { Household = Masked(household, request.ReadMask) };
-    }
-
-    /// <summary>The household now (its stored snapshot), or replayed from its events as of a version or a moment.</summary>
-    private async Task<Household> AsRequestedAsync(Guid id, V2.GetHouseholdRequest request, CancellationToken cancellationToken)
-    {
-        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.None)
+        var asOf = request.AsOfCase switch
         {
-            return await querySession.LoadAsync<Household>(id, cancellationToken)
-                ?? throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
-        }
-
-        // Another stream's id (a conflict case's) names no household: not found, like the current read.
-        if (await querySession.Events.FetchStreamStateAsync(id, cancellationToken) is not { } stream || stream.AggregateType != typeof(Household))
+            V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion => new AsOf(Version: request.AsOfVersion),
+            V2.GetHouseholdRequest.AsOfOneofCase.AsOfTime => new AsOf(Moment: request.AsOfTime.ToDateTimeOffset()),
+            _ => AsOf.Now,
+        };
+        return await reads.HouseholdAsync(id, asOf, context.CancellationToken) switch
         {
-            throw new RpcException(new Status(StatusCode.NotFound, "No household has that id."));
-        }
-
-        if (request.AsOfCase == V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion)
-        {
-            return request.AsOfVersion <= stream.Version
-                ? (await querySession.Events.AggregateStreamAsync<Household>(id, request.AsOfVersion, token: cancellationToken))!
-                : throw new RpcException(new Status(StatusCode.OutOfRange, $"The household has {stream.Version} versions."));
-        }
-
-        return await querySession.Events.AggregateStreamAsync<Household>(id, timestamp: request.AsOfTime.ToDateTimeOffset(), token: cancellationToken)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, "The household had not been proposed yet at that moment."));
+            HouseholdRead.Found found => new V2.GetHouseholdResponse { Household = Masked(found.Household, request.ReadMask) },
+            HouseholdRead.BeyondLatest beyond => throw Refusals.OutOfRange($"The household has {beyond.LatestVersion} versions.", "as_of_version", $"must be at most {beyond.LatestVersion}").ToRpcException(),
+            HouseholdRead.NotYet => throw Refusals.NotFound(Refusals.HouseholdType, "household_id", "The household had not been proposed yet at that moment.").ToRpcException(),
+            _ => throw Refusals.NoHousehold().ToRpcException(),
+        };
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
@@ -77,7 +63,7 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
         var maskIssues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask");
         if (maskIssues.Count > 0)
         {
-            throw RegistryMapping.InvalidArgument("Search refused.", maskIssues).ToRpcException();
+            throw Refusals.InvalidArgument("Search refused.", maskIssues).ToRpcException();
         }
 
         var query = new HouseholdQuery(
@@ -88,7 +74,7 @@ internal sealed class RegistryV2GrpcService(IQuerySession querySession) : V2.Reg
             RegistryV2Mapping.ToDomain(request.Status),
             request.PageSize,
             request.PageToken);
-        var page = await RegistryReads.SearchAsync(querySession, query, context.CancellationToken);
+        var page = Refusals.PageOrRefusal(await search.SearchAsync(query, context.CancellationToken));
         var response = new V2.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(household => Masked(household, request.ReadMask)));
         return response;

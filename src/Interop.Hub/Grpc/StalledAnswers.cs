@@ -12,7 +12,24 @@ internal sealed class StalledAnswers(TimeSpan limit)
 {
     public const int DefaultSeconds = 120;
 
-    public async Task WithinLimitAsync(Func<CancellationToken, Task> answer, CancellationToken callCancelled)
+    /// <summary>Writes a batch's answers together: each write only appends to the response, the last flushes it.</summary>
+    public Task WriteAsync<T>(IServerStreamWriter<T> responses, IReadOnlyList<T> answers, CancellationToken callCancelled) =>
+        WithinLimitAsync(
+            async token =>
+            {
+                for (var index = 0; index < answers.Count; index++)
+                {
+                    responses.WriteOptions = index < answers.Count - 1 ? Buffered : Flushed;
+                    await responses.WriteAsync(answers[index], token);
+                }
+            },
+            callCancelled);
+
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
+    private static readonly WriteOptions Flushed = new();
+
+    private async Task WithinLimitAsync(Func<CancellationToken, Task> answer, CancellationToken callCancelled)
     {
         using var stalled = CancellationTokenSource.CreateLinkedTokenSource(callCancelled);
         stalled.CancelAfter(limit);

@@ -86,4 +86,7 @@ internal static class FreeText
             return trimmed;
         }
     }
+
+    /// <summary>A partner's own key as echoed back: cut to its limit, so that an oversized one is never held or sent back whole.</summary>
+    public static string Echo(string value, int maxLength) => value.Length <= maxLength ? value : value[..maxLength];
 }

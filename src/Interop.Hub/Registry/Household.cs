@@ -78,7 +78,7 @@ internal sealed record Household(
     public bool HeldForNikConflict { get; init; }
 
     /// <summary>
-    /// The household holds its members' NIKs (their <see cref="NikRegistration"/> rows name it):
+    /// The household holds its members' NIKs (their <see cref="Storage.NikRegistration"/> rows name it):
     /// search by NIK finds it through them. It does unless it is closed (its NIKs were released) or
     /// held in a NIK conflict (they were never registered).
     /// </summary>

@@ -1,4 +1,5 @@
 using Interop.Hub.Registry.Search;
+using Interop.Hub.Storage;
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
@@ -95,6 +96,13 @@ internal sealed record FeedItem(long Checkpoint, IEvent? Change);
 internal sealed class ChangeFeedReader(IDocumentStore store, ChangeFeedSignal signal)
 {
     private const int PageSize = 500;
+
+    /// <summary>A checkpoint beyond every event stored is none the feed ever returned (from another store, or made up).</summary>
+    public async Task<bool> IsBeyondEveryChangeAsync(long checkpoint, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return checkpoint > await EventStreams.HighestSequenceAsync(session, cancellationToken);
+    }
 
     public async IAsyncEnumerable<FeedItem> ReadAsync(long after, FeedFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Interop.Hub.Partners;
 using Interop.Hub.Registry.ProposeHousehold;
+using Interop.ReferenceData;
 
 namespace Interop.Hub.Registry.ChangeHousehold;
 
@@ -13,44 +14,45 @@ internal sealed record ChangeHouseholdCommand(
     HouseholdChange Change,
     Actor Actor);
 
-/// <summary>The lifecycle steps; <see cref="Field"/> is the step's field name in the wire request.</summary>
-internal abstract record HouseholdChange(string Field)
+/// <summary>
+/// A lifecycle step, with its own rules: who may ask for it, what makes the request wrong, what the
+/// household's state must allow, and which events it becomes. Each step is one file in
+/// <c>Changes/</c>; <see cref="ChangeRules.Decide"/> applies what all steps share. Pure.
+/// <see cref="Field"/> is the step's field name in the wire request.
+/// </summary>
+internal abstract partial record HouseholdChange(string Field)
 {
-    public sealed record VerifyIdentities(IReadOnlyList<IdentityCheck> Checks) : HouseholdChange("verify_identities");
+    /// <summary>Which partner kinds may ask for the step; anything not listed is denied.</summary>
+    public abstract IReadOnlyCollection<PartnerKind> AskedBy { get; }
 
-    public sealed record Ratify() : HouseholdChange("ratify_household");
+    /// <summary>Maker-checker: asked by a local government of a ratified household, the step waits for the steward's approval.</summary>
+    public virtual bool IsMakerChecked => false;
 
-    public sealed record RejectProposal() : HouseholdChange("reject_proposal");
+    /// <summary>What is wrong with the request itself (for some steps, read against the household it names).</summary>
+    public virtual IEnumerable<FieldIssue> Check(Household household, ChangeHouseholdCommand command, ChangeContext context) => [];
 
-    public sealed record AddMember(MemberDraft Member) : HouseholdChange("add_member");
+    /// <summary>Why the household's state does not allow the step (on an open household), or null when it does.</summary>
+    public virtual string? Precondition(Household household, ChangeHouseholdCommand command, ChangeContext context) => null;
 
-    public sealed record RemoveMember(string Nik) : HouseholdChange("remove_member");
-
-    public sealed record ChangeAddress(string VillageCode, string AddressLine) : HouseholdChange("change_address");
-
-    public sealed record RecordDeath(string Nik, DateParts? DeathDate) : HouseholdChange("record_death");
-
-    public sealed record Enroll(ProgramMembership Membership) : HouseholdChange("enroll_in_program");
-
-    public sealed record ExitProgram(SocialProgram Program) : HouseholdChange("exit_program");
-
-    public sealed record Deactivate() : HouseholdChange("deactivate_household");
-
-    public sealed record ApproveChange(string ChangeId) : HouseholdChange("approve_change");
-
-    /// <summary>The steward admits a person the civil registry has not confirmed, by an explicit exception.</summary>
-    public sealed record GrantIdentityException(string Nik) : HouseholdChange("grant_identity_exception");
-
-    public sealed record RejectChange(string ChangeId) : HouseholdChange("reject_change");
-
-    /// <summary>Members leave to form a household of their own on a new family card.</summary>
-    public sealed record Split(IReadOnlyList<NewRelationship> Members, string FamilyCardNumber, string VillageCode, string AddressLine) : HouseholdChange("split_household");
-
-    /// <summary>Another household's family joins this one; the other is closed and points here.</summary>
-    public sealed record Merge(string OtherHouseholdId, long OtherExpectedVersion, IReadOnlyList<NewRelationship> Members) : HouseholdChange("merge_household");
+    /// <summary>The events of a well-formed, allowed step (the command's reason and evidence already cleaned).</summary>
+    public abstract ChangeDecision.Accepted Decide(Household household, ChangeHouseholdCommand command, ChangeContext context);
 
     /// <summary>The request named no change at all.</summary>
-    public sealed record Missing() : HouseholdChange("change");
+    public sealed record Missing() : HouseholdChange("change")
+    {
+        public override IReadOnlyCollection<PartnerKind> AskedBy => [];
+
+        public override ChangeDecision.Accepted Decide(Household household, ChangeHouseholdCommand command, ChangeContext context) =>
+            throw new InvalidOperationException("A missing change is refused before it is decided.");
+    }
+}
+
+/// <summary>What a change's decision consults besides the household and the command.</summary>
+/// <param name="Other">For a merge: the household whose family joins (null when it does not exist).</param>
+/// <param name="WaitsForApproval">The step will wait for the steward, who checks it again when it would take effect.</param>
+internal sealed record ChangeContext(DecisionContext Decision, RegionTable Regions, Household? Other = null, bool WaitsForApproval = false)
+{
+    public DateOnly Today => Decision.Today;
 }
 
 /// <summary>A member's relationship to the head of the household they are now in.</summary>

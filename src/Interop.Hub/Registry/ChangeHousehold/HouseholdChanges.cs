@@ -55,16 +55,24 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             }
         }
 
-        var decision = ChangeRules.Decide(command, current, regions, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), other);
+        var decision = ChangeRules.Decide(command, current, new ChangeContext(DecisionContext.At(clock), regions, other));
         if (decision is not ChangeDecision.Accepted accepted)
         {
             return new ChangeOutcome.Decided(decision);
         }
 
-        if ((await KeepNiksUniqueAsync(session, current, accepted.Events, cancellationToken) ?? await KeepFamilyCardsUniqueAsync(session, accepted, cancellationToken)) is { } notAllowed)
+        var (niks, cards) = KeyRules.Lookups(current, accepted);
+        var keys = KeyRules.Decide(
+            current,
+            accepted,
+            await NikRegistration.HoldersAsync(session, niks, cancellationToken),
+            await FamilyCardRegistration.HoldersAsync(session, cards, cancellationToken));
+        if (keys is KeyDecision.Refused refused)
         {
-            return new ChangeOutcome.Decided(notAllowed);
+            return new ChangeOutcome.Decided(new ChangeDecision.NotAllowed(refused.Reason));
         }
+
+        UniqueKeys.Queue(session, ((KeyDecision.Changes)keys).Steps);
 
         // A proposal held in a conflict case and rejected here settles the case in the same transaction.
         if (current.OpenConflictCaseId is { } caseId && accepted.Events.OfType<ProposalRejected>().FirstOrDefault() is { } rejected
@@ -86,12 +94,6 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             {
                 session.Events.StartStream<Household>(write.HouseholdId, write.Events.Cast<object>().ToArray());
             }
-
-            // The people of a new household (a split) now hold their NIKs there.
-            foreach (var formed in write.Events.OfType<SplitOff>())
-            {
-                NikRegistration.Move(session, write.HouseholdId, formed.VillageCode, formed.Members);
-            }
         }
 
         session.Insert(new ChangeReceipt(
@@ -107,94 +109,6 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
 
         return new ChangeOutcome.Done((await session.Events.FetchLatest<Household>(command.HouseholdId, cancellationToken))!, accepted.PendingChangeId, accepted.NewHouseholdId);
     }
-
-    /// <summary>
-    /// Keeps every NIK active in one household at most: registers added members, releases removed
-    /// ones and closed households', and keeps the registrations' village current for duplicate screening.
-    /// </summary>
-    private static async Task<ChangeDecision?> KeepNiksUniqueAsync(
-        IDocumentSession session, Household household, IReadOnlyList<IHouseholdEvent> events, CancellationToken cancellationToken)
-    {
-        foreach (var change in events)
-        {
-            switch (change)
-            {
-                // Refused already when asked for, so the steward is not asked to approve what cannot take effect.
-                case ChangeAwaitingApproval { Change.MemberAdded: { } pending }:
-                    if (await ActiveElsewhereAsync(session, household, pending.Member.Nik, cancellationToken) is { } elsewhere)
-                    {
-                        return elsewhere;
-                    }
-
-                    break;
-                case MemberAdded added:
-                    if (await ActiveElsewhereAsync(session, household, added.Member.Nik, cancellationToken) is { } taken)
-                    {
-                        return taken;
-                    }
-
-                    // A proposal held in a case holds no NIK yet; it registers all of its people when cleared.
-                    if (household.HoldsMemberNiks)
-                    {
-                        NikRegistration.Register(session, household.Id, household.VillageCode, [added.Member]);
-                    }
-
-                    break;
-                case AddressChanged moved:
-                    // Only the NIKs this household holds (a household held in a NIK conflict holds none yet).
-                    var holders = await NikRegistration.HoldersAsync(session, household.Members.Select(member => member.Nik), cancellationToken);
-                    NikRegistration.Move(session, household.Id, moved.VillageCode, household.Members.Where(member => holders.GetValueOrDefault(member.Nik) == household.Id));
-                    break;
-                case MemberRemoved removed:
-                    NikRegistration.Release(session, household.Id, [removed.Nik]);
-                    break;
-                case FamilyJoined joined:
-                    NikRegistration.Move(session, household.Id, household.VillageCode, joined.Members);
-                    break;
-                case ProposalRejected or HouseholdDeactivated:
-                    NikRegistration.Release(session, household.Id, household.Members.Select(member => member.Nik));
-                    FamilyCardRegistration.Release(session, household.Id);
-                    break;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Keeps a family-card number held by one open household at most: a split's new card must be
-    /// free, and a household whose family joins another releases its card.
-    /// </summary>
-    private static async Task<ChangeDecision?> KeepFamilyCardsUniqueAsync(IDocumentSession session, ChangeDecision.Accepted accepted, CancellationToken cancellationToken)
-    {
-        foreach (var write in accepted.Others)
-        {
-            foreach (var change in write.Events)
-            {
-                switch (change)
-                {
-                    case SplitOff formed:
-                        if (await FamilyCardRegistration.HolderAsync(session, formed.FamilyCardNumber, cancellationToken) is { } holder)
-                        {
-                            return new ChangeDecision.NotAllowed($"The new family card number is held by open household {holder}: one family card, one open household.");
-                        }
-
-                        FamilyCardRegistration.Insert(session, [(formed.FamilyCardNumber, write.HouseholdId)]);
-                        break;
-                    case JoinedFamily:
-                        FamilyCardRegistration.Release(session, write.HouseholdId);
-                        break;
-                }
-            }
-        }
-
-        return null;
-    }
-
-    private static async Task<ChangeDecision?> ActiveElsewhereAsync(IDocumentSession session, Household household, string nik, CancellationToken cancellationToken) =>
-        await NikRegistration.HolderAsync(session, nik, cancellationToken) is { } holder && holder != household.Id
-            ? new ChangeDecision.NotAllowed($"That NIK is active in household {holder}; remove the person there first (or the steward resolves it).")
-            : null;
 
     private static async Task<Household> AsOfAsync(IDocumentSession session, Guid householdId, long version, CancellationToken cancellationToken) =>
         (await session.Events.AggregateStreamAsync<Household>(householdId, version, token: cancellationToken))!;

@@ -54,7 +54,7 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         }
 
         var accepted = (ResolutionDecision.Accepted)decision;
-        KeepNiksUnique(session, command.Resolution, proposed!, accepted, memberHolders!);
+        UniqueKeys.Queue(session, ConflictRules.KeyChanges(command.Resolution, proposed!, accepted, memberHolders!));
         foreach (var group in accepted.Appends.GroupBy(append => append.Household.Id))
         {
             var household = group.First().Household;
@@ -73,47 +73,6 @@ internal sealed class ConflictResolutions(IDocumentStore store)
         }
 
         return new ResolutionOutcome.Done((await session.Events.FetchLatest<ConflictCase>(conflict.Id, cancellationToken))!);
-    }
-
-    /// <summary>
-    /// A cleared proposal held in a case registers what it did not hold: its members' NIKs (those the
-    /// case moves were released above; the decision refused any other held elsewhere) and its card
-    /// (checked free by the decision).
-    /// </summary>
-    private static void HoldAll(IDocumentSession session, Household proposed, IReadOnlyDictionary<string, Guid> holders)
-    {
-        NikRegistration.Register(session, proposed.Id, proposed.VillageCode, proposed.Members.Where(member => holders.GetValueOrDefault(member.Nik) != proposed.Id));
-        FamilyCardRegistration.Insert(session, [(proposed.FamilyCardNumber, proposed.Id)]);
-    }
-
-    /// <summary>The NIK and family-card registrations follow the decision in the same transaction.</summary>
-    private static void KeepNiksUnique(
-        IDocumentSession session, ConflictResolution resolution, Household proposed, ResolutionDecision.Accepted accepted, IReadOnlyDictionary<string, Guid> holders)
-    {
-        switch (resolution)
-        {
-            // A likely duplicate's own NIKs were registered; the people are the survivor's now. A rejected proposal's are free.
-            case ConflictResolution.MergeIntoExisting or ConflictResolution.RejectProposal:
-                NikRegistration.Release(session, proposed.Id, proposed.Members.Select(member => member.Nik));
-                FamilyCardRegistration.Release(session, proposed.Id);
-                break;
-            case ConflictResolution.MoveMembers:
-                foreach (var (household, change) in accepted.Appends)
-                {
-                    if (change is MemberRemoved removed)
-                    {
-                        NikRegistration.Release(session, household.Id, [removed.Nik]);
-                    }
-                }
-
-                HoldAll(session, proposed, holders);
-                break;
-            // A likely duplicate's NIKs and card were registered when it was proposed; a proposal held for
-            // its family card now takes the card its holder released, and registers its people.
-            case ConflictResolution.MarkDistinct when !proposed.HoldsMemberNiks:
-                HoldAll(session, proposed, holders);
-                break;
-        }
     }
 }
 

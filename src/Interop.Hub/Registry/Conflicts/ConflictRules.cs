@@ -172,6 +172,32 @@ internal static class ConflictRules
         household is null ? new(id, $"Household {id} of the case does not exist.")
         : household.IsClosed ? new(id, $"Household {id} was {household.Status.ToString().ToLowerInvariant()} after the case opened; nothing can be merged into it.")
         : null;
+
+    /// <summary>How the NIK and family-card registrations follow an accepted resolution, in the same transaction.</summary>
+    public static IReadOnlyList<KeyChange> KeyChanges(ConflictResolution resolution, Household proposed, ResolutionDecision.Accepted accepted, IReadOnlyDictionary<string, Guid> holders) =>
+        resolution switch
+        {
+            // A likely duplicate's own NIKs were registered; the people are the survivor's now. A rejected proposal's are free.
+            ConflictResolution.MergeIntoExisting or ConflictResolution.RejectProposal =>
+                [new KeyChange.Release(proposed.Id, proposed.Members.Select(member => member.Nik).ToList()), new KeyChange.ReleaseCard(proposed.Id)],
+            ConflictResolution.MoveMembers =>
+                [.. accepted.Appends.Where(append => append.Change is MemberRemoved).Select(append => new KeyChange.Release(append.Household.Id, [((MemberRemoved)append.Change).Nik])), .. HoldAll(proposed, holders)],
+            // A likely duplicate's NIKs and card were registered when it was proposed; a proposal held for
+            // its family card now takes the card its holder released, and registers its people.
+            ConflictResolution.MarkDistinct when !proposed.HoldsMemberNiks => HoldAll(proposed, holders),
+            _ => [],
+        };
+
+    /// <summary>
+    /// A cleared proposal held in a case registers what it did not hold: its members' NIKs (those the
+    /// case moves are released first; the decision refused any other held elsewhere) and its card
+    /// (checked free by the decision).
+    /// </summary>
+    private static List<KeyChange> HoldAll(Household proposed, IReadOnlyDictionary<string, Guid> holders) =>
+    [
+        new KeyChange.Register(proposed.Id, proposed.VillageCode, proposed.Members.Where(member => holders.GetValueOrDefault(member.Nik) != proposed.Id).ToList()),
+        new KeyChange.TakeCard(proposed.FamilyCardNumber, proposed.Id),
+    ];
 }
 
 /// <summary>The outcome of deciding a resolution.</summary>

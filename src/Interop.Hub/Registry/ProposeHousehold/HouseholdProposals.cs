@@ -89,30 +89,24 @@ internal sealed class HouseholdProposals(IDocumentStore store)
 
             var id = Guid.CreateVersion7();
             var proposed = proposal.Event;
-            var taken = proposed.Members.Select(member => member.Nik).Where(activeIn.ContainsKey).ToList();
-            ProposalReceipt stored;
-            if (taken.Count > 0)
+            IEnumerable<ScreenedPerson> neighbours = screened.TryGetValue(proposed.VillageCode, out var village) ? village : [];
+            var screening = ProposalScreening.Screen(
+                proposed, activeIn, cardsHeld.TryGetValue(proposed.FamilyCardNumber, out var holder) ? holder : null, neighbours, id, Guid.CreateVersion7);
+            var created = Household.Create(started.Stamp(id, 1, proposed));
+            var snapshot = screening.Events.Skip(1).SingleOrDefault() switch
             {
-                // A NIK may be active in one household only: instead of a second person, the steward gets a case.
-                var caseId = Guid.CreateVersion7();
-                var existing = taken.Select(nik => activeIn[nik]).Distinct().ToList();
-                const string reason = "a member's NIK is already active in another household";
-                var held = new HeldForConflict(caseId, taken, existing, Actor.Hub, reason, null);
-                StartHousehold(started, id, proposed, held, Household.Create(started.Stamp(id, 1, proposed)).Apply(started.Stamp(id, 2, held)));
-                StartCase(started, caseId, new ConflictCaseOpened(id, existing, taken, Actor.Hub, reason));
-                stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
-            }
-            else if (cardsHeld.TryGetValue(proposed.FamilyCardNumber, out var holder))
+                HeldForConflict held => created.Apply(started.Stamp(id, 2, held)),
+                FlaggedAsLikelyDuplicate flagged => created.Apply(started.Stamp(id, 2, flagged)),
+                _ => created,
+            };
+
+            started.Start(id, snapshot, screening.Events, snapshot.SearchTerms);
+            if (screening is { CaseId: { } caseId, CaseOpened: { } opened })
             {
-                // One family card, one open household: held like a taken NIK, its people not registered either.
-                var caseId = Guid.CreateVersion7();
-                const string reason = "the family card number is already held by another open household";
-                var held = new HeldForConflict(caseId, [], [holder], Actor.Hub, reason, null);
-                StartHousehold(started, id, proposed, held, Household.Create(started.Stamp(id, 1, proposed)).Apply(started.Stamp(id, 2, held)));
-                StartCase(started, caseId, new ConflictCaseOpened(id, [holder], [], Actor.Hub, reason, ConflictKind.FamilyCardInUse));
-                stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
+                started.Start(caseId, ConflictCase.Create(started.Stamp(caseId, 1, opened)), [opened]);
             }
-            else
+
+            if (screening.HoldsItsKeys)
             {
                 cards.Add((proposed.FamilyCardNumber, id));
                 cardsHeld[proposed.FamilyCardNumber] = id;
@@ -122,32 +116,16 @@ internal sealed class HouseholdProposals(IDocumentStore store)
                     activeIn[member.Nik] = id;
                 }
 
-                if (screened.TryGetValue(proposed.VillageCode, out var neighbours) && LikelyDuplicates.Find(proposed, neighbours) is { } finding)
-                {
-                    // The same people under other NIKs, likely: stored, but held for the steward to merge or mark distinct.
-                    var caseId = Guid.CreateVersion7();
-                    const string reason = "members look like people of another household under other NIKs";
-                    var flagged = new FlaggedAsLikelyDuplicate(caseId, finding.OtherHouseholdIds, finding.Score, Actor.Hub, reason, null);
-                    StartHousehold(started, id, proposed, flagged, Household.Create(started.Stamp(id, 1, proposed)).Apply(started.Stamp(id, 2, flagged)));
-                    StartCase(started, caseId, new ConflictCaseOpened(
-                        id, finding.OtherHouseholdIds, finding.Niks, Actor.Hub, reason, ConflictKind.LikelyDuplicate, finding.Score, finding.Reasons));
-                    stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 2, caseId);
-                }
-                else
-                {
-                    StartHousehold(started, id, proposed, null, Household.Create(started.Stamp(id, 1, proposed)));
-                    stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, 1);
-                }
-
                 // Later proposals of the batch are screened against this one too.
-                if (!screened.TryGetValue(proposed.VillageCode, out var village))
+                if (!screened.TryGetValue(proposed.VillageCode, out var people))
                 {
-                    screened[proposed.VillageCode] = village = [];
+                    screened[proposed.VillageCode] = people = [];
                 }
 
-                village.AddRange(proposed.Members.Select(member => new ScreenedPerson(id, proposed.VillageCode, member)));
+                people.AddRange(proposed.Members.Select(member => new ScreenedPerson(id, proposed.VillageCode, member)));
             }
 
+            var stored = new ProposalReceipt(proposal.ReceiptId, id, proposal.ContentHash, screening.Version, screening.CaseId);
             newReceipts.Add(stored);
             receipts[stored.Id] = stored;
             outcomes.Add(new ProposalOutcome.Stored(id, stored.Version, stored.ConflictCaseId));
@@ -163,12 +141,6 @@ internal sealed class HouseholdProposals(IDocumentStore store)
         await session.SaveChangesAsync(cancellationToken);
         return outcomes;
     }
-
-    private static void StartHousehold(NewStreams started, Guid id, HouseholdProposed proposed, IHouseholdEvent? then, Household snapshot) =>
-        started.Start(id, snapshot, then is null ? [proposed] : [proposed, then], snapshot.SearchTerms);
-
-    private static void StartCase(NewStreams started, Guid caseId, ConflictCaseOpened opened) =>
-        started.Start(caseId, ConflictCase.Create(started.Stamp(caseId, 1, opened)), [opened]);
 
     /// <summary>People already registered in the villages and with the birth dates of the proposals' members: one indexed query per batch.</summary>
     private static async Task<List<ScreenedPerson>> RegisteredLookalikesAsync(IDocumentSession session, IReadOnlyList<ProposalToStore> proposals, CancellationToken cancellationToken)

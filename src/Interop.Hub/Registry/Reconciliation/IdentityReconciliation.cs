@@ -2,6 +2,7 @@ using Interop.Hub.Partners;
 using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Storage;
+using Interop.Hub.Streaming;
 using Interop.ReferenceData;
 using Marten;
 
@@ -15,6 +16,21 @@ namespace Interop.Hub.Registry.Reconciliation;
 internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable regions, TimeProvider clock)
 {
     private const int MaxAttempts = 10;
+
+    public static readonly BatchLimits Limits = new(BatchSize: 500, CommitsInFlight: 1);
+
+    /// <summary>Reconciles a stream of records a batch at a time (<see cref="BatchedStream"/>), answering each in the order sent.</summary>
+    public Task ReconcileStreamAsync(IAsyncEnumerable<Held<CivilRecord>> records, Actor actor, Func<IReadOnlyList<ReconciliationAnswer>, Task> answer, CancellationToken cancellationToken)
+    {
+        long position = 0;
+        return BatchedStream.ProcessAsync(
+            records,
+            Limits,
+            // Not cancelled with the call: a death notice that was read is recorded even if its sender has gone.
+            batch => ReconcileAsync(batch, actor, CancellationToken.None),
+            (batch, outcomes) => answer(batch.Select((record, index) => new ReconciliationAnswer(position++, record, outcomes[index])).ToList()),
+            cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ReconciliationOutcome>> ReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken)
     {
@@ -38,7 +54,8 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
 
     private async Task<IReadOnlyList<ReconciliationOutcome>> TryReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var decided = DecisionContext.At(clock);
+        var today = decided.Today;
         var checks = records.Select(record => ReconciliationRules.Check(record, regions, today)).ToList();
         var niks = records.Where((_, index) => checks[index].Count == 0).Select(NikOf).Distinct().ToList();
 
@@ -68,7 +85,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
             outcomes.Add(record switch
             {
                 CivilRecord.Person person => new ReconciliationOutcome.Compared(household.Id, ReconciliationRules.Compare(person, household)),
-                CivilRecord.DeathNotice notice => DecideDeath(notice, household, actor, today, deaths),
+                CivilRecord.DeathNotice notice => DecideDeath(notice, household, actor, decided, deaths),
                 _ => throw new InvalidOperationException("Unchecked civil record."),
             });
         }
@@ -118,7 +135,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
     }
 
     private ReconciliationOutcome DecideDeath(
-        CivilRecord.DeathNotice notice, Household household, Actor actor, DateOnly today, Dictionary<Guid, List<IHouseholdEvent>> deaths)
+        CivilRecord.DeathNotice notice, Household household, Actor actor, DecisionContext decided, Dictionary<Guid, List<IHouseholdEvent>> deaths)
     {
         var pending = deaths.TryGetValue(household.Id, out var list) ? list : [];
         if (household.Deaths.ContainsKey(notice.Nik) || pending.OfType<MemberDied>().Any(died => died.Nik == notice.Nik))
@@ -126,7 +143,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
             return new ReconciliationOutcome.AlreadyRecorded(household.Id, household.Version + pending.Count);
         }
 
-        var decision = ChangeRules.Decide(ReconciliationRules.AsRecordDeath(notice, household, actor), household, regions, today);
+        var decision = ChangeRules.Decide(ReconciliationRules.AsRecordDeath(notice, household, actor), household, new ChangeContext(decided, regions));
         switch (decision)
         {
             case ChangeDecision.Accepted accepted:
@@ -166,3 +183,6 @@ internal abstract record ReconciliationOutcome
     /// <summary>The household's state does not allow the death (the death date is before the birth, say).</summary>
     public sealed record NotAllowed(Guid HouseholdId, string Reason) : ReconciliationOutcome;
 }
+
+/// <summary>What the hub answers for one record of the civil registry's stream, in the order sent.</summary>
+internal sealed record ReconciliationAnswer(long Position, CivilRecord Record, ReconciliationOutcome Outcome);

@@ -1,3 +1,4 @@
+using Interop.Hub.Storage;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;

@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Interop.Hub.Registry;
 using V2 = Interop.Contracts.Registry.V2;
 
-namespace Interop.Hub.Grpc;
+namespace Interop.Hub.Grpc.Mapping;
 
 /// <summary>The register's households as interop.registry.v2 shows them: the same state v1 shows, shaped differently.</summary>
 internal static class RegistryV2Mapping
@@ -13,13 +13,13 @@ internal static class RegistryV2Mapping
         {
             HouseholdId = household.Id.ToString(),
             Version = household.Version,
-            Status = ByName<V2.HouseholdStatus>(household.Status),
+            Status = WireEnum<V2.HouseholdStatus>.From(household.Status),
             FamilyCardNumber = household.FamilyCardNumber,
             Location = LocationOf(household.VillageCode, household.AddressLine),
             Provenance = new V2.Provenance
             {
                 ProposedByPartnerId = household.ProposedBy.PartnerId,
-                ProposedByKind = ByName<V2.PartnerKind>(household.ProposedBy.Kind),
+                ProposedByKind = WireEnum<V2.PartnerKind>.From(household.ProposedBy.Kind),
                 PartnerReference = household.PartnerReference,
                 CreateTime = Timestamp.FromDateTimeOffset(household.CreatedAt),
                 UpdateTime = Timestamp.FromDateTimeOffset(household.UpdatedAt),
@@ -39,16 +39,16 @@ internal static class RegistryV2Mapping
                 Nik = member.Nik,
                 FullName = member.FullName,
                 BirthDate = DateOf(member.BirthDate),
-                Sex = ByName<V2.Sex>(member.Sex),
+                Sex = WireEnum<V2.Sex>.From(member.Sex),
             },
-            Relationship = ByName<V2.Relationship>(member.Relationship),
+            Relationship = WireEnum<V2.Relationship>.From(member.Relationship),
             DeathDate = household.Deaths.TryGetValue(member.Nik, out var died) ? DateOf(died) : null,
-            IdentityStatus = ByName<V2.IdentityStatus>(household.IdentityOf(member)),
+            IdentityStatus = WireEnum<V2.IdentityStatus>.From(household.IdentityOf(member)),
         }));
         proto.Programs.Add(household.Programs.Select(membership => new V2.ProgramMembership
         {
-            Program = ByName<V2.Program>(membership.Program),
-            Components = { membership.Components.Select(component => ByName<V2.PkhComponent>(component)) },
+            Program = WireEnum<V2.Program>.From(membership.Program),
+            Components = { membership.Components.Select(component => WireEnum<V2.PkhComponent>.From(component)) },
         }));
         return proto;
     }
@@ -69,14 +69,9 @@ internal static class RegistryV2Mapping
     }
 
     public static HouseholdStatus? ToDomain(V2.HouseholdStatus status) =>
-        status == V2.HouseholdStatus.Unspecified ? null : ByName<HouseholdStatus>(status);
+        status == V2.HouseholdStatus.Unspecified ? null : WireEnum<HouseholdStatus>.From(status);
 
-    public static SocialProgram ToDomain(V2.Program program) => ByName<SocialProgram>(program);
-
-    /// <summary>v2's enums name the same values as the register's (a unit test holds them to it).</summary>
-    internal static TOut ByName<TOut>(System.Enum value)
-        where TOut : struct, System.Enum =>
-        System.Enum.TryParse<TOut>(value.ToString(), out var mapped) ? mapped : default;
+    public static SocialProgram ToDomain(V2.Program program) => WireEnum<SocialProgram>.From(program);
 
     private static Google.Type.Date DateOf(DateOnly date) => new() { Year = date.Year, Month = date.Month, Day = date.Day };
 }

@@ -1,4 +1,4 @@
-namespace Interop.Hub.Grpc;
+namespace Interop.Hub.Streaming;
 
 /// <summary>
 /// How many bytes of one stream's requests the hub holds at once, read but not yet answered. A
@@ -43,6 +43,6 @@ internal sealed class StreamBudget(long capacity)
         changed.Release();
     }
 
-    /// <summary>What a message holds in memory once parsed: its strings as UTF-16, with room for the objects around them.</summary>
-    public static long SizeOf(Google.Protobuf.IMessage message) => (message.CalculateSize() * 2L) + 512;
+    /// <summary>What a message of this many bytes on the wire holds in memory once parsed: its strings as UTF-16, with room for the objects around them.</summary>
+    public static long InMemory(int wireBytes) => (wireBytes * 2L) + 512;
 }

@@ -2,7 +2,9 @@ using System.Globalization;
 using Marten;
 using Weasel.Postgresql.Tables;
 
-namespace Interop.Hub.Registry;
+using Interop.Hub.Registry;
+
+namespace Interop.Hub.Storage;
 
 /// <summary>
 /// The household in which a NIK is active: one at most. Kept in the same transaction as the events
@@ -100,7 +102,7 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
     public static async Task<Dictionary<string, Guid>> HoldersAsync(IQuerySession session, IEnumerable<string> niks, CancellationToken cancellationToken)
     {
         // Only a 16-digit NIK can have been registered.
-        var wanted = niks.Where(ProposeHousehold.IdentityNumbers.IsSixteenDigits).Select(NumberOf).Distinct().ToArray();
+        var wanted = niks.Where(Registry.ProposeHousehold.IdentityNumbers.IsSixteenDigits).Select(NumberOf).Distinct().ToArray();
         if (wanted.Length == 0)
         {
             return new Dictionary<string, Guid>(StringComparer.Ordinal);

@@ -1,12 +1,10 @@
 using Grpc.Core;
 using Interop.Hub.Registry.ProposeHousehold;
-using Interop.Hub.Registry.Search;
-using Marten;
 
-namespace Interop.Hub.Grpc;
+namespace Interop.Hub.Grpc.Mapping;
 
-/// <summary>What every registry contract version does the same way when it reads: ids and searches.</summary>
-internal static class RegistryReads
+/// <summary>Fields every contract version reads the same way: ids the hub issued and moments.</summary>
+internal static class RequestFields
 {
     /// <summary>Why a value is not an id the hub issued, or null when it is one.</summary>
     public static FieldIssue? IdIssue(string value, string field, out Guid id) =>
@@ -18,21 +16,17 @@ internal static class RegistryReads
             ? null
             : new FieldIssue(field, "must be a moment between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z (nanos 0 to 999,999,999)");
 
-    private const long MinTimestampSeconds = -62_135_596_800;
-
-    private const long MaxTimestampSeconds = 253_402_300_799;
-
     /// <summary>The id, or INVALID_ARGUMENT naming the field.</summary>
     public static Guid ParseId(string value, string field) =>
         IdIssue(value, field, out var id) is { } issue
-            ? throw RegistryMapping.InvalidArgument($"{field} is not an id the hub issued.", [issue]).ToRpcException()
+            ? throw Refusals.InvalidArgument($"{field} is not an id the hub issued.", [issue]).ToRpcException()
             : id;
 
-    /// <summary>A page of the search, or INVALID_ARGUMENT naming each filter it refused.</summary>
-    public static async Task<SearchOutcome.Page> SearchAsync(IQuerySession session, HouseholdQuery query, CancellationToken cancellationToken) =>
-        await new HouseholdSearch(session).SearchAsync(query, cancellationToken) switch
-        {
-            SearchOutcome.Invalid invalid => throw RegistryMapping.InvalidArgument("Search refused.", invalid.Violations).ToRpcException(),
-            var outcome => (SearchOutcome.Page)outcome,
-        };
+    /// <summary>The hash of exactly what was sent: tells a resend under the same key from different content.</summary>
+    public static string ContentHash(Google.Protobuf.IMessage request) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(request)));
+
+    private const long MinTimestampSeconds = -62_135_596_800;
+
+    private const long MaxTimestampSeconds = 253_402_300_799;
 }

@@ -1,0 +1,113 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Interop.Hub.Registry.Search;
+using Interop.Hub.Partners;
+using Interop.Hub.Registry;
+using Interop.Hub.Registry.ChangeHousehold;
+using Interop.Hub.Registry.Conflicts;
+using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Storage;
+using JasperFx.Events;
+using V1 = Interop.Contracts.Registry.V1;
+
+namespace Interop.Hub.Grpc.Mapping;
+
+/// <summary>Every refusal as a google.rpc.Status with the detail a partner's code can act on.</summary>
+internal static class Refusals
+{
+    /// <summary>INVALID_ARGUMENT with a google.rpc.BadRequest naming each bad field.</summary>
+    public static Google.Rpc.Status InvalidArgument(string message, IEnumerable<FieldIssue> violations)
+    {
+        var badRequest = new BadRequest();
+        badRequest.FieldViolations.Add(violations.Select(issue => new BadRequest.Types.FieldViolation { Field = issue.Field, Description = issue.Description }));
+        return new Google.Rpc.Status
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = message,
+            Details = { Any.Pack(badRequest) },
+        };
+    }
+
+    /// <summary>ALREADY_EXISTS: the key (a partner reference or idempotency key) was used before for other content, on the household given.</summary>
+    public static Google.Rpc.Status ReferenceTaken(Guid householdId, string keyField) => KeyTaken(HouseholdType, householdId, keyField, "household");
+
+    /// <summary>ALREADY_EXISTS: the idempotency key was used before for another resolution, of the case given.</summary>
+    public static Google.Rpc.Status CaseKeyTaken(Guid caseId) => KeyTaken(ConflictCaseType, caseId, "idempotency_key", "conflict case");
+
+    /// <summary>NOT_FOUND: no resource of that type has the id sent in the field.</summary>
+    public static Google.Rpc.Status NotFound(string resourceType, string field, string message) =>
+        new()
+        {
+            Code = (int)Code.NotFound,
+            Message = message,
+            Details = { Any.Pack(new ResourceInfo { ResourceType = resourceType, Description = $"the id sent in {field}" }) },
+        };
+
+    /// <summary>NOT_FOUND: no household has the id sent in the field.</summary>
+    public static Google.Rpc.Status NoHousehold(string field = "household_id") =>
+        NotFound(HouseholdType, field, field == "household_id" ? "No household has that id." : $"No household has that {field}.");
+
+    /// <summary>ABORTED: what the caller based its request on changed meanwhile; it reads again and decides again.</summary>
+    public static Google.Rpc.Status Stale(string message, Guid subject) =>
+        new()
+        {
+            Code = (int)Code.Aborted,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = "STALE_VERSION", Domain = Domain, Metadata = { ["subject"] = subject.ToString() } }) },
+        };
+
+    /// <summary>OUT_OF_RANGE: the field names a position beyond what exists.</summary>
+    public static Google.Rpc.Status OutOfRange(string message, string field, string description)
+    {
+        var badRequest = new BadRequest();
+        badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
+        return new Google.Rpc.Status { Code = (int)Code.OutOfRange, Message = message, Details = { Any.Pack(badRequest) } };
+    }
+
+    /// <summary>PERMISSION_DENIED: this kind of partner may not do what it asked.</summary>
+    public static Google.Rpc.Status PermissionDenied(string message) =>
+        new()
+        {
+            Code = (int)Code.PermissionDenied,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = "PARTNER_KIND_NOT_ALLOWED", Domain = Domain }) },
+        };
+
+    /// <summary>A page of a search, or INVALID_ARGUMENT naming each filter it refused.</summary>
+    public static SearchOutcome.Page PageOrRefusal(SearchOutcome outcome) => outcome switch
+    {
+        SearchOutcome.Invalid invalid => throw InvalidArgument("Search refused.", invalid.Violations).ToRpcException(),
+        _ => (SearchOutcome.Page)outcome,
+    };
+
+    public const string HouseholdType = "interop.registry.v1.Household";
+
+    public const string ConflictCaseType = "interop.registry.v1.ConflictCase";
+
+    private const string Domain = "interop.hub";
+
+    private static Google.Rpc.Status KeyTaken(string resourceType, Guid id, string keyField, string what) =>
+        new()
+        {
+            Code = (int)Code.AlreadyExists,
+            Message = $"{keyField} was already used for different content, on {what} {id}; nothing was stored.",
+            Details =
+            {
+                Any.Pack(new ResourceInfo
+                {
+                    ResourceType = resourceType,
+                    ResourceName = id.ToString(),
+                    Description = $"the {what} of the original request under this {keyField}",
+                }),
+            },
+        };
+
+    /// <summary>FAILED_PRECONDITION: the household's state does not allow the change.</summary>
+    public static Google.Rpc.Status FailedPrecondition(Guid householdId, string reason)
+    {
+        var failure = new PreconditionFailure();
+        failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = "HOUSEHOLD_STATE", Subject = householdId.ToString(), Description = reason });
+        return new Google.Rpc.Status { Code = (int)Code.FailedPrecondition, Message = reason, Details = { Any.Pack(failure) } };
+    }
+}
