@@ -7,34 +7,24 @@ namespace Interop.IntegrationTests;
 
 /// <summary>The change feed: every change, in order, resumable from a checkpoint, across hubs sharing a database.</summary>
 [Collection(HubCollection.Name)]
-public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "feed")
 {
     private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
-    private string connectionString = string.Empty;
-    private RunningHub hub = null!;
-
-    public async Task InitializeAsync()
-    {
-        connectionString = await postgres.CreateDatabaseAsync("feed");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
 
     [Fact]
     public async Task A_feed_resumed_from_its_checkpoint_on_another_hub_misses_nothing_and_repeats_nothing_while_both_hubs_write()
     {
-        await using var other = await HubProcess.StartAsync(pki, connectionString);
+        await using var other = await HubProcess.StartAsync(Pki, ConnectionString);
         var otherRegistry = new RegistryService.RegistryServiceClient(HubConnection(other.Address));
         var received = new List<StreamChangesResponse>();
 
-        // First session on this hub, cut off after 300 changes while both hubs are writing.
+        // First session on this Hub, cut off after 300 changes while both hubs are writing.
         var writing = Task.WhenAll(
-            SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), new SyntheticHouseholds(1, Regions, "32.73", "A-").Take(400)),
+            SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Bandung), new SyntheticHouseholds(1, Regions, "32.73", "A-").Take(400)),
             SubmittingHouseholdsTests.SubmitAsync(otherRegistry, new SyntheticHouseholds(2, Regions, "32.73", "B-").Take(400)));
         using (var cut = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
         {
-            using var first = hub.Registry(pki.Auditor).StreamChanges(new StreamChangesRequest(), cancellationToken: cut.Token);
+            using var first = Hub.Registry(Pki.Auditor).StreamChanges(new StreamChangesRequest(), cancellationToken: cut.Token);
             while (received.Count(r => r.Event is not null) < 300 && await first.ResponseStream.MoveNext(cut.Token))
             {
                 received.Add(first.ResponseStream.Current);
@@ -46,7 +36,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
         // 800 proposals, plus a conflict flag wherever the two generators happened to draw the same NIK.
         Assert.InRange(expected.Count, 800, 900);
 
-        // Second session on the other hub, from the last checkpoint received.
+        // Second session on the other Hub, from the last checkpoint received.
         using (var done = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
         {
             using var second = otherRegistry.StreamChanges(new StreamChangesRequest { AfterCheckpoint = received[^1].Checkpoint }, cancellationToken: done.Token);
@@ -65,11 +55,11 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
     [Fact]
     public async Task A_feed_keeps_streaming_new_changes_and_filters_by_region()
     {
-        var bandung = hub.Registry(pki.Bandung);
+        var bandung = Hub.Registry(Pki.Bandung);
         await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("FEED-1", 401)]);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var semarangFeed = hub.Registry(pki.Auditor).StreamChanges(new StreamChangesRequest { RegionPrefix = "33.74" }, cancellationToken: cancel.Token);
-        using var allFeed = hub.Registry(pki.Auditor).StreamChanges(new StreamChangesRequest(), cancellationToken: cancel.Token);
+        using var semarangFeed = Hub.Registry(Pki.Auditor).StreamChanges(new StreamChangesRequest { RegionPrefix = "33.74" }, cancellationToken: cancel.Token);
+        using var allFeed = Hub.Registry(Pki.Auditor).StreamChanges(new StreamChangesRequest(), cancellationToken: cancel.Token);
 
         var first = await NextEventAsync(allFeed.ResponseStream, cancel.Token);
         Assert.Equal(HouseholdEvent.ChangeOneofCase.HouseholdProposed, first.ChangeCase);
@@ -78,7 +68,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
         var later = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("FEED-2", 402)]));
         var live = await NextEventAsync(allFeed.ResponseStream, cancel.Token);
         Assert.Equal(later.Accepted.HouseholdId, live.HouseholdId);
-        var household = (await hub.Registry(pki.Steward).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = later.Accepted.HouseholdId })).Household;
+        var household = (await Hub.Registry(Pki.Steward).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = later.Accepted.HouseholdId })).Household;
         await bandung.ChangeHouseholdAsync(new ChangeHouseholdRequest
         {
             HouseholdId = household.HouseholdId,
@@ -96,8 +86,8 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
     [Fact]
     public async Task A_feed_replayed_from_the_start_filters_each_change_by_where_and_what_the_household_was_then()
     {
-        var steward = hub.Registry(pki.Steward);
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 411);
+        var steward = Hub.Registry(Pki.Steward);
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 411);
         household = await HouseholdSteps.ChangeAsync(steward, household, "enrolment decree", new ChangeHouseholdRequest
         {
             EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Bpnt } },
@@ -108,7 +98,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
         });
         household = await HouseholdSteps.ChangeAsync(steward, household, "graduated", new ChangeHouseholdRequest { ExitProgram = new ExitProgram { Program = Interop.Contracts.Registry.V1.Program.Bpnt } });
         household = await HouseholdSteps.ChangeAsync(steward, household, "no longer eligible", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
-        var last = (await HouseholdSteps.HistoryAsync(hub, pki, household.HouseholdId))[^1].Sequence;
+        var last = (await HouseholdSteps.HistoryAsync(Hub, Pki, household.HouseholdId))[^1].Sequence;
 
         // Versions: 1 proposed, 2 verified, 3 ratified (in Bandung), 4 enrolled, 5 moved, 6 exited, 7 deactivated (in Semarang).
         Assert.Equal([1L, 2, 3, 4, 5], await VersionsAsync(new StreamChangesRequest { RegionPrefix = "32.73" }, household.HouseholdId, last));
@@ -119,8 +109,8 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
     [Fact]
     public async Task A_bank_cannot_follow_the_feed_and_a_negative_checkpoint_is_refused()
     {
-        var bank = await Assert.ThrowsAsync<RpcException>(() => hub.Registry(pki.Bank).StreamChanges(new StreamChangesRequest()).ResponseStream.MoveNext(CancellationToken.None));
-        var negative = await Assert.ThrowsAsync<RpcException>(() => hub.Registry(pki.Auditor).StreamChanges(new StreamChangesRequest { AfterCheckpoint = -1 }).ResponseStream.MoveNext(CancellationToken.None));
+        var bank = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Bank).StreamChanges(new StreamChangesRequest()).ResponseStream.MoveNext(CancellationToken.None));
+        var negative = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Auditor).StreamChanges(new StreamChangesRequest { AfterCheckpoint = -1 }).ResponseStream.MoveNext(CancellationToken.None));
 
         Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, negative.StatusCode);
@@ -130,7 +120,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
     private async Task<List<long>> VersionsAsync(StreamChangesRequest request, string householdId, long last)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var feed = hub.Registry(pki.Auditor).StreamChanges(request, cancellationToken: cancel.Token);
+        using var feed = Hub.Registry(Pki.Auditor).StreamChanges(request, cancellationToken: cancel.Token);
         var versions = new List<long>();
         while (await feed.ResponseStream.MoveNext(cancel.Token))
         {
@@ -148,7 +138,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
         return versions;
     }
 
-    private Grpc.Net.Client.GrpcChannel HubConnection(Uri address) => Interop.Cli.HubConnection.Open(address, pki.Bandung, pki.Ca);
+    private Grpc.Net.Client.GrpcChannel HubConnection(Uri address) => Interop.Cli.HubConnection.Open(address, Pki.Bandung, Pki.Ca);
 
     private static async Task<HouseholdEvent> NextEventAsync(IAsyncStreamReader<StreamChangesResponse> feed, CancellationToken cancellationToken)
     {
@@ -165,7 +155,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : IAs
 
     private async Task<List<long>> StoredHouseholdSequencesAsync()
     {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             "select seq_id from interop.mt_events where type not in ('tombstone', 'conflict_case_opened', 'conflict_case_resolved') order by seq_id", connection);

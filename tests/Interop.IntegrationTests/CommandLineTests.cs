@@ -6,21 +6,13 @@ namespace Interop.IntegrationTests;
 
 /// <summary>The `interop` command, run as a partner runs it: a separate process talking to a real hub.</summary>
 [Collection(HubCollection.Name)]
-public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "cli")
 {
     private readonly string folder = Directory.CreateTempSubdirectory("interop-cli-").FullName;
-    private RunningHub hub = null!;
-    private string connectionString = string.Empty;
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        connectionString = await postgres.CreateDatabaseAsync("cli");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await hub.DisposeAsync();
+        await base.DisposeAsync();
         Directory.Delete(folder, recursive: true);
     }
 
@@ -36,7 +28,7 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         await File.WriteAllLinesAsync(households, lines);
         var outcomesPath = Path.Combine(folder, "outcomes.csv");
 
-        var submitted = await InteropAsync(["submit", households, "--out", outcomesPath, .. PartnerArguments(pki.Bandung, "bandung")]);
+        var submitted = await InteropAsync(["submit", households, "--out", outcomesPath, .. PartnerArguments(Pki.Bandung, "bandung")]);
 
         Assert.True(submitted.ExitCode == 2, submitted.Output + submitted.Error);
         var outcomes = (await File.ReadAllLinesAsync(outcomesPath)).Skip(1).Select(line => line.Split(',')).ToList();
@@ -47,10 +39,10 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         Assert.Contains("household.members[0].nik", string.Join(',', outcomes[^1][5..]), StringComparison.Ordinal);
 
         var householdId = outcomes[0][3];
-        var shown = await InteropAsync(["show", householdId, .. PartnerArguments(pki.Auditor, "bpk")]);
-        var history = await InteropAsync(["history", householdId, .. PartnerArguments(pki.Auditor, "bpk")]);
-        var asProposed = await InteropAsync(["show", householdId, "--as-of-version", "1", .. PartnerArguments(pki.Auditor, "bpk")]);
-        var beyond = await InteropAsync(["show", householdId, "--as-of-version", "99", .. PartnerArguments(pki.Auditor, "bpk")]);
+        var shown = await InteropAsync(["show", householdId, .. PartnerArguments(Pki.Auditor, "bpk")]);
+        var history = await InteropAsync(["history", householdId, .. PartnerArguments(Pki.Auditor, "bpk")]);
+        var asProposed = await InteropAsync(["show", householdId, "--as-of-version", "1", .. PartnerArguments(Pki.Auditor, "bpk")]);
+        var beyond = await InteropAsync(["show", householdId, "--as-of-version", "99", .. PartnerArguments(Pki.Auditor, "bpk")]);
 
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains(householdId, shown.Output, StringComparison.Ordinal);
@@ -68,10 +60,10 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
     [Fact]
     public async Task Following_the_feed_with_a_checkpoint_file_resumes_after_the_last_change_shown()
     {
-        var bandung = hub.Registry(pki.Bandung);
+        var bandung = Hub.Registry(Pki.Bandung);
         var first = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("FOLLOW-1", 501)]));
         var checkpoints = Path.Combine(folder, "feed.checkpoint");
-        string[] follow = ["follow", "--checkpoint-file", checkpoints, .. PartnerArguments(pki.Auditor, "bpk")];
+        string[] follow = ["follow", "--checkpoint-file", checkpoints, .. PartnerArguments(Pki.Auditor, "bpk")];
 
         var firstRun = await FollowUntilAsync(follow, first.Accepted.HouseholdId);
         var second = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("FOLLOW-2", 502)]));
@@ -89,8 +81,8 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
 
         var run = await InteropAsync([
             "bench", "--households", "400", "--read-callers", "4", "--read-seconds", "1",
-            "--database", connectionString, "--hub-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--out", report, .. PartnerArguments(pki.Steward, "ministry")]);
+            "--database", ConnectionString, "--hub-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--out", report, .. PartnerArguments(Pki.Steward, "ministry")]);
 
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
         var text = await File.ReadAllTextAsync(report);
@@ -101,13 +93,13 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         Assert.Matches(@"\| SearchHouseholds by NIK \| [0-9,]+ \| [0-9,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9,]+ MiB \|", text);
         Assert.Matches(@"\| HubService.GetPartnerIdentity \| [0-9,]+ \|", text);
         Assert.DoesNotContain("Password", text, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(400L, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_events where type = 'household_proposed'"));
+        Assert.Equal(400L, await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.mt_events where type = 'household_proposed'"));
     }
 
     [Fact]
     public async Task A_bank_is_told_it_may_not_read_the_registry_and_why()
     {
-        var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(pki.Bank, "bri")]);
+        var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(Pki.Bank, "bri")]);
 
         Assert.Equal(3, shown.ExitCode);
         Assert.Contains("the hub answered PermissionDenied: A bank partner may not call /interop.registry.v2.RegistryService/GetHousehold (rule registry.read:", shown.Error, StringComparison.Ordinal);
@@ -117,10 +109,10 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
     [Fact]
     public async Task The_command_refuses_a_hub_whose_certificate_names_another_host()
     {
-        var (certificate, key) = pki.WriteServerCertificateFor("hub.elsewhere.example");
-        await using var impostor = await RunningHub.StartAsync(pki.CaPath, certificate, key, pki.Ca, new() { ["ConnectionStrings:Registry"] = connectionString });
+        var (certificate, key) = Pki.WriteServerCertificateFor("hub.elsewhere.example");
+        await using var impostor = await RunningHub.StartAsync(Pki.CaPath, certificate, key, Pki.Ca, new() { ["ConnectionStrings:Registry"] = ConnectionString });
 
-        var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(pki.Auditor, "bpk", impostor.Address)]);
+        var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(Pki.Auditor, "bpk", impostor.Address)]);
 
         Assert.Equal(3, shown.ExitCode);
         Assert.Contains($"the hub's certificate does not name the host {impostor.Address.Host}; nothing was sent", shown.Error, StringComparison.Ordinal);
@@ -159,19 +151,19 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
             await File.WriteAllBytesAsync(path, [.. bytes]);
         }
 
-        var submitted = await InteropAsync(["submit", path, .. PartnerArguments(pki.Bandung, "bandung")]);
+        var submitted = await InteropAsync(["submit", path, .. PartnerArguments(Pki.Bandung, "bandung")]);
 
         Assert.Equal(4, submitted.ExitCode);
         Assert.Contains($"error: {Path.GetFileName(path)} line {line}: {problem}", submitted.Error, StringComparison.Ordinal);
         Assert.Contains("nothing was sent", submitted.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", submitted.Output + submitted.Error, StringComparison.Ordinal);
-        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_events where type = 'household_proposed' and data ->> 'PartnerReference' like 'BAD-%'"));
+        Assert.Equal(0, await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.mt_events where type = 'household_proposed' and data ->> 'PartnerReference' like 'BAD-%'"));
     }
 
     [Fact]
     public async Task A_submission_cut_off_midway_keeps_every_acknowledged_row_and_a_resend_stores_the_rest_once()
     {
-        var database = await postgres.CreateDatabaseAsync("clicut");
+        var database = await Postgres.CreateDatabaseAsync("clicut");
         var path = Path.Combine(folder, "cut.csv");
         var generated = await InteropAsync("generate", "--count", "20000", "--seed", "11", "--area", "32.73", "--reference-prefix", "CUT-", "--out", path);
         Assert.Equal(0, generated.ExitCode);
@@ -179,9 +171,9 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         var outcomesPath = Path.Combine(folder, "cut.outcomes.csv");
 
         (int ExitCode, string Output, string Error) cut;
-        await using (var first = await HubProcess.StartAsync(pki, database))
+        await using (var first = await HubProcess.StartAsync(Pki, database))
         {
-            var submitting = InteropAsync(["submit", path, "--out", outcomesPath, .. PartnerArguments(pki.Bandung, "bandung", first.Address)]);
+            var submitting = InteropAsync(["submit", path, "--out", outcomesPath, .. PartnerArguments(Pki.Bandung, "bandung", first.Address)]);
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             while (await StoreProbe.CountAsync(database, "select count(*) from interop.mt_events where type = 'household_proposed'") < 2000)
             {
@@ -200,8 +192,8 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
         Assert.All(acknowledged, outcome => Assert.Equal("accepted", outcome[2]));
         Assert.Equal(acknowledged.Count, acknowledged.Select(outcome => outcome[0]).Distinct().Count());
 
-        await using var second = await HubProcess.StartAsync(pki, database);
-        var resumed = await InteropAsync(["submit", path, "--out", outcomesPath, .. PartnerArguments(pki.Bandung, "bandung", second.Address)]);
+        await using var second = await HubProcess.StartAsync(Pki, database);
+        var resumed = await InteropAsync(["submit", path, "--out", outcomesPath, .. PartnerArguments(Pki.Bandung, "bandung", second.Address)]);
 
         Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Error);
         var outcomes = (await File.ReadAllLinesAsync(outcomesPath)).Skip(1).Select(line => line.Split(',')).ToList();
@@ -221,8 +213,8 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : IA
 
     private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name, Uri? address = null)
     {
-        var (certificatePath, keyPath) = pki.WritePem(certificate, name);
-        return ["--hub", (address ?? hub.Address).ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", pki.CaPath];
+        var (certificatePath, keyPath) = Pki.WritePem(certificate, name);
+        return ["--hub", (address ?? Hub.Address).ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", Pki.CaPath];
     }
 
     /// <summary>Runs `interop follow` until it shows the household, then stops it as Ctrl+C would; returns what it printed.</summary>

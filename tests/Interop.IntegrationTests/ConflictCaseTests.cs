@@ -6,22 +6,12 @@ namespace Interop.IntegrationTests;
 
 /// <summary>A NIK is active in one household only: a second proposal with it becomes a case for the steward.</summary>
 [Collection(HubCollection.Name)]
-public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "conflicts")
 {
-    private string connectionString = string.Empty;
-    private RunningHub hub = null!;
 
-    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+    private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
-
-    public async Task InitializeAsync()
-    {
-        connectionString = await postgres.CreateDatabaseAsync("conflicts");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 
     [Fact]
     public async Task A_proposal_with_a_nik_active_elsewhere_is_held_in_a_conflict_case_instead_of_making_a_second_person()
@@ -40,7 +30,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal([HouseholdEvent.ChangeOneofCase.HouseholdProposed, HouseholdEvent.ChangeOneofCase.HeldForConflict], history.Select(e => e.ChangeCase));
         Assert.Equal("interop-hub", history[1].Actor.PartnerId);
 
-        var verified = await ChangeAsync(hub.Registry(pki.Partner("dukcapil", "civil-registry")), held, HouseholdRequests.VerifyAll(held));
+        var verified = await ChangeAsync(Hub.Registry(Pki.Partner("dukcapil", "civil-registry")), held, HouseholdRequests.VerifyAll(held));
         var ratify = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() })).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ratify.StatusCode);
         Assert.Contains("Conflict case", ratify.Status.Detail, StringComparison.Ordinal);
@@ -70,8 +60,8 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
 
         // The commit that met the taken NIK failed before its events drew sequence numbers: no gap for the change feed to wait out.
         Assert.Equal(
-            await StoreProbe.CountAsync(connectionString, "select max(seq_id) from interop.mt_events"),
-            await StoreProbe.CountAsync(connectionString, "select count(*) from interop.mt_events"));
+            await StoreProbe.CountAsync(ConnectionString, "select max(seq_id) from interop.mt_events"),
+            await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.mt_events"));
     }
 
     [Fact]
@@ -204,7 +194,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         // The person left the household the case names (the regency removed the child from its proposal).
         var (existing, _, caseId) = await ConflictAsync(361, 362);
         await ChangeAsync(Bandung, existing, new ChangeHouseholdRequest { RemoveMember = new RemoveMember { Nik = existing.Members[1].Nik } });
-        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
 
         var left = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(caseId, ConflictResolution.MoveMembers)).ResponseAsync);
 
@@ -212,20 +202,20 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Contains("niks[0] is no longer a member", left.Status.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(existing.Members[1].Nik, left.Status.Detail, StringComparison.Ordinal);
         Assert.NotEmpty(left.GetRpcStatus()!.GetDetail<Google.Rpc.PreconditionFailure>().Violations);
-        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
         Assert.Equal(ConflictCaseStatus.Open, (await Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = caseId })).ConflictCase.Status);
 
         // The household it would merge into was rejected meanwhile.
         var (closing, _, mergeCase) = await ConflictAsync(363, 364);
         await ChangeAsync(Ministry, closing, new ChangeHouseholdRequest { RejectProposal = new RejectProposal() });
-        events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
 
         var closed = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(mergeCase, ConflictResolution.MergeIntoExisting)).ResponseAsync);
 
         Assert.Equal(StatusCode.FailedPrecondition, closed.StatusCode);
         Assert.Contains("rejected after the case opened", closed.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(closing.HouseholdId, closed.GetRpcStatus()!.GetDetail<Google.Rpc.PreconditionFailure>().Violations.Single().Subject);
-        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
     [Fact]
@@ -270,8 +260,8 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         var held = await GetAsync(outcomes[0].Accepted.HouseholdId);
         var searched = await Ministry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = sameCard.Household.Members[0].Nik });
         Assert.Equal([held.HouseholdId], searched.Households.Select(household => household.HouseholdId));
-        var verified = await ChangeAsync(hub.Registry(pki.CivilRegistry), held, HouseholdRequests.VerifyAll(held));
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() }, StatusCode.FailedPrecondition, "Conflict case");
+        var verified = await ChangeAsync(Hub.Registry(Pki.CivilRegistry), held, HouseholdRequests.VerifyAll(held));
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() }, StatusCode.FailedPrecondition, "Conflict case");
         foreach (var resolution in new[] { ConflictResolution.MoveMembers, ConflictResolution.MarkDistinct })
         {
             var refused = await Assert.ThrowsAsync<RpcException>(() => Ministry.ResolveConflictCaseAsync(Resolve(conflict.ConflictCaseId, resolution)).ResponseAsync);
@@ -295,10 +285,10 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         var reproposed = await ProposeAsync(again);
 
         Assert.Equal(rejected.FamilyCardNumber, reproposed.FamilyCardNumber);
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 393);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 393);
         await HouseholdSteps.AssertRefusedAsync(
-            hub, pki, Ministry, active, FamilyCardTests.SplitOff(active.Members[1].Nik, reproposed.FamilyCardNumber), StatusCode.FailedPrecondition, "held by open household");
-        Assert.Equal(1, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.family_card_registration where family_card_number = {reproposed.FamilyCardNumber}"));
+            Hub, Pki, Ministry, active, FamilyCardTests.SplitOff(active.Members[1].Nik, reproposed.FamilyCardNumber), StatusCode.FailedPrecondition, "held by open household");
+        Assert.Equal(1, await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.family_card_registration where family_card_number = {reproposed.FamilyCardNumber}"));
     }
 
     [Fact]
@@ -317,7 +307,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         var (other, otherHeld, otherCase) = await ConflictAsync(403, 404);
         var newborn = new Member { Nik = "3273015503250404", FullName = "Putri", BirthDate = new Google.Type.Date { Year = 2025, Month = 3, Day = 15 }, Sex = Sex.Female, Relationship = Relationship.Child };
         await ChangeAsync(Bandung, otherHeld, new ChangeHouseholdRequest { AddMember = new AddMember { Member = newborn } });
-        Assert.Equal(0, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.nik_registration where nik = {newborn.Nik}"));
+        Assert.Equal(0, await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.nik_registration where nik = {newborn.Nik}"));
 
         var moved = await Ministry.ResolveConflictCaseAsync(Resolve(otherCase, ConflictResolution.MoveMembers));
 
@@ -342,7 +332,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
 
         var proposal = await GetAsync(cleared.ConflictCase.ProposedHouseholdId);
         Assert.Equal(string.Empty, proposal.OpenConflictCaseId);
-        Assert.Equal(1, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.family_card_registration where household_id = '{proposal.HouseholdId}'"));
+        Assert.Equal(1, await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.family_card_registration where household_id = '{proposal.HouseholdId}'"));
         var found = await Ministry.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = sameCard.Household.Members[0].Nik });
         Assert.Equal([proposal.HouseholdId], found.Households.Select(household => household.HouseholdId));
     }
@@ -365,9 +355,9 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : I
         return await GetAsync(outcome.Accepted.HouseholdId);
     }
 
-    private Task<Household> GetAsync(string id) => HouseholdSteps.GetAsync(hub, pki, id);
+    private Task<Household> GetAsync(string id) => HouseholdSteps.GetAsync(Hub, Pki, id);
 
-    private Task<List<HouseholdEvent>> HistoryAsync(string id) => HouseholdSteps.HistoryAsync(hub, pki, id);
+    private Task<List<HouseholdEvent>> HistoryAsync(string id) => HouseholdSteps.HistoryAsync(Hub, Pki, id);
 
     private static async Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change) =>
         (await client.ChangeHouseholdAsync(HouseholdRequests.For(household, change))).Household;

@@ -12,30 +12,25 @@ namespace Interop.IntegrationTests;
 
 /// <summary>interop.registry.v2 is served beside v1 from the same store; v1 stays exactly as released.</summary>
 [Collection(HubCollection.Name)]
-public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "versions")
 {
-    private RunningHub hub = null!;
 
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("versions"));
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
-
-    private V2.RegistryService.RegistryServiceClient V2Client(System.Security.Cryptography.X509Certificates.X509Certificate2 partner) => new(hub.Channel(partner));
+    private V2.RegistryService.RegistryServiceClient V2Client(System.Security.Cryptography.X509Certificates.X509Certificate2 partner) => new(Hub.Channel(partner));
 
     [Fact]
     public async Task V1_writes_and_both_versions_read_the_same_household_at_every_step()
     {
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 971);
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 971);
         await AssertSameViewAsync(household);
 
-        var enrolled = await HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), household, "enrolment decree", new ChangeHouseholdRequest
+        var enrolled = await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), household, "enrolment decree", new ChangeHouseholdRequest
         {
             EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Pkh, Components = { PkhComponent.Elderly } } },
         });
         await AssertSameViewAsync(enrolled);
 
         // v2's search sees what v1 wrote, with v2's read mask applied to every household of the page.
-        var found = await V2Client(pki.Auditor).SearchHouseholdsAsync(new V2.SearchHouseholdsRequest
+        var found = await V2Client(Pki.Auditor).SearchHouseholdsAsync(new V2.SearchHouseholdsRequest
         {
             Nik = household.Members[1].Nik,
             ReadMask = new FieldMask { Paths = { "programs" } },
@@ -49,9 +44,9 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task A_v2_read_mask_leaves_personal_data_out_and_keeps_what_it_names()
     {
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 972);
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 972);
 
-        var masked = (await V2Client(pki.Auditor).GetHouseholdAsync(new V2.GetHouseholdRequest
+        var masked = (await V2Client(Pki.Auditor).GetHouseholdAsync(new V2.GetHouseholdRequest
         {
             HouseholdId = household.HouseholdId,
             ReadMask = new FieldMask { Paths = { "status", "location.regency_code", "members.relationship" } },
@@ -72,13 +67,13 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task V2_replays_a_household_as_it_was_after_a_version_or_at_a_moment()
     {
-        var ratified = await HouseholdSteps.ActiveAsync(hub, pki, 975);
-        var moved = await HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), ratified, "moved to Semarang", new ChangeHouseholdRequest
+        var ratified = await HouseholdSteps.ActiveAsync(Hub, Pki, 975);
+        var moved = await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), ratified, "moved to Semarang", new ChangeHouseholdRequest
         {
             ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 1" },
         });
-        var history = await HouseholdSteps.HistoryAsync(hub, pki, ratified.HouseholdId);
-        var client = V2Client(pki.Auditor);
+        var history = await HouseholdSteps.HistoryAsync(Hub, Pki, ratified.HouseholdId);
+        var client = V2Client(Pki.Auditor);
         async Task<V2.Household> ReadAsync(Action<V2.GetHouseholdRequest> asOf)
         {
             var request = new V2.GetHouseholdRequest { HouseholdId = ratified.HouseholdId, ReadMask = new FieldMask { Paths = { "status", "location.village_code" } } };
@@ -104,8 +99,8 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task V2_refuses_a_bad_read_mask_or_id_with_the_field_named_and_a_bank_may_not_read()
     {
-        var household = await HouseholdSteps.ProposeAsync(hub, pki, 973);
-        var client = V2Client(pki.Auditor);
+        var household = await HouseholdSteps.ProposeAsync(Hub, Pki, 973);
+        var client = V2Client(Pki.Auditor);
 
         var badMask = await Assert.ThrowsAsync<RpcException>(() => client.GetHouseholdAsync(new V2.GetHouseholdRequest
         {
@@ -119,11 +114,11 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
             RegionPrefix = "32",
             ReadMask = new FieldMask { Paths = { "location.planet" } },
         }).ResponseAsync);
-        var bank = await Assert.ThrowsAsync<RpcException>(() => V2Client(pki.Bank).GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = household.HouseholdId }).ResponseAsync);
+        var bank = await Assert.ThrowsAsync<RpcException>(() => V2Client(Pki.Bank).GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = household.HouseholdId }).ResponseAsync);
         // A conflict case's id is a stream's id too, but no household's, now or as of its first event.
         var duplicate = Households.Valid("VERSIONS-976", 976);
         duplicate.Household.Members[1] = household.Members[1].Clone();
-        var caseId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), [duplicate])).Accepted.ConflictCaseId;
+        var caseId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Bandung), [duplicate])).Accepted.ConflictCaseId;
         var caseNow = await Assert.ThrowsAsync<RpcException>(() => client.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = caseId }).ResponseAsync);
         var caseAsOf = await Assert.ThrowsAsync<RpcException>(() => client.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = caseId, AsOfVersion = 1 }).ResponseAsync);
 
@@ -156,13 +151,13 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task A_node_client_generated_from_the_protos_with_buf_reads_v2_over_mutual_tls()
     {
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 974);
-        var (certificate, key) = pki.WritePem(pki.Auditor, "node-auditor");
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 974);
+        var (certificate, key) = Pki.WritePem(Pki.Auditor, "node-auditor");
 
         // Generated as docs/contracts.md says, then run as a partner's own program would be.
         Assert.Equal(0, (await RunAsync("npx", "--no-install", "buf", "generate", "--template", "clients/node/buf.gen.yaml")).ExitCode);
         var (exitCode, output, error) = await RunAsync(
-            "node", "clients/node/get-household.js", hub.Address.ToString().TrimEnd('/'), pki.CaPath, certificate, key, household.HouseholdId, "status", "members.relationship");
+            "node", "clients/node/get-household.js", Hub.Address.ToString().TrimEnd('/'), Pki.CaPath, certificate, key, household.HouseholdId, "status", "members.relationship");
 
         Assert.True(exitCode == 0, error);
         var read = V2.Household.Parser.ParseJson(output);
@@ -170,7 +165,7 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
         Assert.Equal(household.Members.Select(member => (int)member.Relationship), read.Members.Select(member => (int)member.Relationship));
         Assert.All(read.Members, member => Assert.Null(member.Identity));
 
-        var refused = await RunAsync("node", "clients/node/get-household.js", hub.Address.ToString().TrimEnd('/'), pki.CaPath, certificate, key, "42");
+        var refused = await RunAsync("node", "clients/node/get-household.js", Hub.Address.ToString().TrimEnd('/'), Pki.CaPath, certificate, key, "42");
         Assert.Equal(1, refused.ExitCode);
         Assert.StartsWith("3:", refused.Error, StringComparison.Ordinal);
     }
@@ -178,7 +173,7 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     /// <summary>The same household through v1 and v2: every attribute v2 shows agrees with v1's.</summary>
     private async Task AssertSameViewAsync(Household v1)
     {
-        var v2 = (await V2Client(pki.Auditor).GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = v1.HouseholdId })).Household;
+        var v2 = (await V2Client(Pki.Auditor).GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = v1.HouseholdId })).Household;
 
         Assert.Equal((v1.HouseholdId, v1.Version, (int)v1.Status, v1.FamilyCardNumber), (v2.HouseholdId, v2.Version, (int)v2.Status, v2.FamilyCardNumber));
         Assert.Equal((v1.VillageCode, v1.AddressLine, "32.73"), (v2.Location.VillageCode, v2.Location.AddressLine, v2.Location.RegencyCode));

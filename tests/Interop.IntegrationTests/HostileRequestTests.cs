@@ -14,22 +14,12 @@ namespace Interop.IntegrationTests;
 /// timestamps at the ends of their range). Each probe also proves nothing was stored.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "hostile")
 {
-    private string connectionString = string.Empty;
-    private RunningHub hub = null!;
 
-    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+    private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
-
-    public async Task InitializeAsync()
-    {
-        connectionString = await postgres.CreateDatabaseAsync("hostile");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 
     public static TheoryData<string, string> MeaninglessText => new()
     {
@@ -52,7 +42,7 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
     [MemberData(nameof(MeaninglessText))]
     public async Task Text_that_means_nothing_is_refused_in_every_free_text_field_before_anything_is_stored(string what, string text)
     {
-        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
         foreach (var (field, request) in new (string, SubmitHouseholdsRequest)[]
         {
             ("household.members[0].full_name", With(request => request.Household.Members[0].FullName = text)),
@@ -67,8 +57,8 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
             Assert.Contains(field, outcome.Refused.Details.Single().Unpack<BadRequest>().FieldViolations.Select(violation => violation.Field));
         }
 
-        var household = await HouseholdSteps.ProposeAsync(hub, pki, 1100 + Math.Abs(what.GetHashCode() % 50));
-        events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var household = await HouseholdSteps.ProposeAsync(Hub, Pki, 1100 + Math.Abs(what.GetHashCode() % 50));
+        events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
         var withKey = HouseholdRequests.For(household, "moved", new ChangeHouseholdRequest { ChangeAddress = new ChangeAddress { VillageCode = "32.73.01.1003", AddressLine = "Jl. Braga 2" } });
         withKey.IdempotencyKey = text;
         await AssertInvalidAsync(() => Bandung.ChangeHouseholdAsync(withKey).ResponseAsync, "idempotency_key");
@@ -79,7 +69,7 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
         var resolution = ConflictCaseTests.Resolve(Guid.NewGuid().ToString(), ConflictResolution.RejectProposal);
         resolution.IdempotencyKey = text;
         await AssertInvalidAsync(() => Ministry.ResolveConflictCaseAsync(resolution).ResponseAsync, "idempotency_key");
-        Assert.Equal(events + 0, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events + 0, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
     [Fact]
@@ -89,19 +79,19 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
 
         var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [decomposed]));
 
-        var stored = await HouseholdSteps.GetAsync(hub, pki, outcome.Accepted.HouseholdId);
+        var stored = await HouseholdSteps.GetAsync(Hub, Pki, outcome.Accepted.HouseholdId);
         Assert.Equal("Nurhayati N\u00E9n\u00E9", stored.Members[0].FullName);
-        Assert.Equal(1, await StoreProbe.CountAsync(connectionString, $"select count(*) from interop.mt_events where stream_id = '{stored.HouseholdId}' and data::text like '%N\u00E9n\u00E9%'"));
+        Assert.Equal(1, await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.mt_events where stream_id = '{stored.HouseholdId}' and data::text like '%N\u00E9n\u00E9%'"));
     }
 
     [Fact]
     public async Task An_id_of_another_kind_is_not_found_wherever_a_household_or_case_is_expected()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 1201);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 1201);
         var duplicate = Households.Valid("HOSTILE-1202", 1202);
         duplicate.Household.Members[1] = existing.Members[1].Clone();
         var caseId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [duplicate])).Accepted.ConflictCaseId;
-        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
 
         var asHousehold = HouseholdRequests.For(existing, "moved", new ChangeHouseholdRequest { ChangeAddress = new ChangeAddress { VillageCode = "32.73.01.1003", AddressLine = "Jl. Braga 2" } });
         asHousehold.HouseholdId = caseId;
@@ -118,14 +108,14 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
         });
         await AssertStatusAsync(StatusCode.NotFound, () => Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = existing.HouseholdId }).ResponseAsync);
         await AssertStatusAsync(StatusCode.NotFound, () => Ministry.ResolveConflictCaseAsync(ConflictCaseTests.Resolve(existing.HouseholdId, ConflictResolution.RejectProposal)).ResponseAsync);
-        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
     [Fact]
     public async Task Dates_and_timestamps_at_the_ends_of_their_range_are_refused_with_the_field_named()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 1301);
-        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 1301);
+        var events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
         foreach (var date in new[] { new Google.Type.Date(), new Google.Type.Date { Year = 10000, Month = 1, Day = 1 }, new Google.Type.Date { Year = -1, Month = 13, Day = 40 }, new Google.Type.Date { Year = int.MaxValue, Month = int.MaxValue, Day = int.MaxValue } })
         {
             var death = new ChangeHouseholdRequest { RecordDeath = new RecordDeath { Nik = active.Members[1].Nik, DeathDate = date } };
@@ -135,7 +125,7 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
             Assert.Contains("household.members[0].birth_date", outcome.Refused.Details.Single().Unpack<BadRequest>().FieldViolations.Select(violation => violation.Field));
         }
 
-        var v2 = new V2.RegistryService.RegistryServiceClient(hub.Channel(pki.Auditor));
+        var v2 = new V2.RegistryService.RegistryServiceClient(Hub.Channel(Pki.Auditor));
         foreach (var moment in new[] { new Timestamp { Seconds = long.MaxValue }, new Timestamp { Seconds = long.MinValue }, new Timestamp { Seconds = 0, Nanos = -1 }, new Timestamp { Seconds = 253402300800 } })
         {
             await AssertInvalidAsync(() => v2.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = active.HouseholdId, AsOfTime = moment }).ResponseAsync, "as_of_time");
@@ -148,7 +138,7 @@ public sealed class HostileRequestTests(PostgresCluster postgres, TestPki pki) :
         }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, beforeEverything.StatusCode);
         await AssertStatusAsync(StatusCode.OutOfRange, () => v2.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = active.HouseholdId, AsOfVersion = long.MaxValue }).ResponseAsync);
-        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
     [Fact]

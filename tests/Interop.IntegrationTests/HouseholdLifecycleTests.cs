@@ -8,24 +8,14 @@ namespace Interop.IntegrationTests;
 
 /// <summary>The household lifecycle: every step an event with its actor and reason, every wrong step refused.</summary>
 [Collection(HubCollection.Name)]
-public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "lifecycle")
 {
-    private string connectionString = string.Empty;
-    private RunningHub hub = null!;
 
-    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+    private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Dukcapil => hub.Registry(pki.Partner("dukcapil", "civil-registry"));
+    private RegistryService.RegistryServiceClient Dukcapil => Hub.Registry(Pki.Partner("dukcapil", "civil-registry"));
 
-    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
-
-    public async Task InitializeAsync()
-    {
-        connectionString = await postgres.CreateDatabaseAsync("lifecycle");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 
     [Fact]
     public async Task A_household_goes_from_proposal_to_deactivation_and_its_history_says_who_did_what_and_why()
@@ -128,8 +118,8 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         await AssertDeniedAsync(Bandung, verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });
         await AssertDeniedAsync(Dukcapil, verified, new ChangeHouseholdRequest { EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = ProgramKind.Bpnt } } });
         await AssertDeniedAsync(Ministry, verified, HouseholdRequests.VerifyAll(proposed));
-        await AssertDeniedAsync(hub.Registry(pki.Bank), verified, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
-        await AssertDeniedAsync(hub.Registry(pki.Auditor), verified, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
+        await AssertDeniedAsync(Hub.Registry(Pki.Bank), verified, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
+        await AssertDeniedAsync(Hub.Registry(Pki.Auditor), verified, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
 
         Assert.Equal(verified.Version, (await GetAsync(verified.HouseholdId)).Version);
     }
@@ -202,17 +192,17 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         var refusal = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(ghost, new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() })).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, refusal.StatusCode);
-        Assert.Equal(0L, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(0L, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
-    private Task<Household> ProposeAsync(int serial) => HouseholdSteps.ProposeAsync(hub, pki, serial);
+    private Task<Household> ProposeAsync(int serial) => HouseholdSteps.ProposeAsync(Hub, Pki, serial);
 
-    private Task<Household> ActiveHouseholdAsync(int serial) => HouseholdSteps.ActiveAsync(hub, pki, serial);
+    private Task<Household> ActiveHouseholdAsync(int serial) => HouseholdSteps.ActiveAsync(Hub, Pki, serial);
 
     private static Task<Household> ChangeAsync(RegistryService.RegistryServiceClient client, Household household, string reason, ChangeHouseholdRequest change) =>
         HouseholdSteps.ChangeAsync(client, household, reason, change);
 
-    private Task<Household> GetAsync(string householdId) => HouseholdSteps.GetAsync(hub, pki, householdId);
+    private Task<Household> GetAsync(string householdId) => HouseholdSteps.GetAsync(Hub, Pki, householdId);
 
     private async Task AssertNotAllowedAsync(RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, string because)
     {

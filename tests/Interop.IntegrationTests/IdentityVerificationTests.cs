@@ -10,24 +10,19 @@ namespace Interop.IntegrationTests;
 /// steward records an explicit exception that the history shows.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "identities")
 {
-    private RunningHub hub = null!;
 
-    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+    private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Dukcapil => hub.Registry(pki.CivilRegistry);
+    private RegistryService.RegistryServiceClient Dukcapil => Hub.Registry(Pki.CivilRegistry);
 
-    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
-
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("identities"));
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 
     [Fact]
     public async Task A_person_added_or_a_nik_replaced_after_verification_keeps_the_proposal_out_of_the_register_until_the_civil_registry_judges_them()
     {
-        var proposed = await HouseholdSteps.ProposeAsync(hub, pki, 1001);
+        var proposed = await HouseholdSteps.ProposeAsync(Hub, Pki, 1001);
         var verified = await HouseholdSteps.ChangeAsync(Dukcapil, proposed, "matched against the population database", HouseholdRequests.VerifyAll(proposed));
         Assert.Equal(HouseholdStatus.Verified, verified.Status);
 
@@ -40,11 +35,11 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
         Assert.Equal(
             [IdentityStatus.Confirmed, IdentityStatus.Unconfirmed, IdentityStatus.Unconfirmed],
             added.Members.Select(member => member.IdentityStatus));
-        var refusal = await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, added, Ratify(), StatusCode.FailedPrecondition, "2 member(s) have no confirmation");
+        var refusal = await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, added, Ratify(), StatusCode.FailedPrecondition, "2 member(s) have no confirmation");
         Assert.Equal(added.HouseholdId, refusal.GetRpcStatus()!.GetDetail<Google.Rpc.PreconditionFailure>().Violations.Single().Subject);
 
         // Judging the head again is allowed, but the new people must be judged.
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Dukcapil, added, HouseholdRequests.Confirm(added.Members[0].Nik), StatusCode.InvalidArgument, "invalid field");
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Dukcapil, added, HouseholdRequests.Confirm(added.Members[0].Nik), StatusCode.InvalidArgument, "invalid field");
         var judged = await HouseholdSteps.ChangeAsync(Dukcapil, added, "matched the new people", HouseholdRequests.Confirm("3273011203151001", "3273015503251001"));
         var active = await HouseholdSteps.ChangeAsync(Ministry, judged, "ratified in the monthly cycle", Ratify());
 
@@ -55,19 +50,19 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task An_active_household_admits_a_new_person_only_once_the_civil_registry_confirmed_the_person_or_the_steward_recorded_an_exception()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 1011);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 1011);
 
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, active, AddChild("3273015503251011"), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, active, AddChild("3273015503251011"), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
 
         // The regency's addition waits; the steward cannot approve it before the civil registry judged the child.
         var asked = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(active, "born last month", AddChild("3273015503251011")));
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, asked.Household, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, asked.Household, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
         var notFound = await HouseholdSteps.ChangeAsync(Dukcapil, asked.Household, "no birth record", new ChangeHouseholdRequest
         {
             VerifyIdentities = new VerifyIdentities { Checks = { new IdentityCheck { Nik = "3273015503251011", Verdict = IdentityVerdict.NotFound } } },
         });
         Assert.Equal(HouseholdStatus.Active, notFound.Status);
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, notFound, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, notFound, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
 
         var judged = await HouseholdSteps.ChangeAsync(Dukcapil, notFound, "birth record issued", HouseholdRequests.Confirm("3273015503251011"));
         var approved = await HouseholdSteps.ChangeAsync(Ministry, judged, "birth certificate seen", Approve(asked.PendingChangeId));
@@ -81,7 +76,7 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task A_nik_that_left_and_comes_back_with_other_data_is_another_person_to_be_judged()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 1051);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 1051);
         var child = active.Members[1];
         var removed = await HouseholdSteps.ChangeAsync(Ministry, active, "moved out", new ChangeHouseholdRequest { RemoveMember = new RemoveMember { Nik = child.Nik } });
         var other = child.Clone();
@@ -89,7 +84,7 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
         other.IdentityStatus = IdentityStatus.Unspecified;
 
         var asked = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(removed, "came back (as the form says)", new ChangeHouseholdRequest { AddMember = new AddMember { Member = other } }));
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, asked.Household, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, asked.Household, Approve(asked.PendingChangeId), StatusCode.FailedPrecondition, "civil registry has not confirmed that NIK");
         var judged = await HouseholdSteps.ChangeAsync(Dukcapil, asked.Household, "matched", HouseholdRequests.Confirm(child.Nik));
         var approved = await HouseholdSteps.ChangeAsync(Ministry, judged, "checked", Approve(asked.PendingChangeId));
 
@@ -99,7 +94,7 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task The_stewards_exception_needs_evidence_and_shows_in_the_history_with_its_reason()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 1021);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 1021);
         var grant = new ChangeHouseholdRequest { GrantIdentityException = new GrantIdentityException { Nik = "3273015503251021" } };
         var withoutEvidence = HouseholdRequests.For(active, "born in a village without civil-registry service", grant);
         withoutEvidence.EvidenceReference = string.Empty;
@@ -107,14 +102,14 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
         var refused = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(withoutEvidence).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal("evidence_reference", refused.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations.Single().Field);
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Bandung, active, grant, StatusCode.PermissionDenied, "may not grant identity exception");
-        Assert.Equal(active, await HouseholdSteps.GetAsync(hub, pki, active.HouseholdId));
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Bandung, active, grant, StatusCode.PermissionDenied, "may not grant identity exception");
+        Assert.Equal(active, await HouseholdSteps.GetAsync(Hub, Pki, active.HouseholdId));
 
         var granted = await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(active, "born in a village without civil-registry service", grant));
         var added = await HouseholdSteps.ChangeAsync(Ministry, granted.Household, "midwife's birth statement", AddChild("3273015503251021"));
 
         Assert.Equal(IdentityStatus.Excepted, added.Members.Single(member => member.Nik == "3273015503251021").IdentityStatus);
-        var exception = (await HouseholdSteps.HistoryAsync(hub, pki, active.HouseholdId))[^2];
+        var exception = (await HouseholdSteps.HistoryAsync(Hub, Pki, active.HouseholdId))[^2];
         Assert.Equal(
             ("3273015503251021", "kemensos-pusdatin", "born in a village without civil-registry service"),
             (exception.IdentityExceptionGranted.Nik, exception.Actor.PartnerId, exception.Reason));
@@ -124,7 +119,7 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task People_who_split_off_or_join_another_family_keep_their_standing_and_no_unconfirmed_person_comes_along()
     {
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 1031);
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 1031);
         var granted = await HouseholdSteps.ChangeAsync(Ministry, household, "remote village", new ChangeHouseholdRequest { GrantIdentityException = new GrantIdentityException { Nik = "3273015503251031" } });
         var withExcepted = await HouseholdSteps.ChangeAsync(Ministry, granted, "midwife's birth statement", AddChild("3273015503251031"));
 
@@ -142,10 +137,10 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
                 AddressLine = "Jl. Cihampelas No. 4 RT 01/RW 05",
             },
         }));
-        var formed = await HouseholdSteps.GetAsync(hub, pki, split.NewHouseholdId);
+        var formed = await HouseholdSteps.GetAsync(Hub, Pki, split.NewHouseholdId);
         Assert.Equal([IdentityStatus.Confirmed, IdentityStatus.Excepted], formed.Members.Select(member => member.IdentityStatus));
 
-        var survivor = await HouseholdSteps.ActiveAsync(hub, pki, 1032);
+        var survivor = await HouseholdSteps.ActiveAsync(Hub, Pki, 1032);
         var merged = await HouseholdSteps.ChangeAsync(Ministry, survivor, "the families live together now", FamilyCardTests.Merge(formed, Relationship.OtherRelative, Relationship.Grandchild));
         Assert.Equal(
             [IdentityStatus.Confirmed, IdentityStatus.Confirmed, IdentityStatus.Confirmed, IdentityStatus.Excepted],
@@ -155,17 +150,17 @@ public sealed class IdentityVerificationTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task A_conflict_resolution_does_not_stand_in_for_the_civil_registry()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 1041);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 1041);
         var duplicate = Households.Valid("IDENT-1042", 1042);
         duplicate.Household.Members[1] = existing.Members[1].Clone();
         duplicate.Household.Members[1].IdentityStatus = IdentityStatus.Unspecified;
         var caseId = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [duplicate])).Accepted.ConflictCaseId;
         var resolved = await Ministry.ResolveConflictCaseAsync(ConflictCaseTests.Resolve(caseId, ConflictResolution.MoveMembers));
 
-        var moved = await HouseholdSteps.GetAsync(hub, pki, resolved.ConflictCase.ProposedHouseholdId);
+        var moved = await HouseholdSteps.GetAsync(Hub, Pki, resolved.ConflictCase.ProposedHouseholdId);
         Assert.Equal(HouseholdStatus.Proposed, moved.Status);
         Assert.All(moved.Members, member => Assert.Equal(IdentityStatus.Unconfirmed, member.IdentityStatus));
-        await HouseholdSteps.AssertRefusedAsync(hub, pki, Ministry, moved, Ratify(), StatusCode.FailedPrecondition, "not been verified by the civil registry");
+        await HouseholdSteps.AssertRefusedAsync(Hub, Pki, Ministry, moved, Ratify(), StatusCode.FailedPrecondition, "not been verified by the civil registry");
 
         var verified = await HouseholdSteps.ChangeAsync(Dukcapil, moved, "matched", HouseholdRequests.VerifyAll(moved));
         Assert.Equal(HouseholdStatus.Active, (await HouseholdSteps.ChangeAsync(Ministry, verified, "ratified", Ratify())).Status);

@@ -6,22 +6,17 @@ namespace Interop.IntegrationTests;
 
 /// <summary>The same people under other NIKs: flagged with a score and reasons, and resolved by the steward.</summary>
 [Collection(HubCollection.Name)]
-public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "duplicates")
 {
-    private RunningHub hub = null!;
 
-    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+    private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
-
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("duplicates"));
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 
     [Fact]
     public async Task A_head_with_the_same_birth_date_and_a_name_spelled_differently_in_the_same_village_is_flagged_with_score_and_reasons()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 801);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 801);
 
         var (flagged, caseId) = await SubmitAsync(Lookalike(existing, 802, "Siti Rachmawati"));
         var conflict = await CaseAsync(caseId);
@@ -34,12 +29,12 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
         Assert.StartsWith("members[0] and a member of household " + existing.HouseholdId, reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Rachmawati", reason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(caseId, flagged.OpenConflictCaseId);
-        var history = await HouseholdSteps.HistoryAsync(hub, pki, flagged.HouseholdId);
+        var history = await HouseholdSteps.HistoryAsync(Hub, Pki, flagged.HouseholdId);
         Assert.Equal([HouseholdEvent.ChangeOneofCase.HouseholdProposed, HouseholdEvent.ChangeOneofCase.FlaggedAsLikelyDuplicate], history.Select(e => e.ChangeCase));
         Assert.Equal(conflict.Score, history[1].FlaggedAsLikelyDuplicate.Score);
 
         // Held until the steward decides: it cannot be ratified meanwhile.
-        var verified = await HouseholdSteps.ChangeAsync(hub.Registry(pki.CivilRegistry), flagged, "population database", HouseholdRequests.VerifyAll(flagged));
+        var verified = await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.CivilRegistry), flagged, "population database", HouseholdRequests.VerifyAll(flagged));
         var ratify = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() })).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ratify.StatusCode);
     }
@@ -47,16 +42,16 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task The_steward_marks_a_likely_duplicate_distinct_and_the_household_goes_ahead()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 811);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 811);
         var (flagged, caseId) = await SubmitAsync(Lookalike(existing, 812, "Siti Rahmawati"));
 
         var resolved = (await Ministry.ResolveConflictCaseAsync(ConflictCaseTests.Resolve(caseId, ConflictResolution.MarkDistinct))).ConflictCase;
 
         Assert.Equal((ConflictCaseStatus.Resolved, ConflictResolution.MarkDistinct, 1.0), (resolved.Status, resolved.Resolution, resolved.Score));
-        var cleared = await HouseholdSteps.GetAsync(hub, pki, flagged.HouseholdId);
+        var cleared = await HouseholdSteps.GetAsync(Hub, Pki, flagged.HouseholdId);
         Assert.Empty(cleared.OpenConflictCaseId);
-        Assert.Equal(HouseholdEvent.ChangeOneofCase.ConflictCleared, (await HouseholdSteps.HistoryAsync(hub, pki, flagged.HouseholdId))[^1].ChangeCase);
-        var verified = await HouseholdSteps.ChangeAsync(hub.Registry(pki.CivilRegistry), cleared, "population database", HouseholdRequests.VerifyAll(cleared));
+        Assert.Equal(HouseholdEvent.ChangeOneofCase.ConflictCleared, (await HouseholdSteps.HistoryAsync(Hub, Pki, flagged.HouseholdId))[^1].ChangeCase);
+        var verified = await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.CivilRegistry), cleared, "population database", HouseholdRequests.VerifyAll(cleared));
         var active = await HouseholdSteps.ChangeAsync(Ministry, verified, "distinct families, checked on site", new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() });
         Assert.Equal(HouseholdStatus.Active, active.Status);
     }
@@ -64,13 +59,13 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task The_steward_merges_a_likely_duplicate_and_the_survivor_keeps_its_history()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 821);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 821);
         var (flagged, caseId) = await SubmitAsync(Lookalike(existing, 822, "SITI RAHMAWATI"));
 
         await Ministry.ResolveConflictCaseAsync(ConflictCaseTests.Resolve(caseId, ConflictResolution.MergeIntoExisting));
 
-        var merged = await HouseholdSteps.GetAsync(hub, pki, flagged.HouseholdId);
-        var survivor = await HouseholdSteps.GetAsync(hub, pki, existing.HouseholdId);
+        var merged = await HouseholdSteps.GetAsync(Hub, Pki, flagged.HouseholdId);
+        var survivor = await HouseholdSteps.GetAsync(Hub, Pki, existing.HouseholdId);
         Assert.Equal((HouseholdStatus.Merged, existing.HouseholdId), (merged.Status, merged.MergedIntoHouseholdId));
         Assert.Equal([flagged.HouseholdId], survivor.MergedHouseholdIds);
         // The merged-away NIKs are free again: the same child proposed in another household is not a NIK conflict.
@@ -83,7 +78,7 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task Other_villages_birth_dates_sexes_or_names_are_not_duplicates_and_a_stream_is_screened_against_itself()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 831);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 831);
         var otherVillage = Lookalike(existing, 832, "Siti Rahmawati");
         otherVillage.Household.VillageCode = "32.73.01.1003";
         var otherName = Lookalike(existing, 833, "Dewi Lestari");
@@ -102,7 +97,7 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
     [Fact]
     public async Task Resolutions_that_do_not_fit_the_kind_of_case_are_refused()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 841);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 841);
         var (_, likelyCase) = await LikelyCaseAsync(existing);
         var nikInUse = Households.Valid("DUP-843", 843);
         nikInUse.Household.Members[1] = existing.Members[1].Clone();
@@ -142,7 +137,7 @@ public sealed class LikelyDuplicateTests(PostgresCluster postgres, TestPki pki) 
     {
         var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [request]));
         Assert.NotEmpty(outcome.Accepted.ConflictCaseId);
-        return (await HouseholdSteps.GetAsync(hub, pki, outcome.Accepted.HouseholdId), outcome.Accepted.ConflictCaseId);
+        return (await HouseholdSteps.GetAsync(Hub, Pki, outcome.Accepted.HouseholdId), outcome.Accepted.ConflictCaseId);
     }
 
     private async Task<ConflictCase> CaseAsync(string caseId) =>

@@ -7,24 +7,19 @@ namespace Interop.IntegrationTests;
 
 /// <summary>Maker-checker: a regency's change to a ratified household takes effect only when the steward approves it.</summary>
 [Collection(HubCollection.Name)]
-public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "makerchecker")
 {
-    private RunningHub hub = null!;
 
-    private RegistryService.RegistryServiceClient Bandung => hub.Registry(pki.Bandung);
+    private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Ministry => hub.Registry(pki.Steward);
+    private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 
-    private RegistryService.RegistryServiceClient Dukcapil => hub.Registry(pki.CivilRegistry);
-
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("makerchecker"));
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private RegistryService.RegistryServiceClient Dukcapil => Hub.Registry(Pki.CivilRegistry);
 
     [Fact]
     public async Task A_regencys_change_to_a_ratified_household_waits_for_the_steward_who_approves_or_rejects_it_with_a_reason()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 601);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 601);
 
         var birth = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(active, "birth registered at the village office", AddChild("3273015503250601")));
         var afterBirth = birth.Household;
@@ -55,7 +50,7 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal("32.73.01.1002", rejected.Household.VillageCode);
         Assert.Empty(rejected.Household.PendingChanges);
 
-        var history = (await HouseholdSteps.HistoryAsync(hub, pki, active.HouseholdId)).Skip((int)active.Version).ToList();
+        var history = (await HouseholdSteps.HistoryAsync(Hub, Pki, active.HouseholdId)).Skip((int)active.Version).ToList();
         Assert.Equal(
             [
                 (HouseholdEvent.ChangeOneofCase.ChangeAwaitingApproval, "dinsos-kota-bandung", "birth registered at the village office"),
@@ -74,7 +69,7 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
     [Fact]
     public async Task A_regencys_change_to_its_own_proposal_applies_at_once_because_the_steward_reviews_it_when_ratifying()
     {
-        var proposed = await HouseholdSteps.ProposeAsync(hub, pki, 611);
+        var proposed = await HouseholdSteps.ProposeAsync(Hub, Pki, 611);
 
         var added = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(proposed, "child missing from the survey form", AddChild("3273015503250611")));
 
@@ -86,7 +81,7 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
     [Fact]
     public async Task A_pending_change_replayed_under_its_key_gives_the_same_change_id_and_is_stored_once()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 621);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 621);
         var request = HouseholdRequests.For(active, "moved within Bandung", Move("32.73.01.1003"));
 
         var first = await Bandung.ChangeHouseholdAsync(request);
@@ -94,13 +89,13 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
 
         Assert.Equal(first.PendingChangeId, again.PendingChangeId);
         Assert.Equal(first.Household, again.Household);
-        Assert.Single((await HouseholdSteps.GetAsync(hub, pki, active.HouseholdId)).PendingChanges);
+        Assert.Single((await HouseholdSteps.GetAsync(Hub, Pki, active.HouseholdId)).PendingChanges);
     }
 
     [Fact]
     public async Task Approvals_that_do_not_fit_are_refused_and_change_nothing()
     {
-        var active = await HouseholdSteps.ActiveAsync(hub, pki, 631);
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 631);
         var first = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(active, "birth", AddChild("3273015503250631")));
         // The same child asked for twice: both wait, only one can take effect.
         var twice = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(first.Household, "birth, sent again by another officer", AddChild("3273015503250631")));
@@ -117,18 +112,18 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal("approve_change.change_id", Assert.Single(malformed.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
 
         // A NIK active in another household is refused when asked for, not left for the steward to find.
-        var other = await HouseholdSteps.ActiveAsync(hub, pki, 632);
+        var other = await HouseholdSteps.ActiveAsync(Hub, Pki, 632);
         await AssertRefusedAsync(Bandung, household, new ChangeHouseholdRequest { AddMember = new AddMember { Member = other.Members[1].Clone() } }, StatusCode.FailedPrecondition, "active in household");
     }
 
     private Task<RpcException> AssertRefusedAsync(
         RegistryService.RegistryServiceClient client, Household household, ChangeHouseholdRequest change, StatusCode code, string because) =>
-        HouseholdSteps.AssertRefusedAsync(hub, pki, client, household, change, code, because);
+        HouseholdSteps.AssertRefusedAsync(Hub, Pki, client, household, change, code, because);
 
     [Fact]
     public async Task A_household_that_closes_withdraws_its_pending_changes_in_the_name_of_whoever_closed_it()
     {
-        var deactivating = await HouseholdSteps.ActiveAsync(hub, pki, 611);
+        var deactivating = await HouseholdSteps.ActiveAsync(Hub, Pki, 611);
         var asked = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(deactivating, "moved within Bandung", Move("32.73.01.1003")));
 
         var deactivated = (await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(asked.Household, "no longer eligible", new ChangeHouseholdRequest
@@ -137,7 +132,7 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         }))).Household;
 
         Assert.Empty(deactivated.PendingChanges);
-        var history = await HouseholdSteps.HistoryAsync(hub, pki, deactivating.HouseholdId);
+        var history = await HouseholdSteps.HistoryAsync(Hub, Pki, deactivating.HouseholdId);
         Assert.Equal(
             [
                 (HouseholdEvent.ChangeOneofCase.ChangeRejected, "kemensos-pusdatin", "withdrawn: the household was deactivated"),
@@ -147,15 +142,15 @@ public sealed class MakerCheckerTests(PostgresCluster postgres, TestPki pki) : I
         Assert.Equal(asked.PendingChangeId, history[^2].ChangeRejected.ChangeId);
 
         // A household that joins another family closes too.
-        var survivor = await HouseholdSteps.ActiveAsync(hub, pki, 612);
-        var joining = await HouseholdSteps.ActiveAsync(hub, pki, 613);
+        var survivor = await HouseholdSteps.ActiveAsync(Hub, Pki, 612);
+        var joining = await HouseholdSteps.ActiveAsync(Hub, Pki, 613);
         var birth = await Bandung.ChangeHouseholdAsync(HouseholdRequests.For(joining, "birth registered at the village office", AddChild("3273015503250613")));
         await Ministry.ChangeHouseholdAsync(HouseholdRequests.For(survivor, "the families live together now", FamilyCardTests.Merge(birth.Household, Relationship.Parent, Relationship.Grandchild)));
 
-        var closed = await HouseholdSteps.GetAsync(hub, pki, joining.HouseholdId);
+        var closed = await HouseholdSteps.GetAsync(Hub, Pki, joining.HouseholdId);
         Assert.Equal(HouseholdStatus.Merged, closed.Status);
         Assert.Empty(closed.PendingChanges);
-        var closedHistory = await HouseholdSteps.HistoryAsync(hub, pki, joining.HouseholdId);
+        var closedHistory = await HouseholdSteps.HistoryAsync(Hub, Pki, joining.HouseholdId);
         Assert.Equal(
             [HouseholdEvent.ChangeOneofCase.ChangeRejected, HouseholdEvent.ChangeOneofCase.JoinedFamily],
             closedHistory.TakeLast(2).Select(e => e.ChangeCase));

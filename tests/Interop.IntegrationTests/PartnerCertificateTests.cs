@@ -11,18 +11,13 @@ namespace Interop.IntegrationTests;
 /// on where in its connection pool the failure lands, INTERNAL.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class PartnerCertificateTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class PartnerCertificateTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "certificates")
 {
-    private RunningHub hub = null!;
-
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("certificates"));
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
 
     [Fact]
     public async Task A_partner_with_a_certificate_from_the_partner_ca_is_served()
     {
-        var health = new Health.HealthClient(hub.Channel(pki.Bank));
+        var health = new Health.HealthClient(Hub.Channel(Pki.Bank));
 
         var response = await health.CheckAsync(new HealthCheckRequest());
 
@@ -32,7 +27,7 @@ public sealed class PartnerCertificateTests(PostgresCluster postgres, TestPki pk
     [Fact]
     public async Task The_hub_tells_a_partner_who_it_takes_it_to_be()
     {
-        var hubService = new Interop.Contracts.Hub.V1.HubService.HubServiceClient(hub.Channel(pki.Bandung));
+        var hubService = new Interop.Contracts.Hub.V1.HubService.HubServiceClient(Hub.Channel(Pki.Bandung));
 
         var identity = await hubService.GetPartnerIdentityAsync(new Interop.Contracts.Hub.V1.GetPartnerIdentityRequest());
 
@@ -57,19 +52,19 @@ public sealed class PartnerCertificateTests(PostgresCluster postgres, TestPki pk
     [Fact]
     public async Task An_expired_partner_certificate_is_refused()
     {
-        await AssertRefusedAsync(pki.Partner("dinsos-kota-bandung", "local-government", "32.73", DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1)));
+        await AssertRefusedAsync(Pki.Partner("dinsos-kota-bandung", "local-government", "32.73", DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1)));
     }
 
     [Fact]
     public async Task A_certificate_from_the_partner_ca_without_a_partner_identity_is_refused()
     {
-        await AssertRefusedAsync(pki.Partner("dinsos-kota-bandung", "mayor"));
+        await AssertRefusedAsync(Pki.Partner("dinsos-kota-bandung", "mayor"));
     }
 
     private async Task AssertRefusedAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
-        var registry = hub.Registry(certificate);
-        var health = new Health.HealthClient(hub.Channel(certificate));
+        var registry = Hub.Registry(certificate);
+        var health = new Health.HealthClient(Hub.Channel(certificate));
 
         var read = await Assert.ThrowsAsync<RpcException>(() =>
             registry.GetHouseholdAsync(new Interop.Contracts.Registry.V1.GetHouseholdRequest { HouseholdId = Guid.NewGuid().ToString() }).ResponseAsync);

@@ -8,27 +8,17 @@ namespace Interop.IntegrationTests;
 
 /// <summary>The civil registry streams its view of people and its death notices; the hub answers the discrepancies and records the deaths.</summary>
 [Collection(HubCollection.Name)]
-public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "reconciliation")
 {
-    private string connectionString = string.Empty;
-    private RunningHub hub = null!;
 
-    private ReconciliationService.ReconciliationServiceClient Dukcapil => new(hub.Channel(pki.CivilRegistry));
-
-    public async Task InitializeAsync()
-    {
-        connectionString = await postgres.CreateDatabaseAsync("reconciliation");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    private ReconciliationService.ReconciliationServiceClient Dukcapil => new(Hub.Channel(Pki.CivilRegistry));
 
     [Fact]
     public async Task Each_record_is_answered_in_order_with_what_differs_from_the_register()
     {
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 701);
-        var died = await HouseholdSteps.ActiveAsync(hub, pki, 702);
-        died = await HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), died, "death reported by the village head", new ChangeHouseholdRequest
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 701);
+        var died = await HouseholdSteps.ActiveAsync(Hub, Pki, 702);
+        died = await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), died, "death reported by the village head", new ChangeHouseholdRequest
         {
             RecordDeath = new RecordDeath { Nik = died.Members[1].Nik, DeathDate = new Date { Year = 2026, Month = 2, Day = 1 } },
         });
@@ -54,17 +44,17 @@ public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki
         Assert.Empty(answers[2].HouseholdId);
         Assert.Equal([DiscrepancyKind.DeceasedOnlyInRegister], answers[3].Discrepancies.Select(d => d.Kind));
         // Comparing writes nothing, and no answer quotes a name.
-        Assert.Equal(household.Version, (await HouseholdSteps.GetAsync(hub, pki, household.HouseholdId)).Version);
+        Assert.Equal(household.Version, (await HouseholdSteps.GetAsync(Hub, Pki, household.HouseholdId)).Version);
         Assert.DoesNotContain(answers.SelectMany(a => a.Discrepancies), d => d.Description.Contains("Rizk", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
     public async Task People_of_a_proposal_held_in_a_conflict_case_are_compared_and_their_deaths_recorded_there()
     {
-        var existing = await HouseholdSteps.ActiveAsync(hub, pki, 721);
+        var existing = await HouseholdSteps.ActiveAsync(Hub, Pki, 721);
         var proposal = Households.Valid("RECONCILE-722", 722);
         proposal.Household.Members[1] = existing.Members[1].Clone();
-        var held = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), [proposal])).Accepted;
+        var held = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Bandung), [proposal])).Accepted;
         Assert.NotEmpty(held.ConflictCaseId);
         // The head's NIK is active nowhere: the held proposal is the only household that lists it.
         var head = proposal.Household.Members[0];
@@ -77,7 +67,7 @@ public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki
 
         Assert.Equal((held.HouseholdId, 0), (answers[0].HouseholdId, answers[0].Discrepancies.Count));
         Assert.Equal((DeathNoticeOutcome.Applied, held.HouseholdId), (answers[1].DeathNoticeOutcome, answers[1].HouseholdId));
-        var now = await HouseholdSteps.GetAsync(hub, pki, held.HouseholdId);
+        var now = await HouseholdSteps.GetAsync(Hub, Pki, held.HouseholdId);
         Assert.Equal(new Date { Year = 2026, Month = 4, Day = 5 }, now.Members.Single(member => member.Nik == head.Nik).DeathDate);
         Assert.Equal(held.ConflictCaseId, now.OpenConflictCaseId);
     }
@@ -85,8 +75,8 @@ public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki
     [Fact]
     public async Task Death_notices_are_recorded_in_the_civil_registrys_name_and_a_resent_stream_changes_nothing()
     {
-        var first = await HouseholdSteps.ActiveAsync(hub, pki, 711);
-        var second = await HouseholdSteps.ProposeAsync(hub, pki, 712);
+        var first = await HouseholdSteps.ActiveAsync(Hub, Pki, 711);
+        var second = await HouseholdSteps.ProposeAsync(Hub, Pki, 712);
         List<ReconcileIdentitiesRequest> notices =
         [
             Notice("N-1", first.Members[1].Nik, new Date { Year = 2026, Month = 4, Day = 2 }, "AKTA-3273-KM-2026-0001"),
@@ -101,27 +91,27 @@ public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki
             [DeathNoticeOutcome.Applied, DeathNoticeOutcome.Applied, DeathNoticeOutcome.Applied, DeathNoticeOutcome.NikUnknown],
             answers.Select(a => a.DeathNoticeOutcome));
         Assert.Equal([first.Version + 1, second.Version + 1, first.Version + 2], answers.Take(3).Select(a => a.HouseholdVersion));
-        var firstNow = await HouseholdSteps.GetAsync(hub, pki, first.HouseholdId);
+        var firstNow = await HouseholdSteps.GetAsync(Hub, Pki, first.HouseholdId);
         Assert.Equal(new Date { Year = 2026, Month = 4, Day = 2 }, firstNow.Members[1].DeathDate);
         Assert.Equal(new Date { Year = 2026, Month = 4, Day = 4 }, firstNow.Members[0].DeathDate);
-        var recorded = (await HouseholdSteps.HistoryAsync(hub, pki, first.HouseholdId)).Skip((int)first.Version).ToList();
+        var recorded = (await HouseholdSteps.HistoryAsync(Hub, Pki, first.HouseholdId)).Skip((int)first.Version).ToList();
         Assert.All(recorded, e => Assert.Equal((HouseholdEvent.ChangeOneofCase.MemberDied, "dukcapil", "death notice from the civil registry"), (e.ChangeCase, e.Actor.PartnerId, e.Reason)));
         Assert.Equal(["AKTA-3273-KM-2026-0001", "AKTA-3273-KM-2026-0003"], recorded.Select(e => e.EvidenceReference));
 
-        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
         var again = await ReconcileAsync(notices);
 
         Assert.Equal(
             [DeathNoticeOutcome.AlreadyRecorded, DeathNoticeOutcome.AlreadyRecorded, DeathNoticeOutcome.AlreadyRecorded, DeathNoticeOutcome.NikUnknown],
             again.Select(a => a.DeathNoticeOutcome));
-        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
     [Fact]
     public async Task Malformed_records_and_impossible_deaths_are_refused_one_by_one_and_write_nothing()
     {
-        var household = await HouseholdSteps.ActiveAsync(hub, pki, 721);
-        var events = await StoreProbe.HouseholdEventCountAsync(connectionString);
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 721);
+        var events = await StoreProbe.HouseholdEventCountAsync(ConnectionString);
 
         var answers = await ReconcileAsync(
         [
@@ -140,13 +130,13 @@ public sealed class ReconcilingIdentitiesTests(PostgresCluster postgres, TestPki
         Assert.All(answers.Take(4).Where(a => a.DeathNoticeOutcome != DeathNoticeOutcome.Unspecified), a => Assert.Equal(DeathNoticeOutcome.Refused, a.DeathNoticeOutcome));
         Assert.Null(answers[4].Refused);
         Assert.Empty(answers[4].Discrepancies);
-        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(connectionString));
+        Assert.Equal(events, await StoreProbe.HouseholdEventCountAsync(ConnectionString));
     }
 
     [Fact]
     public async Task Only_the_civil_registry_may_reconcile()
     {
-        var call = new ReconciliationService.ReconciliationServiceClient(hub.Channel(pki.Bandung)).ReconcileIdentities();
+        var call = new ReconciliationService.ReconciliationServiceClient(Hub.Channel(Pki.Bandung)).ReconcileIdentities();
         await call.RequestStream.WriteAsync(Notice("N", "3273014507900001", new Date { Year = 2026, Month = 4, Day = 2 }, "AKTA-1"));
         await call.RequestStream.CompleteAsync();
 

@@ -7,24 +7,21 @@ using Interop.ReferenceData;
 namespace Interop.IntegrationTests;
 
 [Collection(HubCollection.Name)]
-public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "search")
 {
     private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
-    private RunningHub hub = null!;
     private List<SubmitHouseholdsRequest> bandung = [];
     private List<SubmitHouseholdsResponse> stored = [];
 
-    private RegistryService.RegistryServiceClient Auditor => hub.Registry(pki.Auditor);
+    private RegistryService.RegistryServiceClient Auditor => Hub.Registry(Pki.Auditor);
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        hub = await RunningHub.StartAsync(pki, await postgres.CreateDatabaseAsync("search"));
+        await base.InitializeAsync();
         bandung = new SyntheticHouseholds(31, Regions, "32.73", "S-BDG-").Take(45).ToList();
         var semarang = new SyntheticHouseholds(32, Regions, "33.74", "S-SMG-").Take(15).ToList();
-        stored = await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Steward), [.. bandung, .. semarang]);
+        stored = await SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Steward), [.. bandung, .. semarang]);
     }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
 
     [Fact]
     public async Task A_region_is_read_page_by_page_in_a_stable_order_without_gaps_or_repeats()
@@ -52,16 +49,16 @@ public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki p
     {
         // Holding: an active household. Listing without holding: a proposal held because the NIK is
         // active there, and, once deactivated (its NIKs released), the household itself.
-        var holder = await HouseholdSteps.ActiveAsync(hub, pki, 431);
+        var holder = await HouseholdSteps.ActiveAsync(Hub, Pki, 431);
         var nik = holder.Members[1].Nik;
         var proposal = Households.Valid("SEARCH-432", 432);
         proposal.Household.Members[1] = holder.Members[1].Clone();
-        var held = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Bandung), [proposal])).Accepted;
+        var held = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Bandung), [proposal])).Accepted;
         Assert.NotEmpty(held.ConflictCaseId);
 
         var both = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = nik });
         var heldOnly = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = proposal.Household.Members[0].Nik });
-        await HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), holder, "no longer eligible", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
+        await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), holder, "no longer eligible", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
         var afterClosing = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = nik });
 
         Assert.Equal(new[] { holder.HouseholdId, held.HouseholdId }.Order(StringComparer.Ordinal), both.Households.Select(h => h.HouseholdId));
@@ -95,7 +92,7 @@ public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki p
         var forged = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { PageToken = "bm90LWEtdG9rZW4" }).ResponseAsync);
         var otherFilter = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "33.74", PageSize = 10, PageToken = first.NextPageToken }).ResponseAsync);
         var badNik = await Assert.ThrowsAsync<RpcException>(() => Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = "12345" }).ResponseAsync);
-        var bank = await Assert.ThrowsAsync<RpcException>(() => hub.Registry(pki.Bank).SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "32" }).ResponseAsync);
+        var bank = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Bank).SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "32" }).ResponseAsync);
 
         Assert.Equal("page_size", Field(tooLarge));
         Assert.Equal("page_token", Field(forged));

@@ -28,7 +28,7 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         var steward = new RegistryService.RegistryServiceClient(stewardChannel);
         var warmUp = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [Households.Valid("MEM-0", 1600)]));
         await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = warmUp.Accepted.HouseholdId });
-        var baseline = hub.MemoryMiB("VmRSS");
+        var baseline = hub.ResidentMiB;
 
         // Just under the hub's 1 MiB message limit: a reference and an address far over their limits.
         var maximal = Households.Valid("x", 1601);
@@ -66,7 +66,7 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         }
 
         await Task.WhenAll(senders);
-        var peak = hub.MemoryMiB("VmHWM");
+        var peak = hub.PeakResidentMiB;
         output.WriteLine($"sent {string.Join(", ", sent)} maximal messages; hub resident {baseline} MiB before, peak {peak} MiB");
         Assert.All(sent, count => Assert.InRange(count, 1, 2999));
         Assert.True(peak - baseline < BoundMiB, $"the hub grew from {baseline} to {peak} MiB");

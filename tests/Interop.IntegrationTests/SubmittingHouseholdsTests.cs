@@ -6,30 +6,20 @@ using Interop.IntegrationTests.Infrastructure;
 namespace Interop.IntegrationTests;
 
 [Collection(HubCollection.Name)]
-public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "submitting")
 {
-    private string connectionString = string.Empty;
-    private RunningHub hub = null!;
-
-    public async Task InitializeAsync()
-    {
-        connectionString = await postgres.CreateDatabaseAsync("submitting");
-        hub = await RunningHub.StartAsync(pki, connectionString);
-    }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
 
     [Fact]
     public async Task A_regency_submits_households_and_anyone_allowed_reads_them_back_with_who_proposed_them_and_why()
     {
         var before = DateTimeOffset.UtcNow;
-        var outcomes = await SubmitAsync(hub.Registry(pki.Bandung), [Households.Valid("BDG-1", 1), Households.Valid("BDG-2", 2), Households.Valid("BDG-3", 3)]);
+        var outcomes = await SubmitAsync(Hub.Registry(Pki.Bandung), [Households.Valid("BDG-1", 1), Households.Valid("BDG-2", 2), Households.Valid("BDG-3", 3)]);
 
         Assert.Equal(["BDG-1", "BDG-2", "BDG-3"], outcomes.Select(outcome => outcome.PartnerReference));
         Assert.Equal([0L, 1L, 2L], outcomes.Select(outcome => outcome.Position));
         Assert.All(outcomes, outcome => Assert.Equal(SubmitHouseholdsResponse.OutcomeOneofCase.Accepted, outcome.OutcomeCase));
 
-        var auditor = hub.Registry(pki.Auditor);
+        var auditor = Hub.Registry(Pki.Auditor);
         var second = (await auditor.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = outcomes[1].Accepted.HouseholdId })).Household;
         var sent = Households.Valid("BDG-2", 2).Household;
         Assert.Equal(outcomes[1].Accepted.HouseholdId, second.HouseholdId);
@@ -57,7 +47,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
         Assert.Equal("BDG-2", proposed.HouseholdProposed.PartnerReference);
         Assert.Equal(proposed.OccurTime, second.CreateTime);
 
-        var steward = hub.Registry(pki.Steward);
+        var steward = Hub.Registry(Pki.Steward);
         Assert.Equal(second, (await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = second.HouseholdId })).Household);
     }
 
@@ -79,7 +69,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
         var noHousehold = new SubmitHouseholdsRequest { PartnerReference = "BAD-NOTHING", Reason = "test" };
 
         var outcomes = await SubmitAsync(
-            hub.Registry(pki.Bandung),
+            Hub.Registry(Pki.Bandung),
             [Households.Valid("GOOD-1", 10), badNik, impossibleBirthDate, unknownVillage, missingFamilyCard, noMembers, oversizedName, noHousehold, Households.Valid("GOOD-2", 17)]);
 
         Assert.Equal(9, outcomes.Count);
@@ -99,7 +89,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
 
         // Nothing of a refused household reached the store: exactly the two good ones did.
         Assert.Equal(2L, await StoredEventCountAsync());
-        var reader = hub.Registry(pki.Steward);
+        var reader = Hub.Registry(Pki.Steward);
         foreach (var good in new[] { outcomes[0], outcomes[8] })
         {
             var stored = await reader.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = good.Accepted.HouseholdId });
@@ -110,7 +100,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task A_message_larger_than_the_hub_accepts_ends_the_stream_but_what_came_before_it_is_kept()
     {
-        using var call = hub.Registry(pki.Bandung).SubmitHouseholds();
+        using var call = Hub.Registry(Pki.Bandung).SubmitHouseholds();
         await call.RequestStream.WriteAsync(Households.Valid("BEFORE-1", 21));
         await call.RequestStream.WriteAsync(Households.Valid("BEFORE-2", 22));
         var kept = new List<SubmitHouseholdsResponse>();
@@ -128,7 +118,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
         }
         catch (RpcException)
         {
-            // The hub resets the request stream while the client is still sending; the verdict is in the response.
+            // The Hub resets the request stream while the client is still sending; the verdict is in the response.
         }
 
         var failure = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -148,7 +138,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task An_unknown_household_is_not_found_and_a_malformed_id_is_refused_with_the_field_named()
     {
-        var reader = hub.Registry(pki.Auditor);
+        var reader = Hub.Registry(Pki.Auditor);
 
         var unknown = await Assert.ThrowsAsync<RpcException>(() => reader.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = Guid.NewGuid().ToString() }).ResponseAsync);
         var unknownHistory = await Assert.ThrowsAsync<RpcException>(() =>
@@ -165,8 +155,8 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task A_bank_can_neither_propose_nor_read_households()
     {
-        var accepted = await SubmitAsync(hub.Registry(pki.Bandung), [Households.Valid("FOR-BANK", 31)]);
-        var bank = hub.Registry(pki.Bank);
+        var accepted = await SubmitAsync(Hub.Registry(Pki.Bandung), [Households.Valid("FOR-BANK", 31)]);
+        var bank = Hub.Registry(Pki.Bank);
 
         var read = await Assert.ThrowsAsync<RpcException>(() => bank.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = accepted[0].Accepted.HouseholdId }).ResponseAsync);
         var propose = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(bank, [Households.Valid("BANK-1", 32)]));
@@ -179,7 +169,7 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task An_auditor_cannot_propose_households()
     {
-        var propose = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(hub.Registry(pki.Auditor), [Households.Valid("AUD-1", 41)]));
+        var propose = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(Hub.Registry(Pki.Auditor), [Households.Valid("AUD-1", 41)]));
 
         Assert.Equal(StatusCode.PermissionDenied, propose.StatusCode);
         Assert.Equal(0L, await StoredEventCountAsync());
@@ -205,5 +195,5 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
         return badRequest.FieldViolations.Select(violation => violation.Field).Distinct().ToList();
     }
 
-    private Task<long> StoredEventCountAsync() => StoreProbe.HouseholdEventCountAsync(connectionString);
+    private Task<long> StoredEventCountAsync() => StoreProbe.HouseholdEventCountAsync(ConnectionString);
 }

@@ -1,6 +1,6 @@
 namespace Interop.Cli.Bench;
 
-/// <summary>Samples a process's resident memory (/proc/PID/status VmRSS) every 100 ms and keeps the peak.</summary>
+/// <summary>Samples a process's resident memory (its working set) every 100 ms and keeps the peak.</summary>
 internal sealed class MemorySampler
 {
     private readonly CancellationTokenSource stop = new();
@@ -24,15 +24,11 @@ internal sealed class MemorySampler
     private static async Task<long?> SampleAsync(int processId, CancellationToken cancellationToken)
     {
         long peak = 0;
-        var status = $"/proc/{processId}/status";
+        using var process = System.Diagnostics.Process.GetProcessById(processId);
         while (true)
         {
-            var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            if (line is not null)
-            {
-                peak = Math.Max(peak, long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024);
-            }
-
+            process.Refresh();
+            peak = Math.Max(peak, process.WorkingSet64);
             try
             {
                 await Task.Delay(100, cancellationToken);

@@ -71,9 +71,6 @@ internal sealed record Household(
     public IReadOnlyList<HouseholdMember> PeopleUnder(string nik) =>
         Members.Concat(PendingPeople).Where(person => person.Nik == nik).DistinctBy(ConfirmedPerson.Of).ToList();
 
-    /// <summary>The search-terms index's predicate: a query on the terms says it too, so that the partial index serves it.</summary>
-    public const string SearchTermsIndexed = "cardinality(search_terms) > 0";
-
     /// <summary>Held in a conflict case because a member's NIK was active elsewhere: its members' NIKs are not registered to it.</summary>
     public bool HeldForNikConflict { get; init; }
 

@@ -3,11 +3,8 @@ using Marten;
 namespace Interop.Hub.Storage;
 
 /// <summary>
-/// Inserts many documents of one type with one statement in the session's transaction. Marten's own
-/// <c>Insert</c> costs a statement and a unit-of-work pass per document, which dominated the ingest
-/// path (a receipt per household). A key another commit took first
-/// fails the whole commit with a unique violation, exactly as Marten's insert would (<see cref="LostRace"/>).
-/// The rows are the same as Marten writes them: its serializer, its table.
+/// Inserts many documents of one type with one statement (Marten's serializer, its table); a key
+/// another commit took fails the commit as Marten's insert would (<see cref="LostRace"/>).
 /// </summary>
 internal static class BulkDocuments
 {
@@ -27,7 +24,5 @@ internal static class BulkDocuments
             documents.Select(document => serializer.ToJson(document)).ToArray());
     }
 
-    /// <summary>The table Marten keeps documents of type <typeparamref name="T"/> in, schema-qualified.</summary>
-    public static string TableOf<T>(IQuerySession session) =>
-        $"{session.DocumentStore.Options.DatabaseSchemaName}.mt_doc_{typeof(T).Name.ToLowerInvariant()}";
+    private static string TableOf<T>(IQuerySession session) => MartenTables.Documents<T>(session.DocumentStore);
 }

@@ -46,7 +46,7 @@ internal static class EventStore
                     .Duplicate(household => household.SearchTerms, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text, configure: index =>
                         {
                             index.Method = IndexMethod.gin;
-                            index.Predicate = Household.SearchTermsIndexed;
+                            index.Predicate = HouseholdQueries.SearchTermsIndexed;
                         });
                 options.Schema.For<ProposalReceipt>();
                 options.Schema.For<ChangeReceipt>();

@@ -8,11 +8,6 @@ namespace Interop.Hub.Storage;
 /// </summary>
 internal static class EventStreams
 {
-    /// <summary>The latest state of the stream as a <typeparamref name="T"/>, or null when no stream of that kind has the id.</summary>
-    public static async Task<T?> FetchLatestAsync<T>(IDocumentSession session, Guid id, CancellationToken cancellationToken)
-        where T : class =>
-        await IsAsync<T>(session, id, cancellationToken) ? await session.Events.FetchLatest<T>(id, cancellationToken) : null;
-
     /// <summary>A stream of that kind has the id.</summary>
     public static async Task<bool> IsAsync<T>(IQuerySession session, Guid id, CancellationToken cancellationToken) =>
         await LatestVersionAsync<T>(session, id, cancellationToken) is not null;
@@ -24,5 +19,5 @@ internal static class EventStreams
     /// <summary>The highest position any event holds in the store's global sequence (0 for an empty store).</summary>
     public static async Task<long> HighestSequenceAsync(IQuerySession session, CancellationToken cancellationToken) =>
         (await session.AdvancedSql.QueryAsync<long>(
-            $"select coalesce(max(seq_id), 0) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events", cancellationToken)).Single();
+            $"select coalesce(max(seq_id), 0) from {MartenTables.Events(session.DocumentStore)}", cancellationToken)).Single();
 }

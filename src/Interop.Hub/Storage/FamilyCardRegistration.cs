@@ -67,7 +67,7 @@ internal static class FamilyCardRegistration
     /// </summary>
     public static async Task<long?> BackfillAsync(IDocumentSession session, CancellationToken cancellationToken)
     {
-        var households = BulkDocuments.TableOf<Household>(session);
+        var households = MartenTables.Documents<Household>(session.DocumentStore);
         var pending = await session.AdvancedSql.QueryAsync<bool>(
             $"select not exists (select 1 from {TableOf(session)}) and exists (select 1 from {households})", cancellationToken);
         if (!pending.Single())
@@ -76,7 +76,7 @@ internal static class FamilyCardRegistration
         }
 
         const string open = "household.data ->> 'Status' not in ('Rejected', 'Deactivated', 'Merged') and not coalesce((household.data ->> 'HeldForNikConflict')::boolean, false)";
-        var streams = $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_streams";
+        var streams = MartenTables.Streams(session.DocumentStore);
         session.QueueSqlCommand(
             $"insert into {TableOf(session)} (family_card_number, household_id) "
             + $"select distinct on (number) number, id from (select (household.data ->> 'FamilyCardNumber')::bigint as number, household.id, stream.created "
@@ -89,5 +89,5 @@ internal static class FamilyCardRegistration
         return twice.Single();
     }
 
-    private static string TableOf(IQuerySession session) => $"{session.DocumentStore.Options.DatabaseSchemaName}.{TableName}";
+    private static string TableOf(IQuerySession session) => MartenTables.Own(session.DocumentStore, TableName);
 }

@@ -21,7 +21,7 @@ internal sealed class IdentityStandingBackfill(IDocumentStore store, ILogger<Ide
         {
             await using var session = store.LightweightSession();
             var ids = await session.AdvancedSql.QueryAsync<Guid>(
-                $"select id from {BulkDocuments.TableOf<Household>(session)} where data -> '{nameof(Household.Confirmed)}' is null limit {PageSize}",
+                $"select id from {MartenTables.Documents<Household>(session.DocumentStore)} where data -> '{nameof(Household.Confirmed)}' is null limit {PageSize}",
                 cancellationToken);
             if (ids.Count == 0)
             {

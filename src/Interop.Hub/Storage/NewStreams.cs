@@ -5,13 +5,9 @@ using Marten.Events;
 namespace Interop.Hub.Storage;
 
 /// <summary>
-/// Starts many event streams, with their inline snapshots, in four statements in the session's
-/// transaction: the same rows Marten writes for <c>StartStream</c> plus an inline snapshot (stream
-/// row, event rows numbered from the store's event sequence, snapshot document at the stream's
-/// version), without a function call and a unit-of-work pass per stream, which dominated bulk
-/// ingest. Used only for streams that do not exist yet; everything that changes an existing stream
-/// goes through Marten. The caller folds each snapshot from the events it passes, with the same
-/// Create/Apply methods Marten's projection calls (<see cref="Stamp{T}"/> gives them the metadata).
+/// Starts many new streams with their inline snapshots in four statements: the rows Marten 9 writes
+/// for <c>StartStream</c>, pinned by <c>MartenSchemaTests</c> (docs/architecture.md, "The ingest path").
+/// The caller folds each snapshot with the projection's own Create/Apply (<see cref="Stamp{T}"/>).
 /// </summary>
 internal sealed class NewStreams(IDocumentSession session)
 {
@@ -60,9 +56,9 @@ internal sealed class NewStreams(IDocumentSession session)
             return;
         }
 
-        var schema = events.DatabaseSchemaName;
+        var store = session.DocumentStore;
         session.QueueSqlCommand(
-            $"insert into {schema}.mt_streams (id, type, version, timestamp, created, tenant_id) "
+            $"insert into {MartenTables.Streams(store)} (id, type, version, timestamp, created, tenant_id) "
             + "select id, type, version, ?, ?, ? from unnest(?::uuid[], ?::varchar[], ?::bigint[]) as s(id, type, version)",
             Timestamp,
             Timestamp,
@@ -72,8 +68,8 @@ internal sealed class NewStreams(IDocumentSession session)
             streams.Select(s => s.Version).ToArray());
         // Numbered in the order given, so that each stream's events follow each other in the global sequence too.
         session.QueueSqlCommand(
-            $"insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) "
-            + $"select nextval('{schema}.mt_events_sequence'), id, stream_id, version, data::jsonb, type, ?, ?, dotnet_type, false "
+            $"insert into {MartenTables.Events(store)} (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) "
+            + $"select nextval('{MartenTables.EventSequence(store)}'), id, stream_id, version, data::jsonb, type, ?, ?, dotnet_type, false "
             + "from unnest(?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::varchar[], ?::varchar[]) with ordinality as e(id, stream_id, version, data, type, dotnet_type, position) "
             + "order by position",
             Timestamp,
@@ -86,7 +82,7 @@ internal sealed class NewStreams(IDocumentSession session)
             rows.Select(r => r.DotNetType).ToArray());
         foreach (var (type, documents) in snapshots)
         {
-            var table = $"{schema}.mt_doc_{type.Name.ToLowerInvariant()}";
+            var table = store.Options.Schema.For(type);
             var withTerms = documents.Any(d => d.SearchTerms is not null);
             session.QueueSqlCommand(
                 $"insert into {table} (id, data, mt_version, mt_dotnet_type, mt_last_modified{(withTerms ? ", search_terms" : string.Empty)}) "

@@ -7,13 +7,8 @@ using Interop.Hub.Registry;
 namespace Interop.Hub.Storage;
 
 /// <summary>
-/// The household in which a NIK is active: one at most. Kept in the same transaction as the events
-/// that add or release it; inserting a NIK another commit just took fails that commit. Its
-/// screening key (village and birth date) finds likely duplicates: the same person under another NIK.
-/// Stored as a narrow plain row of three numbers, not a Marten document: the bulk ingest reads and
-/// writes four or five per household, and a JSON document with text keys (and Marten's metadata
-/// columns) made them the costliest statements of the load. A NIK is exactly 16 digits (checked
-/// before anything is registered), so it is kept as a number and written back with its leading zeros.
+/// The household in which a NIK is active (one at most), and its screening key for likely duplicates;
+/// a narrow row of three numbers, for speed (docs/architecture.md, "One NIK, one household").
 /// </summary>
 internal sealed record NikRegistration(string Nik, Guid HouseholdId, long ScreeningKey)
 {
@@ -138,5 +133,5 @@ internal sealed record NikRegistration(string Nik, Guid HouseholdId, long Screen
         return rows.Select(row => (TextOf(row.Item1), row.Item2)).ToList();
     }
 
-    private static string TableOf(IQuerySession session) => $"{session.DocumentStore.Options.DatabaseSchemaName}.{TableName}";
+    public static string TableOf(IQuerySession session) => MartenTables.Own(session.DocumentStore, TableName);
 }

@@ -6,7 +6,7 @@ namespace Interop.Hub.Storage;
 
 /// <summary>
 /// A store written before NIK registrations were plain rows kept them as Marten documents
-/// (<c>mt_doc_nikregistration</c>). At startup their rows move, once, into the new table, with the
+/// (<c>mt_doc_nikregistration</c>: spelled, since no mapping of that document type exists any more to ask). At startup their rows move, once, into the new table, with the
 /// screening key taken from the household's village and the member's birth date; then the old table
 /// and Marten's functions for it are dropped. Does nothing on a store without the old table.
 /// </summary>
@@ -27,11 +27,11 @@ internal sealed class NikRegistrationsFromDocuments(IDocumentStore store) : IHos
               if to_regclass('{schema}.mt_doc_nikregistration') is null then
                 return;
               end if;
-              insert into {schema}.{NikRegistration.TableName} (nik, household_id, screening_key)
+              insert into {MartenTables.Own(store, NikRegistration.TableName)} (nik, household_id, screening_key)
               select registration.id::bigint, household.id,
                      (replace(household.data ->> 'VillageCode', '.', '') || replace(member ->> 'BirthDate', '-', ''))::bigint
               from {schema}.mt_doc_nikregistration as registration
-              join {schema}.mt_doc_household as household on household.id = (registration.data ->> 'HouseholdId')::uuid
+              join {MartenTables.Documents<Household>(store)} as household on household.id = (registration.data ->> 'HouseholdId')::uuid
               cross join lateral jsonb_array_elements(household.data -> 'Members') as member
               where member ->> 'Nik' = registration.id
               on conflict (nik) do nothing;

@@ -1,3 +1,4 @@
+using Interop.Hub.Registry;
 using Marten;
 
 namespace Interop.Hub.Storage;
@@ -13,23 +14,23 @@ internal sealed class SearchTermsBackfill(IDocumentStore store) : IHostedService
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
-        var schema = store.Options.DatabaseSchemaName;
+        var households = MartenTables.Documents<Household>(store);
         // Snapshots written before Household.HeldForNikConflict existed: a household held by a
         // held_for_conflict event whose case is still open gets the flag (and its members' NIKs as
         // terms), so that the snapshot of its next change keeps it findable by those NIKs.
         session.QueueSqlCommand(
-            $"update {schema}.mt_doc_household as household set data = household.data || jsonb_build_object('HeldForNikConflict', true), search_terms = "
+            $"update {households} as household set data = household.data || jsonb_build_object('HeldForNikConflict', true), search_terms = "
             + $"array(select 'nik:' || (member ->> 'Nik') from jsonb_array_elements(household.data -> 'Members') member) || {ProgramTerms("household")} "
             + "where household.data -> 'HeldForNikConflict' is null and household.data ->> 'OpenConflictCaseId' is not null "
-            + $"and exists (select 1 from {store.Options.Events.DatabaseSchemaName}.mt_events as held where held.stream_id = household.id "
+            + $"and exists (select 1 from {MartenTables.Events(store)} as held where held.stream_id = household.id "
             + "and held.type = 'held_for_conflict' and held.data ->> 'ConflictCaseId' = household.data ->> 'OpenConflictCaseId')");
         session.QueueSqlCommand(
-            $"update {schema}.mt_doc_household set search_terms = "
+            $"update {households} as household set search_terms = "
             // Registration holds the NIKs of a household that is open and not held in a NIK conflict
             // (Household.HoldsMemberNiks); the others list their members' NIKs here.
-            + "case when data ->> 'Status' in ('Rejected', 'Deactivated', 'Merged') or coalesce((data ->> 'HeldForNikConflict')::boolean, false) "
-            + "then array(select 'nik:' || (member ->> 'Nik') from jsonb_array_elements(data -> 'Members') member) else '{}' end "
-            + $"|| {ProgramTerms("mt_doc_household")} where search_terms is null");
+            + "case when household.data ->> 'Status' in ('Rejected', 'Deactivated', 'Merged') or coalesce((household.data ->> 'HeldForNikConflict')::boolean, false) "
+            + "then array(select 'nik:' || (member ->> 'Nik') from jsonb_array_elements(household.data -> 'Members') member) else '{}' end "
+            + $"|| {ProgramTerms("household")} where household.search_terms is null");
         await session.SaveChangesAsync(cancellationToken);
     }
 

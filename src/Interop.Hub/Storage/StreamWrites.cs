@@ -1,17 +1,31 @@
+using JasperFx.Events;
 using Marten;
 
 namespace Interop.Hub.Storage;
 
 /// <summary>
-/// The one way the hub appends to a stream that exists: after the version its decision read.
-/// Marten's expected-version check then makes the commit fail if another change moved the stream
-/// meanwhile, and the caller answers the lost race (<see cref="LostRace"/>) with ABORTED; no call
-/// site works out an expected version by itself. The decision has already read the stream's state
-/// (its snapshot), so this costs no second read, which <c>FetchForWriting</c> would.
+/// The one way the hub writes to a stream that exists. A decision reads the stream through
+/// Marten's <c>FetchForWriting</c> (<see cref="FetchAsync{T}"/>, or many at once), and what it
+/// decides is appended through that handle, so the commit fails if another change moved the stream
+/// after the read; the caller answers the lost race (<see cref="LostRace"/>) with ABORTED. No call
+/// site works out an expected version. The batch path of reconciliation, which reads a whole batch's
+/// households with one query, appends after the version each decision read (<see cref="AppendAfter"/>).
 /// </summary>
 internal static class StreamWrites
 {
-    /// <summary>Queues the events after <paramref name="readVersion"/>; returns the stream's version once they are stored.</summary>
+    /// <summary>The stream of a <typeparamref name="T"/> to decide on and append to, or null when no <typeparamref name="T"/> has the id.</summary>
+    public static async Task<IEventStream<T>?> FetchAsync<T>(IDocumentSession session, Guid id, CancellationToken cancellationToken)
+        where T : class =>
+        await session.Events.FetchForWriting<T>(id, cancellationToken) is { Aggregate: not null } stream ? stream : null;
+
+    /// <summary>Many streams in one round trip, by id, for those that hold a <typeparamref name="T"/>.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, IEventStream<T>>> FetchManyAsync<T>(IDocumentSession session, IEnumerable<Guid> ids, CancellationToken cancellationToken)
+        where T : class =>
+        (await session.Events.FetchManyForWriting<T>(ids.Distinct().ToList(), cancellationToken))
+            .Where(stream => stream.Aggregate is not null)
+            .ToDictionary(stream => stream.Id);
+
+    /// <summary>Queues the events after <paramref name="readVersion"/>, the version the decision read; returns the stream's version once they are stored.</summary>
     public static long AppendAfter<TEvent>(IDocumentSession session, Guid streamId, long readVersion, IReadOnlyCollection<TEvent> events)
         where TEvent : notnull
     {

@@ -20,12 +20,25 @@ public sealed partial class HubProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The hub's process id, to read its memory from /proc.</summary>
-    public int Pid => process.Id;
+    /// <summary>The hub's resident memory now, in MiB.</summary>
+    public long ResidentMiB
+    {
+        get
+        {
+            process.Refresh();
+            return process.WorkingSet64 / (1024 * 1024);
+        }
+    }
 
-    /// <summary>A figure of /proc/&lt;pid&gt;/status in MiB: VmRSS (resident now) or VmHWM (the most it was resident).</summary>
-    public long MemoryMiB(string field) =>
-        long.Parse(File.ReadLines($"/proc/{Pid}/status").Single(line => line.StartsWith(field + ":", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+    /// <summary>The most memory the hub has held resident so far, in MiB.</summary>
+    public long PeakResidentMiB
+    {
+        get
+        {
+            process.Refresh();
+            return process.PeakWorkingSet64 / (1024 * 1024);
+        }
+    }
 
     /// <summary>Every line the hub wrote to its standard output and error so far.</summary>
     public IReadOnlyList<string> Log => [.. lines];

@@ -1,3 +1,4 @@
+using Interop.Hub.Storage;
 using Marten;
 using Npgsql;
 
@@ -57,15 +58,12 @@ internal sealed class ChangeFeedSignal(IDocumentStore store, ILogger<ChangeFeedS
                 Advance(ceiling);
             }
         };
-        await using (var listen = new NpgsqlCommand($"listen {ChangeFeedSubscription.Channel}", connection))
-        {
-            await listen.ExecuteNonQueryAsync(stoppingToken);
-        }
+        await FeedNotifications.ListenAsync(connection, stoppingToken);
 
         try
         {
             // Listening first, then reading the recorded progress, so no advance falls between the two.
-            Advance(await RecordedProgressAsync(connection, stoppingToken));
+            Advance(await FeedNotifications.RecordedProgressAsync(store, connection, ChangeFeedSubscription.FeedName, stoppingToken));
             while (!stoppingToken.IsCancellationRequested)
             {
                 await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
@@ -73,34 +71,17 @@ internal sealed class ChangeFeedSignal(IDocumentStore store, ILogger<ChangeFeedS
         }
         finally
         {
-            // Pooled connections are not reset when returned (No Reset On Close): stop listening first.
             if (connection.State == System.Data.ConnectionState.Open)
             {
                 try
                 {
-                    await using var unlisten = new NpgsqlCommand("unlisten *", connection);
-                    await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                    await FeedNotifications.UnlistenAsync(connection);
                 }
                 catch (NpgsqlException)
                 {
                     // A connection that cannot even unlisten is broken and will not be reused.
                 }
             }
-        }
-    }
-
-    private async Task<long> RecordedProgressAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        var schema = store.Options.Events.DatabaseSchemaName;
-        await using var query = new NpgsqlCommand(
-            $"select coalesce(max(last_seq_id), 0) from {schema}.mt_event_progression where name like '{ChangeFeedSubscription.FeedName}%'", connection);
-        try
-        {
-            return Convert.ToInt64(await query.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UndefinedTable)
-        {
-            return 0;
         }
     }
 

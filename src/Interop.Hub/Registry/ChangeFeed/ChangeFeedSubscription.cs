@@ -1,5 +1,6 @@
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
+using Interop.Hub.Storage;
 using Marten;
 using Marten.Services;
 using Marten.Subscriptions;
@@ -19,7 +20,6 @@ namespace Interop.Hub.Registry.ChangeFeed;
 internal sealed class ChangeFeedSubscription : SubscriptionBase
 {
     public const string FeedName = "change_feed";
-    public const string Channel = "interop_change_feed";
 
     public ChangeFeedSubscription()
     {
@@ -30,7 +30,7 @@ internal sealed class ChangeFeedSubscription : SubscriptionBase
     public override Task<IChangeListener> ProcessEventsAsync(
         EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken cancellationToken)
     {
-        operations.QueueSqlCommand("select pg_notify(?, ?)", Channel, page.SequenceCeiling.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        FeedNotifications.QueueAdvance(operations, page.SequenceCeiling);
         return Task.FromResult(NullChangeListener.Instance);
     }
 

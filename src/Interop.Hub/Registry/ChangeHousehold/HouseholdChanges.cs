@@ -1,6 +1,7 @@
 using Interop.ReferenceData;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Storage;
+using JasperFx.Events;
 using Marten;
 
 namespace Interop.Hub.Registry.ChangeHousehold;
@@ -29,8 +30,9 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
                 : new ChangeOutcome.KeyTaken(receipt.HouseholdId);
         }
 
-        var current = await EventStreams.FetchLatestAsync<Household>(session, command.HouseholdId, cancellationToken);
-        if (current is null)
+        // Read for writing: what is decided below is appended only if the household is still at this version when it commits.
+        var stream = await StreamWrites.FetchAsync<Household>(session, command.HouseholdId, cancellationToken);
+        if (stream?.Aggregate is not { } current)
         {
             return new ChangeOutcome.NotFound();
         }
@@ -40,14 +42,17 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.Stale(current.Version);
         }
 
+        IEventStream<Household>? otherStream = null;
         Household? other = null;
         if (command.Change is HouseholdChange.Merge merge && Guid.TryParse(merge.OtherHouseholdId, out var otherId) && otherId != command.HouseholdId)
         {
-            other = await EventStreams.FetchLatestAsync<Household>(session, otherId, cancellationToken);
-            if (other is null)
+            otherStream = await StreamWrites.FetchAsync<Household>(session, otherId, cancellationToken);
+            if (otherStream?.Aggregate is null)
             {
                 return new ChangeOutcome.NotFound("merge_household.other_household_id");
             }
+
+            other = otherStream.Aggregate;
 
             if (other.Version != merge.OtherExpectedVersion)
             {
@@ -76,28 +81,27 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
 
         // A proposal held in a conflict case and rejected here settles the case in the same transaction.
         if (current.OpenConflictCaseId is { } caseId && accepted.Events.OfType<ProposalRejected>().FirstOrDefault() is { } rejected
-            && await session.Events.FetchLatest<ConflictCase>(caseId, cancellationToken) is { IsOpen: true } conflict)
+            && await StreamWrites.FetchAsync<ConflictCase>(session, caseId, cancellationToken) is { Aggregate.IsOpen: true } conflict)
         {
-            StreamWrites.AppendAfter(session, conflict.Id, conflict.Version, [ConflictRules.Settled(rejected)]);
+            conflict.AppendOne(ConflictRules.Settled(rejected));
         }
 
-        // The append itself checks the version again, so a change that raced ours between the read
-        // above and this commit makes ours fail instead of silently interleaving.
-        var version = StreamWrites.AppendAfter(session, command.HouseholdId, command.ExpectedVersion, accepted.Events);
+        stream.AppendMany(accepted.Events);
         foreach (var write in accepted.Others)
         {
-            if (write.ReadVersion is { } read)
+            if (write.ReadVersion is null)
             {
-                StreamWrites.AppendAfter(session, write.HouseholdId, read, write.Events);
+                session.Events.StartStream<Household>(write.HouseholdId, write.Events.Cast<object>().ToArray());
             }
             else
             {
-                session.Events.StartStream<Household>(write.HouseholdId, write.Events.Cast<object>().ToArray());
+                // The other household of a merge, read for writing above.
+                (otherStream ?? throw new InvalidOperationException("A write to another household that was not read for writing.")).AppendMany(write.Events);
             }
         }
 
         session.Insert(new ChangeReceipt(
-            receiptId, command.HouseholdId, contentHash, version, accepted.PendingChangeId, accepted.NewHouseholdId));
+            receiptId, command.HouseholdId, contentHash, stream.CurrentVersion ?? current.Version, accepted.PendingChangeId, accepted.NewHouseholdId));
         try
         {
             await session.SaveChangesAsync(cancellationToken);

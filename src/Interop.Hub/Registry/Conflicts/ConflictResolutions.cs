@@ -32,18 +32,17 @@ internal sealed class ConflictResolutions(IDocumentStore store)
                 : new ResolutionOutcome.KeyTaken(receipt.HouseholdId);
         }
 
-        var conflict = await EventStreams.FetchLatestAsync<ConflictCase>(session, command.CaseId, cancellationToken);
-        if (conflict is null)
+        // Read for writing: what is decided below is appended only if the case and every household it
+        // touches are still at these versions when it commits.
+        var caseStream = await StreamWrites.FetchAsync<ConflictCase>(session, command.CaseId, cancellationToken);
+        if (caseStream?.Aggregate is not { } conflict)
         {
             return new ResolutionOutcome.NotFound();
         }
 
-        var proposed = await session.Events.FetchLatest<Household>(conflict.ProposedHouseholdId, cancellationToken);
-        var existing = new List<Household?>();
-        foreach (var id in conflict.ExistingHouseholdIds)
-        {
-            existing.Add(await session.Events.FetchLatest<Household>(id, cancellationToken));
-        }
+        var households = await StreamWrites.FetchManyAsync<Household>(session, [conflict.ProposedHouseholdId, .. conflict.ExistingHouseholdIds], cancellationToken);
+        var proposed = households.GetValueOrDefault(conflict.ProposedHouseholdId)?.Aggregate;
+        var existing = conflict.ExistingHouseholdIds.Select(id => households.GetValueOrDefault(id)?.Aggregate).ToList();
 
         var cardHolder = proposed is null ? null : await FamilyCardRegistration.HolderAsync(session, proposed.FamilyCardNumber, cancellationToken);
         var memberHolders = proposed is null ? null : await NikRegistration.HoldersAsync(session, proposed.Members.Select(member => member.Nik), cancellationToken);
@@ -55,14 +54,13 @@ internal sealed class ConflictResolutions(IDocumentStore store)
 
         var accepted = (ResolutionDecision.Accepted)decision;
         UniqueKeys.Queue(session, ConflictRules.KeyChanges(command.Resolution, proposed!, accepted, memberHolders!));
-        foreach (var group in accepted.Appends.GroupBy(append => append.Household.Id))
+        foreach (var (household, change) in accepted.Appends)
         {
-            var household = group.First().Household;
-            StreamWrites.AppendAfter(session, household.Id, household.Version, group.Select(append => append.Change).ToList());
+            households[household.Id].AppendOne(change);
         }
 
-        var version = StreamWrites.AppendAfter(session, conflict.Id, conflict.Version, [accepted.Resolved]);
-        session.Insert(new ChangeReceipt(receiptId, conflict.Id, contentHash, version));
+        caseStream.AppendOne(accepted.Resolved);
+        session.Insert(new ChangeReceipt(receiptId, conflict.Id, contentHash, caseStream.CurrentVersion ?? conflict.Version));
         try
         {
             await session.SaveChangesAsync(cancellationToken);

@@ -15,11 +15,8 @@ internal sealed class HouseholdProposals(IDocumentStore store)
     private const int MaxAttempts = 10;
 
     /// <summary>
-    /// Most proposals bring people and family cards the register has never seen, so their NIKs and
-    /// card numbers are inserted without being looked up first: one that turns out to be held already
-    /// fails the commit on its registration's unique key, and the batch is then stored again with the
-    /// lookups, which hold that proposal in a conflict case. From then on this call (one submission stream: the service
-    /// is scoped to it) looks up first, since a stream that brings one taken NIK likely brings more.
+    /// NIKs and cards are inserted without a lookup until one turns out taken; from then on this
+    /// stream looks up first (docs/architecture.md, "The ingest path").
     /// </summary>
     private volatile bool lookUpNiksFirst;
 

@@ -117,10 +117,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
             return;
         }
 
-        var held = await session.QueryAsync<Household>(
-            $"where {Household.SearchTermsIndexed} and search_terms && ?::text[] and (data ->> 'IsClosed')::boolean = false order by id",
-            cancellationToken,
-            [niks.Select(SearchTerm.Nik).ToArray()]);
+        var held = await HouseholdQueries.OpenListingAnyAsync(session, niks, cancellationToken);
         var wanted = niks.ToHashSet(StringComparer.Ordinal);
         foreach (var household in held)
         {

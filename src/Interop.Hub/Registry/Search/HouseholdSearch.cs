@@ -1,8 +1,9 @@
-using Interop.Hub.Storage;
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Interop.Hub.Registry.ProposeHousehold;
+using Interop.Hub.Storage;
 using Marten;
 
 namespace Interop.Hub.Registry.Search;
@@ -62,52 +63,9 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             return new SearchOutcome.Invalid(violations);
         }
 
-        // Each filter is written against an index: the NIK registrations and the (partial) search-terms
-        // GIN column, the family-card and village expression indexes, the primary key for the stable order.
-        var conditions = new List<string>();
-        var parameters = new List<object>();
-        if (query.Nik.Length > 0)
-        {
-            // Households holding the NIK (its registration), and those listing it without holding it
-            // (held in a conflict case, or closed), whose terms include it: both sets found first, each
-            // through its own index, then read by primary key. (Written as an `or` of the two, the
-            // planner scanned every household, 1.2 s at a million.)
-            conditions.Add($"id = any(array(select household_id from {session.DocumentStore.Options.DatabaseSchemaName}.{NikRegistration.TableName} where nik = ? "
-                + $"union select listed.id from {Storage.BulkDocuments.TableOf<Household>(session)} as listed where cardinality(listed.search_terms) > 0 and listed.search_terms @> ?))");
-            parameters.Add(NikRegistration.NumberOf(query.Nik));
-            parameters.Add(new[] { SearchTerm.Nik(query.Nik) });
-        }
-
-        if (query.FamilyCardNumber.Length > 0)
-        {
-            conditions.Add("data ->> 'FamilyCardNumber' = ?");
-            parameters.Add(query.FamilyCardNumber);
-        }
-
-        if (query.RegionPrefix.Length > 0)
-        {
-            conditions.Add("(data ->> 'VillageCode' = ? or data ->> 'VillageCode' like ?)");
-            parameters.Add(query.RegionPrefix);
-            parameters.Add(query.RegionPrefix + ".%");
-        }
-
-        if (query.Program != SocialProgram.Unspecified)
-        {
-            conditions.Add($"{Household.SearchTermsIndexed} and search_terms @> ?");
-            parameters.Add(new[] { SearchTerm.Program(query.Program) });
-        }
-
-        if (query.Status is { } status)
-        {
-            conditions.Add("data ->> 'Status' = ?");
-            parameters.Add(status.ToString());
-        }
-
         var size = query.PageSize == 0 ? DefaultPageSize : query.PageSize;
-        parameters.Add(offset);
-        parameters.Add(size + 1);
-        var where = conditions.Count == 0 ? "where true" : "where " + string.Join(" and ", conditions);
-        var page = await session.QueryAsync<Household>($"{where} order by id offset ? limit ?", cancellationToken, [.. parameters]);
+        var filters = new HouseholdFilters(query.Nik, query.FamilyCardNumber, query.RegionPrefix, query.Program, query.Status);
+        var page = await HouseholdQueries.PageAsync(session, filters, offset, size + 1, cancellationToken);
         var next = page.Count > size ? Token(offset + size, fingerprint) : string.Empty;
         return new SearchOutcome.Page(page.Take(size).ToList(), next);
     }
@@ -115,17 +73,14 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
     private static string Fingerprint(HouseholdQuery query) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{query.Nik}|{query.FamilyCardNumber}|{query.RegionPrefix}|{query.Program}|{query.Status}|{query.PageSize}")))[..16];
 
-    private static string Token(int offset, string fingerprint) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"1:{offset}:{fingerprint}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Token(int offset, string fingerprint) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"1:{offset}:{fingerprint}"));
 
     private static bool TryReadToken(string token, string fingerprint, out int offset)
     {
         offset = 0;
         try
         {
-            var padded = token.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token)).Split(':');
             return parts.Length == 3 && parts[0] == "1" && int.TryParse(parts[1], out offset) && offset > 0 && parts[2] == fingerprint;
         }
         catch (FormatException)
