@@ -116,6 +116,10 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : H
         var removal = (await HistoryAsync(existing.HouseholdId)).Last();
         Assert.Equal(HouseholdEvent.ChangeOneofCase.MemberRemoved, removal.ChangeCase);
         Assert.Equal("kemensos-pusdatin", removal.Actor.PartnerId);
+        // In the order decided: the person leaves the old household before the proposal, now holding the NIK, is cleared.
+        var clearing = (await HistoryAsync(held.HouseholdId)).Last();
+        Assert.Equal(HouseholdEvent.ChangeOneofCase.ConflictCleared, clearing.ChangeCase);
+        Assert.True(removal.Sequence < clearing.Sequence, $"removal at {removal.Sequence}, clearing at {clearing.Sequence}");
 
         // The NIK is now active in the new household: proposing it a third time conflicts with that one.
         var third = Households.Valid("CONFLICT-323", 323);
@@ -152,6 +156,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : H
         var malformed = await Assert.ThrowsAsync<RpcException>(() => Ministry.GetConflictCaseAsync(new GetConflictCaseRequest { ConflictCaseId = "case-1" }).ResponseAsync);
 
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("interop.registry.v1.ConflictCase", unknown.GetRpcStatus()!.GetDetail<Google.Rpc.ResourceInfo>().ResourceType);
         Assert.Equal(StatusCode.NotFound, resolveUnknown.StatusCode);
         Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
     }
@@ -170,6 +175,9 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : H
 
         Assert.Equal(first.ConflictCase, again.ConflictCase);
         Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+        var firstUse = conflict.GetRpcStatus()!.GetDetail<Google.Rpc.ResourceInfo>();
+        Assert.Equal(("interop.registry.v1.ConflictCase", caseId), (firstUse.ResourceType, firstUse.ResourceName));
+        Assert.Contains($"on conflict case {caseId}", conflict.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(HouseholdStatus.Rejected, (await GetAsync(held.HouseholdId)).Status);
     }
 

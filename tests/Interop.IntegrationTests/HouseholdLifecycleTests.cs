@@ -164,6 +164,14 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
         var stale = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(active, "late", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() })).ResponseAsync);
         Assert.Equal(StatusCode.Aborted, stale.StatusCode);
         Assert.Contains($"version {active.Version + 1}", stale.Status.Detail, StringComparison.Ordinal);
+        var staleInfo = stale.GetRpcStatus()!.GetDetail<ErrorInfo>();
+        Assert.Equal(("STALE_VERSION", active.HouseholdId), (staleInfo.Reason, staleInfo.Metadata["subject"]));
+
+        var unknown = HouseholdRequests.For(active, "late", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() });
+        unknown.HouseholdId = Guid.NewGuid().ToString();
+        var notFound = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(unknown).ResponseAsync);
+        Assert.Equal((StatusCode.NotFound, "No household has that household_id."), (notFound.StatusCode, notFound.Status.Detail));
+        Assert.Equal(("interop.registry.v1.Household", "the id sent in household_id"), (notFound.GetRpcStatus()!.GetDetail<ResourceInfo>().ResourceType, notFound.GetRpcStatus()!.GetDetail<ResourceInfo>().Description));
     }
 
     [Fact]

@@ -84,6 +84,17 @@ public sealed class SearchingHouseholdsTests(PostgresCluster postgres, TestPki p
     }
 
     [Fact]
+    public async Task A_status_this_hub_does_not_know_from_a_newer_client_filters_nothing_in_v1_and_v2()
+    {
+        var unknownV1 = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "33.74", Status = (HouseholdStatus)42, PageSize = 100 });
+        var unknownV2 = await new Interop.Contracts.Registry.V2.RegistryService.RegistryServiceClient(Hub.Channel(Pki.Auditor)).SearchHouseholdsAsync(
+            new Interop.Contracts.Registry.V2.SearchHouseholdsRequest { RegionPrefix = "33.74", Status = (Interop.Contracts.Registry.V2.HouseholdStatus)42, PageSize = 100 });
+
+        Assert.Equal(15, unknownV1.Households.Count);
+        Assert.Equal(15, unknownV2.Households.Count);
+    }
+
+    [Fact]
     public async Task Bad_searches_are_refused_with_the_field_named_and_a_bank_may_not_search()
     {
         var first = await Auditor.SearchHouseholdsAsync(new SearchHouseholdsRequest { RegionPrefix = "32.73", PageSize = 10 });

@@ -154,7 +154,7 @@ internal sealed class RegistryGrpcService(
 
     private static Google.Rpc.Status ChangeRefusal(ChangeOutcome outcome, ChangeHouseholdCommand command, V1.ChangeHouseholdRequest request) => outcome switch
     {
-        ChangeOutcome.NotFound notFound => Refusals.NoHousehold(notFound.Field),
+        ChangeOutcome.NotFound notFound => Refusals.NoHousehold(notFound.Field, $"No household has that {notFound.Field}."),
         ChangeOutcome.Stale { OtherHouseholdId: { } other } stale => Refusals.Stale(
             $"The other household {other} is at version {stale.CurrentVersion}, not {request.MergeHousehold.OtherExpectedVersion}: read it again and decide on its current state.",
             other),

@@ -74,8 +74,8 @@ internal static class CommandMapping
             request.EvidenceReference.Length == 0 ? null : request.EvidenceReference,
             actor);
 
-    public static HouseholdStatus? ToDomain(V1.HouseholdStatus status) =>
-        status == V1.HouseholdStatus.Unspecified ? null : WireEnum<HouseholdStatus>.From(status);
+    /// <summary>A status filter: none for UNSPECIFIED or a value this hub does not know (from a newer client).</summary>
+    public static HouseholdStatus? ToDomain(V1.HouseholdStatus status) => WireEnum<HouseholdStatus>.FromDefined(status);
 
     public static SocialProgram ToDomain(V1.Program program) => WireEnum<SocialProgram>.From(program);
 

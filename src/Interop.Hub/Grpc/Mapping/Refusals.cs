@@ -45,8 +45,8 @@ internal static class Refusals
         };
 
     /// <summary>NOT_FOUND: no household has the id sent in the field.</summary>
-    public static Google.Rpc.Status NoHousehold(string field = "household_id") =>
-        NotFound(HouseholdType, field, field == "household_id" ? "No household has that id." : $"No household has that {field}.");
+    public static Google.Rpc.Status NoHousehold(string field = "household_id", string message = "No household has that id.") =>
+        NotFound(HouseholdType, field, message);
 
     /// <summary>ABORTED: what the caller based its request on changed meanwhile; it reads again and decides again.</summary>
     public static Google.Rpc.Status Stale(string message, Guid subject) =>

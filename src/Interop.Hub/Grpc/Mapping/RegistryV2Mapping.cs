@@ -68,8 +68,8 @@ internal static class RegistryV2Mapping
         };
     }
 
-    public static HouseholdStatus? ToDomain(V2.HouseholdStatus status) =>
-        status == V2.HouseholdStatus.Unspecified ? null : WireEnum<HouseholdStatus>.From(status);
+    /// <summary>A status filter: none for UNSPECIFIED or a value this hub does not know (from a newer client).</summary>
+    public static HouseholdStatus? ToDomain(V2.HouseholdStatus status) => WireEnum<HouseholdStatus>.FromDefined(status);
 
     public static SocialProgram ToDomain(V2.Program program) => WireEnum<SocialProgram>.From(program);
 

@@ -15,6 +15,11 @@ internal static class WireEnum<TTo>
     public static TTo From<TFrom>(TFrom value)
         where TFrom : struct, Enum =>
         Namesakes<TFrom, TTo>.Table.TryGetValue(value, out var mapped) ? mapped : default;
+
+    /// <summary>The namesake, or null when the value has none (UNSPECIFIED, or a number this side does not know).</summary>
+    public static TTo? FromDefined<TFrom>(TFrom value)
+        where TFrom : struct, Enum =>
+        Namesakes<TFrom, TTo>.Table.TryGetValue(value, out var mapped) ? mapped : null;
 }
 
 /// <summary>Built once per pair of enums, so that mapping a value costs one lookup.</summary>

@@ -32,15 +32,29 @@ internal sealed class ConflictResolutions(IDocumentStore store)
                 : new ResolutionOutcome.KeyTaken(receipt.HouseholdId);
         }
 
+        // The households a case names never change once it is open.
+        if (await session.LoadAsync<ConflictCase>(command.CaseId, cancellationToken) is not { } opened)
+        {
+            return new ResolutionOutcome.NotFound();
+        }
+
         // Read for writing: what is decided below is appended only if the case and every household it
-        // touches are still at these versions when it commits.
+        // touches are still at these versions when it commits. Marten numbers a commit's events stream
+        // by stream in the order the streams were fetched, so they are fetched in the order the
+        // resolution writes: a person leaves the old household before the proposal holding them is
+        // cleared; a duplicate points at its survivor before the survivor records it; the case last.
+        var households = await StreamWrites.FetchManyAsync<Household>(
+            session,
+            command.Resolution == ConflictResolution.MoveMembers
+                ? [.. opened.ExistingHouseholdIds, opened.ProposedHouseholdId]
+                : [opened.ProposedHouseholdId, .. opened.ExistingHouseholdIds],
+            cancellationToken);
         var caseStream = await StreamWrites.FetchAsync<ConflictCase>(session, command.CaseId, cancellationToken);
         if (caseStream?.Aggregate is not { } conflict)
         {
             return new ResolutionOutcome.NotFound();
         }
 
-        var households = await StreamWrites.FetchManyAsync<Household>(session, [conflict.ProposedHouseholdId, .. conflict.ExistingHouseholdIds], cancellationToken);
         var proposed = households.GetValueOrDefault(conflict.ProposedHouseholdId)?.Aggregate;
         var existing = conflict.ExistingHouseholdIds.Select(id => households.GetValueOrDefault(id)?.Aggregate).ToList();
 

@@ -69,6 +69,11 @@ internal sealed class RegisterReads(IQuerySession session)
         }
 
         var events = (await session.Events.FetchStreamAsync(id, token: cancellationToken)).ToList();
+        if (events.Count == 0)
+        {
+            return null;
+        }
+
         foreach (var merged in events.Select(e => e.Data).OfType<DuplicateMerged>().ToList())
         {
             events.AddRange(await session.Events.FetchStreamAsync(merged.MergedHouseholdId, token: cancellationToken));
