@@ -30,19 +30,23 @@ internal sealed class RegistryGrpcService(
         IServerStreamWriter<V1.SubmitHouseholdsResponse> responseStream,
         ServerCallContext context)
     {
-        var actor = context.Partner().Actor;
-        using var slot = ingestStreams.Enter(actor.PartnerId);
+        var partner = context.Partner();
+        using var slot = ingestStreams.Enter(partner.PartnerId);
         await submission.SubmitAsync(
-            requestStream.Mapped(request => new ReceivedProposal(CommandMapping.ToCommand(request, actor), RequestFields.ContentHash(request))),
+            requestStream.Mapped(request => new ReceivedProposal(
+                CommandMapping.ToCommand(request, partner.Actor) with { Reach = partner.Jurisdiction }, RequestFields.ContentHash(request))),
             answers => stalledAnswers.WriteAsync(responseStream, answers.Select(SubmissionMapping.ToProto).ToList(), context.CancellationToken),
             context.CancellationToken);
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
     public override async Task<V1.GetHouseholdResponse> GetHousehold(V1.GetHouseholdRequest request, ServerCallContext context) =>
-        await reads.HouseholdAsync(RequestFields.ParseId(request.HouseholdId, "household_id"), AsOf.Now, context.CancellationToken) is HouseholdRead.Found found
-            ? new V1.GetHouseholdResponse { Household = HouseholdMapping.ToProto(found.Household) }
-            : throw Refusals.NoHousehold().ToRpcException();
+        await reads.HouseholdAsync(RequestFields.ParseId(request.HouseholdId, "household_id"), AsOf.Now, context.Partner().Jurisdiction, context.CancellationToken) switch
+        {
+            HouseholdRead.Found found => new V1.GetHouseholdResponse { Household = HouseholdMapping.ToProto(found.Household) },
+            HouseholdRead.OutsideReach outside => throw Refusals.OutsideJurisdiction(outside.Reason).ToRpcException(),
+            _ => throw Refusals.NoHousehold().ToRpcException(),
+        };
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
     public override async Task StreamHouseholdHistory(
@@ -50,8 +54,12 @@ internal sealed class RegistryGrpcService(
         IServerStreamWriter<V1.StreamHouseholdHistoryResponse> responseStream,
         ServerCallContext context)
     {
-        var history = await reads.HistoryAsync(RequestFields.ParseId(request.HouseholdId, "household_id"), context.CancellationToken)
-            ?? throw Refusals.NoHousehold().ToRpcException();
+        var history = await reads.HistoryAsync(RequestFields.ParseId(request.HouseholdId, "household_id"), context.Partner().Jurisdiction, context.CancellationToken) switch
+        {
+            HistoryRead.Found found => found.Events,
+            HistoryRead.OutsideReach outside => throw Refusals.OutsideJurisdiction(outside.Reason).ToRpcException(),
+            _ => throw Refusals.NoHousehold().ToRpcException(),
+        };
         foreach (var stored in history)
         {
             await responseStream.WriteAsync(new V1.StreamHouseholdHistoryResponse { Event = EventMapping.ToProto(stored) }, context.CancellationToken);
@@ -61,7 +69,8 @@ internal sealed class RegistryGrpcService(
     [Authorize(Policy = PartnerAccess.ChangeHouseholds)]
     public override async Task<V1.ChangeHouseholdResponse> ChangeHousehold(V1.ChangeHouseholdRequest request, ServerCallContext context)
     {
-        var command = CommandMapping.ToCommand(request, RequestFields.ParseId(request.HouseholdId, "household_id"), context.Partner().Actor);
+        var partner = context.Partner();
+        var command = CommandMapping.ToCommand(request, RequestFields.ParseId(request.HouseholdId, "household_id"), partner.Actor) with { Reach = partner.Jurisdiction };
         return await changes.ApplyAsync(command, RequestFields.ContentHash(request), context.CancellationToken) switch
         {
             ChangeOutcome.Done done => new V1.ChangeHouseholdResponse
@@ -76,9 +85,12 @@ internal sealed class RegistryGrpcService(
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
     public override async Task<V1.GetConflictCaseResponse> GetConflictCase(V1.GetConflictCaseRequest request, ServerCallContext context) =>
-        await reads.ConflictCaseAsync(RequestFields.ParseId(request.ConflictCaseId, "conflict_case_id"), context.CancellationToken) is { } conflict
-            ? new V1.GetConflictCaseResponse { ConflictCase = HouseholdMapping.ToProto(conflict) }
-            : throw NoConflictCase.ToRpcException();
+        await reads.ConflictCaseAsync(RequestFields.ParseId(request.ConflictCaseId, "conflict_case_id"), context.Partner().Jurisdiction, context.CancellationToken) switch
+        {
+            ConflictCaseRead.Found found => new V1.GetConflictCaseResponse { ConflictCase = HouseholdMapping.ToProto(found.Case) },
+            ConflictCaseRead.OutsideReach outside => throw Refusals.OutsideJurisdiction(outside.Reason).ToRpcException(),
+            _ => throw NoConflictCase.ToRpcException(),
+        };
 
     [Authorize(Policy = PartnerAccess.ResolveConflicts)]
     public override async Task<V1.ResolveConflictCaseResponse> ResolveConflictCase(V1.ResolveConflictCaseRequest request, ServerCallContext context)
@@ -104,10 +116,16 @@ internal sealed class RegistryGrpcService(
             throw Refusals.InvalidArgument("after_checkpoint is negative.", [new FieldIssue("after_checkpoint", "must be 0 or a checkpoint the feed returned")]).ToRpcException();
         }
 
-        var filter = new FeedFilter(request.RegionPrefix.Trim(), CommandMapping.ToDomain(request.Program));
+        var reach = context.Partner().Jurisdiction;
+        var filter = new FeedFilter(request.RegionPrefix.Trim(), CommandMapping.ToDomain(request.Program)) { Reach = reach };
         if (!filter.HasValidRegion)
         {
             throw Refusals.InvalidArgument("Feed refused.", [new FieldIssue("region_prefix", FeedFilter.RegionRule)]).ToRpcException();
+        }
+
+        if (filter.IsBeyondReach)
+        {
+            throw Refusals.OutsideJurisdiction($"The feed asked for lies outside the {reach.Describe()} this partner serves.").ToRpcException();
         }
 
         if (await feed.IsBeyondEveryChangeAsync(request.AfterCheckpoint, context.CancellationToken))
@@ -143,7 +161,7 @@ internal sealed class RegistryGrpcService(
             CommandMapping.ToDomain(request.Program),
             CommandMapping.ToDomain(request.Status),
             request.PageSize,
-            request.PageToken);
+            request.PageToken) { Reach = context.Partner().Jurisdiction };
         var page = Refusals.PageOrRefusal(await search.SearchAsync(query, context.CancellationToken));
         var response = new V1.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(HouseholdMapping.ToProto));
@@ -167,6 +185,7 @@ internal sealed class RegistryGrpcService(
         ChangeOutcome.Decided { Decision: ChangeDecision.Invalid invalid } =>
             Refusals.InvalidArgument($"Change refused: {invalid.Violations.Count} invalid field(s); nothing was stored.", invalid.Violations),
         ChangeOutcome.Decided { Decision: ChangeDecision.NotAllowed notAllowed } => Refusals.FailedPrecondition(command.HouseholdId, notAllowed.Reason),
+        ChangeOutcome.Decided { Decision: ChangeDecision.Forbidden { OutsideReach: true } outside } => Refusals.OutsideJurisdiction(outside.Reason),
         ChangeOutcome.Decided { Decision: ChangeDecision.Forbidden forbidden } => Refusals.PermissionDenied(forbidden.Reason),
         _ => throw new InvalidOperationException("Unknown change outcome."),
     };

@@ -48,8 +48,9 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
             V2.GetHouseholdRequest.AsOfOneofCase.AsOfTime => new AsOf(Moment: request.AsOfTime.ToDateTimeOffset()),
             _ => AsOf.Now,
         };
-        return await reads.HouseholdAsync(id, asOf, context.CancellationToken) switch
+        return await reads.HouseholdAsync(id, asOf, context.Partner().Jurisdiction, context.CancellationToken) switch
         {
+            HouseholdRead.OutsideReach outside => throw Refusals.OutsideJurisdiction(outside.Reason).ToRpcException(),
             HouseholdRead.Found found => new V2.GetHouseholdResponse { Household = Masked(found.Household, request.ReadMask) },
             HouseholdRead.BeyondLatest beyond => throw Refusals.OutOfRange($"The household has {beyond.LatestVersion} versions.", "as_of_version", $"must be at most {beyond.LatestVersion}").ToRpcException(),
             HouseholdRead.NotYet => throw Refusals.NotFound(Refusals.HouseholdType, "household_id", "The household had not been proposed yet at that moment.").ToRpcException(),
@@ -73,7 +74,7 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
             RegistryV2Mapping.ToDomain(request.Program),
             RegistryV2Mapping.ToDomain(request.Status),
             request.PageSize,
-            request.PageToken);
+            request.PageToken) { Reach = context.Partner().Jurisdiction };
         var page = Refusals.PageOrRefusal(await search.SearchAsync(query, context.CancellationToken));
         var response = new V2.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(household => Masked(household, request.ReadMask)));

@@ -30,6 +30,9 @@ internal sealed partial record PartnerIdentity(string PartnerId, PartnerKind Kin
 
     public Actor Actor => new(PartnerId, Kind);
 
+    /// <summary>Where the partner may act and see households.</summary>
+    public Jurisdiction Jurisdiction => Jurisdiction.Of(Kind, AreaCode);
+
     public static string KindToken(PartnerKind kind) => KindsByToken.First(pair => pair.Value == kind).Key;
 
     /// <summary>Reads the identity, or null when the certificate does not carry a well-formed one.</summary>

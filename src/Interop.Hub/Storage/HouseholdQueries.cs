@@ -4,7 +4,8 @@ using Marten;
 namespace Interop.Hub.Storage;
 
 /// <summary>The filters of a household search, already checked (<see cref="Registry.Search.HouseholdSearch"/>).</summary>
-internal sealed record HouseholdFilters(string Nik, string FamilyCardNumber, string RegionPrefix, SocialProgram Program, HouseholdStatus? Status);
+/// <param name="Regions">Region codes a household's village must lie in (any of them), or null for everywhere.</param>
+internal sealed record HouseholdFilters(string Nik, string FamilyCardNumber, IReadOnlyList<string>? Regions, SocialProgram Program, HouseholdStatus? Status);
 
 /// <summary>
 /// Queries over the households' inline snapshots. Each filter is written against an index: the NIK
@@ -39,11 +40,14 @@ internal static class HouseholdQueries
             parameters.Add(filters.FamilyCardNumber);
         }
 
-        if (filters.RegionPrefix.Length > 0)
+        if (filters.Regions is { } regions)
         {
-            conditions.Add("(data ->> 'VillageCode' = ? or data ->> 'VillageCode' like ?)");
-            parameters.Add(filters.RegionPrefix);
-            parameters.Add(filters.RegionPrefix + ".%");
+            conditions.Add("(" + string.Join(" or ", regions.Select(_ => "data ->> 'VillageCode' = ? or data ->> 'VillageCode' like ?")) + ")");
+            foreach (var region in regions)
+            {
+                parameters.Add(region);
+                parameters.Add(region + ".%");
+            }
         }
 
         if (filters.Program != SocialProgram.Unspecified)

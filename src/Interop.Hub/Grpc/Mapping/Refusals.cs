@@ -78,8 +78,18 @@ internal static class Refusals
     public static SearchOutcome.Page PageOrRefusal(SearchOutcome outcome) => outcome switch
     {
         SearchOutcome.Invalid invalid => throw InvalidArgument("Search refused.", invalid.Violations).ToRpcException(),
+        SearchOutcome.OutsideReach outside => throw OutsideJurisdiction(outside.Reason).ToRpcException(),
         _ => (SearchOutcome.Page)outcome,
     };
+
+    /// <summary>PERMISSION_DENIED: what was asked lies outside the area the partner serves.</summary>
+    public static Google.Rpc.Status OutsideJurisdiction(string message) =>
+        new()
+        {
+            Code = (int)Code.PermissionDenied,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = "OUTSIDE_JURISDICTION", Domain = Domain }) },
+        };
 
     public const string HouseholdType = "interop.registry.v1.Household";
 

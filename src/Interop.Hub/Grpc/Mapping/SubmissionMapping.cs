@@ -30,6 +30,9 @@ internal static class SubmissionMapping
             case (ProposalDecision.Refused refused, _):
                 response.Refused = Refusals.InvalidArgument($"Household refused: {refused.Violations.Count} invalid field(s); nothing was stored.", refused.Violations);
                 break;
+            case (ProposalDecision.Forbidden forbidden, _):
+                response.Refused = Refusals.OutsideJurisdiction(forbidden.Reason);
+                break;
             default:
                 throw new InvalidOperationException("Unknown proposal outcome.");
         }

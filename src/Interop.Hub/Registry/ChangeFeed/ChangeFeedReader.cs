@@ -1,3 +1,4 @@
+using Interop.Hub.Partners;
 using Interop.Hub.Registry.Search;
 using Interop.Hub.Storage;
 using System.Runtime.CompilerServices;
@@ -12,7 +13,13 @@ internal sealed record FeedFilter(string RegionPrefix, SocialProgram Program)
 {
     public const string RegionRule = HouseholdSearch.RegionRule;
 
-    public bool IsEmpty => RegionPrefix.Length == 0 && Program == SocialProgram.Unspecified;
+    /// <summary>Where the reader may see households: a change is delivered only where it happened within reach.</summary>
+    public Jurisdiction Reach { get; init; } = Jurisdiction.Everywhere;
+
+    /// <summary>The region asked for lies wholly outside the reader's reach.</summary>
+    public bool IsBeyondReach => Reach.Narrow(RegionPrefix) is [];
+
+    public bool IsEmpty => RegionPrefix.Length == 0 && Program == SocialProgram.Unspecified && Reach.IsEverywhere;
 
     /// <summary>No region, or a dotted region code (a prefix nothing could match would leave the feed waiting forever).</summary>
     public bool HasValidRegion => RegionPrefix.Length == 0 || HouseholdSearch.IsRegionCode(RegionPrefix);
@@ -24,14 +31,9 @@ internal sealed record FeedFilter(string RegionPrefix, SocialProgram Program)
     /// </summary>
     public bool Matches(IEvent stored, HouseholdTimeline? timeline)
     {
-        var villages = stored.Data switch
-        {
-            HouseholdProposed proposed => [proposed.VillageCode],
-            AddressChanged moved => [moved.VillageCode, moved.PreviousVillageCode],
-            SplitOff formed => [formed.VillageCode],
-            _ => timeline?.VillageAt(stored.Version) is { } village ? [village] : Array.Empty<string>(),
-        };
-        var inRegion = RegionPrefix.Length == 0 || villages.Any(village => village == RegionPrefix || village.StartsWith(RegionPrefix + ".", StringComparison.Ordinal));
+        var villages = HouseholdTimeline.PlacesOf(stored, timeline);
+        var inRegion = (RegionPrefix.Length == 0 || villages.Any(village => village == RegionPrefix || village.StartsWith(RegionPrefix + ".", StringComparison.Ordinal)))
+            && (Reach.IsEverywhere || villages.Any(Reach.Covers));
         var inProgram = Program == SocialProgram.Unspecified || stored.Data switch
         {
             ProgramEnrolled enrolled => enrolled.Membership.Program == Program,
@@ -80,6 +82,18 @@ internal sealed class HouseholdTimeline
     }
 
     public string? VillageAt(long version) => villages.LastOrDefault(entry => entry.Version <= version).Village;
+
+    /// <summary>
+    /// Where an event happened: the village it names (a move names both ends), or else where the
+    /// household lived at the event's version.
+    /// </summary>
+    public static IReadOnlyList<string> PlacesOf(IEvent stored, HouseholdTimeline? timeline) => stored.Data switch
+    {
+        HouseholdProposed proposed => [proposed.VillageCode],
+        AddressChanged moved => [moved.VillageCode, moved.PreviousVillageCode],
+        SplitOff formed => [formed.VillageCode],
+        _ => timeline?.VillageAt(stored.Version) is { } village ? [village] : [],
+    };
 
     public bool InProgramAt(SocialProgram program, long version) =>
         programs.LastOrDefault(entry => entry.Version <= version && entry.Program == program).Enrolled;

@@ -12,7 +12,11 @@ internal sealed record ChangeHouseholdCommand(
     string Reason,
     string? EvidenceReference,
     HouseholdChange Change,
-    Actor Actor);
+    Actor Actor)
+{
+    /// <summary>Where the partner may change households: the household, and wherever the step would place its people.</summary>
+    public Jurisdiction Reach { get; init; } = Jurisdiction.Everywhere;
+}
 
 /// <summary>
 /// A lifecycle step, with its own rules: who may ask for it, what makes the request wrong, what the
@@ -24,6 +28,9 @@ internal abstract partial record HouseholdChange(string Field)
 {
     /// <summary>Which partner kinds may ask for the step; anything not listed is denied.</summary>
     public abstract IReadOnlyCollection<PartnerKind> AskedBy { get; }
+
+    /// <summary>The villages the step would place people in (a move's, a split's new household's): they must be within the partner's reach too.</summary>
+    public virtual IEnumerable<string> Destinations => [];
 
     /// <summary>Maker-checker: asked by a local government of a ratified household, the step waits for the steward's approval.</summary>
     public virtual bool IsMakerChecked => false;
@@ -82,6 +89,6 @@ internal abstract record ChangeDecision
     /// <summary>FAILED_PRECONDITION: the household's state does not allow the change.</summary>
     public sealed record NotAllowed(string Reason) : ChangeDecision;
 
-    /// <summary>PERMISSION_DENIED: this kind of partner may not make this change.</summary>
-    public sealed record Forbidden(string Reason) : ChangeDecision;
+    /// <summary>PERMISSION_DENIED: this kind of partner may not make this change, or not here (<paramref name="OutsideReach"/>).</summary>
+    public sealed record Forbidden(string Reason, bool OutsideReach = false) : ChangeDecision;
 }

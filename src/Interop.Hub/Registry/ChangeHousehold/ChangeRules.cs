@@ -27,10 +27,23 @@ internal static class ChangeRules
             return new ChangeDecision.Forbidden($"A {PartnerIdentity.KindToken(command.Actor.Kind)} partner may not {change.Field.Replace('_', ' ')}.");
         }
 
+        if ((OutsideReach(command, household) ?? OutsideReach(command, context.Other)) is { } outside)
+        {
+            return outside;
+        }
+
         var violations = CheckEnvelope(command).Concat(change.Check(household, command, context)).ToList();
         if (violations.Count > 0)
         {
             return new ChangeDecision.Invalid(violations);
+        }
+
+        // Once the villages are known to be real ones (an unknown code is INVALID_ARGUMENT, not elsewhere).
+        if (change.Destinations.FirstOrDefault(village => !command.Reach.Covers(village)) is { } elsewhere)
+        {
+            return new ChangeDecision.Forbidden(
+                $"The step would place people in village {elsewhere}, outside the {command.Reach.Describe()} this partner serves; a move across areas is recorded by the steward.",
+                OutsideReach: true);
         }
 
         // Stored as every free text is: trimmed, in NFC.
@@ -50,6 +63,12 @@ internal static class ChangeRules
             ? new ChangeDecision.Accepted([new ChangeAwaitingApproval(PendingChange.Of(context.Decision.NewId(), accepted.Events.Single()), command.Actor, command.Reason, command.EvidenceReference)])
             : accepted;
     }
+
+    /// <summary>PERMISSION_DENIED when the household lies outside the partner's reach (checked before anything else about it is said), or null.</summary>
+    public static ChangeDecision.Forbidden? OutsideReach(ChangeHouseholdCommand command, Household? household) =>
+        household is not null && !command.Reach.Covers(household.VillageCode)
+            ? new ChangeDecision.Forbidden($"Household {household.Id} lies outside the {command.Reach.Describe()} this partner serves.", OutsideReach: true)
+            : null;
 
     /// <summary>What every change carries besides the step itself: its key, reason and evidence, checked before anything is looked up.</summary>
     public static List<FieldIssue> CheckEnvelope(ChangeHouseholdCommand command)

@@ -37,6 +37,12 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             return new ChangeOutcome.NotFound();
         }
 
+        // Nothing about a household beyond the partner's reach is told, not even its version.
+        if (ChangeRules.OutsideReach(command, current) is { } outside)
+        {
+            return new ChangeOutcome.Decided(outside);
+        }
+
         if (current.Version != command.ExpectedVersion)
         {
             return new ChangeOutcome.Stale(current.Version);
@@ -53,6 +59,10 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
             }
 
             other = otherStream.Aggregate;
+            if (ChangeRules.OutsideReach(command, other) is { } otherOutside)
+            {
+                return new ChangeOutcome.Decided(otherOutside);
+            }
 
             if (other.Version != merge.OtherExpectedVersion)
             {

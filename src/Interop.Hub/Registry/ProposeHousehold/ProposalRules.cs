@@ -39,6 +39,11 @@ internal static partial class ProposalRules
             return new ProposalDecision.Refused(violations, warnings);
         }
 
+        if (!command.Reach.Covers(command.VillageCode))
+        {
+            return new ProposalDecision.Forbidden($"household.village_code {command.VillageCode} lies outside the {command.Reach.Describe()} this partner serves; the household was not stored.");
+        }
+
         var proposed = new HouseholdProposed(
             command.PartnerReference,
             command.FamilyCardNumber,
@@ -246,4 +251,7 @@ internal abstract record ProposalDecision(IReadOnlyList<FieldIssue> Warnings)
     public sealed record Accepted(HouseholdProposed Event, IReadOnlyList<FieldIssue> Warnings) : ProposalDecision(Warnings);
 
     public sealed record Refused(IReadOnlyList<FieldIssue> Violations, IReadOnlyList<FieldIssue> Warnings) : ProposalDecision(Warnings);
+
+    /// <summary>PERMISSION_DENIED: the household lies outside the partner's reach.</summary>
+    public sealed record Forbidden(string Reason) : ProposalDecision([]);
 }

@@ -34,7 +34,12 @@ internal sealed class ProposalSubmission(HouseholdProposals proposals, RegionTab
             var reference = FreeText.Echo(proposal.Command.PartnerReference, ProposalRules.MaxPartnerReferenceLength);
             // What is kept until answered: an accepted household (its fields within their limits), or
             // only the refusal's field paths.
-            var kept = decision is ProposalDecision.Refused refused ? 2048 + (256L * refused.Violations.Count) : bytes;
+            var kept = decision switch
+            {
+                ProposalDecision.Refused refused => 2048 + (256L * refused.Violations.Count),
+                ProposalDecision.Forbidden => 2048,
+                _ => bytes,
+            };
             yield return new(new DecidedProposal(position++, proposal.Command.Actor.PartnerId, reference, proposal.ContentHash, decision), kept);
         }
     }

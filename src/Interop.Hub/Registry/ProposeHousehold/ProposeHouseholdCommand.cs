@@ -11,7 +11,11 @@ internal sealed record ProposeHouseholdCommand(
     IReadOnlyList<MemberDraft> Members,
     string Reason,
     string? EvidenceReference,
-    Actor Actor);
+    Actor Actor)
+{
+    /// <summary>Where the proposing partner may propose households.</summary>
+    public Jurisdiction Reach { get; init; } = Jurisdiction.Everywhere;
+}
 
 /// <summary>A member as received: the birth date is kept as its parts because it may be impossible.</summary>
 internal sealed record MemberDraft(

@@ -1,3 +1,5 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Storage;
 using JasperFx.Events;
@@ -18,6 +20,9 @@ internal abstract record HouseholdRead
 
     /// <summary>The version asked for is beyond the household's latest.</summary>
     public sealed record BeyondLatest(long LatestVersion) : HouseholdRead;
+
+    /// <summary>PERMISSION_DENIED: the household, as asked for, lay outside the reader's reach.</summary>
+    public sealed record OutsideReach(string Reason) : HouseholdRead;
 }
 
 /// <summary>Which state of a household a read asks for: now (both null), a version, or a moment.</summary>
@@ -32,7 +37,16 @@ internal sealed record AsOf(long? Version = null, DateTimeOffset? Moment = null)
 /// </summary>
 internal sealed class RegisterReads(IQuerySession session)
 {
-    public async Task<HouseholdRead> HouseholdAsync(Guid id, AsOf asOf, CancellationToken cancellationToken)
+    /// <summary>The household as asked for, if it lay within the reader's reach then (one that moved out stays readable as it was before).</summary>
+    public async Task<HouseholdRead> HouseholdAsync(Guid id, AsOf asOf, Jurisdiction reach, CancellationToken cancellationToken)
+    {
+        var read = await HouseholdAsync(id, asOf, cancellationToken);
+        return read is HouseholdRead.Found found && !reach.Covers(found.Household.VillageCode)
+            ? new HouseholdRead.OutsideReach(OutsideReachReason(id, reach))
+            : read;
+    }
+
+    private async Task<HouseholdRead> HouseholdAsync(Guid id, AsOf asOf, CancellationToken cancellationToken)
     {
         if (asOf.Version is null && asOf.Moment is null)
         {
@@ -59,19 +73,20 @@ internal sealed class RegisterReads(IQuerySession session)
 
     /// <summary>
     /// Every event of the household in the order it happened, with those of the duplicates merged
-    /// into it (a survivor keeps their history); null when no household has the id.
+    /// into it (a survivor keeps their history), as far as they happened within the reader's reach:
+    /// a household that moved out is seen up to its move, and again if it comes back.
     /// </summary>
-    public async Task<IReadOnlyList<IEvent>?> HistoryAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<HistoryRead> HistoryAsync(Guid id, Jurisdiction reach, CancellationToken cancellationToken)
     {
         if (!await EventStreams.IsAsync<Household>(session, id, cancellationToken))
         {
-            return null;
+            return new HistoryRead.NotFound();
         }
 
         var events = (await session.Events.FetchStreamAsync(id, token: cancellationToken)).ToList();
         if (events.Count == 0)
         {
-            return null;
+            return new HistoryRead.NotFound();
         }
 
         foreach (var merged in events.Select(e => e.Data).OfType<DuplicateMerged>().ToList())
@@ -79,8 +94,51 @@ internal sealed class RegisterReads(IQuerySession session)
             events.AddRange(await session.Events.FetchStreamAsync(merged.MergedHouseholdId, token: cancellationToken));
         }
 
-        return events.OrderBy(e => e.Sequence).ToList();
+        if (!reach.IsEverywhere)
+        {
+            var timelines = events.GroupBy(e => e.StreamId).ToDictionary(
+                stream => stream.Key,
+                stream => stream.OrderBy(e => e.Version).Aggregate(new HouseholdTimeline(), (timeline, e) => timeline.Add(e)));
+            events = events.Where(e => HouseholdTimeline.PlacesOf(e, timelines[e.StreamId]).Any(reach.Covers)).ToList();
+            if (events.Count == 0)
+            {
+                return new HistoryRead.OutsideReach(OutsideReachReason(id, reach));
+            }
+        }
+
+        return new HistoryRead.Found(events.OrderBy(e => e.Sequence).ToList());
     }
 
-    public Task<ConflictCase?> ConflictCaseAsync(Guid id, CancellationToken cancellationToken) => session.LoadAsync<ConflictCase>(id, cancellationToken);
+    /// <summary>The case, if the household it holds lies within the reader's reach.</summary>
+    public async Task<ConflictCaseRead> ConflictCaseAsync(Guid id, Jurisdiction reach, CancellationToken cancellationToken)
+    {
+        if (await session.LoadAsync<ConflictCase>(id, cancellationToken) is not { } conflict)
+        {
+            return new ConflictCaseRead.NotFound();
+        }
+
+        return reach.IsEverywhere || (await session.LoadAsync<Household>(conflict.ProposedHouseholdId, cancellationToken) is { } proposed && reach.Covers(proposed.VillageCode))
+            ? new ConflictCaseRead.Found(conflict)
+            : new ConflictCaseRead.OutsideReach($"Conflict case {id} holds a household outside the {reach.Describe()} this partner serves.");
+    }
+
+    private static string OutsideReachReason(Guid id, Jurisdiction reach) => $"Household {id} lies outside the {reach.Describe()} this partner serves.";
+}
+
+internal abstract record HistoryRead
+{
+    public sealed record Found(IReadOnlyList<IEvent> Events) : HistoryRead;
+
+    public sealed record NotFound : HistoryRead;
+
+    public sealed record OutsideReach(string Reason) : HistoryRead;
+}
+
+internal abstract record ConflictCaseRead
+{
+    public sealed record Found(ConflictCase Case) : ConflictCaseRead;
+
+    public sealed record NotFound : ConflictCaseRead;
+
+    public sealed record OutsideReach(string Reason) : ConflictCaseRead;
 }

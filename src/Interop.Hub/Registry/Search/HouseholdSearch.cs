@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Interop.Hub.Partners;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Storage;
 using Marten;
@@ -9,13 +10,20 @@ using Marten;
 namespace Interop.Hub.Registry.Search;
 
 /// <summary>What a partner searches for; empty parts do not filter.</summary>
-internal sealed record HouseholdQuery(string Nik, string FamilyCardNumber, string RegionPrefix, SocialProgram Program, HouseholdStatus? Status, int PageSize, string PageToken);
+internal sealed record HouseholdQuery(string Nik, string FamilyCardNumber, string RegionPrefix, SocialProgram Program, HouseholdStatus? Status, int PageSize, string PageToken)
+{
+    /// <summary>Where the searcher may see households: the search never reaches beyond.</summary>
+    public Jurisdiction Reach { get; init; } = Jurisdiction.Everywhere;
+}
 
 internal abstract record SearchOutcome
 {
     public sealed record Page(IReadOnlyList<Household> Households, string NextPageToken) : SearchOutcome;
 
     public sealed record Invalid(IReadOnlyList<FieldIssue> Violations) : SearchOutcome;
+
+    /// <summary>PERMISSION_DENIED: the region asked for lies wholly outside the searcher's reach.</summary>
+    public sealed record OutsideReach(string Reason) : SearchOutcome;
 }
 
 /// <summary>
@@ -63,8 +71,16 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             return new SearchOutcome.Invalid(violations);
         }
 
+        // The region asked for, narrowed to the searcher's reach (a province search by a regency finds its regency's households).
+        var regions = query.Reach.Narrow(query.RegionPrefix);
+        if (regions is [])
+        {
+            return new SearchOutcome.OutsideReach(
+                (query.RegionPrefix.Length == 0 ? "This partner's certificate names" : $"Region {query.RegionPrefix} lies outside") + $" the {query.Reach.Describe()} this partner serves.");
+        }
+
         var size = query.PageSize == 0 ? DefaultPageSize : query.PageSize;
-        var filters = new HouseholdFilters(query.Nik, query.FamilyCardNumber, query.RegionPrefix, query.Program, query.Status);
+        var filters = new HouseholdFilters(query.Nik, query.FamilyCardNumber, regions, query.Program, query.Status);
         var page = await HouseholdQueries.PageAsync(session, filters, offset, size + 1, cancellationToken);
         var next = page.Count > size ? Token(offset + size, fingerprint) : string.Empty;
         return new SearchOutcome.Page(page.Take(size).ToList(), next);

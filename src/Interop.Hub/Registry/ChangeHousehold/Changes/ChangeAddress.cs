@@ -12,6 +12,8 @@ internal abstract partial record HouseholdChange
 
         public override bool IsMakerChecked => true;
 
+        public override IEnumerable<string> Destinations => [VillageCode];
+
         public override IEnumerable<FieldIssue> Check(Household household, ChangeHouseholdCommand command, ChangeContext context)
         {
             var issues = new List<FieldIssue>();

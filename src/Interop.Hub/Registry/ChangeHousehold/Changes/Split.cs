@@ -10,6 +10,8 @@ internal abstract partial record HouseholdChange
     {
         public override IReadOnlyCollection<PartnerKind> AskedBy => [PartnerKind.Steward, PartnerKind.CivilRegistry];
 
+        public override IEnumerable<string> Destinations => [VillageCode];
+
         public override IEnumerable<FieldIssue> Check(Household household, ChangeHouseholdCommand command, ChangeContext context)
         {
             var issues = new List<FieldIssue>();
