@@ -2,7 +2,8 @@
 # Reproduces docs/benchmarks.md: starts a fresh hub (Release build, its own PostgreSQL in
 # /var/tmp/interop-bench) and runs `interop bench` against it over mTLS as the ministry.
 #   scripts/bench.sh [--households N] [--read-callers N] [--read-seconds N] [--out FILE]
-# Per-call log lines are turned down to warnings so that the console does not become the bottleneck.
+# Per-call log lines are turned down to warnings so that the console does not become the bottleneck,
+# and per-partner fair use is off: the benchmark measures capacity, from one partner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ data=/var/tmp/interop-bench
 port=7543
 rm -rf "$data"
 dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true --Hub:DataDirectory="$data" --Hub:Port="$port" \
+  --Hub:PartnerCallsPerSecond=0 --Hub:PartnerConcurrentCalls=0 \
   --Logging:LogLevel:Interop.Hub.Grpc=Warning > /tmp/interop-bench-hub.log 2>&1 &
 hub=$!
 trap 'kill -TERM $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT

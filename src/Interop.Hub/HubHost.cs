@@ -97,11 +97,17 @@ internal static class HubHost
                 grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
                 grpc.Interceptors.Add<CallBoundaryInterceptor>();
             });
+            builder.Services.AddFairUse(options);
             builder.Services.AddGrpcReflection();
             builder.Services.AddGrpcHealthChecks().AddCheck<RegistryStoreHealthCheck>("registry-store");
 
             var app = builder.Build();
             app.UseAuthentication();
+            if (options.PartnerCallsPerSecond > 0 || options.PartnerConcurrentCalls > 0)
+            {
+                app.UseRateLimiter();
+            }
+
             app.UseAuthorization();
             app.MapGrpcService<RegistryGrpcService>();
             app.MapGrpcService<RegistryV2GrpcService>();

@@ -55,6 +55,14 @@ internal sealed class HubOptions
     [Range(1, 86400)]
     public int StalledStreamSeconds { get; set; } = Grpc.StalledAnswers.DefaultSeconds;
 
+    /// <summary>Calls one partner may start per second on average (bursts of two seconds' worth); 0 turns the rate off.</summary>
+    [Range(0, 1_000_000)]
+    public int PartnerCallsPerSecond { get; set; } = Grpc.FairUse.DefaultCallsPerSecond;
+
+    /// <summary>Calls (streams included) one partner may have open at once; 0 turns the cap off. Keep it well below the database connection pool (Npgsql: 100).</summary>
+    [Range(0, 100_000)]
+    public int PartnerConcurrentCalls { get; set; } = Grpc.FairUse.DefaultConcurrentCalls;
+
     /// <summary>Largest single gRPC message accepted; a household is a few kilobytes at most.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 1024 * 1024;

@@ -84,6 +84,9 @@ internal static class PartnerAccess
     public static PartnerKind? KindOf(ClaimsPrincipal user) =>
         Enum.TryParse<PartnerKind>(user.FindFirstValue(PartnerKindClaim), out var kind) ? kind : null;
 
+    /// <summary>The partner id the caller's certificate names, if it names one.</summary>
+    public static string? PartnerIdOf(ClaimsPrincipal user) => user.FindFirstValue(PartnerIdClaim);
+
     /// <summary>The partner making this call; the authorization policies guarantee there is one.</summary>
     public static PartnerIdentity Partner(this ServerCallContext context)
     {

@@ -47,6 +47,9 @@ public sealed class RunningHub : IAsyncDisposable
         string caPath, string serverCertificatePath, string serverKeyPath, X509Certificate2 trustedCa, Dictionary<string, string?> settings)
     {
         settings["Hub:Port"] = "0";
+        // Stories call as fast as they can from one partner; fair use is tested on its own (FairUseTests).
+        settings.TryAdd("Hub:PartnerCallsPerSecond", "0");
+        settings.TryAdd("Hub:PartnerConcurrentCalls", "0");
         settings["Hub:PartnerCa"] = caPath;
         settings["Hub:ServerCertificate"] = serverCertificatePath;
         settings["Hub:ServerKey"] = serverKeyPath;

@@ -1,0 +1,87 @@
+using System.Threading.RateLimiting;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Interop.Hub.Partners;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Interop.Hub.Grpc;
+
+/// <summary>
+/// Fair use, per partner: a rate of calls (a token bucket) and a cap on calls open at once (streams
+/// included), so that one partner's burst cannot take the hub's threads or the database connections
+/// that others need (the cap is well below the connection pool). A call over either is answered
+/// before it reaches any service with RESOURCE_EXHAUSTED, a <c>google.rpc.RetryInfo</c> saying
+/// when to try again and a <c>google.rpc.QuotaFailure</c> naming the limit; never a bare HTTP 429.
+/// ASP.NET Core's rate limiting does the counting (docs/operations.md, "Fair use").
+/// </summary>
+internal static class FairUse
+{
+    public const int DefaultCallsPerSecond = 200;
+
+    public const int DefaultConcurrentCalls = 32;
+
+    public static IServiceCollection AddFairUse(this IServiceCollection services, HubOptions options)
+    {
+        if (options.PartnerCallsPerSecond == 0 && options.PartnerConcurrentCalls == 0)
+        {
+            return services;
+        }
+
+        return services.AddRateLimiter(limiter =>
+        {
+            var limits = new List<PartitionedRateLimiter<HttpContext>>();
+            if (options.PartnerCallsPerSecond > 0)
+            {
+                limits.Add(PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetTokenBucketLimiter(
+                    PartnerOf(http),
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        // A burst of two seconds' worth, refilled every tenth of a second.
+                        TokenLimit = options.PartnerCallsPerSecond * 2,
+                        TokensPerPeriod = Math.Max(1, options.PartnerCallsPerSecond / 10),
+                        ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    })));
+            }
+
+            if (options.PartnerConcurrentCalls > 0)
+            {
+                limits.Add(PartitionedRateLimiter.Create<HttpContext, string>(http => RateLimitPartition.GetConcurrencyLimiter(
+                    PartnerOf(http),
+                    _ => new ConcurrencyLimiterOptions { PermitLimit = options.PartnerConcurrentCalls, QueueLimit = 0 })));
+            }
+
+            limiter.GlobalLimiter = limits.Count == 1 ? limits[0] : PartitionedRateLimiter.CreateChained([.. limits]);
+            limiter.OnRejected = (context, _) => RefuseAsync(context, options);
+        });
+    }
+
+    /// <summary>Calls are counted per partner; a caller without a partner identity is refused by authentication anyway.</summary>
+    private static string PartnerOf(HttpContext http) => PartnerAccess.PartnerIdOf(http.User) ?? string.Empty;
+
+    /// <summary>A gRPC trailers-only answer: RESOURCE_EXHAUSTED with when to retry, which the partner's gRPC library reads as a status.</summary>
+    private static async ValueTask RefuseAsync(OnRejectedContext context, HubOptions options)
+    {
+        var http = context.HttpContext;
+        var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+        var message = $"Partner {PartnerOf(http)} is over its fair use ({options.PartnerCallsPerSecond} calls a second, {options.PartnerConcurrentCalls} at once): retry after {retry.TotalSeconds:0.#} s.";
+        var quota = new QuotaFailure();
+        quota.Violations.Add(new QuotaFailure.Types.Violation { Subject = $"partner:{PartnerOf(http)}", Description = "calls per second and calls at once per partner" });
+        var status = new Google.Rpc.Status
+        {
+            Code = (int)Code.ResourceExhausted,
+            Message = message,
+            Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retry) }), Any.Pack(quota) },
+        };
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FairUse))
+            .LogWarning("Refused {Method} for partner {PartnerId}: over its fair use", http.Request.Path.Value, PartnerOf(http));
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/grpc";
+        http.Response.Headers["grpc-status"] = ((int)Code.ResourceExhausted).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+        http.Response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
+        await http.Response.CompleteAsync();
+    }
+}

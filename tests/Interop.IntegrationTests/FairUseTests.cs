@@ -1,0 +1,82 @@
+using Google.Rpc;
+using Grpc.Core;
+using Interop.Contracts.Hub.V1;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// A partner over its rate of calls, or with too many calls open at once, is answered
+/// RESOURCE_EXHAUSTED with when to retry, as a gRPC status; other partners are not held back.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private RunningHub hub = null!;
+
+    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
+    {
+        ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("fairuse"),
+        ["Hub:PartnerCallsPerSecond"] = "5",
+        ["Hub:PartnerConcurrentCalls"] = "3",
+    });
+
+    public async Task DisposeAsync() => await hub.DisposeAsync();
+
+    [Fact]
+    public async Task A_partner_over_its_rate_is_told_to_retry_later_while_another_partner_is_served()
+    {
+        var bandung = new HubService.HubServiceClient(hub.Channel(pki.Bandung));
+        var refusals = new List<RpcException>();
+        for (var call = 0; call < 30 && refusals.Count == 0; call++)
+        {
+            try
+            {
+                await bandung.GetPartnerIdentityAsync(new GetPartnerIdentityRequest());
+            }
+            catch (RpcException refusal)
+            {
+                refusals.Add(refusal);
+            }
+        }
+
+        var refused = Assert.Single(refusals);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("over its fair use", refused.Status.Detail, StringComparison.Ordinal);
+        var retry = refused.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan();
+        Assert.InRange(retry, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Equal("partner:dinsos-kota-bandung", refused.GetRpcStatus()!.GetDetail<QuotaFailure>().Violations.Single().Subject);
+
+        // Another partner is not held back, and the first is served again once it waited.
+        Assert.Equal("bpk", (await new HubService.HubServiceClient(hub.Channel(pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
+        await Task.Delay(retry + TimeSpan.FromMilliseconds(500));
+        Assert.Equal("dinsos-kota-bandung", (await bandung.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
+    }
+
+    [Fact]
+    public async Task A_partner_with_too_many_calls_open_is_refused_a_further_one_until_it_closes_one()
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2)); // a full bucket, whatever ran before
+        await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Steward), [Households.Valid("FAIR-1", 801)]);
+        var registry = hub.Registry(pki.Auditor);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var feeds = Enumerable.Range(0, 3).Select(_ => registry.StreamChanges(new StreamChangesRequest(), cancellationToken: cancel.Token)).ToList();
+        // Each feed delivers the household once it is open.
+        foreach (var feed in feeds)
+        {
+            Assert.True(await feed.ResponseStream.MoveNext(cancel.Token));
+        }
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => new HubService.HubServiceClient(hub.Channel(pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+
+        feeds[0].Dispose();
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal("bpk", (await new HubService.HubServiceClient(hub.Channel(pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
+        foreach (var feed in feeds.Skip(1))
+        {
+            feed.Dispose();
+        }
+    }
+}
