@@ -61,6 +61,37 @@ public sealed class JurisdictionTests(PostgresCluster postgres, TestPki pki) : H
     }
 
     [Fact]
+    public async Task Asking_another_regencys_household_beyond_its_versions_or_before_it_existed_tells_nothing_about_it()
+    {
+        var semarang = await SemarangHouseholdAsync(77);
+
+        await AssertOutsideAsync(() => V2Client().GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = semarang.HouseholdId, AsOfVersion = 99 }).ResponseAsync);
+        await AssertOutsideAsync(() => V2Client().GetHouseholdAsync(new V2.GetHouseholdRequest
+        {
+            HouseholdId = semarang.HouseholdId,
+            AsOfTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch),
+        }).ResponseAsync);
+        var own = await HouseholdSteps.ProposeAsync(Hub, Pki, 710);
+        var beyondOwn = await Assert.ThrowsAsync<RpcException>(() => V2Client().GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = own.HouseholdId, AsOfVersion = 99 }).ResponseAsync);
+        Assert.Equal(StatusCode.OutOfRange, beyondOwn.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_change_replayed_under_its_key_by_a_certificate_for_another_area_is_refused()
+    {
+        var semarang = await SemarangHouseholdAsync(78);
+        var asSemarang = Hub.Registry(Pki.Partner("dinsos-kota-bandung", "local-government", "33.74"));
+        var change = HouseholdRequests.For(semarang, "moved within Semarang", new ChangeHouseholdRequest
+        {
+            ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1002", AddressLine = "Jl. Pandanaran 2" },
+        });
+        await asSemarang.ChangeHouseholdAsync(change);
+
+        await AssertOutsideAsync(() => Bandung.ChangeHouseholdAsync(change).ResponseAsync);
+        Assert.Equal(semarang.Version + 1, (await asSemarang.ChangeHouseholdAsync(change)).Household.Version);
+    }
+
+    [Fact]
     public async Task A_province_wide_search_by_a_regency_finds_its_own_households_only()
     {
         var own = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [Households.Valid("J-BDG-3", 703)]));

@@ -37,10 +37,10 @@ internal static class FairUse
                     PartnerOf(http),
                     _ => new TokenBucketRateLimiterOptions
                     {
-                        // A burst of two seconds' worth, refilled every tenth of a second.
+                        // A burst of two seconds' worth, refilled every second.
                         TokenLimit = options.PartnerCallsPerSecond * 2,
-                        TokensPerPeriod = Math.Max(1, options.PartnerCallsPerSecond / 10),
-                        ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                        TokensPerPeriod = options.PartnerCallsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                         QueueLimit = 0,
                         AutoReplenishment = true,
                     })));
@@ -56,6 +56,31 @@ internal static class FairUse
             limiter.GlobalLimiter = limits.Count == 1 ? limits[0] : PartitionedRateLimiter.CreateChained([.. limits]);
             limiter.OnRejected = (context, _) => RefuseAsync(context, options);
         });
+    }
+
+    /// <summary>Refusals counted per partner between log lines.</summary>
+    private static class Refusals
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Since, int Count)> Counts = new(StringComparer.Ordinal);
+
+        /// <summary>The refusals to report now (this one included): the first at once, then those of each ten seconds together; null meanwhile.</summary>
+        public static int? CountAndReport(string partnerId)
+        {
+            var now = Environment.TickCount64;
+            if (Counts.TryAdd(partnerId, (now, 0)))
+            {
+                return 1;
+            }
+
+            var (since, count) = Counts.AddOrUpdate(partnerId, (now, 0), (_, entry) => (entry.Since, entry.Count + 1));
+            if (now - since < 10_000)
+            {
+                return null;
+            }
+
+            Counts[partnerId] = (now, 0);
+            return count;
+        }
     }
 
     /// <summary>Calls are counted per partner; a caller without a partner identity is refused by authentication anyway.</summary>
@@ -75,8 +100,12 @@ internal static class FairUse
             Message = message,
             Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retry) }), Any.Pack(quota) },
         };
-        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FairUse))
-            .LogWarning("Refused {Method} for partner {PartnerId}: over its fair use", http.Request.Path.Value, PartnerOf(http));
+        if (Refusals.CountAndReport(PartnerOf(http)) is { } refused)
+        {
+            // One line per partner per ten seconds, with the count: a flood must not flood the log too.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FairUse))
+                .LogWarning("Refused {Count} call(s) of partner {PartnerId} over its fair use in the last 10 s (latest: {Method})", refused, PartnerOf(http), http.Request.Path.Value);
+        }
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/grpc";
         http.Response.Headers["grpc-status"] = ((int)Code.ResourceExhausted).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -25,9 +25,16 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         var receiptId = ChangeReceipt.IdFor(command.Actor.PartnerId, command.IdempotencyKey);
         if (await session.LoadAsync<ChangeReceipt>(receiptId, cancellationToken) is { } receipt)
         {
-            return receipt.ContentHash == contentHash
-                ? new ChangeOutcome.Done(await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken), receipt.PendingChangeId, receipt.NewHouseholdId)
-                : new ChangeOutcome.KeyTaken(receipt.HouseholdId);
+            if (receipt.ContentHash != contentHash)
+            {
+                return new ChangeOutcome.KeyTaken(receipt.HouseholdId);
+            }
+
+            // A replay shows the household as the change left it, if that lies within the partner's reach.
+            var replayed = await AsOfAsync(session, receipt.HouseholdId, receipt.Version, cancellationToken);
+            return ChangeRules.OutsideReach(command, replayed) is { } beyond
+                ? new ChangeOutcome.Decided(beyond)
+                : new ChangeOutcome.Done(replayed, receipt.PendingChangeId, receipt.NewHouseholdId);
         }
 
         // Read for writing: what is decided below is appended only if the household is still at this version when it commits.

@@ -41,9 +41,16 @@ internal sealed class RegisterReads(IQuerySession session)
     public async Task<HouseholdRead> HouseholdAsync(Guid id, AsOf asOf, Jurisdiction reach, CancellationToken cancellationToken)
     {
         var read = await HouseholdAsync(id, asOf, cancellationToken);
-        return read is HouseholdRead.Found found && !reach.Covers(found.Household.VillageCode)
-            ? new HouseholdRead.OutsideReach(OutsideReachReason(id, reach))
-            : read;
+        return read switch
+        {
+            HouseholdRead.Found found when !reach.Covers(found.Household.VillageCode) => new HouseholdRead.OutsideReach(OutsideReachReason(id, reach)),
+            // Beyond its versions or before it existed tells its number of versions or its creation
+            // moment: said only of a household within reach now.
+            HouseholdRead.BeyondLatest or HouseholdRead.NotYet when !reach.IsEverywhere
+                && (await session.LoadAsync<Household>(id, cancellationToken) is not { } now || !reach.Covers(now.VillageCode)) =>
+                new HouseholdRead.OutsideReach(OutsideReachReason(id, reach)),
+            _ => read,
+        };
     }
 
     private async Task<HouseholdRead> HouseholdAsync(Guid id, AsOf asOf, CancellationToken cancellationToken)
