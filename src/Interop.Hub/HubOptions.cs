@@ -63,6 +63,10 @@ internal sealed class HubOptions
     [Range(0, 100_000)]
     public int PartnerConcurrentCalls { get; set; } = Grpc.FairUse.DefaultConcurrentCalls;
 
+    /// <summary>Longest a unary call may run (the partner's own deadline applies if shorter); then DEADLINE_EXCEEDED.</summary>
+    [Range(1, 3600)]
+    public int UnaryCallSeconds { get; set; } = 30;
+
     /// <summary>Largest single gRPC message accepted; a household is a few kilobytes at most.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 1024 * 1024;

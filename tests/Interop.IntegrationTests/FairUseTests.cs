@@ -8,18 +8,21 @@ namespace Interop.IntegrationTests;
 
 /// <summary>
 /// A partner over its rate of calls, or with too many calls open at once, is answered
-/// RESOURCE_EXHAUSTED with when to retry, as a gRPC status; other partners are not held back.
+/// RESOURCE_EXHAUSTED with when to retry, as a gRPC status; other partners are not held back. A
+/// unary call stuck longer than the hub's limit ends DEADLINE_EXCEEDED.
 /// </summary>
 [Collection(HubCollection.Name)]
 public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
 {
     private RunningHub hub = null!;
+    private string connectionString = string.Empty;
 
     public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
     {
-        ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("fairuse"),
+        ["ConnectionStrings:Registry"] = connectionString = await postgres.CreateDatabaseAsync("fairuse"),
         ["Hub:PartnerCallsPerSecond"] = "5",
         ["Hub:PartnerConcurrentCalls"] = "3",
+        ["Hub:UnaryCallSeconds"] = "2",
     });
 
     public async Task DisposeAsync() => await hub.DisposeAsync();
@@ -78,5 +81,33 @@ public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsync
         {
             feed.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_change_stuck_behind_a_lock_ends_deadline_exceeded_after_the_hubs_limit_and_stores_nothing()
+    {
+        var steward = hub.Registry(pki.Steward);
+        var stored = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [Households.Valid("FAIR-2", 802)]));
+        var household = (await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = stored.Accepted.HouseholdId })).Household;
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand($"select 1 from interop.mt_streams where id = '{household.HouseholdId}' for update", connection, transaction))
+        {
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var started = DateTime.UtcNow;
+        var stuck = await Assert.ThrowsAsync<RpcException>(() => steward.ChangeHouseholdAsync(HouseholdRequests.For(household, "moved", new ChangeHouseholdRequest
+        {
+            ChangeAddress = new ChangeAddress { VillageCode = "32.73.01.1003", AddressLine = "Jl. Braga 3" },
+        })).ResponseAsync);
+        var waited = DateTime.UtcNow - started;
+        await transaction.RollbackAsync();
+
+        Assert.Equal(StatusCode.DeadlineExceeded, stuck.StatusCode);
+        Assert.Contains("longer than 2 s", stuck.Status.Detail, StringComparison.Ordinal);
+        Assert.InRange(waited, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(20));
+        Assert.Equal(household.Version, (await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household.HouseholdId })).Household.Version);
     }
 }

@@ -11,11 +11,15 @@ namespace Interop.Hub.Grpc;
 /// its content, which holds personal data), and an unexpected exception becomes a clear status
 /// with a correlation id instead of leaking internals to the partner.
 /// </summary>
-internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> logger) : Interceptor
+internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> logger, Microsoft.Extensions.Options.IOptions<HubOptions> options) : Interceptor
 {
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation) =>
-        GuardAsync(context, () => continuation(request, context));
+    /// <summary>A unary call runs at most the hub's limit (<see cref="HubOptions.UnaryCallSeconds"/>), or the partner's own deadline if shorter.</summary>
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        using var bounded = new BoundedCallContext(context, TimeSpan.FromSeconds(options.Value.UnaryCallSeconds));
+        return await GuardAsync(bounded, () => continuation(request, bounded));
+    }
 
     public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
@@ -50,6 +54,13 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
         {
             status = exception.StatusCode;
             throw;
+        }
+        catch (Exception) when (context is BoundedCallContext { TimedOut: true } bounded)
+        {
+            status = StatusCode.DeadlineExceeded;
+            throw new RpcException(new Status(
+                StatusCode.DeadlineExceeded,
+                $"The call took longer than {bounded.Limit.TotalSeconds:N0} s, the hub's limit for one request, and was stopped; what it changed was stored only if it finished: retry under the same idempotency key."));
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
