@@ -10,6 +10,13 @@
 # with the extended key usage clientAuth. See certs/README.md.
 set -euo pipefail
 
+# certs/dev-pki.sh [folder]               make the PKI (existing files kept) and its revocation list
+# certs/dev-pki.sh revoke <partner-id> [folder]   revoke that partner's certificate and publish the list
+revoke=
+if [ "${1:-}" = revoke ]; then
+  revoke=${2:?"usage: certs/dev-pki.sh revoke <partner-id> [folder]"}
+  shift 2
+fi
 out=${1:-"$(cd "$(dirname "$0")" && pwd)/out"}
 days=${DEV_PKI_DAYS:-825}
 mkdir -p "$out"
@@ -60,5 +67,32 @@ partner dinsos-kota-bandung local-government "Dinas Sosial Kota Bandung" 32.73
 partner bri bank "PT Bank Rakyat Indonesia"
 partner bpk auditor "Badan Pemeriksa Keuangan"
 
-echo "Development PKI in $out: ca.crt, hub.crt/.key and partner certificates" \
+# The CA's revocation list, partners.crl (PEM), which the hub reads (--Hub:PartnerCrl) and reloads when it changes.
+if [ ! -f ca.cnf ]; then
+  cat > ca.cnf <<CNF
+[ ca ]
+default_ca = partner_ca
+[ partner_ca ]
+database = index.txt
+crlnumber = crlnumber
+certificate = ca.crt
+private_key = ca.key
+default_md = sha256
+default_crl_days = 30
+CNF
+  : > index.txt
+  echo 1000 > crlnumber
+fi
+
+if [ -n "$revoke" ]; then
+  [ -f "$revoke.crt" ] || { echo "no certificate $out/$revoke.crt" >&2; exit 1; }
+  openssl ca -config ca.cnf -revoke "$revoke.crt" -crl_reason keyCompromise 2>/dev/null
+  openssl ca -config ca.cnf -gencrl -out partners.crl 2>/dev/null
+  echo "Revoked $revoke (serial $(openssl x509 -in "$revoke.crt" -noout -serial | cut -d= -f2)); $out/partners.crl published"
+  exit 0
+fi
+
+[ -f partners.crl ] || openssl ca -config ca.cnf -gencrl -out partners.crl 2>/dev/null
+
+echo "Development PKI in $out: ca.crt, hub.crt/.key, partners.crl and partner certificates" \
   "kemensos-pusdatin, dukcapil, dinsos-kota-bandung, bri, bpk (.crt/.key)"

@@ -25,4 +25,4 @@ README.md shows a household submitted, read back and replayed, and the `interop`
 (dotnet src/Interop.Cli/bin/Release/net10.0/interop.dll).
 
 HELP
-exec dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true "$@"
+exec dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true --Hub:PartnerCrl=certs/out/partners.crl "$@"

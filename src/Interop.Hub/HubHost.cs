@@ -40,7 +40,15 @@ internal static class HubHost
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         builder.Services.AddSingleton(Options.Create(options));
 
-        var partnerCertificates = new PartnerCertificates(X509Certificate2.CreateFromPem(File.ReadAllText(options.PartnerCa)));
+        var partnerCa = X509Certificate2.CreateFromPem(File.ReadAllText(options.PartnerCa));
+        var revoked = new RevokedCertificates(partnerCa, string.IsNullOrWhiteSpace(options.PartnerCrl) ? null : options.PartnerCrl)
+        {
+            ReloadEvery = TimeSpan.FromSeconds(options.CrlReloadSeconds),
+        };
+        revoked.LoadOrThrow();
+        builder.Services.AddSingleton(revoked);
+        builder.Services.AddHostedService(services => services.GetRequiredService<RevokedCertificates>());
+        var partnerCertificates = new PartnerCertificates(partnerCa, revoked);
         var serverCertificate = X509Certificate2.CreateFromPemFile(options.ServerCertificate, options.ServerKey);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -102,6 +110,7 @@ internal static class HubHost
             builder.Services.AddGrpcHealthChecks().AddCheck<RegistryStoreHealthCheck>("registry-store");
 
             var app = builder.Build();
+            revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
             app.UseAuthentication();
             if (options.PartnerCallsPerSecond > 0 || options.PartnerConcurrentCalls > 0)
             {

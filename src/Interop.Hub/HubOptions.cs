@@ -26,6 +26,13 @@ internal sealed class HubOptions
     [Required]
     public string PartnerCa { get; set; } = string.Empty;
 
+    /// <summary>The partner CA's certificate revocation list (PEM or DER), a local file read again whenever it changes; none by default.</summary>
+    public string? PartnerCrl { get; set; }
+
+    /// <summary>How often the hub looks whether the revocation list file changed.</summary>
+    [Range(1, 3600)]
+    public int CrlReloadSeconds { get; set; } = Partners.RevokedCertificates.DefaultReloadSeconds;
+
     /// <summary>
     /// Start a private PostgreSQL cluster in <see cref="DataDirectory"/> when no ConnectionStrings:Registry
     /// is set (development: the quick-start script asks for it). Off by default, so that a production

@@ -5,20 +5,23 @@ namespace Interop.Hub.Partners;
 /// <summary>
 /// Decides at the TLS handshake whether a client certificate belongs to a partner: issued by the
 /// hub's partner CA (never the operating system's trust store), within its validity period, meant
-/// for client authentication, and carrying a well-formed partner identity.
+/// for client authentication, not revoked (<see cref="RevokedCertificates"/>), and carrying a
+/// well-formed partner identity.
 /// </summary>
-internal sealed class PartnerCertificates(X509Certificate2 partnerCa)
+internal sealed class PartnerCertificates(X509Certificate2 partnerCa, RevokedCertificates revoked)
 {
     private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
 
     public X509Certificate2 PartnerCa { get; } = partnerCa;
+
+    public bool IsRevoked(X509Certificate2 certificate) => revoked.IsRevoked(certificate);
 
     public bool IsPartner(X509Certificate2 certificate, X509Chain? presentedChain)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(PartnerCa);
-        // Revocation is decided by the hub's partner directory, not by CRL fetching (see docs/architecture.md).
+        // Revocation comes from the CA's list as a local file (RevokedCertificates), never fetched while validating.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new(ClientAuthenticationOid));
         if (presentedChain is not null)
@@ -29,7 +32,8 @@ internal sealed class PartnerCertificates(X509Certificate2 partnerCa)
             }
         }
 
-        return chain.Build(certificate)
+        return !revoked.IsRevoked(certificate)
+            && chain.Build(certificate)
             && chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(PartnerCa.RawDataMemory.Span)
             && PartnerIdentity.FromCertificate(certificate) is not null;
     }

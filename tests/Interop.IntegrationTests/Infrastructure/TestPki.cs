@@ -96,6 +96,31 @@ public sealed class TestPki : IDisposable
         Directory.Delete(Folder, recursive: true);
     }
 
+    /// <summary>Writes the partner CA's revocation list (PEM) naming these certificates, as the CA's operator publishes it.</summary>
+    public void WriteRevocationList(string path, long number, params X509Certificate2[] revoked) => WriteRevocationList(path, Ca, number, revoked);
+
+    /// <summary>A revocation list signed by another CA, which the hub must not take.</summary>
+    public static void WriteForeignRevocationList(string path, params X509Certificate2[] revoked)
+    {
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var other = CreateAuthority("Interop Hub Test Partner CA", otherKey);
+        WriteRevocationList(path, other, 1, revoked);
+    }
+
+    private static void WriteRevocationList(string path, X509Certificate2 issuer, long number, X509Certificate2[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-1), X509RevocationReason.KeyCompromise);
+        }
+
+        var list = builder.Build(issuer, number, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256);
+        var temporary = path + ".new";
+        File.WriteAllText(temporary, PemEncoding.WriteString("X509 CRL", list));
+        File.Move(temporary, path, overwrite: true);
+    }
+
     private static X509Certificate2 CreateAuthority(string name, ECDsa key)
     {
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
