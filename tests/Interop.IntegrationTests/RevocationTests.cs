@@ -32,13 +32,18 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
     public async Task A_revoked_certificate_is_refused_after_the_list_is_published_and_other_partners_are_still_served()
     {
         var compromised = pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
-        Assert.Equal("dinsos-kota-cimahi", (await Identity(compromised)).PartnerId);
+        var open = new HubService.HubServiceClient(hub.Channel(compromised));
+        Assert.Equal("dinsos-kota-cimahi", (await open.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
 
         pki.WriteRevocationList(crl, 2, compromised);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
+        // A new connection fails its handshake; the connection opened before is refused at its next call.
         var refused = await Assert.ThrowsAsync<RpcException>(() => Identity(compromised));
         Assert.NotEqual(StatusCode.OK, refused.StatusCode);
+        var stillOpen = await Assert.ThrowsAsync<RpcException>(() => open.GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, stillOpen.StatusCode);
+        Assert.Contains("revoked", stillOpen.Status.Detail, StringComparison.Ordinal);
         var reissued = pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
         Assert.Equal("dinsos-kota-cimahi", (await Identity(reissued)).PartnerId);
         Assert.Equal("bpk", (await Identity(pki.Auditor)).PartnerId);

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Interop.Hub.Partners;
@@ -106,11 +105,6 @@ internal static class FairUse
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FairUse))
                 .LogWarning("Refused {Count} call(s) of partner {PartnerId} over its fair use in the last 10 s (latest: {Method})", refused, PartnerOf(http), http.Request.Path.Value);
         }
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "application/grpc";
-        http.Response.Headers["grpc-status"] = ((int)Code.ResourceExhausted).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        http.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
-        http.Response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray());
-        await http.Response.CompleteAsync();
+        await EarlyRefusal.WriteAsync(http, status);
     }
 }

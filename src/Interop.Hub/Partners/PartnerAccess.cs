@@ -51,13 +51,6 @@ internal static class PartnerAccess
                 {
                     OnCertificateValidated = context =>
                     {
-                        // An open connection whose certificate was revoked since its handshake is refused too (within the cache's time).
-                        if (certificates.IsRevoked(context.ClientCertificate))
-                        {
-                            context.Fail("The certificate is revoked.");
-                            return Task.CompletedTask;
-                        }
-
                         var identity = PartnerIdentity.FromCertificate(context.ClientCertificate);
                         if (identity is null)
                         {
@@ -71,7 +64,7 @@ internal static class PartnerAccess
                     },
                 };
             })
-            .AddCertificateCache(cache => cache.CacheEntryExpiration = TimeSpan.FromSeconds(RevokedCertificates.DefaultReloadSeconds * 2));
+            .AddCertificateCache();
 
         var authorization = services.AddAuthorizationBuilder().SetFallbackPolicy(PartnerPolicy(Admitted[AnyPartner]));
         foreach (var (name, kinds) in Admitted)

@@ -14,8 +14,6 @@ internal sealed class PartnerCertificates(X509Certificate2 partnerCa, RevokedCer
 
     public X509Certificate2 PartnerCa { get; } = partnerCa;
 
-    public bool IsRevoked(X509Certificate2 certificate) => revoked.IsRevoked(certificate);
-
     public bool IsPartner(X509Certificate2 certificate, X509Chain? presentedChain)
     {
         using var chain = new X509Chain();
