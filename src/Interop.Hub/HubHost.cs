@@ -40,15 +40,22 @@ internal static class HubHost
         Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
         builder.Services.AddSingleton(Options.Create(options));
 
-        var partnerCa = X509Certificate2.CreateFromPem(File.ReadAllText(options.PartnerCa));
-        var revoked = new RevokedCertificates(partnerCa, string.IsNullOrWhiteSpace(options.PartnerCrl) ? null : options.PartnerCrl)
+        // A bundle: during a CA rollover the old and the new partner CA are both trusted.
+        var partnerCas = new X509Certificate2Collection();
+        partnerCas.ImportFromPemFile(options.PartnerCa);
+        if (partnerCas.Count == 0)
+        {
+            throw new HubConfigurationException($"Hub:PartnerCa {options.PartnerCa} holds no certificate.");
+        }
+
+        var revoked = new RevokedCertificates(partnerCas, string.IsNullOrWhiteSpace(options.PartnerCrl) ? null : options.PartnerCrl)
         {
             ReloadEvery = TimeSpan.FromSeconds(options.CrlReloadSeconds),
         };
         revoked.LoadOrThrow();
         builder.Services.AddSingleton(revoked);
         builder.Services.AddHostedService(services => services.GetRequiredService<RevokedCertificates>());
-        var partnerCertificates = new PartnerCertificates(partnerCa, revoked);
+        var partnerCertificates = new PartnerCertificates(partnerCas, revoked);
         var serverCertificate = X509Certificate2.CreateFromPemFile(options.ServerCertificate, options.ServerKey);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -62,3 +62,52 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
     private Task<GetPartnerIdentityResponse> Identity(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
         new HubService.HubServiceClient(hub.Channel(certificate)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync;
 }
+
+/// <summary>During a CA rollover the hub trusts a bundle of partner CAs, and each CA's list revokes its own certificates.</summary>
+[Collection(HubCollection.Name)]
+public sealed class PartnerCaRolloverTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+{
+    private readonly TestPki.RolloverCa next = new();
+    private RunningHub hub = null!;
+    private string crl = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        var bundle = Path.Combine(pki.Folder, $"cas-{Guid.NewGuid():N}.crt");
+        File.WriteAllText(bundle, pki.Ca.ExportCertificatePem() + "\n" + next.Ca.ExportCertificatePem() + "\n");
+        crl = Path.Combine(pki.Folder, $"partners-{Guid.NewGuid():N}.crl");
+        File.WriteAllText(crl, pki.RevocationListPem(1) + next.RevocationListPem());
+        hub = await RunningHub.StartAsync(bundle, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
+        {
+            ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("rollover"),
+            ["Hub:PartnerCrl"] = crl,
+            ["Hub:CrlReloadSeconds"] = "1",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await hub.DisposeAsync();
+        next.Dispose();
+    }
+
+    [Fact]
+    public async Task Partners_of_the_old_and_the_new_ca_are_served_and_each_cas_list_revokes_its_own()
+    {
+        var old = pki.Partner("dinsos-kota-bogor", "local-government", "32.71");
+        var renewed = next.Partner("dinsos-kota-depok", "local-government", "32.76");
+        Assert.Equal("dinsos-kota-bogor", (await Identity(old)).PartnerId);
+        Assert.Equal("dinsos-kota-depok", (await Identity(renewed)).PartnerId);
+        await Assert.ThrowsAsync<RpcException>(() => Identity(TestPki.FromAnotherAuthority("stranger", "bank")));
+
+        File.WriteAllText(crl + ".new", pki.RevocationListPem(2) + next.RevocationListPem(renewed));
+        File.Move(crl + ".new", crl, overwrite: true);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        await Assert.ThrowsAsync<RpcException>(() => Identity(renewed));
+        Assert.Equal("dinsos-kota-bogor", (await Identity(old)).PartnerId);
+    }
+
+    private Task<GetPartnerIdentityResponse> Identity(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        new HubService.HubServiceClient(hub.Channel(certificate)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync;
+}

@@ -43,7 +43,7 @@ internal static class PartnerAccess
             {
                 options.AllowedCertificateTypes = CertificateTypes.Chained;
                 options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
-                options.CustomTrustStore = [certificates.PartnerCa];
+                options.CustomTrustStore = [.. certificates.PartnerCas];
                 options.RevocationMode = X509RevocationMode.NoCheck;
                 options.ValidateCertificateUse = true;
                 options.ValidateValidityPeriod = true;

@@ -8,17 +8,18 @@ namespace Interop.Hub.Partners;
 /// for client authentication, not revoked (<see cref="RevokedCertificates"/>), and carrying a
 /// well-formed partner identity.
 /// </summary>
-internal sealed class PartnerCertificates(X509Certificate2 partnerCa, RevokedCertificates revoked)
+internal sealed class PartnerCertificates(X509Certificate2Collection partnerCas, RevokedCertificates revoked)
 {
     private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
 
-    public X509Certificate2 PartnerCa { get; } = partnerCa;
+    /// <summary>The partner CAs trusted: one, or the old and the new during a rollover.</summary>
+    public X509Certificate2Collection PartnerCas { get; } = partnerCas;
 
     public bool IsPartner(X509Certificate2 certificate, X509Chain? presentedChain)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(PartnerCa);
+        chain.ChainPolicy.CustomTrustStore.AddRange(PartnerCas);
         // Revocation comes from the CA's list as a local file (RevokedCertificates), never fetched while validating.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new(ClientAuthenticationOid));
@@ -32,7 +33,7 @@ internal sealed class PartnerCertificates(X509Certificate2 partnerCa, RevokedCer
 
         return !revoked.IsRevoked(certificate)
             && chain.Build(certificate)
-            && chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(PartnerCa.RawDataMemory.Span)
+            && PartnerCas.Any(ca => chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(ca.RawDataMemory.Span))
             && PartnerIdentity.FromCertificate(certificate) is not null;
     }
 }

@@ -5,12 +5,13 @@ using System.Security.Cryptography.X509Certificates;
 namespace Interop.Hub.Partners;
 
 /// <summary>
-/// The partner certificates the partner CA has revoked, from its certificate revocation list (a
-/// local file, PEM or DER, <c>Hub:PartnerCrl</c>): read at start and again whenever the file
-/// changes, never fetched over the network. A list is taken only if the partner CA signed it; a
-/// list that cannot be read or verified leaves the previous one in force.
+/// The partner certificates the partner CAs have revoked, from their certificate revocation lists (a
+/// local file, <c>Hub:PartnerCrl</c>: one DER list, or PEM lists one after another, one per CA of
+/// the bundle): read at start and again whenever the file changes, never fetched over the network.
+/// The file is taken only if a trusted partner CA signed each list in it; one that cannot be read or
+/// verified leaves the previous lists in force.
 /// </summary>
-internal sealed class RevokedCertificates(X509Certificate2 partnerCa, string? path) : BackgroundService
+internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas, string? path) : BackgroundService
 {
     /// <summary>Set once the host's logging exists (the list is first read before it does).</summary>
     public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -22,7 +23,7 @@ internal sealed class RevokedCertificates(X509Certificate2 partnerCa, string? pa
 
     public TimeSpan ReloadEvery { get; init; } = TimeSpan.FromSeconds(DefaultReloadSeconds);
 
-    public bool IsRevoked(X509Certificate2 certificate) => serials.Contains(Hex(certificate.SerialNumberBytes.Span));
+    public bool IsRevoked(X509Certificate2 certificate) => serials.Contains(Key(certificate.IssuerName.RawData, Hex(certificate.SerialNumberBytes.Span)));
 
     /// <summary>Reads the list now; at start, a configured list that cannot be taken stops the hub.</summary>
     public void LoadOrThrow()
@@ -58,16 +59,21 @@ internal sealed class RevokedCertificates(X509Certificate2 partnerCa, string? pa
         {
             var written = File.GetLastWriteTimeUtc(file);
             var bytes = File.ReadAllBytes(file);
-            var der = bytes;
-            if (bytes.AsSpan().StartsWith("-----BEGIN"u8))
+            var revoked = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var der in Lists(bytes))
             {
-                var text = System.Text.Encoding.ASCII.GetString(bytes);
-                der = Convert.FromBase64String(text[PemEncoding.Find(text).Base64Data]);
-            }
+                var issuer = IssuerOf(der);
+                // A rolled-over CA often keeps its name: any trusted CA of that name whose key signed the list.
+                var listed = partnerCas
+                    .Where(ca => issuer is not null && ca.SubjectName.RawData.AsSpan().SequenceEqual(issuer))
+                    .Select(ca => Parse(der, ca))
+                    .FirstOrDefault(serialsListed => serialsListed is not null);
+                if (listed is null)
+                {
+                    return "a revocation list in it is not signed by a trusted partner CA";
+                }
 
-            if (Parse(der, partnerCa) is not { } revoked)
-            {
-                return "not a revocation list signed by the partner CA";
+                revoked.UnionWith(listed.Select(serial => Key(issuer!, serial)));
             }
 
             serials = revoked;
@@ -80,6 +86,48 @@ internal sealed class RevokedCertificates(X509Certificate2 partnerCa, string? pa
             return exception.GetType().Name;
         }
     }
+
+    /// <summary>The DER lists of a file: the file itself, or each PEM block in it.</summary>
+    private static List<byte[]> Lists(byte[] bytes)
+    {
+        if (!bytes.AsSpan().StartsWith("-----BEGIN"u8))
+        {
+            return [bytes];
+        }
+
+        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        var lists = new List<byte[]>();
+        var rest = text.AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            lists.Add(Convert.FromBase64String(rest[fields.Base64Data].ToString()));
+            rest = rest[fields.Location.End..];
+        }
+
+        return lists.Count > 0 ? lists : throw new FormatException("No PEM block.");
+    }
+
+    /// <summary>The DER of the list's issuer name, or null when it is not a list.</summary>
+    private static byte[]? IssuerOf(byte[] der)
+    {
+        try
+        {
+            var body = new AsnReader(new AsnReader(der, AsnEncodingRules.DER).ReadSequence().ReadEncodedValue(), AsnEncodingRules.DER).ReadSequence();
+            if (body.PeekTag().HasSameClassAndValue(Asn1Tag.Integer))
+            {
+                body.ReadInteger();
+            }
+
+            body.ReadSequence();
+            return body.ReadEncodedValue().ToArray();
+        }
+        catch (AsnContentException)
+        {
+            return null;
+        }
+    }
+
+    private static string Key(ReadOnlySpan<byte> issuer, string serial) => $"{Convert.ToHexString(issuer)}/{serial}";
 
     /// <summary>The revoked serial numbers (hex, see <see cref="Hex"/>), or null when the list is malformed or not signed by the CA.</summary>
     internal static HashSet<string>? Parse(ReadOnlySpan<byte> der, X509Certificate2 issuer)

@@ -81,6 +81,30 @@ public sealed class TestPki : IDisposable
         return (certificatePath, keyPath);
     }
 
+    /// <summary>A second partner CA, as during a rollover (its successor, another key), with what it issues and publishes.</summary>
+    public sealed class RolloverCa : IDisposable
+    {
+        private readonly ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        public RolloverCa() => Ca = CreateAuthority("Interop Hub Test Partner CA 2027", key);
+
+        public X509Certificate2 Ca { get; }
+
+        public X509Certificate2 Partner(string id, string kind, string? area = null) =>
+            IssueClientCertificate(Ca, id, kind, area, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+
+        public string RevocationListPem(params X509Certificate2[] revoked) => TestPki.RevocationListPem(Ca, 1, revoked);
+
+        public void Dispose()
+        {
+            Ca.Dispose();
+            key.Dispose();
+        }
+    }
+
+    /// <summary>The partner CA's revocation list as PEM text.</summary>
+    public string RevocationListPem(long number, params X509Certificate2[] revoked) => RevocationListPem(Ca, number, revoked);
+
     /// <summary>A well-formed partner certificate from a CA the hub does not know.</summary>
     public static X509Certificate2 FromAnotherAuthority(string id, string kind)
     {
@@ -109,16 +133,20 @@ public sealed class TestPki : IDisposable
 
     private static void WriteRevocationList(string path, X509Certificate2 issuer, long number, X509Certificate2[] revoked)
     {
+        var temporary = path + ".new";
+        File.WriteAllText(temporary, RevocationListPem(issuer, number, revoked));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static string RevocationListPem(X509Certificate2 issuer, long number, X509Certificate2[] revoked)
+    {
         var builder = new CertificateRevocationListBuilder();
         foreach (var certificate in revoked)
         {
             builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-1), X509RevocationReason.KeyCompromise);
         }
 
-        var list = builder.Build(issuer, number, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256);
-        var temporary = path + ".new";
-        File.WriteAllText(temporary, PemEncoding.WriteString("X509 CRL", list));
-        File.Move(temporary, path, overwrite: true);
+        return PemEncoding.WriteString("X509 CRL", builder.Build(issuer, number, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256)) + "\n";
     }
 
     private static X509Certificate2 CreateAuthority(string name, ECDsa key)
