@@ -86,13 +86,14 @@ fi
 
 if [ -n "$revoke" ]; then
   [ -f "$revoke.crt" ] || { echo "no certificate $out/$revoke.crt" >&2; exit 1; }
-  openssl ca -config ca.cnf -revoke "$revoke.crt" -crl_reason keyCompromise 2>/dev/null
-  openssl ca -config ca.cnf -gencrl -out partners.crl 2>/dev/null
+  openssl ca -config ca.cnf -revoke "$revoke.crt" -crl_reason keyCompromise
+  # Written beside, then moved: a hub never reads a half-written list.
+  openssl ca -config ca.cnf -gencrl -out partners.crl.new && mv partners.crl.new partners.crl
   echo "Revoked $revoke (serial $(openssl x509 -in "$revoke.crt" -noout -serial | cut -d= -f2)); $out/partners.crl published"
   exit 0
 fi
 
-[ -f partners.crl ] || openssl ca -config ca.cnf -gencrl -out partners.crl 2>/dev/null
+[ -f partners.crl ] || { openssl ca -config ca.cnf -gencrl -out partners.crl.new 2>/dev/null && mv partners.crl.new partners.crl; }
 
 echo "Development PKI in $out: ca.crt, hub.crt/.key, partners.crl and partner certificates" \
   "kemensos-pusdatin, dukcapil, dinsos-kota-bandung, bri, bpk (.crt/.key)"

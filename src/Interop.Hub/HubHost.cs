@@ -119,21 +119,9 @@ internal static class HubHost
             var app = builder.Build();
             revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
             app.UseAuthentication();
-            // Checked on every call: an open connection outlives the revocation of its certificate.
-            app.Use(async (http, next) =>
-            {
-                if (http.Connection.ClientCertificate is { } presented && revoked.IsRevoked(presented))
-                {
-                    await EarlyRefusal.WriteAsync(http, new Google.Rpc.Status
-                    {
-                        Code = (int)Google.Rpc.Code.Unauthenticated,
-                        Message = "The client certificate has been revoked by the partner CA; ask it for a new one.",
-                    });
-                    return;
-                }
-
-                await next();
-            });
+            // Checked on every call, and calls already open are aborted once their certificate is revoked.
+            var gate = new RevocationGate(revoked, app.Services.GetRequiredService<ILogger<RevocationGate>>());
+            app.Use((http, next) => gate.InvokeAsync(http, next));
             if (options.PartnerCallsPerSecond > 0 || options.PartnerConcurrentCalls > 0)
             {
                 app.UseRateLimiter();

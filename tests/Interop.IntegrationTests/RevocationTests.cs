@@ -34,6 +34,14 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
         var compromised = pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
         var open = new HubService.HubServiceClient(hub.Channel(compromised));
         Assert.Equal("dinsos-kota-cimahi", (await open.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var feed = hub.Registry(compromised).StreamChanges(new Interop.Contracts.Registry.V1.StreamChangesRequest(), cancellationToken: cancel.Token);
+        var reading = Task.Run(async () =>
+        {
+            while (await feed.ResponseStream.MoveNext(cancel.Token))
+            {
+            }
+        });
 
         pki.WriteRevocationList(crl, 2, compromised);
         await Task.Delay(TimeSpan.FromSeconds(3));
@@ -44,6 +52,14 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
         var stillOpen = await Assert.ThrowsAsync<RpcException>(() => open.GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, stillOpen.StatusCode);
         Assert.Contains("revoked", stillOpen.Status.Detail, StringComparison.Ordinal);
+        // The feed it had open was ended when the list was taken, not left streaming.
+        var ended = await Assert.ThrowsAnyAsync<Exception>(() => reading.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.IsNotType<TimeoutException>(ended);
+
+        // An older list, validly signed, does not undo the revocation.
+        pki.WriteRevocationList(crl, 1);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<RpcException>(() => Identity(compromised));
         var reissued = pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
         Assert.Equal("dinsos-kota-cimahi", (await Identity(reissued)).PartnerId);
         Assert.Equal("bpk", (await Identity(pki.Auditor)).PartnerId);

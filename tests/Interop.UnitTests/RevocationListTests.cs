@@ -22,6 +22,8 @@ public sealed class RevocationListTests
         Assert.Contains(Convert.ToHexString(high.SerialNumberBytes.Span).TrimStart('0'), revoked.Select(serial => serial.TrimStart('0')));
         Assert.DoesNotContain(Convert.ToHexString(kept.SerialNumberBytes.Span), revoked);
         Assert.Empty(RevokedCertificates.Parse(List(ca), ca)!);
+        Assert.Equal(1, RevokedCertificates.ParseList(List(ca), ca)!.Number);
+        Assert.NotNull(RevokedCertificates.ParseList(List(ca), ca)!.NextUpdate);
     }
 
     [Fact]

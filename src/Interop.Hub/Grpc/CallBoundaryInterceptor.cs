@@ -55,7 +55,7 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
             status = exception.StatusCode;
             throw;
         }
-        catch (Exception) when (context is BoundedCallContext { TimedOut: true } bounded)
+        catch (Exception exception) when (context is BoundedCallContext { TimedOut: true } bounded && IsCancellation(exception))
         {
             status = StatusCode.DeadlineExceeded;
             throw new RpcException(new Status(
@@ -104,6 +104,12 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
         { InnerException: { } inner } => $"{exception.GetType().FullName} from {TypeNames(inner)}",
         _ => exception.GetType().FullName ?? exception.GetType().Name,
     };
+
+    /// <summary>The exception is a cancellation, or caused by one (a query the cancellation stopped).</summary>
+    private static bool IsCancellation(Exception exception) =>
+        exception is OperationCanceledException or PostgresException { SqlState: PostgresErrorCodes.QueryCanceled }
+        || (exception.InnerException is { } inner && IsCancellation(inner))
+        || (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsCancellation));
 
     private static bool IsStoreUnavailable(Exception exception) =>
         exception is NpgsqlException { IsTransient: true } || exception.InnerException is NpgsqlException { IsTransient: true };

@@ -33,6 +33,8 @@ internal sealed class PartnerCertificates(X509Certificate2Collection partnerCas,
 
         return !revoked.IsRevoked(certificate)
             && chain.Build(certificate)
+            // Issued by a partner CA itself: no intermediate, whose revocation the hub could not see.
+            && chain.ChainElements.Count == 2
             && PartnerCas.Any(ca => chain.ChainElements[^1].Certificate.RawDataMemory.Span.SequenceEqual(ca.RawDataMemory.Span))
             && PartnerIdentity.FromCertificate(certificate) is not null;
     }

@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -17,7 +18,11 @@ internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas,
     public ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     private volatile HashSet<string> serials = new(StringComparer.OrdinalIgnoreCase);
-    private DateTime loadedWrite;
+    private Dictionary<string, BigInteger> lastNumbers = new(StringComparer.Ordinal);
+    private (DateTime Written, long Length) loaded;
+
+    /// <summary>Raised after a new list is taken, so that calls already open with a now revoked certificate can be ended.</summary>
+    public event Action? Changed;
 
     public const int DefaultReloadSeconds = 5;
 
@@ -45,9 +50,17 @@ internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas,
         using var timer = new PeriodicTimer(ReloadEvery);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (File.Exists(path) && File.GetLastWriteTimeUtc(path) != loadedWrite && Read(path) is { } problem)
+            try
             {
-                Logger.LogError("The partner CRL {Path} was not taken ({Problem}); the previous list stays in force", path, problem);
+                var file = new FileInfo(path);
+                if (file.Exists && (file.LastWriteTimeUtc, file.Length) != loaded && Read(path) is { } problem)
+                {
+                    Logger.LogError("The partner CRL {Path} was not taken ({Problem}); the previous lists stay in force", path, problem);
+                }
+            }
+            catch (Exception exception)
+            {
+                Logger.LogError("The partner CRL {Path} could not be read ({ExceptionType}); the previous lists stay in force", path, exception.GetType().Name);
             }
         }
     }
@@ -57,27 +70,43 @@ internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas,
     {
         try
         {
-            var written = File.GetLastWriteTimeUtc(file);
             var bytes = File.ReadAllBytes(file);
+            var written = File.GetLastWriteTimeUtc(file);
             var revoked = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            var numbers = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
             foreach (var der in Lists(bytes))
             {
                 var issuer = IssuerOf(der);
-                // A rolled-over CA often keeps its name: any trusted CA of that name whose key signed the list.
-                var listed = partnerCas
-                    .Where(ca => issuer is not null && ca.SubjectName.RawData.AsSpan().SequenceEqual(issuer))
-                    .Select(ca => Parse(der, ca))
-                    .FirstOrDefault(serialsListed => serialsListed is not null);
-                if (listed is null)
+                var signer = partnerCas.FirstOrDefault(ca => issuer is not null && ca.SubjectName.RawData.AsSpan().SequenceEqual(issuer));
+                if (signer is null || ParseList(der, signer) is not { } list)
                 {
-                    return "a revocation list in it is not signed by a trusted partner CA";
+                    return "a revocation list in it is not a complete list signed by a trusted partner CA";
                 }
 
-                revoked.UnionWith(listed.Select(serial => Key(issuer!, serial)));
+                var ca = signer.Thumbprint;
+                if (numbers.ContainsKey(ca) || list.Number < lastNumbers.GetValueOrDefault(ca))
+                {
+                    return $"the list of {signer.Subject} is older than the one in force (number {list.Number}) or given twice";
+                }
+
+                if (list.NextUpdate is { } next && next < DateTimeOffset.UtcNow)
+                {
+                    Logger.LogWarning("The revocation list of {Ca} was due for renewal on {NextUpdate:u}; ask the CA for a new one", signer.Subject, next);
+                }
+
+                numbers[ca] = list.Number;
+                revoked.UnionWith(list.Serials.Select(serial => Key(issuer!, serial)));
             }
 
+            if (partnerCas.FirstOrDefault(ca => !numbers.ContainsKey(ca.Thumbprint)) is { } missing)
+            {
+                return $"it holds no list of {missing.Subject}; every trusted partner CA needs its list there";
+            }
+
+            lastNumbers = numbers;
             serials = revoked;
-            loadedWrite = written;
+            loaded = (written, bytes.Length);
+            Changed?.Invoke();
             Logger.LogInformation("Partner CRL {Path} taken: {Count} revoked certificate(s)", file, revoked.Count);
             return null;
         }
@@ -129,8 +158,20 @@ internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas,
 
     private static string Key(ReadOnlySpan<byte> issuer, string serial) => $"{Convert.ToHexString(issuer)}/{serial}";
 
-    /// <summary>The revoked serial numbers (hex, see <see cref="Hex"/>), or null when the list is malformed or not signed by the CA.</summary>
-    internal static HashSet<string>? Parse(ReadOnlySpan<byte> der, X509Certificate2 issuer)
+    /// <summary>The revoked serial numbers (hex, see <see cref="Hex"/>), or null when the list is malformed, not signed by the CA, or not a complete list.</summary>
+    internal static HashSet<string>? Parse(ReadOnlySpan<byte> der, X509Certificate2 issuer) => ParseList(der, issuer)?.Serials;
+
+    /// <summary>A complete list signed by the CA: its number, when it is due for renewal, and its serials.</summary>
+    internal sealed record RevocationList(BigInteger Number, DateTimeOffset? NextUpdate, HashSet<string> Serials);
+
+    private const string CrlNumberOid = "2.5.29.20";
+
+    /// <summary>
+    /// Parses and verifies a list. A list or entry with a critical extension the hub does not handle
+    /// (a delta list, an issuing distribution point, an indirect list's certificate issuer) is not
+    /// a complete list of this CA's revocations, and is refused.
+    /// </summary>
+    internal static RevocationList? ParseList(ReadOnlySpan<byte> der, X509Certificate2 issuer)
     {
         try
         {
@@ -151,11 +192,12 @@ internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas,
 
             body.ReadSequence(); // signature algorithm
             body.ReadEncodedValue(); // issuer
-            body.ReadEncodedValue(); // thisUpdate
+            ReadTime(body); // thisUpdate
             var revoked = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            if (body.HasData && !body.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
+            DateTimeOffset? nextUpdate = null;
+            if (body.HasData && (body.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || body.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
             {
-                body.ReadEncodedValue(); // nextUpdate
+                nextUpdate = ReadTime(body);
             }
 
             if (body.HasData && body.PeekTag().HasSameClassAndValue(Asn1Tag.Sequence))
@@ -165,15 +207,52 @@ internal sealed class RevokedCertificates(X509Certificate2Collection partnerCas,
                 {
                     var entry = entries.ReadSequence();
                     revoked.Add(Hex(entry.ReadIntegerBytes().Span));
+                    ReadTime(entry);
+                    if (entry.HasData && Extensions(entry.ReadSequence()).Any(extension => extension.Critical))
+                    {
+                        return null;
+                    }
                 }
             }
 
-            return revoked;
+            BigInteger number = 0;
+            if (body.HasData)
+            {
+                var listExtensions = Extensions(body.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence());
+                if (listExtensions.Any(extension => extension.Critical))
+                {
+                    return null;
+                }
+
+                if (listExtensions.FirstOrDefault(extension => extension.Oid == CrlNumberOid) is { Value: { } value })
+                {
+                    number = new AsnReader(value, AsnEncodingRules.DER).ReadInteger();
+                }
+            }
+
+            return new RevocationList(number, nextUpdate, revoked);
         }
         catch (AsnContentException)
         {
             return null;
         }
+    }
+
+    private static DateTimeOffset ReadTime(AsnReader reader) =>
+        reader.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) ? reader.ReadUtcTime() : reader.ReadGeneralizedTime();
+
+    private static List<(string Oid, bool Critical, byte[] Value)> Extensions(AsnReader sequence)
+    {
+        var extensions = new List<(string Oid, bool Critical, byte[] Value)>();
+        while (sequence.HasData)
+        {
+            var extension = sequence.ReadSequence();
+            var oid = extension.ReadObjectIdentifier();
+            var critical = extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean) && extension.ReadBoolean();
+            extensions.Add((oid, critical, extension.ReadOctetString()));
+        }
+
+        return extensions;
     }
 
     private static bool Verifies(X509Certificate2 issuer, string algorithm, byte[] tbs, byte[] signature)
