@@ -12,25 +12,19 @@ namespace Interop.IntegrationTests;
 /// unary call stuck longer than the hub's limit ends DEADLINE_EXCEEDED.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "fairuse")
 {
-    private RunningHub hub = null!;
-    private string connectionString = string.Empty;
-
-    public async Task InitializeAsync() => hub = await RunningHub.StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
+    protected override Dictionary<string, string?> Settings => new()
     {
-        ["ConnectionStrings:Registry"] = connectionString = await postgres.CreateDatabaseAsync("fairuse"),
         ["Hub:PartnerCallsPerSecond"] = "5",
         ["Hub:PartnerConcurrentCalls"] = "3",
         ["Hub:UnaryCallSeconds"] = "2",
-    });
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    };
 
     [Fact]
     public async Task A_partner_over_its_rate_is_told_to_retry_later_while_another_partner_is_served()
     {
-        var bandung = new HubService.HubServiceClient(hub.Channel(pki.Bandung));
+        var bandung = new HubService.HubServiceClient(Hub.Channel(Pki.Bandung));
         var refusals = new List<RpcException>();
         for (var call = 0; call < 30 && refusals.Count == 0; call++)
         {
@@ -52,7 +46,7 @@ public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsync
         Assert.Equal("partner:dinsos-kota-bandung", refused.GetRpcStatus()!.GetDetail<QuotaFailure>().Violations.Single().Subject);
 
         // Another partner is not held back, and the first is served again once it waited.
-        Assert.Equal("bpk", (await new HubService.HubServiceClient(hub.Channel(pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
+        Assert.Equal("bpk", (await new HubService.HubServiceClient(Hub.Channel(Pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
         await Task.Delay(retry + TimeSpan.FromMilliseconds(500));
         Assert.Equal("dinsos-kota-bandung", (await bandung.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
     }
@@ -61,8 +55,8 @@ public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsync
     public async Task A_partner_with_too_many_calls_open_is_refused_a_further_one_until_it_closes_one()
     {
         await Task.Delay(TimeSpan.FromSeconds(2)); // a full bucket, whatever ran before
-        await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(pki.Steward), [Households.Valid("FAIR-1", 801)]);
-        var registry = hub.Registry(pki.Auditor);
+        await SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Steward), [Households.Valid("FAIR-1", 801)]);
+        var registry = Hub.Registry(Pki.Auditor);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var feeds = Enumerable.Range(0, 3).Select(_ => registry.StreamChanges(new StreamChangesRequest(), cancellationToken: cancel.Token)).ToList();
         // Each feed delivers the household once it is open.
@@ -71,12 +65,12 @@ public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsync
             Assert.True(await feed.ResponseStream.MoveNext(cancel.Token));
         }
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => new HubService.HubServiceClient(hub.Channel(pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => new HubService.HubServiceClient(Hub.Channel(Pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
 
         feeds[0].Dispose();
         await Task.Delay(TimeSpan.FromMilliseconds(500));
-        Assert.Equal("bpk", (await new HubService.HubServiceClient(hub.Channel(pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
+        Assert.Equal("bpk", (await new HubService.HubServiceClient(Hub.Channel(Pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
         foreach (var feed in feeds.Skip(1))
         {
             feed.Dispose();
@@ -86,10 +80,10 @@ public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : IAsync
     [Fact]
     public async Task A_change_stuck_behind_a_lock_ends_deadline_exceeded_after_the_hubs_limit_and_stores_nothing()
     {
-        var steward = hub.Registry(pki.Steward);
+        var steward = Hub.Registry(Pki.Steward);
         var stored = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [Households.Valid("FAIR-2", 802)]));
         var household = (await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = stored.Accepted.HouseholdId })).Household;
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var lockRow = new Npgsql.NpgsqlCommand($"select 1 from interop.mt_streams where id = '{household.HouseholdId}' for update", connection, transaction))

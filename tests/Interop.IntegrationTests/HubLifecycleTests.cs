@@ -210,6 +210,36 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         Assert.False(Directory.Exists(dataDirectory));
     }
 
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("forged")]
+    public async Task A_hub_given_a_revocation_list_it_cannot_take_stops_with_a_clear_message(string what)
+    {
+        var crl = Path.Combine(pki.Folder, $"start-{what}-{Guid.NewGuid():N}.crl");
+        if (what == "forged")
+        {
+            TestPki.WriteForeignRevocationList(crl);
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+        foreach (var argument in (string[])[
+            Repository.HubAssembly, "--Hub:Port=0", $"--Hub:PartnerCa={pki.CaPath}", $"--Hub:PartnerCrl={crl}",
+            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains($"Hub:PartnerCrl {crl}", await error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", await error + await output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_hub_refuses_a_postgres_running_on_its_folder_that_it_did_not_start_and_leaves_it_alone()
     {

@@ -9,33 +9,26 @@ namespace Interop.IntegrationTests;
 /// a restart and refuses the certificate, while a list the CA did not sign changes nothing.
 /// </summary>
 [Collection(HubCollection.Name)]
-public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "revocation")
 {
-    private RunningHub hub = null!;
-    private string crl = string.Empty;
+    private readonly string crl = Path.Combine(pki.Folder, $"partners-{Guid.NewGuid():N}.crl");
 
-    public async Task InitializeAsync()
+    protected override Dictionary<string, string?> Settings => new() { ["Hub:PartnerCrl"] = crl, ["Hub:CrlReloadSeconds"] = "1" };
+
+    public override async Task InitializeAsync()
     {
-        crl = Path.Combine(pki.Folder, $"partners-{Guid.NewGuid():N}.crl");
-        pki.WriteRevocationList(crl, 1);
-        hub = await RunningHub.StartAsync(pki.CaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
-        {
-            ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("revocation"),
-            ["Hub:PartnerCrl"] = crl,
-            ["Hub:CrlReloadSeconds"] = "1",
-        });
+        Pki.WriteRevocationList(crl, 1);
+        await base.InitializeAsync();
     }
-
-    public async Task DisposeAsync() => await hub.DisposeAsync();
 
     [Fact]
     public async Task A_revoked_certificate_is_refused_after_the_list_is_published_and_other_partners_are_still_served()
     {
-        var compromised = pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
-        var open = new HubService.HubServiceClient(hub.Channel(compromised));
+        var compromised = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        var open = new HubService.HubServiceClient(Hub.Channel(compromised));
         Assert.Equal("dinsos-kota-cimahi", (await open.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var feed = hub.Registry(compromised).StreamChanges(new Interop.Contracts.Registry.V1.StreamChangesRequest(), cancellationToken: cancel.Token);
+        using var feed = Hub.Registry(compromised).StreamChanges(new Interop.Contracts.Registry.V1.StreamChangesRequest(), cancellationToken: cancel.Token);
         var reading = Task.Run(async () =>
         {
             while (await feed.ResponseStream.MoveNext(cancel.Token))
@@ -43,7 +36,7 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
             }
         });
 
-        pki.WriteRevocationList(crl, 2, compromised);
+        Pki.WriteRevocationList(crl, 2, compromised);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         // A new connection fails its handshake; the connection opened before is refused at its next call.
@@ -57,18 +50,18 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
         Assert.IsNotType<TimeoutException>(ended);
 
         // An older list, validly signed, does not undo the revocation.
-        pki.WriteRevocationList(crl, 1);
+        Pki.WriteRevocationList(crl, 1);
         await Task.Delay(TimeSpan.FromSeconds(3));
         await Assert.ThrowsAsync<RpcException>(() => Identity(compromised));
-        var reissued = pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        var reissued = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
         Assert.Equal("dinsos-kota-cimahi", (await Identity(reissued)).PartnerId);
-        Assert.Equal("bpk", (await Identity(pki.Auditor)).PartnerId);
+        Assert.Equal("bpk", (await Identity(Pki.Auditor)).PartnerId);
     }
 
     [Fact]
     public async Task A_list_not_signed_by_the_partner_ca_changes_nothing()
     {
-        var partner = pki.Partner("dinsos-kota-sukabumi", "local-government", "32.72");
+        var partner = Pki.Partner("dinsos-kota-sukabumi", "local-government", "32.72");
         TestPki.WriteForeignRevocationList(crl, partner);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
@@ -76,54 +69,57 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : IAs
     }
 
     private Task<GetPartnerIdentityResponse> Identity(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
-        new HubService.HubServiceClient(hub.Channel(certificate)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync;
+        new HubService.HubServiceClient(Hub.Channel(certificate)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync;
 }
 
-/// <summary>During a CA rollover the hub trusts a bundle of partner CAs, and each CA's list revokes its own certificates.</summary>
+/// <summary>During a CA rollover the Hub trusts a bundle of partner CAs, and each CA's list revokes its own certificates.</summary>
 [Collection(HubCollection.Name)]
-public sealed class PartnerCaRolloverTests(PostgresCluster postgres, TestPki pki) : IAsyncLifetime
+public sealed class PartnerCaRolloverTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "rollover")
 {
     private readonly TestPki.RolloverCa next = new();
-    private RunningHub hub = null!;
-    private string crl = string.Empty;
+    private readonly string bundle = Path.Combine(pki.Folder, $"cas-{Guid.NewGuid():N}.crt");
+    private readonly string crl = Path.Combine(pki.Folder, $"partners-{Guid.NewGuid():N}.crl");
 
-    public async Task InitializeAsync()
+    protected override string PartnerCaPath => bundle;
+
+    protected override Dictionary<string, string?> Settings => new() { ["Hub:PartnerCrl"] = crl, ["Hub:CrlReloadSeconds"] = "1" };
+
+    public override async Task InitializeAsync()
     {
-        var bundle = Path.Combine(pki.Folder, $"cas-{Guid.NewGuid():N}.crt");
-        File.WriteAllText(bundle, pki.Ca.ExportCertificatePem() + "\n" + next.Ca.ExportCertificatePem() + "\n");
-        crl = Path.Combine(pki.Folder, $"partners-{Guid.NewGuid():N}.crl");
-        File.WriteAllText(crl, pki.RevocationListPem(1) + next.RevocationListPem());
-        hub = await RunningHub.StartAsync(bundle, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, new()
-        {
-            ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("rollover"),
-            ["Hub:PartnerCrl"] = crl,
-            ["Hub:CrlReloadSeconds"] = "1",
-        });
+        File.WriteAllText(bundle, Pki.Ca.ExportCertificatePem() + "\n" + next.Ca.ExportCertificatePem() + "\n");
+        File.WriteAllText(crl, Pki.RevocationListPem(1) + next.RevocationListPem());
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await hub.DisposeAsync();
+        await base.DisposeAsync();
         next.Dispose();
     }
 
     [Fact]
     public async Task Partners_of_the_old_and_the_new_ca_are_served_and_each_cas_list_revokes_its_own()
     {
-        var old = pki.Partner("dinsos-kota-bogor", "local-government", "32.71");
+        var old = Pki.Partner("dinsos-kota-bogor", "local-government", "32.71");
         var renewed = next.Partner("dinsos-kota-depok", "local-government", "32.76");
         Assert.Equal("dinsos-kota-bogor", (await Identity(old)).PartnerId);
         Assert.Equal("dinsos-kota-depok", (await Identity(renewed)).PartnerId);
         await Assert.ThrowsAsync<RpcException>(() => Identity(TestPki.FromAnotherAuthority("stranger", "bank")));
 
-        File.WriteAllText(crl + ".new", pki.RevocationListPem(2) + next.RevocationListPem(renewed));
+        File.WriteAllText(crl + ".new", Pki.RevocationListPem(2) + next.RevocationListPem(renewed));
         File.Move(crl + ".new", crl, overwrite: true);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         await Assert.ThrowsAsync<RpcException>(() => Identity(renewed));
         Assert.Equal("dinsos-kota-bogor", (await Identity(old)).PartnerId);
+
+        // A file without the new CA's list (cut short, or left out) is not taken: the revocation stands.
+        File.WriteAllText(crl + ".new", Pki.RevocationListPem(3));
+        File.Move(crl + ".new", crl, overwrite: true);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<RpcException>(() => Identity(renewed));
     }
 
     private Task<GetPartnerIdentityResponse> Identity(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
-        new HubService.HubServiceClient(hub.Channel(certificate)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync;
+        new HubService.HubServiceClient(Hub.Channel(certificate)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync;
 }

@@ -4,7 +4,8 @@ namespace Interop.IntegrationTests.Infrastructure;
 /// What every story told against one hub shares: a database of its own on the shared PostgreSQL
 /// cluster, a real hub started on it over mutual TLS, and the test PKI's partners. A class that
 /// needs more (data submitted first, a folder) overrides <see cref="InitializeAsync"/> or
-/// <see cref="DisposeAsync"/> and calls the base.
+/// <see cref="DisposeAsync"/> and calls the base; one that needs other hub settings (low limits, a
+/// revocation list, another CA bundle) overrides <see cref="Settings"/> or <see cref="PartnerCaPath"/>.
 /// </summary>
 public abstract class HubStory(PostgresCluster postgres, TestPki pki, string database) : IAsyncLifetime
 {
@@ -16,10 +17,18 @@ public abstract class HubStory(PostgresCluster postgres, TestPki pki, string dat
 
     protected RunningHub Hub { get; private set; } = null!;
 
+    /// <summary>Hub settings besides the defaults of <see cref="RunningHub"/>.</summary>
+    protected virtual Dictionary<string, string?> Settings => [];
+
+    /// <summary>The partner CA certificate(s) the hub trusts.</summary>
+    protected virtual string PartnerCaPath => pki.CaPath;
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await postgres.CreateDatabaseAsync(database);
-        Hub = await RunningHub.StartAsync(pki, ConnectionString);
+        var settings = Settings;
+        settings["ConnectionStrings:Registry"] = ConnectionString;
+        Hub = await RunningHub.StartAsync(PartnerCaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, settings);
     }
 
     public virtual async Task DisposeAsync() => await Hub.DisposeAsync();

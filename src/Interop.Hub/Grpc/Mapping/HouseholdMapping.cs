@@ -1,11 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Interop.Hub.Partners;
 using Interop.Hub.Registry;
-using Interop.Hub.Registry.ChangeHousehold;
 using Interop.Hub.Registry.Conflicts;
-using Interop.Hub.Registry.ProposeHousehold;
-using Interop.Hub.Storage;
-using JasperFx.Events;
 using V1 = Interop.Contracts.Registry.V1;
 
 namespace Interop.Hub.Grpc.Mapping;

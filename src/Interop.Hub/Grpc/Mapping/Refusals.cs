@@ -1,15 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
-using Interop.Hub.Registry.Search;
-using Interop.Hub.Partners;
-using Interop.Hub.Registry;
-using Interop.Hub.Registry.ChangeHousehold;
-using Interop.Hub.Registry.Conflicts;
 using Interop.Hub.Registry.ProposeHousehold;
-using Interop.Hub.Storage;
-using JasperFx.Events;
-using V1 = Interop.Contracts.Registry.V1;
+using Interop.Hub.Registry.Search;
 
 namespace Interop.Hub.Grpc.Mapping;
 
