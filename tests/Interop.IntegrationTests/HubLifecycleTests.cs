@@ -189,24 +189,13 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     public async Task A_hub_not_asked_for_its_own_postgres_and_given_no_connection_string_stops_with_a_clear_message_and_creates_nothing()
     {
         var dataDirectory = Path.Combine("/tmp", $"interop-test-hub-{Guid.NewGuid():N}");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        foreach (var argument in (string[])[
-            Repository.HubAssembly, "--Hub:Port=0", $"--Hub:DataDirectory={dataDirectory}", $"--Hub:PartnerCa={pki.CaPath}",
-            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}"])
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        var (exitCode, error, output) = await RunUntilExitAsync($"--Hub:DataDirectory={dataDirectory}");
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("ConnectionStrings:Registry", await error, StringComparison.Ordinal);
-        Assert.Contains("Hub:EmbeddedPostgres=true", await error, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", await error + await output, StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("ConnectionStrings:Registry", error, StringComparison.Ordinal);
+        Assert.Contains("Hub:EmbeddedPostgres=true", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + output, StringComparison.Ordinal);
         Assert.False(Directory.Exists(dataDirectory));
     }
 
@@ -221,10 +210,20 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
             TestPki.WriteForeignRevocationList(crl);
         }
 
+        var (exitCode, error, output) = await RunUntilExitAsync($"--Hub:PartnerCrl={crl}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Hub:PartnerCrl {crl}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the hub as an operator would, with the test PKI and these settings, until it exits (it is expected to refuse to start).</summary>
+    private async Task<(int ExitCode, string Error, string Output)> RunUntilExitAsync(params string[] settings)
+    {
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
         foreach (var argument in (string[])[
-            Repository.HubAssembly, "--Hub:Port=0", $"--Hub:PartnerCa={pki.CaPath}", $"--Hub:PartnerCrl={crl}",
-            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}"])
+            Repository.HubAssembly, "--Hub:Port=0", $"--Hub:PartnerCa={pki.CaPath}",
+            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}", .. settings])
         {
             start.ArgumentList.Add(argument);
         }
@@ -234,10 +233,7 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         var output = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains($"Hub:PartnerCrl {crl}", await error, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", await error + await output, StringComparison.Ordinal);
+        return (process.ExitCode, await error, await output);
     }
 
     [Fact]
