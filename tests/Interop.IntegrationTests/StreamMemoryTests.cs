@@ -132,7 +132,7 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
             .Select(line => Regex.Match(line, @"SubmitHouseholds by dinsos-kota-bandung ended (?:ResourceExhausted|Cancelled) in ([0-9.]+) ms"))
             .Where(match => match.Success && double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 5500)
             .Count();
-        Assert.True(ended >= 3, $"{ended} stalled stream(s) were ended for want of reading");
+        Assert.True(ended >= 3, $"{ended} stalled stream(s) were ended for want of reading; the hub logged: {string.Join(" | ", hub.Log.Where(line => line.Contains("SubmitHouseholds", StringComparison.Ordinal)))}");
         await Task.WhenAll(senders);
         foreach (var call in calls)
         {
