@@ -49,9 +49,12 @@ keyUsage=critical,digitalSignature
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:localhost,IP:127.0.0.1"
 
-# partner <partner-id> <kind> <display name> [area]
+# partner <partner-id> <kind> <display name> <scopes, comma-separated> [area]
+# Issues the certificate and adds the partner to partners.json, the hub's seed (--Hub:PartnerSeed):
+# the hub registers in its directory, at start-up, each partner it does not hold yet.
+seed=()
 partner() {
-  local id=$1 kind=$2 display=$3 area=${4:-}
+  local id=$1 kind=$2 display=$3 scopes=$4 area=${5:-}
   local san="URI:urn:interop-hub:partner:$kind:$id"
   [ -n "$area" ] && san="$san,URI:urn:interop-hub:area:$area"
   issue "$id" "/O=$display/OU=$kind/CN=$id" \
@@ -59,13 +62,31 @@ partner() {
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth
 subjectAltName=$san"
+  local areas="" scope_list=""
+  [ -n "$area" ] && areas="\"$area\""
+  [ -n "$scopes" ] && scope_list="\"${scopes//,/\",\"}\""
+  seed+=("    {\"id\": \"$id\", \"kind\": \"$kind\", \"displayName\": \"$display\", \"areas\": [$areas], \"scopes\": [$scope_list], \"certificate\": \"$id.crt\"}")
 }
 
-partner kemensos-pusdatin steward "Kementerian Sosial - Pusdatin"
-partner dukcapil civil-registry "Ditjen Dukcapil Kemendagri"
-partner dinsos-kota-bandung local-government "Dinas Sosial Kota Bandung" 32.73
-partner bri bank "PT Bank Rakyat Indonesia"
-partner bpk auditor "Badan Pemeriksa Keuangan"
+partner kemensos-pusdatin steward "Kementerian Sosial - Pusdatin" registry.read,registry.write,registry.steward,audit.read,partners.admin
+partner dukcapil civil-registry "Ditjen Dukcapil Kemendagri" registry.read,registry.write,civil.verify
+partner dinsos-kota-bandung local-government "Dinas Sosial Kota Bandung" registry.read,registry.write 32.73
+partner bri bank "PT Bank Rakyat Indonesia" disbursement.confirm
+partner bpk auditor "Badan Pemeriksa Keuangan" registry.read,audit.read
+partner bnpb disaster-responder "Badan Nasional Penanggulangan Bencana" ""
+partner ui-peneliti researcher "Tim Peneliti Universitas Indonesia" ""
+
+{
+  echo '{'
+  echo '  "partners": ['
+  for index in "${!seed[@]}"; do
+    [ "$index" -gt 0 ] && echo ','
+    printf '%s' "${seed[$index]}"
+  done
+  echo
+  echo '  ]'
+  echo '}'
+} > partners.json
 
 # The CA's revocation list, partners.crl (PEM), which the hub reads (--Hub:PartnerCrl) and reloads when it changes.
 if [ ! -f ca.cnf ]; then
@@ -96,4 +117,4 @@ fi
 [ -f partners.crl ] || { openssl ca -config ca.cnf -gencrl -out partners.crl.new 2>/dev/null && mv partners.crl.new partners.crl; }
 
 echo "Development PKI in $out: ca.crt, hub.crt/.key, partners.crl and partner certificates" \
-  "kemensos-pusdatin, dukcapil, dinsos-kota-bandung, bri, bpk (.crt/.key)"
+  "kemensos-pusdatin, dukcapil, dinsos-kota-bandung, bri, bpk, bnpb, ui-peneliti (.crt/.key), and partners.json, the hub's partner seed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the hub for development with everything it needs: the dev PKI (CA, hub certificate and
-# the demo partners' certificates, made once in certs/out), its own PostgreSQL cluster in
+# the demo partners' certificates, made once in certs/out, and partners.json, which registers them
+# in the hub's partner directory at start-up), its own PostgreSQL cluster in
 # /var/tmp/interop-hub (created on first start, stopped with the hub) and the buf CLI for calls.
 # Extra arguments go to the hub, for example --Hub:Port=8443.
 set -euo pipefail
@@ -14,8 +15,10 @@ dotnet build src/Interop.Cli -c Release --nologo -v quiet
 cat <<'HELP'
 
 Interop Hub starting on https://localhost:7443 (gRPC over mutual TLS; Ctrl+C stops it).
-Demo partners (certs/out): kemensos-pusdatin (steward), dukcapil (civil registry),
-dinsos-kota-bandung (local government, 32.73), bri (bank), bpk (auditor). Try, from another shell:
+Demo partners (certs/out, registered in the hub's partner directory from certs/out/partners.json):
+kemensos-pusdatin (steward), dukcapil (civil registry), dinsos-kota-bandung (local government,
+32.73), bri (bank), bpk (auditor), bnpb (disaster responder), ui-peneliti (researcher).
+Try, from another shell:
 
   npx buf curl --protocol grpc --cacert certs/out/ca.crt \
     --cert certs/out/bpk.crt --key certs/out/bpk.key \
@@ -25,4 +28,4 @@ README.md shows a household submitted, read back and replayed, and the `interop`
 (dotnet src/Interop.Cli/bin/Release/net10.0/interop.dll).
 
 HELP
-exec dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true --Hub:PartnerCrl=certs/out/partners.crl "$@"
+exec dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true --Hub:PartnerCrl=certs/out/partners.crl --Hub:PartnerSeed=certs/out/partners.json "$@"

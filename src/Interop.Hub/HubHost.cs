@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
+using Interop.Hub.Partners.Directory;
 using Interop.ReferenceData;
 using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
@@ -107,6 +108,17 @@ internal static class HubHost
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();
             builder.Services.AddPartnerAccess(partnerCertificates);
+            builder.Services.AddScoped<PartnerAdministration>();
+            builder.Services.AddScoped<PartnerReads>();
+            if (!string.IsNullOrWhiteSpace(options.PartnerSeed))
+            {
+                // Registered before the directory, so that the first read of the directory holds what the seed brought.
+                builder.Services.AddHostedService(services => new PartnerSeed(options.PartnerSeed, services.GetRequiredService<IServiceScopeFactory>(), services.GetRequiredService<ILogger<PartnerSeed>>()));
+            }
+
+            builder.Services.AddSingleton(services => new PartnerDirectory(
+                services.GetRequiredService<Marten.IDocumentStore>(), TimeSpan.FromSeconds(options.DirectoryRefreshSeconds), services.GetRequiredService<ILogger<PartnerDirectory>>()));
+            builder.Services.AddHostedService(services => services.GetRequiredService<PartnerDirectory>());
             builder.Services.AddGrpc(grpc =>
             {
                 grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
@@ -119,8 +131,8 @@ internal static class HubHost
             var app = builder.Build();
             revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
             app.UseAuthentication();
-            // Checked on every call, and calls already open are aborted once their certificate is revoked.
-            var gate = new RevocationGate(revoked, app.Services.GetRequiredService<ILogger<RevocationGate>>());
+            // Checked on every call, and calls already open are aborted once their certificate is revoked or their partner suspended.
+            var gate = new AccessGate(revoked, app.Services.GetRequiredService<PartnerDirectory>(), app.Services.GetRequiredService<ILogger<AccessGate>>());
             app.Use((http, next) => gate.InvokeAsync(http, next));
             if (options.PartnerCallsPerSecond > 0 || options.PartnerConcurrentCalls > 0)
             {
@@ -132,6 +144,7 @@ internal static class HubHost
             app.MapGrpcService<RegistryV2GrpcService>();
             app.MapGrpcService<HubGrpcService>();
             app.MapGrpcService<ReconciliationGrpcService>();
+            app.MapGrpcService<PartnerAdminGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

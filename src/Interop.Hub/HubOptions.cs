@@ -29,6 +29,16 @@ internal sealed class HubOptions
     /// <summary>The partner CA's certificate revocation list (PEM or DER), a local file read again whenever it changes; none by default.</summary>
     public string? PartnerCrl { get; set; }
 
+    /// <summary>
+    /// A JSON file of partners to register at start-up if the directory lacks them (the first
+    /// steward of a new hub; the quick start's demo partners: certs/demo-partners.json); none by default.
+    /// </summary>
+    public string? PartnerSeed { get; set; }
+
+    /// <summary>How often the hub reads the partner directory again for changes made by another hub on the same database (its own take effect at once).</summary>
+    [Range(1, 3600)]
+    public int DirectoryRefreshSeconds { get; set; } = 5;
+
     /// <summary>How often the hub looks whether the revocation list file changed.</summary>
     [Range(1, 3600)]
     public int CrlReloadSeconds { get; set; } = Partners.RevokedCertificates.DefaultReloadSeconds;

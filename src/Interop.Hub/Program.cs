@@ -15,7 +15,17 @@ catch (Exception exception) when (exception is HubConfigurationException or Inva
 }
 
 await using var hub = app;
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (HubConfigurationException exception)
+{
+    // The partner seed is wrong: the same plain refusal.
+    await Console.Error.WriteLineAsync($"Interop Hub cannot start: {exception.Message}");
+    return 2;
+}
+
 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
 app.Logger.LogInformation("Interop Hub listening on {Addresses} (gRPC over mutual TLS); Ctrl+C stops it", string.Join(", ", addresses));
 await app.WaitForShutdownAsync();

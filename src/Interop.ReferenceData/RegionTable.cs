@@ -12,12 +12,14 @@ public sealed class RegionTable
 {
     private readonly Dictionary<string, string> villageNames;
     private readonly HashSet<string> districtsUndotted;
+    private readonly HashSet<string> regions;
 
-    private RegionTable(List<string> villages, Dictionary<string, string> villageNames, HashSet<string> districtsUndotted)
+    private RegionTable(List<string> villages, Dictionary<string, string> villageNames, HashSet<string> districtsUndotted, HashSet<string> regions)
     {
         Villages = villages;
         this.villageNames = villageNames;
         this.districtsUndotted = districtsUndotted;
+        this.regions = regions;
     }
 
     /// <summary>Every village code in dotted form, in the table's order.</summary>
@@ -35,8 +37,10 @@ public sealed class RegionTable
         var villages = new List<string>();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var districts = new HashSet<string>(StringComparer.Ordinal);
+        var regions = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in csv.GetRecords<RegionRow>())
         {
+            regions.Add(row.Code);
             switch (row.Level)
             {
                 case "village":
@@ -54,11 +58,14 @@ public sealed class RegionTable
             throw new InvalidDataException($"The region table at {path} holds no villages or no districts.");
         }
 
-        return new RegionTable(villages, names, districts);
+        return new RegionTable(villages, names, districts, regions);
     }
 
     /// <summary>True for a village code in dotted form that is in the current table.</summary>
     public bool IsVillage(string dottedCode) => villageNames.ContainsKey(dottedCode);
+
+    /// <summary>True for a province, regency, district or village code in dotted form that is in the current table.</summary>
+    public bool IsRegion(string dottedCode) => regions.Contains(dottedCode);
 
     /// <summary>The official name of a village, by its dotted code.</summary>
     public string VillageName(string dottedCode) => villageNames[dottedCode];

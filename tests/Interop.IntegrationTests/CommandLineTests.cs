@@ -102,7 +102,7 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : Hu
         var shown = await InteropAsync(["show", Guid.NewGuid().ToString(), .. PartnerArguments(Pki.Bank, "bri")]);
 
         Assert.Equal(3, shown.ExitCode);
-        Assert.Contains("the hub answered PermissionDenied: A bank partner may not call /interop.registry.v2.RegistryService/GetHousehold (rule registry.read:", shown.Error, StringComparison.Ordinal);
+        Assert.Contains("the hub answered PermissionDenied: /interop.registry.v2.RegistryService/GetHousehold needs scope registry.read, which partner bri (bank) does not hold; a bank partner never holds it.", shown.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("Bad gRPC response", shown.Output + shown.Error, StringComparison.Ordinal);
     }
 

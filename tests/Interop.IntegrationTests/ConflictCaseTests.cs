@@ -30,7 +30,7 @@ public sealed class ConflictCaseTests(PostgresCluster postgres, TestPki pki) : H
         Assert.Equal([HouseholdEvent.ChangeOneofCase.HouseholdProposed, HouseholdEvent.ChangeOneofCase.HeldForConflict], history.Select(e => e.ChangeCase));
         Assert.Equal("interop-hub", history[1].Actor.PartnerId);
 
-        var verified = await ChangeAsync(Hub.Registry(Pki.Partner("dukcapil", "civil-registry")), held, HouseholdRequests.VerifyAll(held));
+        var verified = await ChangeAsync(Hub.Registry(Pki.CivilRegistry), held, HouseholdRequests.VerifyAll(held));
         var ratify = await Assert.ThrowsAsync<RpcException>(() => Ministry.ChangeHouseholdAsync(HouseholdRequests.For(verified, new ChangeHouseholdRequest { RatifyHousehold = new RatifyHousehold() })).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ratify.StatusCode);
         Assert.Contains("Conflict case", ratify.Status.Detail, StringComparison.Ordinal);

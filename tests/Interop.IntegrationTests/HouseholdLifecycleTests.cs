@@ -13,7 +13,7 @@ public sealed class HouseholdLifecycleTests(PostgresCluster postgres, TestPki pk
 
     private RegistryService.RegistryServiceClient Bandung => Hub.Registry(Pki.Bandung);
 
-    private RegistryService.RegistryServiceClient Dukcapil => Hub.Registry(Pki.Partner("dukcapil", "civil-registry"));
+    private RegistryService.RegistryServiceClient Dukcapil => Hub.Registry(Pki.CivilRegistry);
 
     private RegistryService.RegistryServiceClient Ministry => Hub.Registry(Pki.Steward);
 

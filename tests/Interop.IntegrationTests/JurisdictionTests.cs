@@ -77,18 +77,21 @@ public sealed class JurisdictionTests(PostgresCluster postgres, TestPki pki) : H
     }
 
     [Fact]
-    public async Task A_change_replayed_under_its_key_by_a_certificate_for_another_area_is_refused()
+    public async Task A_change_replayed_under_its_key_after_the_partner_moved_to_another_area_is_refused()
     {
         var semarang = await SemarangHouseholdAsync(78);
-        var asSemarang = Hub.Registry(Pki.Partner("dinsos-kota-bandung", "local-government", "33.74"));
+        // For a while the directory has Bandung's Dinas Sosial serve Semarang instead (from its next call on).
+        await Hub.ChangeAreasAsync(Pki.Steward, "dinsos-kota-bandung", "33.74");
         var change = HouseholdRequests.For(semarang, "moved within Semarang", new ChangeHouseholdRequest
         {
             ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1002", AddressLine = "Jl. Pandanaran 2" },
         });
-        await asSemarang.ChangeHouseholdAsync(change);
+        await Bandung.ChangeHouseholdAsync(change);
 
+        await Hub.ChangeAreasAsync(Pki.Steward, "dinsos-kota-bandung", "32.73");
         await AssertOutsideAsync(() => Bandung.ChangeHouseholdAsync(change).ResponseAsync);
-        Assert.Equal(semarang.Version + 1, (await asSemarang.ChangeHouseholdAsync(change)).Household.Version);
+        await Hub.ChangeAreasAsync(Pki.Steward, "dinsos-kota-bandung", "33.74");
+        Assert.Equal(semarang.Version + 1, (await Bandung.ChangeHouseholdAsync(change)).Household.Version);
     }
 
     [Fact]
@@ -181,15 +184,18 @@ public sealed class JurisdictionTests(PostgresCluster postgres, TestPki pki) : H
     }
 
     [Fact]
-    public async Task A_local_government_certificate_without_an_area_reaches_nothing()
+    public async Task A_local_government_cannot_be_registered_without_an_area_and_its_certificate_reaches_nothing()
     {
         var own = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(Bandung, [Households.Valid("J-BDG-8", 708)]));
-        var nowhere = Hub.Registry(Pki.Partner("dinsos-tanpa-wilayah", "local-government"));
+        var certificate = Pki.Partner("dinsos-tanpa-wilayah", "local-government");
 
-        await AssertOutsideAsync(() => nowhere.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = own.Accepted.HouseholdId }).ResponseAsync);
-        await AssertOutsideAsync(() => nowhere.SearchHouseholdsAsync(new SearchHouseholdsRequest()).ResponseAsync);
-        var proposal = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(nowhere, [Households.Valid("J-NONE-1", 709)]));
-        Assert.Equal((int)StatusCode.PermissionDenied, proposal.Refused.Code);
+        var registration = await Assert.ThrowsAsync<RpcException>(() => Hub.RegisterAsync(Pki.Steward, certificate));
+        Assert.Equal(StatusCode.InvalidArgument, registration.StatusCode);
+        Assert.Equal("areas", Assert.Single(registration.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations).Field);
+        var nowhere = Hub.Registry(certificate);
+        var read = await Assert.ThrowsAsync<RpcException>(() => nowhere.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = own.Accepted.HouseholdId }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, read.StatusCode);
+        Assert.Contains("not registered", read.Status.Detail, StringComparison.Ordinal);
     }
 
     private V2.RegistryService.RegistryServiceClient V2Client() => new(Hub.Channel(Pki.Bandung));

@@ -25,6 +25,7 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : Hub
     public async Task A_revoked_certificate_is_refused_after_the_list_is_published_and_other_partners_are_still_served()
     {
         var compromised = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        await Hub.RegisterAsync(Pki.Steward, compromised);
         var open = new HubService.HubServiceClient(Hub.Channel(compromised));
         Assert.Equal("dinsos-kota-cimahi", (await open.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -54,6 +55,7 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : Hub
         await Task.Delay(TimeSpan.FromSeconds(3));
         await Assert.ThrowsAsync<RpcException>(() => Identity(compromised));
         var reissued = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        await Hub.BindAsync(Pki.Steward, reissued);
         Assert.Equal("dinsos-kota-cimahi", (await Identity(reissued)).PartnerId);
         Assert.Equal("bpk", (await Identity(Pki.Auditor)).PartnerId);
     }
@@ -62,6 +64,7 @@ public sealed class RevocationTests(PostgresCluster postgres, TestPki pki) : Hub
     public async Task A_list_not_signed_by_the_partner_ca_changes_nothing()
     {
         var partner = Pki.Partner("dinsos-kota-sukabumi", "local-government", "32.72");
+        await Hub.RegisterAsync(Pki.Steward, partner);
         TestPki.WriteForeignRevocationList(crl, partner);
         await Task.Delay(TimeSpan.FromSeconds(3));
 
@@ -102,6 +105,8 @@ public sealed class PartnerCaRolloverTests(PostgresCluster postgres, TestPki pki
     {
         var old = Pki.Partner("dinsos-kota-bogor", "local-government", "32.71");
         var renewed = next.Partner("dinsos-kota-depok", "local-government", "32.76");
+        await Hub.RegisterAsync(Pki.Steward, old);
+        await Hub.RegisterAsync(Pki.Steward, renewed);
         Assert.Equal("dinsos-kota-bogor", (await Identity(old)).PartnerId);
         Assert.Equal("dinsos-kota-depok", (await Identity(renewed)).PartnerId);
         await Assert.ThrowsAsync<RpcException>(() => Identity(TestPki.FromAnotherAuthority("stranger", "bank")));

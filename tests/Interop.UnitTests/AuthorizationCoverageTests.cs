@@ -23,6 +23,13 @@ public sealed class AuthorizationCoverageTests
             .ToList();
 
         Assert.Empty(unguarded);
+        var unknown = services
+            .SelectMany(service => service.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Select(method => method.GetCustomAttribute<AuthorizeAttribute>()?.Policy)
+            .OfType<string>()
+            .Where(policy => !Interop.Hub.Partners.PartnerAccess.IsPolicy(policy))
+            .ToList();
+        Assert.Empty(unknown);
     }
 
     [Theory]
@@ -30,6 +37,7 @@ public sealed class AuthorizationCoverageTests
     [InlineData(typeof(Interop.Contracts.Registry.V2.RegistryService.RegistryServiceBase), typeof(RegistryV2GrpcService))]
     [InlineData(typeof(Interop.Contracts.Hub.V1.HubService.HubServiceBase), typeof(HubGrpcService))]
     [InlineData(typeof(Interop.Contracts.Registry.V1.ReconciliationService.ReconciliationServiceBase), typeof(ReconciliationGrpcService))]
+    [InlineData(typeof(Interop.Contracts.Partners.V1.PartnerAdminService.PartnerAdminServiceBase), typeof(PartnerAdminGrpcService))]
     public void Every_rpc_of_the_contract_is_implemented(Type contract, Type service)
     {
         var implemented = service.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)

@@ -11,7 +11,7 @@ public sealed class JurisdictionRulesTests
 {
     private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
     private static readonly DecisionContext At = new(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero), Guid.NewGuid);
-    private static readonly Jurisdiction Bandung = Jurisdiction.Of(PartnerKind.LocalGovernment, "32.73");
+    private static readonly Jurisdiction Bandung = Jurisdiction.Within("32.73");
 
     [Theory]
     [InlineData("32.73", true)]
@@ -25,12 +25,12 @@ public sealed class JurisdictionRulesTests
         Assert.Equal(covered, Bandung.Covers(code));
 
     [Fact]
-    public void Every_partner_kind_but_a_local_government_reaches_the_whole_register_and_a_local_government_without_an_area_nothing()
+    public void A_partner_with_no_area_reaches_the_whole_register_and_an_empty_list_of_areas_nothing()
     {
-        Assert.All(Enum.GetValues<PartnerKind>().Where(kind => kind != PartnerKind.LocalGovernment), kind => Assert.True(Jurisdiction.Of(kind, null).IsEverywhere));
-        Assert.True(Jurisdiction.Of(PartnerKind.Bank, "32.73").IsEverywhere);
-        Assert.False(Jurisdiction.Of(PartnerKind.LocalGovernment, null).Covers("32.73.01.1002"));
-        Assert.Equal([], Jurisdiction.Of(PartnerKind.LocalGovernment, null).Narrow(string.Empty));
+        Assert.True(Jurisdiction.Everywhere.Covers("32.73.01.1002"));
+        Assert.Null(Jurisdiction.Everywhere.Narrow(string.Empty));
+        Assert.False(Jurisdiction.Within([]).Covers("32.73.01.1002"));
+        Assert.Equal([], Jurisdiction.Within([]).Narrow(string.Empty));
     }
 
     [Theory]

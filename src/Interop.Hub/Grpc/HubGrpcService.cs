@@ -19,7 +19,7 @@ internal sealed class HubGrpcService(TimeProvider clock) : V1.HubService.HubServ
         {
             PartnerId = partner.PartnerId,
             PartnerKind = PartnerIdentity.KindToken(partner.Kind),
-            AreaCode = partner.AreaCode ?? string.Empty,
+            AreaCode = partner.Areas.Count == 1 ? partner.Areas[0] : string.Empty,
             HubVersion = Version,
             ServerTime = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
         });

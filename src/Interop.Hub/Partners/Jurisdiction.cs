@@ -4,7 +4,7 @@ namespace Interop.Hub.Partners;
 /// Where a partner may act and see households: everywhere (the national partners), or within the
 /// region codes of its area (a local government: its province <c>32</c> or regency <c>32.73</c>).
 /// A household is within reach while its village lies in the area; one that moves out leaves it
-/// from that moment. A local government whose certificate names no area reaches nothing.
+/// from that moment. The directory holds each partner's areas (none: the whole register).
 /// </summary>
 internal sealed record Jurisdiction
 {
@@ -18,10 +18,6 @@ internal sealed record Jurisdiction
     public bool IsEverywhere => Areas is null;
 
     public static Jurisdiction Within(params IReadOnlyList<string> areas) => new(areas);
-
-    /// <summary>A local government reaches its area only; every other kind of partner, the whole register.</summary>
-    public static Jurisdiction Of(PartnerKind kind, string? areaCode) =>
-        kind != PartnerKind.LocalGovernment ? Everywhere : Within(areaCode is null ? [] : [areaCode]);
 
     /// <summary>The village (or any region code) lies within reach.</summary>
     public bool Covers(string regionCode) =>
@@ -38,7 +34,7 @@ internal sealed record Jurisdiction
     public string Describe() => Areas switch
     {
         null => "the whole register",
-        [] => "no area (the certificate names none)",
+        [] => "no area",
         _ => "area " + string.Join(", ", Areas),
     };
 }

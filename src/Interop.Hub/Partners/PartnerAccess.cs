@@ -1,39 +1,36 @@
 using System.Security.Claims;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
+using Interop.Hub.Partners.Directory;
 using Microsoft.AspNetCore.Authentication.Certificate;
 
 namespace Interop.Hub.Partners;
 
 /// <summary>
-/// Turns a partner's client certificate into the caller's identity and says, declaratively, which
-/// partner kinds may call what. Every call needs an authenticated partner (deny by default);
-/// each RPC names its policy, and a test fails for one that does not.
+/// Who calls, and what it may call. The TLS handshake and the certificate handler establish which
+/// partner the certificate names; the access gate (<see cref="Grpc.AccessGate"/>) lets the call in
+/// only as a partner the directory holds, active, with that certificate bound, and gives the call
+/// the directory's kind, areas and scopes. Every RPC names the scope it needs (deny by default; a
+/// test fails for one that does not); a call without it is refused with PERMISSION_DENIED naming it.
 /// </summary>
 internal static class PartnerAccess
 {
-    public const string ProposeHouseholds = "registry.propose";
-    public const string ReadRegistry = "registry.read";
-    public const string ChangeHouseholds = "registry.change";
-    public const string ResolveConflicts = "registry.resolve";
-    public const string ReconcileIdentities = "registry.reconcile";
+    public const string ProposeHouseholds = Scopes.RegistryWrite;
+    public const string ReadRegistry = Scopes.RegistryRead;
+    public const string ChangeHouseholds = Scopes.RegistryWrite;
+    public const string ResolveConflicts = Scopes.RegistrySteward;
+    public const string ReconcileIdentities = Scopes.CivilVerify;
+    public const string AdministerPartners = Scopes.PartnersAdmin;
+
+    /// <summary>Any partner the directory admits, whatever its scopes (the hub's own service, health).</summary>
     public const string AnyPartner = "partner";
 
-    /// <summary>Which partner kinds each policy admits; the policies are built from this, and refusals quote it.</summary>
-    private static readonly Dictionary<string, PartnerKind[]> Admitted = new()
-    {
-        [AnyPartner] = [.. Enum.GetValues<PartnerKind>().Where(kind => kind != PartnerKind.Unspecified)],
-        [ProposeHouseholds] = [PartnerKind.Steward, PartnerKind.LocalGovernment],
-        // Which kind may take which step is decided per step (ChangeRules); banks and auditors never change households.
-        [ChangeHouseholds] = [PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry],
-        [ResolveConflicts] = [PartnerKind.Steward],
-        [ReconcileIdentities] = [PartnerKind.CivilRegistry],
-        [ReadRegistry] = [PartnerKind.Steward, PartnerKind.LocalGovernment, PartnerKind.CivilRegistry, PartnerKind.Auditor],
-    };
-
+    private const string CertificatePartnerClaim = "interop:certificate_partner";
+    private const string CertificateKindClaim = "interop:certificate_kind";
     private const string PartnerIdClaim = "interop:partner_id";
     private const string PartnerKindClaim = "interop:partner_kind";
     private const string AreaClaim = "interop:area";
+    private const string ScopeClaim = "interop:scope";
 
     public static IServiceCollection AddPartnerAccess(this IServiceCollection services, PartnerCertificates certificates)
     {
@@ -51,14 +48,15 @@ internal static class PartnerAccess
                 {
                     OnCertificateValidated = context =>
                     {
-                        var identity = PartnerIdentity.FromCertificate(context.ClientCertificate);
-                        if (identity is null)
+                        if (PartnerIdentity.FromCertificate(context.ClientCertificate) is not { } named)
                         {
                             context.Fail("The certificate carries no partner identity.");
                             return Task.CompletedTask;
                         }
 
-                        context.Principal = ToPrincipal(identity, context.Scheme.Name);
+                        // What the certificate names; the access gate turns it into the directory's partner on every call.
+                        context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
+                            [new(CertificatePartnerClaim, named.PartnerId), new(CertificateKindClaim, named.Kind.ToString())], context.Scheme.Name));
                         context.Success();
                         return Task.CompletedTask;
                     },
@@ -66,10 +64,11 @@ internal static class PartnerAccess
             })
             .AddCertificateCache();
 
-        var authorization = services.AddAuthorizationBuilder().SetFallbackPolicy(PartnerPolicy(Admitted[AnyPartner]));
-        foreach (var (name, kinds) in Admitted)
+        var authorization = services.AddAuthorizationBuilder().SetFallbackPolicy(Admitted([]));
+        authorization.AddPolicy(AnyPartner, Admitted([]));
+        foreach (var scope in Scopes.All)
         {
-            authorization.AddPolicy(name, PartnerPolicy(kinds));
+            authorization.AddPolicy(scope, Admitted([scope]));
         }
 
         // A refusal is a gRPC status that names the rule, not a bare HTTP 403.
@@ -77,46 +76,60 @@ internal static class PartnerAccess
         return services;
     }
 
-    /// <summary>The partner kinds a policy admits, or null for a name that is no policy of the hub.</summary>
-    public static IReadOnlyList<PartnerKind>? KindsAdmittedBy(string policy) => Admitted.GetValueOrDefault(policy);
+    /// <summary>True for a policy name of the hub: a scope, or <see cref="AnyPartner"/>.</summary>
+    public static bool IsPolicy(string policy) => policy == AnyPartner || Scopes.All.Contains(policy);
 
-    /// <summary>The kind of partner the caller's certificate names, if it names one.</summary>
-    public static PartnerKind? KindOf(ClaimsPrincipal user) =>
-        Enum.TryParse<PartnerKind>(user.FindFirstValue(PartnerKindClaim), out var kind) ? kind : null;
+    /// <summary>The partner the certificate of the call names, before the directory is asked.</summary>
+    public static PartnerIdentity? NamedBy(ClaimsPrincipal certificateUser) =>
+        certificateUser.FindFirstValue(CertificatePartnerClaim) is { } id && Enum.TryParse<PartnerKind>(certificateUser.FindFirstValue(CertificateKindClaim), out var kind)
+            ? new PartnerIdentity(id, kind, null)
+            : null;
 
-    /// <summary>The partner id the caller's certificate names, if it names one.</summary>
-    public static string? PartnerIdOf(ClaimsPrincipal user) => user.FindFirstValue(PartnerIdClaim);
-
-    /// <summary>The partner making this call; the authorization policies guarantee there is one.</summary>
-    public static PartnerIdentity Partner(this ServerCallContext context)
-    {
-        var user = context.GetHttpContext().User;
-        var id = user.FindFirstValue(PartnerIdClaim) ?? throw new InvalidOperationException("Call reached a service without an authenticated partner.");
-        var kind = Enum.Parse<PartnerKind>(user.FindFirstValue(PartnerKindClaim)!);
-        return new PartnerIdentity(id, kind, user.FindFirstValue(AreaClaim));
-    }
-
-    private static Microsoft.AspNetCore.Authorization.AuthorizationPolicy PartnerPolicy(IEnumerable<PartnerKind> kinds) =>
-        new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(CertificateAuthenticationDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser()
-            .RequireClaim(PartnerIdClaim)
-            .RequireClaim(PartnerKindClaim, kinds.Where(kind => kind != PartnerKind.Unspecified).Select(kind => kind.ToString()))
-            .Build();
-
-    private static ClaimsPrincipal ToPrincipal(PartnerIdentity identity, string scheme)
+    /// <summary>The call's user once the directory admitted it: the directory's partner, its areas and its scopes.</summary>
+    public static ClaimsPrincipal Admitted(Partner partner, string scheme)
     {
         List<Claim> claims =
         [
-            new(ClaimTypes.NameIdentifier, identity.PartnerId),
-            new(ClaimTypes.Name, identity.PartnerId),
-            new(PartnerIdClaim, identity.PartnerId),
-            new(PartnerKindClaim, identity.Kind.ToString()),
+            new(ClaimTypes.NameIdentifier, partner.PartnerId),
+            new(ClaimTypes.Name, partner.PartnerId),
+            new(PartnerIdClaim, partner.PartnerId),
+            new(PartnerKindClaim, partner.Kind.ToString()),
         ];
-        if (identity.AreaCode is { } area)
+        claims.AddRange(partner.Areas.Select(area => new Claim(AreaClaim, area)));
+        claims.AddRange(partner.Scopes.Select(scope => new Claim(ScopeClaim, scope)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+
+    /// <summary>The kind of the admitted partner, if the call was admitted.</summary>
+    public static PartnerKind? KindOf(ClaimsPrincipal user) =>
+        Enum.TryParse<PartnerKind>(user.FindFirstValue(PartnerKindClaim), out var kind) ? kind : null;
+
+    /// <summary>The admitted partner's id, if the call was admitted.</summary>
+    public static string? PartnerIdOf(ClaimsPrincipal user) => user.FindFirstValue(PartnerIdClaim);
+
+    /// <summary>The scopes the admitted partner holds.</summary>
+    public static IReadOnlyList<string> ScopesOf(ClaimsPrincipal user) => [.. user.FindAll(ScopeClaim).Select(claim => claim.Value)];
+
+    /// <summary>The partner making this call; the authorization policies guarantee the directory admitted one.</summary>
+    public static CallingPartner Partner(this ServerCallContext context)
+    {
+        var user = context.GetHttpContext().User;
+        var id = user.FindFirstValue(PartnerIdClaim) ?? throw new InvalidOperationException("Call reached a service without an admitted partner.");
+        var kind = Enum.Parse<PartnerKind>(user.FindFirstValue(PartnerKindClaim)!);
+        return new CallingPartner(id, kind, [.. user.FindAll(AreaClaim).Select(claim => claim.Value)], ScopesOf(user));
+    }
+
+    private static Microsoft.AspNetCore.Authorization.AuthorizationPolicy Admitted(IEnumerable<string> scopes)
+    {
+        // No authentication scheme named: the policy judges the user the access gate set, never one authenticated again.
+        var policy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
+            .RequireAuthenticatedUser()
+            .RequireClaim(PartnerIdClaim);
+        foreach (var scope in scopes)
         {
-            claims.Add(new(AreaClaim, area));
+            policy.RequireClaim(ScopeClaim, scope);
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+        return policy.Build();
     }
 }

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace Interop.Hub.Partners;
 
 /// <summary>
-/// Who a partner is, read from its client certificate. The certificate carries it as URIs in the
+/// Which partner a client certificate names (the directory says what that partner may do). The certificate carries it as URIs in the
 /// subject alternative name (see certs/README.md):
 /// <c>urn:interop-hub:partner:&lt;kind&gt;:&lt;id&gt;</c> (exactly one) and optionally
 /// <c>urn:interop-hub:area:&lt;region code&gt;</c> for partners that serve one area.
@@ -28,12 +28,10 @@ internal sealed partial record PartnerIdentity(string PartnerId, PartnerKind Kin
         ["researcher"] = PartnerKind.Researcher,
     };
 
-    public Actor Actor => new(PartnerId, Kind);
+    public static string KindToken(PartnerKind kind) => KindsByToken.FirstOrDefault(pair => pair.Value == kind).Key ?? "unspecified";
 
-    /// <summary>Where the partner may act and see households.</summary>
-    public Jurisdiction Jurisdiction => Jurisdiction.Of(Kind, AreaCode);
-
-    public static string KindToken(PartnerKind kind) => KindsByToken.First(pair => pair.Value == kind).Key;
+    /// <summary>The kind a token names ("local-government"), or null for none.</summary>
+    public static PartnerKind? KindOf(string token) => KindsByToken.TryGetValue(token, out var kind) ? kind : null;
 
     /// <summary>Reads the identity, or null when the certificate does not carry a well-formed one.</summary>
     public static PartnerIdentity? FromCertificate(X509Certificate2 certificate)

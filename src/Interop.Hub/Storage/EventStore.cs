@@ -54,6 +54,7 @@ internal static class EventStore
                 options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
                 options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
                 options.Events.Subscribe(new ChangeFeedSubscription());
+                PartnerRecords.Configure(options);
             })
             .UseLightweightSessions()
             // Hot/cold: with several hubs on one database, exactly one runs the daemon at a time.

@@ -52,6 +52,7 @@ public sealed partial class HubProcess : IAsyncDisposable
             $"--ConnectionStrings:Registry={connectionString}",
             "--Hub:Port=0",
             $"--Hub:PartnerCa={pki.CaPath}",
+            $"--Hub:PartnerSeed={pki.SeedPath}",
             $"--Hub:ServerCertificate={pki.ServerCertificatePath}",
             $"--Hub:ServerKey={pki.ServerKeyPath}",
             "--Logging:LogLevel:Default=Warning",

@@ -50,6 +50,8 @@ public sealed class RunningHub : IAsyncDisposable
         // Stories call as fast as they can from one partner; fair use is tested on its own (FairUseTests).
         settings.TryAdd("Hub:PartnerCallsPerSecond", "0");
         settings.TryAdd("Hub:PartnerConcurrentCalls", "0");
+        // The test PKI's demo partners are in the directory of every hub (TestPki writes the seed beside its certificates).
+        settings.TryAdd("Hub:PartnerSeed", TestPki.SeedIn(Path.GetDirectoryName(serverCertificatePath)!));
         settings["Hub:PartnerCa"] = caPath;
         settings["Hub:ServerCertificate"] = serverCertificatePath;
         settings["Hub:ServerKey"] = serverKeyPath;
@@ -69,6 +71,56 @@ public sealed class RunningHub : IAsyncDisposable
     }
 
     public RegistryService.RegistryServiceClient Registry(X509Certificate2? clientCertificate) => new(Channel(clientCertificate));
+
+    public Interop.Contracts.Partners.V1.PartnerAdminService.PartnerAdminServiceClient PartnerAdmin(X509Certificate2? clientCertificate) => new(Channel(clientCertificate));
+
+    /// <summary>
+    /// Registers the partner a certificate names, as the steward does through the admin service: its
+    /// kind and id from the certificate, the area the certificate names (if any), and every scope its
+    /// kind may hold unless others are given. Returns the stored record.
+    /// </summary>
+    public async Task<Interop.Contracts.Partners.V1.Partner> RegisterAsync(X509Certificate2 steward, X509Certificate2 certificate, IEnumerable<string>? scopes = null)
+    {
+        var named = Interop.Hub.Partners.PartnerIdentity.FromCertificate(certificate) ?? throw new ArgumentException("The certificate names no partner.", nameof(certificate));
+        var request = new Interop.Contracts.Partners.V1.RegisterPartnerRequest
+        {
+            PartnerId = named.PartnerId,
+            Kind = (Interop.Contracts.Partners.V1.PartnerKind)(int)named.Kind,
+            DisplayName = $"Test partner {named.PartnerId}",
+            Scopes = { scopes ?? Interop.Hub.Partners.Scopes.HeldBy(named.Kind) },
+            CertificatesPem = { certificate.ExportCertificatePem() },
+            Reason = "Registered by the test",
+        };
+        if (named.AreaCode is { } area)
+        {
+            request.Areas.Add(area);
+        }
+
+        return (await PartnerAdmin(steward).RegisterPartnerAsync(request)).Partner;
+    }
+
+    /// <summary>Binds another certificate to the partner it names, as the steward does for a renewal.</summary>
+    public async Task<Interop.Contracts.Partners.V1.Partner> BindAsync(X509Certificate2 steward, X509Certificate2 certificate)
+    {
+        var named = Interop.Hub.Partners.PartnerIdentity.FromCertificate(certificate) ?? throw new ArgumentException("The certificate names no partner.", nameof(certificate));
+        var admin = PartnerAdmin(steward);
+        var current = (await admin.GetPartnerAsync(new() { PartnerId = named.PartnerId })).Partner;
+        return (await admin.BindPartnerCertificateAsync(new()
+        {
+            PartnerId = named.PartnerId,
+            ExpectedVersion = current.Version,
+            CertificatePem = certificate.ExportCertificatePem(),
+            Reason = "Renewed certificate bound by the test",
+        })).Partner;
+    }
+
+    /// <summary>Sets the areas a partner serves, as the steward does.</summary>
+    public async Task<Interop.Contracts.Partners.V1.Partner> ChangeAreasAsync(X509Certificate2 steward, string partnerId, params string[] areas)
+    {
+        var admin = PartnerAdmin(steward);
+        var current = (await admin.GetPartnerAsync(new() { PartnerId = partnerId })).Partner;
+        return (await admin.ChangePartnerAreasAsync(new() { PartnerId = partnerId, ExpectedVersion = current.Version, Areas = { areas }, Reason = "Areas changed by the test" })).Partner;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -7,10 +7,11 @@ public static class StoreProbe
 {
     /// <summary>
     /// Household events in the store. Marten fills the sequence numbers of a rolled-back commit with
-    /// "tombstone" events on a stream of its own; those are not household events and not counted.
+    /// "tombstone" events on a stream of its own; those are not household events and not counted, nor
+    /// are the partner directory's own events (the seed's registrations).
     /// </summary>
     public static Task<long> HouseholdEventCountAsync(string connectionString) =>
-        CountAsync(connectionString, "select count(*) from interop.mt_events where type <> 'tombstone'");
+        CountAsync(connectionString, "select count(*) from interop.mt_events where type <> 'tombstone' and type not like 'partner%'");
 
     public static async Task<long> CountAsync(string connectionString, string sql)
     {

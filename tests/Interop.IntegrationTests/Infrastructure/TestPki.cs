@@ -28,7 +28,18 @@ public sealed class TestPki : IDisposable
         File.WriteAllText(CaPath, Ca.ExportCertificatePem());
         File.WriteAllText(ServerCertificatePath, server.ExportCertificatePem());
         File.WriteAllText(ServerKeyPath, serverKey.ExportPkcs8PrivateKeyPem());
+        Steward = Partner("kemensos-pusdatin", "steward");
+        Bandung = Partner("dinsos-kota-bandung", "local-government", "32.73");
+        CivilRegistry = Partner("dukcapil", "civil-registry");
+        Bank = Partner("bri", "bank");
+        Auditor = Partner("bpk", "auditor");
+        WriteSeed();
     }
+
+    /// <summary>The hub's partner seed (Hub:PartnerSeed) in a PKI folder: the demo partners below, each with every scope its kind may hold.</summary>
+    public static string SeedIn(string folder) => Path.Combine(folder, "partners.json");
+
+    public string SeedPath => SeedIn(Folder);
 
     public string Folder { get; }
 
@@ -40,19 +51,42 @@ public sealed class TestPki : IDisposable
 
     public string ServerKeyPath => Path.Combine(Folder, "hub.key");
 
-    public X509Certificate2 Steward => Partner("kemensos-pusdatin", "steward");
+    /// <summary>The registry steward, in the directory of every test hub (the seed).</summary>
+    public X509Certificate2 Steward { get; }
 
-    public X509Certificate2 Bandung => Partner("dinsos-kota-bandung", "local-government", "32.73");
+    /// <summary>Dinas Sosial Kota Bandung, serving 32.73, in the directory of every test hub.</summary>
+    public X509Certificate2 Bandung { get; }
 
-    public X509Certificate2 CivilRegistry => Partner("dukcapil", "civil-registry");
+    public X509Certificate2 CivilRegistry { get; }
 
-    public X509Certificate2 Bank => Partner("bri", "bank");
+    public X509Certificate2 Bank { get; }
 
-    public X509Certificate2 Auditor => Partner("bpk", "auditor");
+    public X509Certificate2 Auditor { get; }
 
     /// <summary>A client certificate signed by this run's partner CA.</summary>
     public X509Certificate2 Partner(string id, string kind, string? area = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
         IssueClientCertificate(Ca, id, kind, area, notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5), notAfter ?? DateTimeOffset.UtcNow.AddDays(1));
+
+    private void WriteSeed()
+    {
+        var partners = new[] { (Steward, "steward"), (Bandung, "local-government"), (CivilRegistry, "civil-registry"), (Bank, "bank"), (Auditor, "auditor") }
+            .Select(pair =>
+            {
+                var id = pair.Item1.GetNameInfo(X509NameType.SimpleName, false);
+                File.WriteAllText(Path.Combine(Folder, $"seed-{id}.crt"), pair.Item1.ExportCertificatePem());
+                var kind = Interop.Hub.Partners.PartnerIdentity.KindOf(pair.Item2)!.Value;
+                return new
+                {
+                    id,
+                    kind = pair.Item2,
+                    displayName = $"Test partner {id}",
+                    areas = id == "dinsos-kota-bandung" ? new[] { "32.73" } : [],
+                    scopes = Interop.Hub.Partners.Scopes.HeldBy(kind),
+                    certificate = $"seed-{id}.crt",
+                };
+            });
+        File.WriteAllText(SeedPath, System.Text.Json.JsonSerializer.Serialize(new { partners }));
+    }
 
     /// <summary>Writes a partner's certificate and key as PEM files, as a partner's system holds them; returns their paths.</summary>
     public (string Certificate, string Key) WritePem(X509Certificate2 certificate, string name)

@@ -42,12 +42,15 @@ internal static class Refusals
         NotFound(HouseholdType, field, message);
 
     /// <summary>ABORTED: what the caller based its request on changed meanwhile; it reads again and decides again.</summary>
-    public static Google.Rpc.Status Stale(string message, Guid subject) =>
+    public static Google.Rpc.Status Stale(string message, Guid subject) => Stale(message, subject.ToString());
+
+    /// <summary>ABORTED, for a subject named otherwise than by a hub id (a partner id).</summary>
+    public static Google.Rpc.Status Stale(string message, string subject) =>
         new()
         {
             Code = (int)Code.Aborted,
             Message = message,
-            Details = { Any.Pack(new ErrorInfo { Reason = "STALE_VERSION", Domain = Domain, Metadata = { ["subject"] = subject.ToString() } }) },
+            Details = { Any.Pack(new ErrorInfo { Reason = "STALE_VERSION", Domain = Domain, Metadata = { ["subject"] = subject } }) },
         };
 
     /// <summary>OUT_OF_RANGE: the field names a position beyond what exists.</summary>
@@ -107,10 +110,22 @@ internal static class Refusals
         };
 
     /// <summary>FAILED_PRECONDITION: the household's state does not allow the change.</summary>
-    public static Google.Rpc.Status FailedPrecondition(Guid householdId, string reason)
+    public static Google.Rpc.Status FailedPrecondition(Guid householdId, string reason) => FailedPrecondition("HOUSEHOLD_STATE", householdId.ToString(), reason);
+
+    /// <summary>FAILED_PRECONDITION: the state of the subject (of the type given) does not allow the change.</summary>
+    public static Google.Rpc.Status FailedPrecondition(string type, string subject, string reason)
     {
         var failure = new PreconditionFailure();
-        failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = "HOUSEHOLD_STATE", Subject = householdId.ToString(), Description = reason });
+        failure.Violations.Add(new PreconditionFailure.Types.Violation { Type = type, Subject = subject, Description = reason });
         return new Google.Rpc.Status { Code = (int)Code.FailedPrecondition, Message = reason, Details = { Any.Pack(failure) } };
     }
+
+    /// <summary>ALREADY_EXISTS: what the field names is taken (a partner id, a bound certificate).</summary>
+    public static Google.Rpc.Status AlreadyExists(string resourceType, string field, string message) =>
+        new()
+        {
+            Code = (int)Code.AlreadyExists,
+            Message = message,
+            Details = { Any.Pack(new ResourceInfo { ResourceType = resourceType, Description = $"what {field} names" }) },
+        };
 }
