@@ -250,7 +250,7 @@ internal static class Commands
     }
 
     /// <summary>A refusal from the hub is reported as its status and message, a bad file by its line, never as a stack trace.</summary>
-    private static async Task<int> Reported(Func<Task<int>> action, PartnerOptions? partner = null)
+    internal static async Task<int> Reported(Func<Task<int>> action, PartnerOptions? partner = null)
     {
         try
         {
@@ -286,8 +286,14 @@ internal static class Commands
     {
         StatusCode.Unavailable => $"the hub could not be reached or stopped answering (Unavailable: {exception.Status.Detail})",
         StatusCode.Cancelled => "the call was cancelled (Cancelled)",
-        _ => $"the hub answered {exception.StatusCode}: {exception.Status.Detail}",
+        _ => $"the hub answered {exception.StatusCode}: {exception.Status.Detail}" + FieldsOf(exception),
     };
+
+    /// <summary>The fields an INVALID_ARGUMENT names, one per line, as the hub described them.</summary>
+    private static string FieldsOf(RpcException exception) =>
+        exception.GetRpcStatus()?.GetDetail<Google.Rpc.BadRequest>() is { FieldViolations.Count: > 0 } badRequest
+            ? string.Concat(badRequest.FieldViolations.Select(violation => $"{Environment.NewLine}  {violation.Field}: {violation.Description}"))
+            : string.Empty;
 
     private static string Describe(HouseholdEvent change) => change.ChangeCase switch
     {

@@ -15,4 +15,5 @@ root.Subcommands.Add(Commands.Show(partner));
 root.Subcommands.Add(Commands.History(partner));
 root.Subcommands.Add(Commands.Follow(partner));
 root.Subcommands.Add(Commands.Bench(partner));
+root.Subcommands.Add(PartnerCommands.Partners(partner));
 return await root.Parse(args).InvokeAsync();

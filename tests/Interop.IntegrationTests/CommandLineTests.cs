@@ -107,6 +107,40 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : Hu
     }
 
     [Fact]
+    public async Task The_steward_runs_the_partner_directory_from_the_command_line_and_other_partners_are_told_why_not()
+    {
+        var steward = PartnerArguments(Pki.Steward, "steward");
+        var cimahi = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        var (cimahiCertificate, _) = Pki.WritePem(cimahi, "cimahi");
+
+        var registered = await InteropAsync([
+            "partners", "register", "dinsos-kota-cimahi", "--kind", "local-government", "--name", "Dinas Sosial Kota Cimahi", "--areas", "32.77",
+            "--scopes", "registry.read,registry.write", "--certificate", cimahiCertificate, "--reason", "Agreement 7/2026", .. steward]);
+        Assert.True(registered.ExitCode == 0, registered.Error);
+        Assert.Contains("Serves areas 32.77; scopes: registry.read, registry.write", registered.Output, StringComparison.Ordinal);
+
+        var suspended = await InteropAsync(["partners", "suspend", "dinsos-kota-cimahi", "--reason", "Breach under investigation", .. steward]);
+        Assert.True(suspended.ExitCode == 0, suspended.Error);
+        Assert.Contains("SUSPENDED, version 2", suspended.Output, StringComparison.Ordinal);
+        var list = await InteropAsync(["partners", "list", .. steward]);
+        Assert.Contains("dinsos-kota-cimahi", list.Output, StringComparison.Ordinal);
+        var history = await InteropAsync(["partners", "history", "dinsos-kota-cimahi", .. steward]);
+        Assert.Contains("why: Breach under investigation", history.Output, StringComparison.Ordinal);
+
+        // A stale version and a bad scope are told as the hub answered them, field by field.
+        var stale = await InteropAsync(["partners", "reinstate", "dinsos-kota-cimahi", "--reason", "Closed", "--expected-version", "1", .. steward]);
+        Assert.Equal(3, stale.ExitCode);
+        Assert.Contains("the hub answered Aborted", stale.Error, StringComparison.Ordinal);
+        var scope = await InteropAsync(["partners", "scopes", "dinsos-kota-cimahi", "partners.admin", "--reason", "Why not", .. steward]);
+        Assert.Equal(3, scope.ExitCode);
+        Assert.Contains("scopes[0]: a partner of kind local-government may not hold partners.admin", scope.Error, StringComparison.Ordinal);
+
+        var asBandung = await InteropAsync(["partners", "list", .. PartnerArguments(Pki.Bandung, "bandung")]);
+        Assert.Equal(3, asBandung.ExitCode);
+        Assert.Contains("needs scope partners.admin", asBandung.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_command_refuses_a_hub_whose_certificate_names_another_host()
     {
         var (certificate, key) = Pki.WriteServerCertificateFor("hub.elsewhere.example");
