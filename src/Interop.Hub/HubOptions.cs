@@ -31,7 +31,7 @@ internal sealed class HubOptions
 
     /// <summary>
     /// A JSON file of partners to register at start-up if the directory lacks them (the first
-    /// steward of a new hub; the quick start's demo partners: certs/demo-partners.json); none by default.
+    /// steward of a new hub; the quick start's demo partners: certs/out/partners.json); none by default.
     /// </summary>
     public string? PartnerSeed { get; set; }
 

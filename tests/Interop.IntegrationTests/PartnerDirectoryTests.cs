@@ -31,7 +31,10 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         }
 
         var cimahi = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
-        await Assert.ThrowsAsync<RpcException>(() => Hub.RegisterAsync(Pki.Bandung, cimahi));
+        Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(() => Hub.RegisterAsync(Pki.Bandung, cimahi))).StatusCode);
+        // Health and reflection too need a partner the directory admits.
+        var health = await Assert.ThrowsAsync<RpcException>(() => new Grpc.Health.V1.Health.HealthClient(Hub.Channel(cimahi)).CheckAsync(new Grpc.Health.V1.HealthCheckRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, health.StatusCode);
         Assert.Equal(["bpk", "bri", "dinsos-kota-bandung", "dukcapil", "kemensos-pusdatin"], (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Select(partner => partner.PartnerId));
     }
 
@@ -127,15 +130,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
     {
         var cimahi = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
         var registered = await Hub.RegisterAsync(Pki.Steward, cimahi);
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var feed = Hub.Registry(cimahi).StreamChanges(new StreamChangesRequest(), cancellationToken: cancel.Token);
-        var reading = Task.Run(async () =>
-        {
-            while (await feed.ResponseStream.MoveNext(cancel.Token))
-            {
-            }
-        });
-        await Identity(cimahi);
+        var (reading, received) = await LiveFeedAsync(cimahi);
 
         var stale = await Assert.ThrowsAsync<RpcException>(() => Steward.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = 7, Reason = "Data breach reported" }).ResponseAsync);
         Assert.Equal(StatusCode.Aborted, stale.StatusCode);
@@ -149,8 +144,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         Assert.Equal("PARTNER_SUSPENDED", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         var proposal = await Assert.ThrowsAsync<RpcException>(() => SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(cimahi), [Households.Valid("SUSP-1", 3301)]));
         Assert.Equal(StatusCode.PermissionDenied, proposal.StatusCode);
-        var ended = await Assert.ThrowsAnyAsync<Exception>(() => reading.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.IsNotType<TimeoutException>(ended);
+        await AssertEndedByTheHubAsync(reading, received);
 
         var again = await Assert.ThrowsAsync<RpcException>(() => Steward.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = suspended.Version, Reason = "Twice" }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
@@ -174,6 +168,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
     {
         var cimahi = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
         var partner = await Hub.RegisterAsync(Pki.Steward, cimahi);
+        var (reading, received) = await LiveFeedAsync(cimahi);
         var readOnly = (await Steward.ChangePartnerScopesAsync(new ChangePartnerScopesRequest
         {
             PartnerId = "dinsos-kota-cimahi",
@@ -182,10 +177,12 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
             Reason = "Read-only until the agreement is renewed",
         })).Partner;
 
+        // The feed it had open read the record of before: it is ended, and a new call runs under the new record.
+        await AssertEndedByTheHubAsync(reading, received);
         var proposal = await Assert.ThrowsAsync<RpcException>(() => SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(cimahi), [Households.Valid("SCOPE-1", 3302)]));
         Assert.Equal(StatusCode.PermissionDenied, proposal.StatusCode);
         Assert.Contains("needs scope registry.write", proposal.Status.Detail, StringComparison.Ordinal);
-        Assert.Empty((await Hub.Registry(cimahi).SearchHouseholdsAsync(new SearchHouseholdsRequest())).Households);
+        Assert.Single((await Hub.Registry(cimahi).SearchHouseholdsAsync(new SearchHouseholdsRequest())).Households);
 
         // A renewed certificate is bound, then the old one unbound: the old one is refused, the new one served.
         var renewed = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
@@ -228,6 +225,82 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         var garbage = await Assert.ThrowsAsync<RpcException>(() => Steward.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = "\u0000../etc", ExpectedVersion = 1, Reason = "x" }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, garbage.StatusCode);
     }
+
+    [Fact]
+    public async Task The_hubs_own_name_and_oversized_lists_are_refused_as_fields()
+    {
+        var reserved = await Assert.ThrowsAsync<RpcException>(() => Steward.RegisterPartnerAsync(new RegisterPartnerRequest
+        {
+            PartnerId = "interop-hub",
+            Kind = PartnerKind.Steward,
+            DisplayName = "Impostor",
+            CertificatesPem = { Pki.Partner("interop-hub", "steward").ExportCertificatePem() },
+            Reason = "Taking the hub's name",
+        }).ResponseAsync);
+        Assert.Contains("partner_id", reserved.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(violation => violation.Field));
+
+        var bandung = (await Steward.GetPartnerAsync(new GetPartnerRequest { PartnerId = "dinsos-kota-bandung" })).Partner;
+        var request = new ChangePartnerAreasRequest { PartnerId = "dinsos-kota-bandung", ExpectedVersion = bandung.Version, Reason = "Every village" };
+        request.Areas.Add(Regions.Villages.Take(5000));
+        var oversized = await Assert.ThrowsAsync<RpcException>(() => Steward.ChangePartnerAreasAsync(request).ResponseAsync);
+        Assert.Equal("areas", Assert.Single(oversized.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations).Field);
+        Assert.Equal(bandung.Version, (await Steward.GetPartnerAsync(new GetPartnerRequest { PartnerId = "dinsos-kota-bandung" })).Partner.Version);
+    }
+
+    [Fact]
+    public async Task Two_stewards_cannot_leave_the_directory_without_anyone_to_run_it()
+    {
+        var deputy = Pki.Partner("kemensos-deputi", "steward");
+        await Hub.RegisterAsync(Pki.Steward, deputy);
+        var deputyAdmin = Hub.PartnerAdmin(deputy);
+
+        // The deputy takes partners.admin from the first steward: allowed, the deputy still runs the directory.
+        var first = (await deputyAdmin.GetPartnerAsync(new GetPartnerRequest { PartnerId = "kemensos-pusdatin" })).Partner;
+        await deputyAdmin.ChangePartnerScopesAsync(new ChangePartnerScopesRequest { PartnerId = first.PartnerId, ExpectedVersion = first.Version, Scopes = { "registry.read" }, Reason = "Handover" });
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Steward.ListPartnersAsync(new ListPartnersRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+
+        // Now the deputy is the last one able to: it cannot lose that through itself.
+        var self = (await deputyAdmin.GetPartnerAsync(new GetPartnerRequest { PartnerId = "kemensos-deputi" })).Partner;
+        var locked = await Assert.ThrowsAsync<RpcException>(() => deputyAdmin.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = self.PartnerId, ExpectedVersion = self.Version, Reason = "Oops" }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, locked.StatusCode);
+    }
+
+    /// <summary>A change feed of the partner, open and live: the steward stored a household in 32.77, and the feed delivered it.</summary>
+    private async Task<(Task Reading, Func<int> Received)> LiveFeedAsync(X509Certificate2 partner)
+    {
+        await SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(Pki.Steward), new Interop.ReferenceData.SyntheticHouseholds(3300, Regions, "32.77", "CIMAHI-").Take(1));
+        var received = 0;
+        var feed = Hub.Registry(partner).StreamChanges(new StreamChangesRequest());
+        var reading = Task.Run(async () =>
+        {
+            using (feed)
+            {
+                while (await feed.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    Interlocked.Increment(ref received);
+                }
+            }
+        });
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Volatile.Read(ref received) == 0)
+        {
+            Assert.False(reading.IsCompleted, "The feed ended before it delivered anything.");
+            await Task.Delay(50, patience.Token);
+        }
+
+        return (reading, () => Volatile.Read(ref received));
+    }
+
+    /// <summary>The feed delivered, then the hub ended it (not the test's own patience running out).</summary>
+    private static async Task AssertEndedByTheHubAsync(Task reading, Func<int> received)
+    {
+        Assert.True(received() > 0);
+        var ended = await Assert.ThrowsAnyAsync<Exception>(() => reading.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.IsNotType<TimeoutException>(ended);
+    }
+
+    private static readonly Interop.ReferenceData.RegionTable Regions = Interop.ReferenceData.RegionTable.Load(Interop.ReferenceData.RegionTable.DefaultPath);
 
     private static string PartnerCertificates(X509Certificate2 certificate) => Interop.Hub.Partners.PartnerCertificates.Thumbprint(certificate);
 

@@ -132,6 +132,31 @@ public sealed class PartnerRulesTests
     }
 
     [Fact]
+    public void Given_the_last_partner_able_to_run_the_directory_when_another_would_take_that_away_then_it_is_not_allowed()
+    {
+        var deputy = new Actor("kemensos-deputi", PartnerKind.Steward);
+        var steward = Registered with { PartnerId = Steward.PartnerId, Kind = PartnerKind.Steward, Areas = [], Scopes = Scopes.HeldBy(PartnerKind.Steward) };
+        var alone = Nobody with { Administrators = [Steward.PartnerId] };
+        var two = Nobody with { Administrators = [Steward.PartnerId, deputy.PartnerId] };
+
+        Assert.IsType<PartnerDecision.NotAllowed>(PartnerRules.Decide(new PartnerRecordChange.Suspend(Steward.PartnerId, 1, "Handover", deputy, null), steward, null, alone));
+        Assert.IsType<PartnerDecision.NotAllowed>(PartnerRules.Decide(new PartnerRecordChange.ChangeScopes(Steward.PartnerId, 1, [Scopes.RegistryRead], "Handover", deputy, null), steward, null, alone));
+        Assert.IsType<PartnerDecision.NotAllowed>(PartnerRules.Decide(new PartnerRecordChange.UnbindCertificate(Steward.PartnerId, 1, CimahiCertificate.Thumbprint, "Handover", deputy, null), steward, null, alone));
+        Assert.IsType<PartnerDecision.Accepted>(PartnerRules.Decide(new PartnerRecordChange.Suspend(Steward.PartnerId, 1, "Handover", deputy, null), steward, null, two));
+        Assert.IsType<PartnerDecision.Accepted>(PartnerRules.Decide(new PartnerRecordChange.ChangeScopes(Steward.PartnerId, 1, [Scopes.RegistryRead], "Handover", deputy, null), steward, null, two));
+    }
+
+    [Fact]
+    public void Given_lists_beyond_any_sensible_record_then_they_are_refused_by_length_alone()
+    {
+        var areas = Enumerable.Repeat("32.77", PartnerRules.MaxAreas + 1).ToArray();
+        var scopes = Enumerable.Repeat(Scopes.RegistryRead, PartnerRules.MaxScopes + 1).ToArray();
+
+        Assert.Equal(["areas", "scopes", "certificates_pem"], Fields(PartnerRules.Decide(Register(areas: areas, scopes: scopes), null, new CertificateFacts?[PartnerRules.MaxCertificates + 1], Nobody)));
+        Assert.Equal(["areas"], Fields(PartnerRules.Decide(new PartnerRecordChange.ChangeAreas("dinsos-kota-cimahi", 1, areas, "Everywhere", Steward, null), Registered, null, Nobody)));
+    }
+
+    [Fact]
     public void Given_the_same_scopes_or_areas_again_then_nothing_is_stored()
     {
         Assert.IsType<PartnerDecision.NotAllowed>(PartnerRules.Decide(new PartnerRecordChange.ChangeScopes("dinsos-kota-cimahi", 1, [Scopes.RegistryWrite, Scopes.RegistryRead], "Same", Steward, null), Registered, null, Nobody));

@@ -11,14 +11,14 @@ namespace Interop.Hub.Grpc;
 /// (UNAUTHENTICATED otherwise) and active (PERMISSION_DENIED, PARTNER_SUSPENDED, when suspended);
 /// the call then runs as the directory's partner, with its kind, areas and scopes. When a new
 /// revocation list is taken or the directory changes, calls still open (a change feed, an ingest
-/// stream) that would no longer be let in are aborted.
+/// stream) whose certificate is revoked or whose partner's record changed are aborted.
 /// </summary>
 internal sealed class AccessGate
 {
     private readonly RevokedCertificates revoked;
     private readonly PartnerDirectory directory;
     private readonly ILogger logger;
-    private readonly ConcurrentDictionary<HttpContext, (X509Certificate2 Certificate, PartnerIdentity Named, string Thumbprint)> open = new();
+    private readonly ConcurrentDictionary<HttpContext, OpenCall> open = new();
 
     public AccessGate(RevokedCertificates revoked, PartnerDirectory directory, ILogger<AccessGate> logger)
     {
@@ -49,28 +49,38 @@ internal sealed class AccessGate
         }
 
         var thumbprint = PartnerCertificates.Thumbprint(presented);
-        switch (directory.Admit(named, thumbprint))
-        {
-            case Admission.Admitted admitted:
-                http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate");
-                break;
-            case Admission.Unknown unknown:
-                await EarlyRefusal.WriteAsync(http, Refusal(Google.Rpc.Code.Unauthenticated, unknown.Reason, "PARTNER_NOT_REGISTERED"));
-                return;
-            case Admission.Suspended suspended:
-                await EarlyRefusal.WriteAsync(http, Refusal(
-                    Google.Rpc.Code.PermissionDenied,
-                    $"Partner {suspended.PartnerId} is suspended by the registry steward; every call is refused until it is reinstated.",
-                    "PARTNER_SUSPENDED"));
-                return;
-            default:
-                await EarlyRefusal.WriteAsync(http, new Google.Rpc.Status { Code = (int)Google.Rpc.Code.Unavailable, Message = "The hub is starting: its partner directory is not read yet; retry in a moment." });
-                return;
-        }
-
-        open[http] = (presented, named, thumbprint);
+        // Listed before the directory is asked, so that a change read meanwhile is checked against this call too.
+        var call = new OpenCall(presented, named, thumbprint);
+        open[http] = call;
         try
         {
+            switch (directory.Admit(named, thumbprint))
+            {
+                case Admission.Admitted admitted:
+                    call.AdmittedVersion = admitted.Partner.Version;
+                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate");
+                    break;
+                case Admission.Unknown unknown:
+                    await EarlyRefusal.WriteAsync(http, Refusal(Google.Rpc.Code.Unauthenticated, unknown.Reason, "PARTNER_NOT_REGISTERED"));
+                    return;
+                case Admission.Suspended suspended:
+                    await EarlyRefusal.WriteAsync(http, Refusal(
+                        Google.Rpc.Code.PermissionDenied,
+                        $"Partner {suspended.PartnerId} is suspended by the registry steward; every call is refused until it is reinstated.",
+                        "PARTNER_SUSPENDED"));
+                    return;
+                default:
+                    await EarlyRefusal.WriteAsync(http, new Google.Rpc.Status { Code = (int)Google.Rpc.Code.Unavailable, Message = "The hub is starting: its partner directory is not read yet; retry in a moment." });
+                    return;
+            }
+
+            // A change to the record read meanwhile (between the listing and the admission) ends the call at once.
+            if (directory.Admit(named, thumbprint) is not Admission.Admitted { Partner.Version: var version } || version != call.AdmittedVersion)
+            {
+                http.Abort();
+                return;
+            }
+
             await next(http);
         }
         finally
@@ -87,20 +97,48 @@ internal sealed class AccessGate
             Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new Google.Rpc.ErrorInfo { Reason = reason, Domain = "interop.hub" }) },
         };
 
+    /// <summary>
+    /// Ends every open call whose certificate is now revoked, or whose partner's record changed since
+    /// the call was let in: suspended, a certificate unbound, and also scopes or areas changed, which
+    /// the call read once at its start (a change feed must not go on with the areas of yesterday).
+    /// </summary>
     private void AbortThoseNoLongerAdmitted()
     {
         foreach (var (http, call) in open)
         {
-            if (revoked.IsRevoked(call.Certificate))
+            try
             {
-                logger.LogWarning("Aborted an open {Method} call: its client certificate (serial {Serial}) was revoked", http.Request.Path.Value, call.Certificate.SerialNumber);
-                http.Abort();
+                if (revoked.IsRevoked(call.Certificate))
+                {
+                    logger.LogWarning("Aborted an open {Method} call: its client certificate (serial {Serial}) was revoked", http.Request.Path.Value, call.Certificate.SerialNumber);
+                    http.Abort();
+                }
+                else if (call.AdmittedVersion is { } admitted
+                    && (directory.Admit(call.Named, call.Thumbprint) is not Admission.Admitted now || now.Partner.Version != admitted))
+                {
+                    logger.LogWarning(
+                        "Aborted an open {Method} call of partner {PartnerId}: its record in the directory changed (suspended, a certificate unbound, scopes or areas changed); it calls again under the new record",
+                        http.Request.Path.Value,
+                        call.Named.PartnerId);
+                    http.Abort();
+                }
             }
-            else if (directory.Admit(call.Named, call.Thumbprint) is not Admission.Admitted admitted || admitted.Partner.PartnerId != call.Named.PartnerId)
+            catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
             {
-                logger.LogWarning("Aborted an open {Method} call of partner {PartnerId}: the directory no longer lets it in (suspended, or its certificate unbound)", http.Request.Path.Value, call.Named.PartnerId);
-                http.Abort();
+                // The call ended meanwhile.
             }
         }
+    }
+
+    /// <summary>A call in progress: its certificate, the partner it names, and the version of the partner's record it was let in under.</summary>
+    private sealed class OpenCall(X509Certificate2 certificate, PartnerIdentity named, string thumbprint)
+    {
+        public X509Certificate2 Certificate { get; } = certificate;
+
+        public PartnerIdentity Named { get; } = named;
+
+        public string Thumbprint { get; } = thumbprint;
+
+        public long? AdmittedVersion { get; set; }
     }
 }

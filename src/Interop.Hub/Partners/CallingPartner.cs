@@ -8,6 +8,6 @@ internal sealed record CallingPartner(string PartnerId, PartnerKind Kind, IReadO
 {
     public Actor Actor => new(PartnerId, Kind);
 
-    /// <summary>Where the partner may act and see households.</summary>
-    public Jurisdiction Jurisdiction => Areas.Count == 0 ? Jurisdiction.Everywhere : Jurisdiction.Within(Areas);
+    /// <summary>Where the partner may act and see households: its areas; none for a local government without any (the directory never holds one).</summary>
+    public Jurisdiction Jurisdiction => Areas.Count > 0 || Kind == PartnerKind.LocalGovernment ? Jurisdiction.Within(Areas) : Jurisdiction.Everywhere;
 }

@@ -96,7 +96,8 @@ internal static class PartnerAccess
             new(PartnerKindClaim, partner.Kind.ToString()),
         ];
         claims.AddRange(partner.Areas.Select(area => new Claim(AreaClaim, area)));
-        claims.AddRange(partner.Scopes.Select(scope => new Claim(ScopeClaim, scope)));
+        // Never beyond what the kind may hold, whatever a record says.
+        claims.AddRange(partner.Scopes.Intersect(Scopes.HeldBy(partner.Kind)).Select(scope => new Claim(ScopeClaim, scope)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 

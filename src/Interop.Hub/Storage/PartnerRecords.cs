@@ -29,6 +29,18 @@ internal static class PartnerRecords
         options.Events.MapEventType<PartnerReinstated>("partner_reinstated");
     }
 
+    /// <summary>
+    /// Opens the session's transaction and takes the directory's lock for it: changes to the directory
+    /// are decided one at a time, each on what the one before stored (two stewards cannot each take
+    /// the other's administration at the same moment and leave no one to run the directory).
+    /// </summary>
+    public static async Task SerializeChangesAsync(IDocumentSession session, CancellationToken cancellationToken)
+    {
+        await session.BeginTransactionAsync(cancellationToken);
+        await using var command = new Npgsql.NpgsqlCommand("select pg_advisory_xact_lock(hashtext('interop-hub:partner-directory'))", session.Connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public static async Task<IReadOnlyList<Partner>> AllAsync(IQuerySession session, CancellationToken cancellationToken) =>
         await session.Query<Partner>().OrderBy(partner => partner.PartnerId).ToListAsync(cancellationToken);
 

@@ -25,9 +25,6 @@ internal sealed record Partner(
 {
     public bool IsActive => Status == PartnerStatus.Active;
 
-    /// <summary>Where the partner may act and see households: its areas, or the whole register when it names none.</summary>
-    public Jurisdiction Jurisdiction => Areas.Count == 0 ? Jurisdiction.Everywhere : Jurisdiction.Within(Areas);
-
     public bool Holds(string thumbprint) => Certificates.Any(certificate => certificate.Thumbprint == thumbprint);
 
     public static Partner Create(IEvent<PartnerRegistered> registered) =>

@@ -26,12 +26,17 @@ internal abstract record PartnerOutcome
 /// decide, stores the events, and has the directory read again so that the change holds from the
 /// partner's next call.
 /// </summary>
-internal sealed class PartnerAdministration(IDocumentStore store, PartnerCertificates certificates, RegionTable regions, PartnerDirectory directory)
+internal sealed class PartnerAdministration(
+    IDocumentStore store, PartnerCertificates certificates, RegionTable regions, PartnerDirectory directory, ILogger<PartnerAdministration> logger)
 {
     public async Task<PartnerOutcome> RegisterAsync(RegisterPartner command, CancellationToken cancellationToken)
     {
-        var facts = command.CertificatesPem.Select(certificates.Inspect).ToList();
+        // Too many certificates are refused by count, before any is parsed.
+        IReadOnlyList<CertificateFacts?> facts = command.CertificatesPem.Count > PartnerRules.MaxCertificates
+            ? new CertificateFacts?[command.CertificatesPem.Count]
+            : [.. command.CertificatesPem.Select(certificates.Inspect)];
         await using var session = store.LightweightSession();
+        await PartnerRecords.SerializeChangesAsync(session, cancellationToken);
         var id = PartnerRecords.StreamOf(command.PartnerId);
         var existing = PartnerRules.IsPartnerId(command.PartnerId) ? await StreamWrites.FetchAsync<Partner>(session, id, cancellationToken) : null;
         var decision = PartnerRules.Decide(command, existing?.Aggregate, facts, await ContextAsync(session, cancellationToken));
@@ -57,6 +62,7 @@ internal sealed class PartnerAdministration(IDocumentStore store, PartnerCertifi
     public async Task<PartnerOutcome> ChangeAsync(PartnerRecordChange command, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
+        await PartnerRecords.SerializeChangesAsync(session, cancellationToken);
         var stream = PartnerRules.IsPartnerId(command.PartnerId)
             ? await StreamWrites.FetchAsync<Partner>(session, PartnerRecords.StreamOf(command.PartnerId), cancellationToken)
             : null;
@@ -94,7 +100,16 @@ internal sealed class PartnerAdministration(IDocumentStore store, PartnerCertifi
     private async Task<PartnerOutcome> StoredAsync(string partnerId, CancellationToken cancellationToken)
     {
         // Effective from the partner's next call on this hub; other hubs read it within their refresh period.
-        await directory.RefreshAsync(CancellationToken.None);
+        try
+        {
+            await directory.RefreshAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // Stored: the periodic read takes it within Hub:DirectoryRefreshSeconds.
+            logger.LogWarning(exception, "Partner {PartnerId} was changed but the directory could not be read again at once", partnerId);
+        }
+
         await using var session = store.QuerySession();
         return new PartnerOutcome.Done(await PartnerRecords.OneAsync(session, partnerId, cancellationToken)
             ?? throw new InvalidOperationException($"Partner {partnerId} was stored but cannot be read back."));
@@ -103,7 +118,8 @@ internal sealed class PartnerAdministration(IDocumentStore store, PartnerCertifi
     private async Task<DirectoryContext> ContextAsync(IQuerySession session, CancellationToken cancellationToken)
     {
         var holders = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var partner in await PartnerRecords.AllAsync(session, cancellationToken))
+        var partners = await PartnerRecords.AllAsync(session, cancellationToken);
+        foreach (var partner in partners)
         {
             foreach (var certificate in partner.Certificates)
             {
@@ -111,6 +127,9 @@ internal sealed class PartnerAdministration(IDocumentStore store, PartnerCertifi
             }
         }
 
-        return new DirectoryContext(regions, holders);
+        return new DirectoryContext(regions, holders)
+        {
+            Administrators = [.. partners.Where(partner => partner.IsActive && partner.Scopes.Contains(Scopes.PartnersAdmin) && partner.Certificates.Count > 0).Select(partner => partner.PartnerId)],
+        };
     }
 }

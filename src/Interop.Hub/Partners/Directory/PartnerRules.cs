@@ -6,7 +6,14 @@ using Interop.ReferenceData;
 namespace Interop.Hub.Partners.Directory;
 
 /// <summary>What a decision on the directory reads besides the record: the region table, and which partner holds which certificate.</summary>
-internal sealed record DirectoryContext(RegionTable Regions, IReadOnlyDictionary<string, string> CertificateHolders);
+internal sealed record DirectoryContext(RegionTable Regions, IReadOnlyDictionary<string, string> CertificateHolders)
+{
+    /// <summary>The partners that can run the directory now: active, holding partners.admin, with a certificate bound.</summary>
+    public IReadOnlyList<string> Administrators { get; init; } = [];
+
+    /// <summary>The partner is the last one that can run the directory.</summary>
+    public bool IsLastAdministrator(string partnerId) => Administrators.Contains(partnerId) && Administrators.All(other => other == partnerId);
+}
 
 /// <summary>
 /// The directory's rules, pure: what a partner record may hold (an id unique across kinds; only the
@@ -19,9 +26,16 @@ internal static partial class PartnerRules
 {
     public const int MaxDisplayNameLength = 200;
     public const int MaxCertificates = 8;
+    public const int MaxAreas = 64;
+    public const int MaxScopes = 16;
 
     public static PartnerDecision Decide(RegisterPartner command, Partner? existing, IReadOnlyList<CertificateFacts?> certificates, DirectoryContext context)
     {
+        if (Oversized(command.Areas, command.Scopes, certificates.Count) is { } oversized)
+        {
+            return oversized;
+        }
+
         var violations = new List<FieldIssue>();
         if (!IsPartnerId(command.PartnerId))
         {
@@ -84,6 +98,16 @@ internal static partial class PartnerRules
 
     public static PartnerDecision Decide(PartnerRecordChange command, Partner current, CertificateFacts? certificate, DirectoryContext context)
     {
+        if (command switch
+            {
+                PartnerRecordChange.ChangeScopes scopes => Oversized([], scopes.Scopes, 0),
+                PartnerRecordChange.ChangeAreas areas => Oversized(areas.Areas, [], 0),
+                _ => null,
+            } is { } oversized)
+        {
+            return oversized;
+        }
+
         var violations = new List<FieldIssue>();
         ProposalRules.RequireText(violations, "reason", command.Reason, ProposalRules.MaxReasonLength);
         var self = command.Caller.PartnerId == current.PartnerId;
@@ -97,9 +121,17 @@ internal static partial class PartnerRules
                     return new PartnerDecision.Invalid(violations);
                 }
 
-                if (self && current.Scopes.Contains(Scopes.PartnersAdmin) && !scopes.Scopes.Contains(Scopes.PartnersAdmin))
+                if (current.Scopes.Contains(Scopes.PartnersAdmin) && !scopes.Scopes.Contains(Scopes.PartnersAdmin))
                 {
-                    return new PartnerDecision.NotAllowed("A steward cannot take partners.admin from itself: another steward does that, so that the directory always has someone to run it.");
+                    if (self)
+                    {
+                        return new PartnerDecision.NotAllowed("A steward cannot take partners.admin from itself: another steward does that, so that the directory always has someone to run it.");
+                    }
+
+                    if (context.IsLastAdministrator(current.PartnerId))
+                    {
+                        return new PartnerDecision.NotAllowed(LastAdministrator(current));
+                    }
                 }
 
                 return Sorted(scopes.Scopes).SequenceEqual(current.Scopes)
@@ -152,8 +184,13 @@ internal static partial class PartnerRules
                     return new PartnerDecision.NotAllowed($"No certificate {thumbprint} is bound to partner {current.PartnerId}; nothing was stored.");
                 }
 
-                return self && thumbprint == command.CallerThumbprint
-                    ? new PartnerDecision.NotAllowed("A partner cannot unbind the certificate it is calling with: bind the new one, call with it, then unbind the old.")
+                if (self && thumbprint == command.CallerThumbprint)
+                {
+                    return new PartnerDecision.NotAllowed("A partner cannot unbind the certificate it is calling with: bind the new one, call with it, then unbind the old.");
+                }
+
+                return current.Certificates.Count == 1 && context.IsLastAdministrator(current.PartnerId)
+                    ? new PartnerDecision.NotAllowed(LastAdministrator(current))
                     : new PartnerDecision.Accepted([new PartnerCertificateUnbound(thumbprint, command.Caller, reason)]);
 
             case PartnerRecordChange.Suspend:
@@ -165,6 +202,11 @@ internal static partial class PartnerRules
                 if (self)
                 {
                     return new PartnerDecision.NotAllowed("A partner cannot suspend itself: another steward does that, so that the directory always has someone to run it.");
+                }
+
+                if (context.IsLastAdministrator(current.PartnerId))
+                {
+                    return new PartnerDecision.NotAllowed(LastAdministrator(current));
                 }
 
                 return current.IsActive
@@ -184,6 +226,31 @@ internal static partial class PartnerRules
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "A change to a partner without a decision.");
         }
+    }
+
+    private static string LastAdministrator(Partner partner) =>
+        $"Partner {partner.PartnerId} is the last one able to run the directory (active, with partners.admin and a certificate): give another steward partners.admin first.";
+
+    /// <summary>Lists beyond any sensible record are refused by their length alone, before any item is looked at.</summary>
+    private static PartnerDecision.Invalid? Oversized(IReadOnlyList<string> areas, IReadOnlyList<string> scopes, int certificates)
+    {
+        var violations = new List<FieldIssue>();
+        if (areas.Count > MaxAreas)
+        {
+            violations.Add(new("areas", $"must list at most {MaxAreas} region codes (a province covers all of its regencies)"));
+        }
+
+        if (scopes.Count > MaxScopes)
+        {
+            violations.Add(new("scopes", $"must list at most {MaxScopes} scopes"));
+        }
+
+        if (certificates > MaxCertificates)
+        {
+            violations.Add(new("certificates_pem", $"must hold 1 to {MaxCertificates} certificates"));
+        }
+
+        return violations.Count > 0 ? new PartnerDecision.Invalid(violations) : null;
     }
 
     public static bool IsPartnerId(string value) => PartnerIdPattern().IsMatch(value) && value != Actor.Hub.PartnerId;
