@@ -20,8 +20,11 @@ kemensos-pusdatin (steward), dukcapil (civil registry), dinsos-kota-bandung (loc
 32.73), bri (bank), bpk (auditor), bnpb (disaster responder), ui-peneliti (researcher).
 Try, from another shell:
 
+  TOKEN=$(curl -s --cacert certs/out/ca.crt --cert certs/out/bpk.crt --key certs/out/bpk.key \
+    -d grant_type=client_credentials -d client_id=bpk https://localhost:7443/connect/token \
+    | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
   npx buf curl --protocol grpc --cacert certs/out/ca.crt \
-    --cert certs/out/bpk.crt --key certs/out/bpk.key \
+    --cert certs/out/bpk.crt --key certs/out/bpk.key -H "Authorization: Bearer $TOKEN" \
     https://localhost:7443/grpc.health.v1.Health/Check
 
 README.md shows a household submitted, read back and replayed, and the `interop` command

@@ -7,15 +7,41 @@ namespace Interop.Cli;
 /// <summary>
 /// A gRPC channel to the hub over mutual TLS: presents the partner's certificate and accepts the
 /// hub's only when the given CA issued it (never the operating system's store) and it names the
-/// host the address names (a certificate of another host of the same CA is refused).
+/// host the address names (a certificate of another host of the same CA is refused). Every call
+/// carries an access token bound to the certificate (<see cref="PartnerTokens"/>).
 /// </summary>
 public static class HubConnection
 {
     /// <param name="refused">Told why the hub's certificate was refused, for a message the partner can act on.</param>
+    /// <param name="accessTokens">Obtain access tokens from the hub's token endpoint with the certificate and put one on every call (the hub requires them).</param>
     public static GrpcChannel Open(
-        Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, int maxSendMessageBytes = 4 * 1024 * 1024, Action<string>? refused = null)
+        Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, int maxSendMessageBytes = 4 * 1024 * 1024, Action<string>? refused = null, bool accessTokens = true)
     {
-        var handler = new SocketsHttpHandler
+        var handler = Handler(hub, clientCertificate, trustedCa, refused);
+        var options = new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxSendMessageSize = maxSendMessageBytes,
+            MaxReceiveMessageSize = 16 * 1024 * 1024,
+        };
+        if (accessTokens && clientCertificate is not null && PartnerTokens.PartnerIdOf(clientCertificate) is { } partnerId)
+        {
+            // A handler of its own (the channel's is tied to its load balancer), with the same certificate and checks.
+            var tokens = new PartnerTokens(Handler(hub, clientCertificate, trustedCa, refused), hub, partnerId);
+            options.Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.SecureSsl, tokens.Credentials());
+        }
+
+        return GrpcChannel.ForAddress(hub, options);
+    }
+
+    /// <summary>The partner's token client for the hub, over a connection of its own with the same certificate and checks.</summary>
+    public static PartnerTokens Tokens(Uri hub, X509Certificate2 clientCertificate, X509Certificate2 trustedCa, string? scope = null, string? clientId = null) =>
+        new(Handler(hub, clientCertificate, trustedCa, null), hub, clientId ?? PartnerTokens.PartnerIdOf(clientCertificate) ?? string.Empty, scope);
+
+    /// <summary>HTTP settings that present the partner certificate and accept only the hub's.</summary>
+    public static SocketsHttpHandler Handler(Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, Action<string>? refused) =>
+        new()
         {
             // Many concurrent calls (the benchmark's readers) need more than one HTTP/2 connection.
             EnableMultipleHttp2Connections = true,
@@ -38,14 +64,6 @@ public static class HubConnection
                 },
             },
         };
-        return GrpcChannel.ForAddress(hub, new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            MaxSendMessageSize = maxSendMessageBytes,
-            MaxReceiveMessageSize = 16 * 1024 * 1024,
-        });
-    }
 
     private static bool IsIssuedBy(X509Certificate? certificate, X509Certificate2 trustedCa)
     {

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
+using Interop.Hub.Partners.Tokens;
 using Interop.ReferenceData;
 using Interop.Hub.Registry.ChangeFeed;
 using Interop.Hub.Registry.ChangeHousehold;
@@ -62,7 +63,8 @@ internal static class HubHost
         {
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
             {
-                listen.Protocols = HttpProtocols.Http2;
+                // gRPC over HTTP/2; the token endpoint also over HTTP/1.1, as most OAuth2 clients call it (ALPN chooses).
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = serverCertificate,
@@ -108,6 +110,10 @@ internal static class HubHost
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();
             builder.Services.AddPartnerAccess(partnerCertificates);
+            var signing = string.IsNullOrWhiteSpace(options.TokenSigningCertificate)
+                ? null
+                : X509Certificate2.CreateFromPemFile(options.TokenSigningCertificate, options.TokenSigningKey);
+            builder.Services.AddTokenServer(partnerCas, TimeSpan.FromSeconds(options.AccessTokenSeconds), signing);
             builder.Services.AddScoped<PartnerAdministration>();
             builder.Services.AddScoped<PartnerReads>();
             if (!string.IsNullOrWhiteSpace(options.PartnerSeed))
@@ -132,7 +138,7 @@ internal static class HubHost
             revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
             app.UseAuthentication();
             // Checked on every call, and calls already open are aborted once their certificate is revoked or their partner suspended.
-            var gate = new AccessGate(revoked, app.Services.GetRequiredService<PartnerDirectory>(), app.Services.GetRequiredService<ILogger<AccessGate>>());
+            var gate = new AccessGate(revoked, app.Services.GetRequiredService<PartnerDirectory>(), options.RequireAccessTokens, app.Services.GetRequiredService<ILogger<AccessGate>>());
             app.Use((http, next) => gate.InvokeAsync(http, next));
             if (options.PartnerCallsPerSecond > 0 || options.PartnerConcurrentCalls > 0)
             {

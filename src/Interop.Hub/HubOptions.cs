@@ -39,6 +39,22 @@ internal sealed class HubOptions
     [Range(1, 3600)]
     public int DirectoryRefreshSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Every gRPC call needs an access token from the hub's token server (/connect/token), bound to
+    /// the certificate it is presented with. On by default; off only for a hub whose partners have
+    /// no OAuth2 client yet (docs/partners.md).
+    /// </summary>
+    public bool RequireAccessTokens { get; set; } = true;
+
+    /// <summary>How long an access token is valid, in seconds (10 minutes by default).</summary>
+    [Range(5, 3600)]
+    public int AccessTokenSeconds { get; set; } = 600;
+
+    /// <summary>PEM certificate and key the token server signs with; none: a key of the process's own (one hub; tokens die with it).</summary>
+    public string? TokenSigningCertificate { get; set; }
+
+    public string? TokenSigningKey { get; set; }
+
     /// <summary>How often the hub looks whether the revocation list file changed.</summary>
     [Range(1, 3600)]
     public int CrlReloadSeconds { get; set; } = Partners.RevokedCertificates.DefaultReloadSeconds;

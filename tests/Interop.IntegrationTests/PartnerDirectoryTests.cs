@@ -42,9 +42,12 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
     public async Task A_registered_partner_is_let_in_as_the_directory_holds_it_and_its_history_says_who_and_why()
     {
         var cimahi = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        // Refused its token (the directory does not know it), and refused a call without one.
         var unknown = await Assert.ThrowsAsync<RpcException>(() => Identity(cimahi));
         Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
-        Assert.Equal("PARTNER_NOT_REGISTERED", unknown.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("invalid_client: Partner dinsos-kota-cimahi is not registered", unknown.Status.Detail, StringComparison.Ordinal);
+        var tokenless = await Assert.ThrowsAsync<RpcException>(() => new HubService.HubServiceClient(Hub.Channel(cimahi, accessTokens: false)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
+        Assert.Equal("PARTNER_NOT_REGISTERED", tokenless.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
 
         var registered = await Hub.RegisterAsync(Pki.Steward, cimahi);
         Assert.Equal((PartnerKind.LocalGovernment, PartnerStatus.Active, 1L), (registered.Kind, registered.Status, registered.Version));
@@ -134,16 +137,20 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
 
         var stale = await Assert.ThrowsAsync<RpcException>(() => Steward.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = 7, Reason = "Data breach reported" }).ResponseAsync);
         Assert.Equal(StatusCode.Aborted, stale.StatusCode);
-        await Identity(cimahi);
+        // This client holds a token from before the suspension, still valid for minutes.
+        var withToken = new HubService.HubServiceClient(Hub.Channel(cimahi));
+        await withToken.GetPartnerIdentityAsync(new GetPartnerIdentityRequest());
 
         var suspended = (await Steward.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = registered.Version, Reason = "Data breach reported" })).Partner;
         Assert.Equal(PartnerStatus.Suspended, suspended.Status);
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => Identity(cimahi));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => withToken.GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Equal("PARTNER_SUSPENDED", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        // A new token is refused too.
         var proposal = await Assert.ThrowsAsync<RpcException>(() => SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(cimahi), [Households.Valid("SUSP-1", 3301)]));
-        Assert.Equal(StatusCode.PermissionDenied, proposal.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, proposal.StatusCode);
+        Assert.Contains("is suspended", proposal.Status.Detail, StringComparison.Ordinal);
         await AssertEndedByTheHubAsync(reading, received);
 
         var again = await Assert.ThrowsAsync<RpcException>(() => Steward.SuspendPartnerAsync(new SuspendPartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = suspended.Version, Reason = "Twice" }).ResponseAsync);
@@ -152,7 +159,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         // A hub started later on the same database reads the suspension from the store.
         await using (var other = await RunningHub.StartAsync(Pki, ConnectionString))
         {
-            var elsewhere = await Assert.ThrowsAsync<RpcException>(() => new HubService.HubServiceClient(other.Channel(cimahi)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
+            var elsewhere = await Assert.ThrowsAsync<RpcException>(() => new HubService.HubServiceClient(other.Channel(cimahi, accessTokens: false)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
             Assert.Equal(StatusCode.PermissionDenied, elsewhere.StatusCode);
         }
 

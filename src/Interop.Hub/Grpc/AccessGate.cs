@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
@@ -20,10 +21,13 @@ internal sealed class AccessGate
     private readonly ILogger logger;
     private readonly ConcurrentDictionary<HttpContext, OpenCall> open = new();
 
-    public AccessGate(RevokedCertificates revoked, PartnerDirectory directory, ILogger<AccessGate> logger)
+    private readonly bool requireTokens;
+
+    public AccessGate(RevokedCertificates revoked, PartnerDirectory directory, bool requireTokens, ILogger<AccessGate> logger)
     {
         this.revoked = revoked;
         this.directory = directory;
+        this.requireTokens = requireTokens;
         this.logger = logger;
         revoked.Changed += AbortThoseNoLongerAdmitted;
         directory.Changed += AbortThoseNoLongerAdmitted;
@@ -57,8 +61,21 @@ internal sealed class AccessGate
             switch (directory.Admit(named, thumbprint))
             {
                 case Admission.Admitted admitted:
+                    IEnumerable<string>? tokenScopes = null;
+                    if (requireTokens)
+                    {
+                        var token = await BearerTokenAsync(http, named);
+                        if (token.Refusal is { } refusal)
+                        {
+                            await EarlyRefusal.WriteAsync(http, refusal);
+                            return;
+                        }
+
+                        tokenScopes = token.Scopes;
+                    }
+
                     call.AdmittedVersion = admitted.Partner.Version;
-                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate");
+                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate", tokenScopes);
                     break;
                 case Admission.Unknown unknown:
                     await EarlyRefusal.WriteAsync(http, Refusal(Google.Rpc.Code.Unauthenticated, unknown.Reason, "PARTNER_NOT_REGISTERED"));
@@ -87,6 +104,39 @@ internal sealed class AccessGate
         {
             open.TryRemove(http, out _);
         }
+    }
+
+    /// <summary>
+    /// The call's access token: issued by this hub's token server, unexpired, for the hub, to the
+    /// partner the certificate names, and bound to this very certificate (OpenIddict checks
+    /// <c>cnf</c> / <c>x5t#S256</c> against the connection's certificate); its scopes, or why not.
+    /// </summary>
+    private static async Task<(IReadOnlyList<string>? Scopes, Google.Rpc.Status? Refusal)> BearerTokenAsync(HttpContext http, PartnerIdentity named)
+    {
+        if (!http.Request.Headers.Authorization.Any(value => value?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            return (null, Refusal(
+                Google.Rpc.Code.Unauthenticated,
+                $"Every call needs an access token (authorization: Bearer ...): obtain one from the hub's token endpoint /{Partners.Tokens.TokenServer.TokenPath} with grant_type=client_credentials and client_id={named.PartnerId}, over a connection presenting this certificate.",
+                "ACCESS_TOKEN_MISSING"));
+        }
+
+        var result = await http.AuthenticateAsync(Partners.Tokens.TokenServer.Scheme);
+        if (!result.Succeeded || result.Principal is not { } principal)
+        {
+            var why = result.Properties?.Items.TryGetValue(".error_description", out var description) == true ? description : result.Failure?.Message;
+            return (null, Refusal(
+                Google.Rpc.Code.Unauthenticated,
+                $"The access token was refused ({why ?? "invalid"}): it must be one of this hub's, unexpired, and presented with the certificate it was issued to; obtain a new one.",
+                "ACCESS_TOKEN_INVALID"));
+        }
+
+        if (OpenIddict.Abstractions.OpenIddictExtensions.GetClaim(principal, OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject) != named.PartnerId)
+        {
+            return (null, Refusal(Google.Rpc.Code.Unauthenticated, $"The access token was issued to another partner than {named.PartnerId}.", "ACCESS_TOKEN_INVALID"));
+        }
+
+        return ([.. OpenIddict.Abstractions.OpenIddictExtensions.GetScopes(principal)], null);
     }
 
     private static Google.Rpc.Status Refusal(Google.Rpc.Code code, string message, string reason) =>

@@ -85,8 +85,11 @@ internal static class PartnerAccess
             ? new PartnerIdentity(id, kind, null)
             : null;
 
-    /// <summary>The call's user once the directory admitted it: the directory's partner, its areas and its scopes.</summary>
-    public static ClaimsPrincipal Admitted(Partner partner, string scheme)
+    /// <summary>
+    /// The call's user once the directory admitted it: the directory's partner, its areas, and its
+    /// scopes (never beyond what its kind may hold, and, with a token, only those the token carries).
+    /// </summary>
+    public static ClaimsPrincipal Admitted(Partner partner, string scheme, IEnumerable<string>? tokenScopes = null)
     {
         List<Claim> claims =
         [
@@ -97,7 +100,8 @@ internal static class PartnerAccess
         ];
         claims.AddRange(partner.Areas.Select(area => new Claim(AreaClaim, area)));
         // Never beyond what the kind may hold, whatever a record says.
-        claims.AddRange(partner.Scopes.Intersect(Scopes.HeldBy(partner.Kind)).Select(scope => new Claim(ScopeClaim, scope)));
+        var scopes = partner.Scopes.Intersect(Scopes.HeldBy(partner.Kind));
+        claims.AddRange((tokenScopes is null ? scopes : scopes.Intersect(tokenScopes)).Select(scope => new Claim(ScopeClaim, scope)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 

@@ -63,9 +63,9 @@ public sealed class RunningHub : IAsyncDisposable
     }
 
     /// <summary>A channel that presents the given client certificate (or none) and trusts only the test CA for the server, as the CLI connects.</summary>
-    public GrpcChannel Channel(X509Certificate2? clientCertificate)
+    public GrpcChannel Channel(X509Certificate2? clientCertificate, bool accessTokens = true)
     {
-        var channel = HubConnection.Open(Address, clientCertificate, trustedCa);
+        var channel = HubConnection.Open(Address, clientCertificate, trustedCa, accessTokens: accessTokens);
         channels.Add(channel);
         return channel;
     }
