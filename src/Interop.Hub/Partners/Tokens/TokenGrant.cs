@@ -36,13 +36,7 @@ internal static class TokenGrant
             return new TokenDecision.Refused("invalid_client", $"client_id must be the partner the client certificate names ({named.PartnerId}).");
         }
 
-        var partner = admission switch
-        {
-            Admission.Admitted admitted => admitted.Partner,
-            Admission.Suspended => null,
-            _ => null,
-        };
-        if (partner is null)
+        if (admission is not Admission.Admitted { Partner: var partner })
         {
             return new TokenDecision.Refused("invalid_client", admission switch
             {

@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -33,15 +35,18 @@ internal static class TokenServer
                 server.UseClientCertificateBoundAccessTokens();
                 if (signing is null)
                 {
-                    // Tokens live minutes: a key of the process's own is enough for one hub; several hubs share one (Hub:TokenSigningCertificate).
-                    server.AddEphemeralSigningKey();
+                    // Tokens live minutes: a key of the process's own is enough for one hub; several hubs share one
+                    // (Hub:TokenSigningCertificate). ECDSA P-256 (ES256): made in a millisecond, where OpenIddict's
+                    // ephemeral RSA key cost seconds at a hub's first token.
+                    server.AddSigningKey(new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)));
                 }
                 else
                 {
                     server.AddSigningCertificate(signing);
                 }
 
-                server.AddEphemeralEncryptionKey();
+                // OpenIddict needs an encryption key even though access tokens are not encrypted; a random symmetric one.
+                server.AddEncryptionKey(new SymmetricSecurityKey(RandomNumberGenerator.GetBytes(32)));
                 // Signed, not encrypted: a token carries the partner id and its scopes, never personal data.
                 server.DisableAccessTokenEncryption();
                 server.UseAspNetCore();
