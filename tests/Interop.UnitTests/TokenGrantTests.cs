@@ -17,7 +17,8 @@ public sealed class TokenGrantTests
     {
         var granted = Assert.IsType<TokenDecision.Granted>(TokenGrant.Decide("dinsos-kota-bandung", Bandung, new Admission.Admitted(Registered), []));
 
-        Assert.Equal(("dinsos-kota-bandung", new[] { "registry.read", "registry.write" }), (granted.PartnerId, granted.Scopes.ToArray()));
+        Assert.Equal("dinsos-kota-bandung", granted.PartnerId);
+        Assert.Equal(["registry.read", "registry.write"], granted.Scopes);
     }
 
     [Fact]
