@@ -36,7 +36,13 @@ function accessToken() {
       let text = "";
       response.on("data", (chunk) => (text += chunk));
       response.on("end", () => {
-        const answer = JSON.parse(text);
+        let answer;
+        try {
+          answer = JSON.parse(text);
+        } catch {
+          reject(new Error(`token endpoint answered HTTP ${response.statusCode}, not OAuth2 JSON`));
+          return;
+        }
         if (answer.access_token) resolve(answer.access_token);
         else reject(new Error(`token endpoint: ${answer.error}: ${answer.error_description}`));
       });

@@ -16,7 +16,7 @@ public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string pa
 {
     private readonly HttpClient http = new(handler, disposeHandler: true);
     private readonly SemaphoreSlim renewing = new(1, 1);
-    private (string Token, DateTimeOffset RenewAfter)? current;
+    private Held? current;
 
     public Uri TokenEndpoint { get; } = new(hub, "/connect/token");
 
@@ -61,7 +61,7 @@ public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string pa
     /// <summary>A token valid for at least another minute (or half its lifetime), from the cache or the token endpoint.</summary>
     public async Task<string> CurrentAsync(CancellationToken cancellationToken)
     {
-        if (current is { } held && DateTimeOffset.UtcNow < held.RenewAfter)
+        if (Volatile.Read(ref current) is { } held && DateTimeOffset.UtcNow < held.RenewAfter)
         {
             return held.Token;
         }
@@ -69,7 +69,7 @@ public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string pa
         await renewing.WaitAsync(cancellationToken);
         try
         {
-            if (current is { } again && DateTimeOffset.UtcNow < again.RenewAfter)
+            if (Volatile.Read(ref current) is { } again && DateTimeOffset.UtcNow < again.RenewAfter)
             {
                 return again.Token;
             }
@@ -87,17 +87,24 @@ public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string pa
             {
                 if (response.Exception is { } exception)
                 {
-                    throw exception;
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+                }
+
+                if (response.Json is not { } answer || !answer.TryGetProperty("error", out _))
+                {
+                    // Not an OAuth2 answer (an older hub, a proxy): the hub could not be asked.
+                    throw new RpcException(new Status(StatusCode.Unavailable, $"the hub's token endpoint {TokenEndpoint} answered HTTP {(int)response.HttpStatusCode} {response.HttpErrorReason}"));
                 }
 
                 // The OAuth2 error code the hub wrote (invalid_client, invalid_scope), not the HTTP status behind it.
                 var error = response.Json is { } json && json.TryGetProperty("error", out var code) ? code.GetString() : response.Error;
-                throw new RpcException(new Status(
-                    StatusCode.Unauthenticated, $"the hub's token endpoint refused partner {partnerId}: {error}: {response.ErrorDescription}"));
+                // A hub still starting, or one asked too often, is asked again later; any other refusal is the partner's to fix.
+                var status = error == "slow_down" || response.ErrorDescription?.Contains("is starting", StringComparison.Ordinal) == true ? StatusCode.Unavailable : StatusCode.Unauthenticated;
+                throw new RpcException(new Status(status, $"the hub's token endpoint refused partner {partnerId}: {error}: {response.ErrorDescription}"));
             }
 
             var lifetime = TimeSpan.FromSeconds(Math.Max(response.ExpiresIn, 1));
-            current = (response.AccessToken, DateTimeOffset.UtcNow + lifetime - TimeSpan.FromSeconds(Math.Min(60, lifetime.TotalSeconds / 2)));
+            Volatile.Write(ref current, new Held(response.AccessToken, DateTimeOffset.UtcNow + lifetime - TimeSpan.FromSeconds(Math.Min(60, lifetime.TotalSeconds / 2))));
             return response.AccessToken;
         }
         finally
@@ -105,4 +112,7 @@ public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string pa
             renewing.Release();
         }
     }
+
+    /// <summary>A token and when to ask for the next, swapped whole so a reader never sees half of one.</summary>
+    private sealed record Held(string Token, DateTimeOffset RenewAfter);
 }

@@ -136,6 +136,9 @@ internal static class HubHost
 
             var app = builder.Build();
             revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
+            // The token server answers inside authentication: its own guard stands before it.
+            var tokenGuard = new TokenEndpointGuard(options.TokenRequestsPerSecond);
+            app.Use((http, next) => tokenGuard.InvokeAsync(http, next));
             app.UseAuthentication();
             // Checked on every call, and calls already open are aborted once their certificate is revoked or their partner suspended.
             var gate = new AccessGate(revoked, app.Services.GetRequiredService<PartnerDirectory>(), options.RequireAccessTokens, app.Services.GetRequiredService<ILogger<AccessGate>>());

@@ -50,6 +50,10 @@ internal sealed class HubOptions
     [Range(5, 3600)]
     public int AccessTokenSeconds { get; set; } = 600;
 
+    /// <summary>Token and discovery requests one client certificate may make per second (bursts of two seconds' worth); beyond, HTTP 429.</summary>
+    [Range(1, 1000)]
+    public int TokenRequestsPerSecond { get; set; } = 5;
+
     /// <summary>PEM certificate and key the token server signs with; none: a key of the process's own (one hub; tokens die with it).</summary>
     public string? TokenSigningCertificate { get; set; }
 

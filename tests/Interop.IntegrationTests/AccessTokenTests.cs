@@ -17,7 +17,7 @@ namespace Interop.IntegrationTests;
 [Collection(HubCollection.Name)]
 public sealed class AccessTokenTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "tokens")
 {
-    protected override Dictionary<string, string?> Settings => new() { ["Hub:AccessTokenSeconds"] = "5" };
+    protected override Dictionary<string, string?> Settings => new() { ["Hub:AccessTokenSeconds"] = "5", ["Hub:TokenRequestsPerSecond"] = "3" };
 
     [Fact]
     public async Task The_discovery_document_advertises_certificate_authentication_and_bound_tokens_only()
@@ -40,6 +40,40 @@ public sealed class AccessTokenTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         Assert.Equal("ACCESS_TOKEN_MISSING", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         Assert.Contains("/connect/token", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_and_reflection_need_a_token_too()
+    {
+        var health = await Assert.ThrowsAsync<RpcException>(() => new Grpc.Health.V1.Health.HealthClient(Hub.Channel(Pki.Auditor, accessTokens: false)).CheckAsync(new Grpc.Health.V1.HealthCheckRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, health.StatusCode);
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await new Grpc.Health.V1.Health.HealthClient(Hub.Channel(Pki.Auditor)).CheckAsync(new Grpc.Health.V1.HealthCheckRequest())).Status);
+    }
+
+    [Fact]
+    public async Task A_certificate_asking_for_tokens_too_often_is_told_to_slow_down_and_its_tokens_stay_valid()
+    {
+        var token = await HubConnection.Tokens(Hub.Address, Pki.CivilRegistry, Pki.Ca).CurrentAsync(CancellationToken.None);
+        var refusals = new List<RpcException>();
+        for (var request = 0; request < 12 && refusals.Count == 0; request++)
+        {
+            try
+            {
+                await HubConnection.Tokens(Hub.Address, Pki.CivilRegistry, Pki.Ca).CurrentAsync(CancellationToken.None);
+            }
+            catch (RpcException refusal)
+            {
+                refusals.Add(refusal);
+            }
+        }
+
+        var slowDown = Assert.Single(refusals);
+        Assert.Equal(StatusCode.Unavailable, slowDown.StatusCode);
+        Assert.Contains("slow_down", slowDown.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("dukcapil", (await Identity(Pki.CivilRegistry, token)).PartnerId);
+        // Another certificate is not held back.
+        await HubConnection.Tokens(Hub.Address, Pki.Auditor, Pki.Ca).CurrentAsync(CancellationToken.None);
     }
 
     [Fact]

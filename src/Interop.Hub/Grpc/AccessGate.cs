@@ -131,6 +131,12 @@ internal sealed class AccessGate
                 "ACCESS_TOKEN_INVALID"));
         }
 
+        // Every token this hub issues is bound to a certificate; one that is not (signed by a key shared with anything else) is no token of its.
+        if (OpenIddict.Abstractions.OpenIddictExtensions.GetClaim(principal, OpenIddict.Abstractions.OpenIddictConstants.Claims.Confirmation) is null)
+        {
+            return (null, Refusal(Google.Rpc.Code.Unauthenticated, "The access token is not bound to a certificate; obtain one from this hub's token endpoint.", "ACCESS_TOKEN_INVALID"));
+        }
+
         if (OpenIddict.Abstractions.OpenIddictExtensions.GetClaim(principal, OpenIddict.Abstractions.OpenIddictConstants.Claims.Subject) != named.PartnerId)
         {
             return (null, Refusal(Google.Rpc.Code.Unauthenticated, $"The access token was issued to another partner than {named.PartnerId}.", "ACCESS_TOKEN_INVALID"));

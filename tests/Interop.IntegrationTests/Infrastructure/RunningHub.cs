@@ -50,6 +50,8 @@ public sealed class RunningHub : IAsyncDisposable
         // Stories call as fast as they can from one partner; fair use is tested on its own (FairUseTests).
         settings.TryAdd("Hub:PartnerCallsPerSecond", "0");
         settings.TryAdd("Hub:PartnerConcurrentCalls", "0");
+        // Each channel of a story asks for its own token; the token endpoint's guard is tested on its own (AccessTokenTests).
+        settings.TryAdd("Hub:TokenRequestsPerSecond", "1000");
         // The test PKI's demo partners are in the directory of every hub (TestPki writes the seed beside its certificates).
         settings.TryAdd("Hub:PartnerSeed", TestPki.SeedIn(Path.GetDirectoryName(serverCertificatePath)!));
         settings["Hub:PartnerCa"] = caPath;
