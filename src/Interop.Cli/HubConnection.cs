@@ -17,18 +17,21 @@ public static class HubConnection
     public static GrpcChannel Open(
         Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, int maxSendMessageBytes = 4 * 1024 * 1024, Action<string>? refused = null, bool accessTokens = true)
     {
+        // One handler, one pool of connections, for the calls and the token requests alike; the channel
+        // owns it (an HttpClient rather than a handler, so that gRPC does not tie it to a load balancer),
+        // and disposing the channel closes them all.
         var handler = Handler(hub, clientCertificate, trustedCa, refused);
         var options = new GrpcChannelOptions
         {
-            HttpHandler = handler,
+            // No overall timeout: feeds and ingest streams run for as long as they need (deadlines are per call).
+            HttpClient = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan },
             DisposeHttpClient = true,
             MaxSendMessageSize = maxSendMessageBytes,
             MaxReceiveMessageSize = 16 * 1024 * 1024,
         };
         if (accessTokens && clientCertificate is not null && PartnerTokens.PartnerIdOf(clientCertificate) is { } partnerId)
         {
-            // A handler of its own (the channel's is tied to its load balancer), with the same certificate and checks.
-            var tokens = new PartnerTokens(Handler(hub, clientCertificate, trustedCa, refused), hub, partnerId);
+            var tokens = new PartnerTokens(handler, hub, partnerId, ownsHandler: false);
             options.Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.SecureSsl, tokens.Credentials());
         }
 

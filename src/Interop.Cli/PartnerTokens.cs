@@ -12,9 +12,9 @@ namespace Interop.Cli;
 /// calls, so the token is bound to the certificate it will be presented with. A token is reused
 /// until a minute before it expires, then renewed.
 /// </summary>
-public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string partnerId, string? scope = null)
+public sealed class PartnerTokens(HttpMessageHandler handler, Uri hub, string partnerId, string? scope = null, bool ownsHandler = true)
 {
-    private readonly HttpClient http = new(handler, disposeHandler: true);
+    private readonly HttpClient http = new(handler, disposeHandler: ownsHandler);
     private readonly SemaphoreSlim renewing = new(1, 1);
     private Held? current;
 
