@@ -25,7 +25,7 @@ Try, from another shell:
     | sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
   npx buf curl --protocol grpc --cacert certs/out/ca.crt \
     --cert certs/out/bpk.crt --key certs/out/bpk.key -H "Authorization: Bearer $TOKEN" \
-    https://localhost:7443/grpc.health.v1.Health/Check
+    --reflect-header '*' https://localhost:7443/grpc.health.v1.Health/Check
 
 README.md shows a household submitted, read back and replayed, and the `interop` command
 (dotnet src/Interop.Cli/bin/Release/net10.0/interop.dll).
