@@ -15,7 +15,7 @@ data=/var/tmp/interop-bench
 port=7543
 rm -rf "$data"
 dotnet src/Interop.Hub/bin/Release/net10.0/Interop.Hub.dll --Hub:EmbeddedPostgres=true --Hub:DataDirectory="$data" --Hub:Port="$port" \
-  --Hub:PartnerCallsPerSecond=0 --Hub:PartnerConcurrentCalls=0 \
+  --Hub:PartnerCallsPerSecond=0 --Hub:PartnerConcurrentCalls=0 --Hub:PartnerSeed=certs/out/partners.json \
   --Logging:LogLevel:Interop.Hub.Grpc=Warning > /tmp/interop-bench-hub.log 2>&1 &
 hub=$!
 trap 'kill -TERM $hub 2>/dev/null; wait $hub 2>/dev/null || true' EXIT
