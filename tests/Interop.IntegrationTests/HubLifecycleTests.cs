@@ -217,6 +217,26 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         Assert.DoesNotContain("   at ", error + output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("not json", "cannot be read")]
+    [InlineData("""{ "partners": [ { "id": "dinsos-kota-bandung", "kind": "local-government", "displayName": "Dinas Sosial", "areas": [], "scopes": ["registry.read"], "certificate": "seed-dinsos-kota-bandung.crt" } ] }""", "partner dinsos-kota-bandung was refused: areas a local government serves an area")]
+    [InlineData("""{ "partners": [ { "id": "bri", "kind": "bank", "displayName": "BRI", "scopes": ["registry.read"], "certificate": "seed-bri.crt" } ] }""", "may not hold registry.read")]
+    [InlineData("""{ "partners": [ { "id": "bri", "kind": "bank", "displayName": "BRI", "certificate": "no-such.crt" } ] }""", "the certificate of partner bri cannot be read")]
+    public async Task A_hub_given_a_partner_seed_the_directory_refuses_stops_with_a_clear_message(string seed, string message)
+    {
+        var path = Path.Combine(pki.Folder, $"seed-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, seed);
+
+        var (exitCode, error, output) = await RunUntilExitAsync(
+            $"--ConnectionStrings:Registry={await postgres.CreateDatabaseAsync("badseed")}", $"--Hub:PartnerSeed={path}");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"Hub:PartnerSeed {path}", error, StringComparison.Ordinal);
+        // The last line says why, plainly (the host and the stopping services also log their own exceptions before it).
+        Assert.Contains(message, error.Trim().Split('\n')[^1], StringComparison.Ordinal);
+        Assert.StartsWith("Interop Hub cannot start:", error.Trim().Split('\n')[^1], StringComparison.Ordinal);
+    }
+
     /// <summary>Runs the hub as an operator would, with the test PKI and these settings, until it exits (it is expected to refuse to start).</summary>
     private async Task<(int ExitCode, string Error, string Output)> RunUntilExitAsync(params string[] settings)
     {
