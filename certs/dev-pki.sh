@@ -73,8 +73,8 @@ partner dukcapil civil-registry "Ditjen Dukcapil Kemendagri" registry.read,regis
 partner dinsos-kota-bandung local-government "Dinas Sosial Kota Bandung" registry.read,registry.write 32.73
 partner bri bank "PT Bank Rakyat Indonesia" disbursement.confirm
 partner bpk auditor "Badan Pemeriksa Keuangan" registry.read,audit.read
-partner bnpb disaster-responder "Badan Nasional Penanggulangan Bencana" ""
-partner ui-peneliti researcher "Tim Peneliti Universitas Indonesia" ""
+partner bnpb disaster-responder "Badan Nasional Penanggulangan Bencana" registry.read
+partner ui-peneliti researcher "Tim Peneliti Universitas Indonesia" registry.read
 
 {
   echo '{'

@@ -28,5 +28,5 @@ done
 export INTEROP_BENCH_REPRODUCE="scripts/bench.sh $*"
 pg_port=$(sed -n 4p "$data/pgdata/postmaster.pid")
 password=$(cat "$data/superuser.password")
-dotnet src/Interop.Cli/bin/Release/net10.0/interop.dll bench --hub "https://localhost:$port" --partner kemensos-pusdatin \
+dotnet src/Interop.Cli/bin/Release/net10.0/interop.dll bench --hub "https://localhost:$port" --partner kemensos-pusdatin --purpose registry-stewardship \
   --hub-pid "$hub" --database "Host=127.0.0.1;Port=$pg_port;Username=interop;Password=$password;Database=interop" "$@"

@@ -15,7 +15,14 @@ public static class HubConnection
     /// <param name="refused">Told why the hub's certificate was refused, for a message the partner can act on.</param>
     /// <param name="accessTokens">Obtain access tokens from the hub's token endpoint with the certificate and put one on every call (the hub requires them).</param>
     public static GrpcChannel Open(
-        Uri hub, X509Certificate2? clientCertificate, X509Certificate2 trustedCa, int maxSendMessageBytes = 4 * 1024 * 1024, Action<string>? refused = null, bool accessTokens = true)
+        Uri hub,
+        X509Certificate2? clientCertificate,
+        X509Certificate2 trustedCa,
+        int maxSendMessageBytes = 4 * 1024 * 1024,
+        Action<string>? refused = null,
+        bool accessTokens = true,
+        string? purpose = null,
+        string? officer = null)
     {
         // One handler, one pool of connections, for the calls and the token requests alike; the channel
         // owns it (an HttpClient rather than a handler, so that gRPC does not tie it to a load balancer),
@@ -29,14 +36,45 @@ public static class HubConnection
             MaxSendMessageSize = maxSendMessageBytes,
             MaxReceiveMessageSize = 16 * 1024 * 1024,
         };
+        var credentials = new List<Grpc.Core.CallCredentials>();
         if (accessTokens && clientCertificate is not null && PartnerTokens.PartnerIdOf(clientCertificate) is { } partnerId)
         {
-            var tokens = new PartnerTokens(handler, hub, partnerId, ownsHandler: false);
-            options.Credentials = Grpc.Core.ChannelCredentials.Create(Grpc.Core.ChannelCredentials.SecureSsl, tokens.Credentials());
+            credentials.Add(new PartnerTokens(handler, hub, partnerId, ownsHandler: false).Credentials());
+        }
+
+        if (purpose is not null || officer is not null)
+        {
+            // Said on every call: why it reads (x-interop-purpose) and who acts (x-interop-officer); docs/partners.md.
+            credentials.Add(Grpc.Core.CallCredentials.FromInterceptor((_, metadata) =>
+            {
+                if (purpose is not null)
+                {
+                    metadata.Add(PurposeHeader, purpose);
+                }
+
+                if (officer is not null)
+                {
+                    metadata.Add(OfficerHeader, officer);
+                }
+
+                return Task.CompletedTask;
+            }));
+        }
+
+        if (credentials.Count > 0)
+        {
+            options.Credentials = Grpc.Core.ChannelCredentials.Create(
+                Grpc.Core.ChannelCredentials.SecureSsl, credentials.Count == 1 ? credentials[0] : Grpc.Core.CallCredentials.Compose([.. credentials]));
         }
 
         return GrpcChannel.ForAddress(hub, options);
     }
+
+    /// <summary>The metadata a call names its purpose under.</summary>
+    public const string PurposeHeader = "x-interop-purpose";
+
+    /// <summary>The metadata a call names the acting officer under.</summary>
+    public const string OfficerHeader = "x-interop-officer";
 
     /// <summary>The partner's token client for the hub, over a connection of its own with the same certificate and checks.</summary>
     public static PartnerTokens Tokens(Uri hub, X509Certificate2 clientCertificate, X509Certificate2 trustedCa, string? scope = null, string? clientId = null) =>

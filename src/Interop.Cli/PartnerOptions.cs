@@ -30,6 +30,18 @@ internal sealed class PartnerOptions
         DefaultValueFactory = _ => new DirectoryInfo("certs/out"),
     };
 
+    public Option<string?> Purpose { get; } = new("--purpose")
+    {
+        Description = "Why the call reads personal data (x-interop-purpose; e.g. registry-stewardship, household-verification, audit-examination: docs/partners.md); default $INTEROP_PURPOSE",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("INTEROP_PURPOSE"),
+    };
+
+    public Option<string?> Officer { get; } = new("--officer")
+    {
+        Description = "The acting officer's staff id at the partner (x-interop-officer), recorded on every change and access log entry; default $INTEROP_OFFICER",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("INTEROP_OFFICER"),
+    };
+
     /// <summary>Why the hub's certificate was refused on the last connection, if it was.</summary>
     public string? CertificateRefusal { get; private set; }
 
@@ -41,7 +53,11 @@ internal sealed class PartnerOptions
         command.Options.Add(Key);
         command.Options.Add(Ca);
         command.Options.Add(Certs);
+        command.Options.Add(Purpose);
+        command.Options.Add(Officer);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public GrpcChannel Open(ParseResult result, int maxSendMessageBytes = 4 * 1024 * 1024)
     {
@@ -60,6 +76,8 @@ internal sealed class PartnerOptions
             X509Certificate2.CreateFromPemFile(certificate, key),
             X509Certificate2.CreateFromPem(File.ReadAllText(ca)),
             maxSendMessageBytes,
-            problem => CertificateRefusal = problem);
+            problem => CertificateRefusal = problem,
+            purpose: NullIfEmpty(result.GetValue(Purpose)),
+            officer: NullIfEmpty(result.GetValue(Officer)));
     }
 }

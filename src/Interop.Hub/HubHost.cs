@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Interop.Hub.Audit.AccessLog;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
@@ -58,6 +59,7 @@ internal static class HubHost
         builder.Services.AddSingleton(revoked);
         builder.Services.AddHostedService(services => services.GetRequiredService<RevokedCertificates>());
         var partnerCertificates = new PartnerCertificates(partnerCas, revoked);
+        var refusedHandshakes = new RefusedHandshakes(TimeSpan.FromSeconds(options.AccessLogHandshakeSeconds));
         var serverCertificate = X509Certificate2.CreateFromPemFile(options.ServerCertificate, options.ServerKey);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -70,7 +72,16 @@ internal static class HubHost
                     ServerCertificate = serverCertificate,
                     SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                     ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                    ClientCertificateValidation = (certificate, chain, _) => partnerCertificates.IsPartner(certificate, chain),
+                    ClientCertificateValidation = (certificate, chain, _) =>
+                    {
+                        if (partnerCertificates.RefusalOf(certificate, chain) is not { } refusal)
+                        {
+                            return true;
+                        }
+
+                        refusedHandshakes.CertificateRefused(refusal, PartnerCertificates.Thumbprint(certificate));
+                        return false;
+                    },
                 });
             });
         });
@@ -109,6 +120,9 @@ internal static class HubHost
             builder.Services.AddSingleton<ChangeFeedSignal>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();
+            builder.Services.AddSingleton<AccessLog>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<AccessLog>());
+            builder.Services.AddHostedService(services => refusedHandshakes.WritingTo(services.GetRequiredService<AccessLog>(), services.GetRequiredService<TimeProvider>()));
             builder.Services.AddPartnerAccess(partnerCertificates);
             var signing = string.IsNullOrWhiteSpace(options.TokenSigningCertificate)
                 ? null
@@ -129,6 +143,7 @@ internal static class HubHost
             {
                 grpc.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
                 grpc.Interceptors.Add<CallBoundaryInterceptor>();
+                grpc.Interceptors.Add<PersonalDataInterceptor>();
             });
             builder.Services.AddFairUse(options);
             builder.Services.AddGrpcReflection();
@@ -136,6 +151,9 @@ internal static class HubHost
 
             var app = builder.Build();
             revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
+            // Outermost: whatever refuses a call, the refusal is logged.
+            var recording = new AccessRecording(app.Services.GetRequiredService<AccessLog>(), app.Services.GetRequiredService<TimeProvider>(), Partners.Tokens.TokenServer.TokenPath);
+            app.Use((http, next) => recording.InvokeAsync(http, next));
             // The token server answers inside authentication: its own guard stands before it.
             var tokenGuard = new TokenEndpointGuard(options.TokenRequestsPerSecond);
             app.Use((http, next) => tokenGuard.InvokeAsync(http, next));
@@ -154,6 +172,7 @@ internal static class HubHost
             app.MapGrpcService<HubGrpcService>();
             app.MapGrpcService<ReconciliationGrpcService>();
             app.MapGrpcService<PartnerAdminGrpcService>();
+            app.MapGrpcService<AccessLogGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

@@ -39,6 +39,9 @@ internal sealed class HubOptions
     [Range(1, 3600)]
     public int DirectoryRefreshSeconds { get; set; } = 5;
 
+    /// <summary>How often the counts of refused TLS handshakes are written to the access log.</summary>
+    public int AccessLogHandshakeSeconds { get; set; } = 10;
+
     /// <summary>
     /// Every gRPC call needs an access token from the hub's token server (/connect/token), bound to
     /// the certificate it is presented with. On by default; off only for a hub whose partners have

@@ -139,7 +139,7 @@ public sealed class ChangeFeedTests(PostgresCluster postgres, TestPki pki) : Hub
         return versions;
     }
 
-    private Grpc.Net.Client.GrpcChannel HubConnection(Uri address) => Interop.Cli.HubConnection.Open(address, Pki.Bandung, Pki.Ca);
+    private Grpc.Net.Client.GrpcChannel HubConnection(Uri address) => Interop.Cli.HubConnection.Open(address, Pki.Bandung, Pki.Ca, purpose: StoryPurposes.Of(Pki.Bandung));
 
     private static async Task<HouseholdEvent> NextEventAsync(IAsyncStreamReader<StreamChangesResponse> feed, CancellationToken cancellationToken)
     {

@@ -248,7 +248,7 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : Hu
     private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name, Uri? address = null)
     {
         var (certificatePath, keyPath) = Pki.WritePem(certificate, name);
-        return ["--hub", (address ?? Hub.Address).ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", Pki.CaPath];
+        return ["--hub", (address ?? Hub.Address).ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", Pki.CaPath, .. StoryPurposes.Of(certificate) is { } purpose ? new[] { "--purpose", purpose } : []];
     }
 
     /// <summary>Runs `interop follow` until it shows the household, then stops it as Ctrl+C would; returns what it printed.</summary>

@@ -67,5 +67,5 @@ public sealed class OperatorLogTests(PostgresCluster postgres, TestPki pki, Xuni
         Assert.Contains(log, line => line.Contains("lost a race (23505 on nik_registration)", StringComparison.Ordinal));
     }
 
-    private Grpc.Net.Client.GrpcChannel Channel(HubProcess hub) => Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca);
+    private Grpc.Net.Client.GrpcChannel Channel(HubProcess hub) => Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca, purpose: StoryPurposes.Of(pki.Bandung));
 }

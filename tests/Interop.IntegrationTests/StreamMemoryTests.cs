@@ -24,7 +24,7 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         await using var hub = await HubProcess.StartAsync(pki, database);
         using var hostileChannel = Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca, maxSendMessageBytes: 2 * 1024 * 1024);
         var hostile = new RegistryService.RegistryServiceClient(hostileChannel);
-        using var stewardChannel = Interop.Cli.HubConnection.Open(hub.Address, pki.Steward, pki.Ca);
+        using var stewardChannel = Interop.Cli.HubConnection.Open(hub.Address, pki.Steward, pki.Ca, purpose: StoryPurposes.Of(pki.Steward));
         var steward = new RegistryService.RegistryServiceClient(stewardChannel);
         var warmUp = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [Households.Valid("MEM-0", 1600)]));
         await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = warmUp.Accepted.HouseholdId });
@@ -85,7 +85,7 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
     {
         var database = await postgres.CreateDatabaseAsync("stalled");
         await using var hub = await HubProcess.StartAsync(pki, database, "--Hub:StalledStreamSeconds=6");
-        using var channel = Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca);
+        using var channel = Interop.Cli.HubConnection.Open(hub.Address, pki.Bandung, pki.Ca, purpose: StoryPurposes.Of(pki.Bandung));
         var bandung = new RegistryService.RegistryServiceClient(channel);
 
         // Small refused households, thousands of them, never an answer read: every place of the partner is taken.

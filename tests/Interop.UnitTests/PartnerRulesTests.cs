@@ -49,7 +49,8 @@ public sealed class PartnerRulesTests
     [InlineData("bank", "registry.read", "scopes[0]")]
     [InlineData("auditor", "registry.write", "scopes[0]")]
     [InlineData("local-government", "partners.admin", "scopes[0]")]
-    [InlineData("researcher", "registry.read", "scopes[0]")]
+    [InlineData("researcher", "registry.write", "scopes[0]")]
+    [InlineData("disaster-responder", "audit.read", "scopes[0]")]
     [InlineData("steward", "no.such.scope", "scopes[0]")]
     public void Given_a_kind_when_a_scope_beyond_its_role_is_asked_then_it_is_refused(string kindToken, string scope, string field)
     {

@@ -40,6 +40,10 @@ public sealed class WireEnumTests
     }
 
     [Fact]
+    public void Every_kind_of_access_log_entry_has_its_namesake_in_audit_v1_and_back() =>
+        AssertRoundTrip<Interop.Hub.Audit.AccessLog.AccessEntryKind, Interop.Contracts.Audit.V1.AccessEntryKind>();
+
+    [Fact]
     public void A_wire_value_the_register_does_not_name_maps_to_its_unspecified_value()
     {
         Assert.Equal(Sex.Unspecified, WireEnum<Sex>.From(V1.Sex.Unspecified));

@@ -85,8 +85,15 @@ internal sealed class AccessGate
                         tokenScopes = token.Scopes;
                     }
 
+                    var (officerId, officerIssue) = CallMetadata.OfficerOf(http);
+                    if (officerIssue is not null)
+                    {
+                        await EarlyRefusal.WriteAsync(http, Mapping.Refusals.InvalidArgument("The call's metadata is refused.", [officerIssue]));
+                        return;
+                    }
+
                     call.AdmittedVersion = admitted.Partner.Version;
-                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate", tokenScopes);
+                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate", tokenScopes, officerId);
                     break;
                 case Admission.Unknown unknown:
                     await EarlyRefusal.WriteAsync(http, Refusal(Google.Rpc.Code.Unauthenticated, unknown.Reason, "PARTNER_NOT_REGISTERED"));

@@ -112,5 +112,5 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
         || (exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsCancellation));
 
     private static bool IsStoreUnavailable(Exception exception) =>
-        exception is NpgsqlException { IsTransient: true } || exception.InnerException is NpgsqlException { IsTransient: true };
+        exception is NpgsqlException { IsTransient: true } or Audit.AccessLog.AccessLogUnavailableException || exception.InnerException is NpgsqlException { IsTransient: true };
 }

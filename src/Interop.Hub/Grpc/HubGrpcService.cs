@@ -12,6 +12,7 @@ internal sealed class HubGrpcService(TimeProvider clock) : V1.HubService.HubServ
     private static readonly string Version = typeof(HubGrpcService).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     [Authorize(Policy = PartnerAccess.AnyPartner)]
+    [ReadsNoPersonalData]
     public override Task<V1.GetPartnerIdentityResponse> GetPartnerIdentity(V1.GetPartnerIdentityRequest request, ServerCallContext context)
     {
         var partner = context.Partner();

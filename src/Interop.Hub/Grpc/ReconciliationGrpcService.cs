@@ -14,6 +14,7 @@ internal sealed class ReconciliationGrpcService(IdentityReconciliation reconcili
     : V1.ReconciliationService.ReconciliationServiceBase
 {
     [Authorize(Policy = PartnerAccess.ReconcileIdentities)]
+    [ReadsPersonalData]
     public override async Task ReconcileIdentities(
         IAsyncStreamReader<V1.ReconcileIdentitiesRequest> requestStream,
         IServerStreamWriter<V1.ReconcileIdentitiesResponse> responseStream,

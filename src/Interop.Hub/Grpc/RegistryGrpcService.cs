@@ -25,6 +25,7 @@ internal sealed class RegistryGrpcService(
     StalledAnswers stalledAnswers) : V1.RegistryService.RegistryServiceBase
 {
     [Authorize(Policy = PartnerAccess.ProposeHouseholds)]
+    [ReadsNoPersonalData]
     public override async Task SubmitHouseholds(
         IAsyncStreamReader<V1.SubmitHouseholdsRequest> requestStream,
         IServerStreamWriter<V1.SubmitHouseholdsResponse> responseStream,
@@ -40,6 +41,7 @@ internal sealed class RegistryGrpcService(
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task<V1.GetHouseholdResponse> GetHousehold(V1.GetHouseholdRequest request, ServerCallContext context) =>
         await reads.HouseholdAsync(RequestFields.ParseId(request.HouseholdId, "household_id"), AsOf.Now, context.Partner().Jurisdiction, context.CancellationToken) switch
         {
@@ -49,6 +51,7 @@ internal sealed class RegistryGrpcService(
         };
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task StreamHouseholdHistory(
         V1.StreamHouseholdHistoryRequest request,
         IServerStreamWriter<V1.StreamHouseholdHistoryResponse> responseStream,
@@ -67,6 +70,7 @@ internal sealed class RegistryGrpcService(
     }
 
     [Authorize(Policy = PartnerAccess.ChangeHouseholds)]
+    [ReadsPersonalData]
     public override async Task<V1.ChangeHouseholdResponse> ChangeHousehold(V1.ChangeHouseholdRequest request, ServerCallContext context)
     {
         var partner = context.Partner();
@@ -84,6 +88,7 @@ internal sealed class RegistryGrpcService(
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task<V1.GetConflictCaseResponse> GetConflictCase(V1.GetConflictCaseRequest request, ServerCallContext context) =>
         await reads.ConflictCaseAsync(RequestFields.ParseId(request.ConflictCaseId, "conflict_case_id"), context.Partner().Jurisdiction, context.CancellationToken) switch
         {
@@ -93,6 +98,7 @@ internal sealed class RegistryGrpcService(
         };
 
     [Authorize(Policy = PartnerAccess.ResolveConflicts)]
+    [ReadsPersonalData]
     public override async Task<V1.ResolveConflictCaseResponse> ResolveConflictCase(V1.ResolveConflictCaseRequest request, ServerCallContext context)
     {
         var command = CommandMapping.ToCommand(request, RequestFields.ParseId(request.ConflictCaseId, "conflict_case_id"), context.Partner().Actor);
@@ -109,6 +115,7 @@ internal sealed class RegistryGrpcService(
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task StreamChanges(V1.StreamChangesRequest request, IServerStreamWriter<V1.StreamChangesResponse> responseStream, ServerCallContext context)
     {
         if (request.AfterCheckpoint < 0)
@@ -152,6 +159,7 @@ internal sealed class RegistryGrpcService(
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task<V1.SearchHouseholdsResponse> SearchHouseholds(V1.SearchHouseholdsRequest request, ServerCallContext context)
     {
         var query = new HouseholdQuery(
@@ -161,7 +169,7 @@ internal sealed class RegistryGrpcService(
             CommandMapping.ToDomain(request.Program),
             CommandMapping.ToDomain(request.Status),
             request.PageSize,
-            request.PageToken) { Reach = context.Partner().Jurisdiction };
+            request.PageToken) { Reach = context.Partner().Jurisdiction, View = context.View() };
         var page = Refusals.PageOrRefusal(await search.SearchAsync(query, context.CancellationToken));
         var response = new V1.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(HouseholdMapping.ToProto));

@@ -19,6 +19,7 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
     private static readonly string[] AlwaysKept = ["household_id", "version"];
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task<V2.GetHouseholdResponse> GetHousehold(V2.GetHouseholdRequest request, ServerCallContext context)
     {
         var issues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask").ToList();
@@ -42,6 +43,8 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
             throw Refusals.InvalidArgument("Household read refused.", issues).ToRpcException();
         }
 
+        NarrowView(request.ReadMask, context);
+
         var asOf = request.AsOfCase switch
         {
             V2.GetHouseholdRequest.AsOfOneofCase.AsOfVersion => new AsOf(Version: request.AsOfVersion),
@@ -59,6 +62,7 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
     }
 
     [Authorize(Policy = PartnerAccess.ReadRegistry)]
+    [ReadsPersonalData]
     public override async Task<V2.SearchHouseholdsResponse> SearchHouseholds(V2.SearchHouseholdsRequest request, ServerCallContext context)
     {
         var maskIssues = ReadMask.Check(request.ReadMask, V2.Household.Descriptor, "read_mask");
@@ -67,6 +71,8 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
             throw Refusals.InvalidArgument("Search refused.", maskIssues).ToRpcException();
         }
 
+        NarrowView(request.ReadMask, context);
+
         var query = new HouseholdQuery(
             request.Nik.Trim(),
             request.FamilyCardNumber.Trim(),
@@ -74,11 +80,30 @@ internal sealed class RegistryV2GrpcService(RegisterReads reads, HouseholdSearch
             RegistryV2Mapping.ToDomain(request.Program),
             RegistryV2Mapping.ToDomain(request.Status),
             request.PageSize,
-            request.PageToken) { Reach = context.Partner().Jurisdiction };
+            request.PageToken) { Reach = context.Partner().Jurisdiction, View = context.View() };
         var page = Refusals.PageOrRefusal(await search.SearchAsync(query, context.CancellationToken));
         var response = new V2.SearchHouseholdsResponse { NextPageToken = page.NextPageToken };
         response.Households.Add(page.Households.Select(household => Masked(household, request.ReadMask)));
         return response;
+    }
+
+    /// <summary>A read mask narrows the call's view, never widens it: a path to a field the view withholds is refused.</summary>
+    private static void NarrowView(Google.Protobuf.WellKnownTypes.FieldMask? mask, ServerCallContext context)
+    {
+        if (mask is null || mask.Paths.Count == 0)
+        {
+            return;
+        }
+
+        var read = context.Read();
+        if (ProtoView.Widening(mask.Paths, V2.Household.Descriptor, read.View) is { } path)
+        {
+            throw Refusals.OutsideView(
+                "read_mask",
+                $"read_mask path {path} asks for what the view of this call ({read.View.Name}) withholds: a read mask can narrow a view, never widen it.").ToRpcException();
+        }
+
+        read.NarrowedBy(mask.Paths);
     }
 
     private static V2.Household Masked(Household household, Google.Protobuf.WellKnownTypes.FieldMask? mask)

@@ -1,7 +1,10 @@
 namespace Interop.Hub.Partners;
 
-/// <summary>The partner that caused a change, as its client certificate identifies it.</summary>
-internal sealed record Actor(string PartnerId, PartnerKind Kind)
+/// <summary>
+/// The partner that caused a change, as its client certificate identifies it, and the officer who
+/// acted for it when the call named one (the partner's own staff id, x-interop-officer).
+/// </summary>
+internal sealed record Actor(string PartnerId, PartnerKind Kind, string? OfficerId = null)
 {
     /// <summary>The hub itself, for what it records on its own (a conflict found while storing a proposal).</summary>
     public static Actor Hub { get; } = new("interop-hub", PartnerKind.Unspecified);

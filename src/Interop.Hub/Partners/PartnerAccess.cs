@@ -21,6 +21,7 @@ internal static class PartnerAccess
     public const string ResolveConflicts = Scopes.RegistrySteward;
     public const string ReconcileIdentities = Scopes.CivilVerify;
     public const string AdministerPartners = Scopes.PartnersAdmin;
+    public const string ReadAccessLog = Scopes.AuditRead;
 
     /// <summary>Any partner the directory admits, whatever its scopes (the hub's own service, health).</summary>
     public const string AnyPartner = "partner";
@@ -31,6 +32,7 @@ internal static class PartnerAccess
     private const string PartnerKindClaim = "interop:partner_kind";
     private const string AreaClaim = "interop:area";
     private const string ScopeClaim = "interop:scope";
+    private const string OfficerClaim = "interop:officer";
 
     public static IServiceCollection AddPartnerAccess(this IServiceCollection services, PartnerCertificates certificates)
     {
@@ -89,7 +91,7 @@ internal static class PartnerAccess
     /// The call's user once the directory admitted it: the directory's partner, its areas, and its
     /// scopes (never beyond what its kind may hold, and, with a token, only those the token carries).
     /// </summary>
-    public static ClaimsPrincipal Admitted(Partner partner, string scheme, IEnumerable<string>? tokenScopes = null)
+    public static ClaimsPrincipal Admitted(Partner partner, string scheme, IEnumerable<string>? tokenScopes = null, string? officerId = null)
     {
         List<Claim> claims =
         [
@@ -99,6 +101,11 @@ internal static class PartnerAccess
             new(PartnerKindClaim, partner.Kind.ToString()),
         ];
         claims.AddRange(partner.Areas.Select(area => new Claim(AreaClaim, area)));
+        if (officerId is not null)
+        {
+            claims.Add(new(OfficerClaim, officerId));
+        }
+
         // Never beyond what the kind may hold, whatever a record says.
         var scopes = partner.Scopes.Intersect(Scopes.HeldBy(partner.Kind));
         claims.AddRange((tokenScopes is null ? scopes : scopes.Intersect(tokenScopes)).Select(scope => new Claim(ScopeClaim, scope)));
@@ -112,6 +119,9 @@ internal static class PartnerAccess
     /// <summary>The admitted partner's id, if the call was admitted.</summary>
     public static string? PartnerIdOf(ClaimsPrincipal user) => user.FindFirstValue(PartnerIdClaim);
 
+    /// <summary>The officer the admitted call named, if any.</summary>
+    public static string? OfficerOf(ClaimsPrincipal user) => user.FindFirstValue(OfficerClaim);
+
     /// <summary>The scopes the admitted partner holds.</summary>
     public static IReadOnlyList<string> ScopesOf(ClaimsPrincipal user) => [.. user.FindAll(ScopeClaim).Select(claim => claim.Value)];
 
@@ -121,7 +131,7 @@ internal static class PartnerAccess
         var user = context.GetHttpContext().User;
         var id = user.FindFirstValue(PartnerIdClaim) ?? throw new InvalidOperationException("Call reached a service without an admitted partner.");
         var kind = Enum.Parse<PartnerKind>(user.FindFirstValue(PartnerKindClaim)!);
-        return new CallingPartner(id, kind, [.. user.FindAll(AreaClaim).Select(claim => claim.Value)], ScopesOf(user));
+        return new CallingPartner(id, kind, [.. user.FindAll(AreaClaim).Select(claim => claim.Value)], ScopesOf(user), user.FindFirstValue(OfficerClaim));
     }
 
     private static Microsoft.AspNetCore.Authorization.AuthorizationPolicy Admitted(IEnumerable<string> scopes)

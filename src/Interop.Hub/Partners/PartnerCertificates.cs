@@ -21,8 +21,11 @@ internal sealed class PartnerCertificates(X509Certificate2Collection partnerCas,
     /// <summary>How the directory names a certificate: the SHA-256 of its DER encoding, in upper-case hex.</summary>
     public static string Thumbprint(X509Certificate2 certificate) => certificate.GetCertHashString(HashAlgorithmName.SHA256);
 
-    public bool IsPartner(X509Certificate2 certificate, X509Chain? presentedChain) =>
-        Problem(certificate, presentedChain) is null && PartnerIdentity.FromCertificate(certificate) is not null;
+    public bool IsPartner(X509Certificate2 certificate, X509Chain? presentedChain) => RefusalOf(certificate, presentedChain) is null;
+
+    /// <summary>Why the handshake refuses the certificate (for the access log's counts), or null when it takes it.</summary>
+    public string? RefusalOf(X509Certificate2 certificate, X509Chain? presentedChain) =>
+        Problem(certificate, presentedChain) ?? (PartnerIdentity.FromCertificate(certificate) is null ? "names no partner" : null);
 
     /// <summary>What the directory needs to know of a certificate sent to bind, or null when the text is not one PEM certificate.</summary>
     public CertificateFacts? Inspect(string pem)

@@ -19,9 +19,9 @@ internal static class Scopes
         [RegistryRead, RegistryWrite, RegistrySteward, CivilVerify, DisbursementConfirm, AuditRead, PartnersAdmin];
 
     /// <summary>
-    /// The scopes each kind may hold. Disaster responders, researchers and ministries read nothing
-    /// yet: their views (counts, de-identified extracts, a purpose-limited subset) come with
-    /// minimisation, and until then the whole record is all the registry answers.
+    /// The scopes each kind may hold. Ministries, disaster responders and researchers read the
+    /// registry, but only through the views of their purposes (<see cref="Privacy.Purposes"/>):
+    /// a purpose-limited subset, no identities or names for relief, de-identified records.
     /// </summary>
     private static readonly Dictionary<PartnerKind, string[]> Ceilings = new()
     {
@@ -29,10 +29,10 @@ internal static class Scopes
         [PartnerKind.CivilRegistry] = [RegistryRead, RegistryWrite, CivilVerify],
         [PartnerKind.LocalGovernment] = [RegistryRead, RegistryWrite],
         [PartnerKind.Bank] = [DisbursementConfirm],
-        [PartnerKind.Ministry] = [],
+        [PartnerKind.Ministry] = [RegistryRead],
         [PartnerKind.Auditor] = [RegistryRead, AuditRead],
-        [PartnerKind.DisasterResponder] = [],
-        [PartnerKind.Researcher] = [],
+        [PartnerKind.DisasterResponder] = [RegistryRead],
+        [PartnerKind.Researcher] = [RegistryRead],
     };
 
     /// <summary>The scopes a kind may hold; none for a kind the hub does not know.</summary>

@@ -52,6 +52,7 @@ internal static class EventStore
                 options.Schema.For<ChangeReceipt>();
                 options.Storage.ExtendedSchemaObjects.Add(NikRegistration.Definition(schema));
                 options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
+                options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(schema));
                 options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
                 options.Events.Subscribe(new ChangeFeedSubscription());
                 PartnerRecords.Configure(options);

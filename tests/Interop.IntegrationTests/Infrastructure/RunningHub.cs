@@ -64,10 +64,15 @@ public sealed class RunningHub : IAsyncDisposable
         return new RunningHub(app, new Uri(address), trustedCa);
     }
 
-    /// <summary>A channel that presents the given client certificate (or none) and trusts only the test CA for the server, as the CLI connects.</summary>
-    public GrpcChannel Channel(X509Certificate2? clientCertificate, bool accessTokens = true)
+    /// <summary>
+    /// A channel that presents the given client certificate (or none) and trusts only the test CA for
+    /// the server, as the CLI connects. Its calls name <paramref name="purpose"/>, by default the
+    /// story purpose of the certificate's kind (<see cref="StoryPurposes"/>); "" names none.
+    /// </summary>
+    public GrpcChannel Channel(X509Certificate2? clientCertificate, bool accessTokens = true, string? purpose = null, string? officer = null)
     {
-        var channel = HubConnection.Open(Address, clientCertificate, trustedCa, accessTokens: accessTokens);
+        var channel = HubConnection.Open(
+            Address, clientCertificate, trustedCa, accessTokens: accessTokens, purpose: purpose is "" ? null : purpose ?? StoryPurposes.Of(clientCertificate), officer: officer);
         channels.Add(channel);
         return channel;
     }

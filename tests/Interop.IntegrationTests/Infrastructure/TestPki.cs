@@ -33,6 +33,8 @@ public sealed class TestPki : IDisposable
         CivilRegistry = Partner("dukcapil", "civil-registry");
         Bank = Partner("bri", "bank");
         Auditor = Partner("bpk", "auditor");
+        DisasterResponder = Partner("bnpb", "disaster-responder");
+        Researcher = Partner("ui-peneliti", "researcher");
         WriteSeed();
     }
 
@@ -63,13 +65,19 @@ public sealed class TestPki : IDisposable
 
     public X509Certificate2 Auditor { get; }
 
+    /// <summary>BNPB, the national disaster agency: reads with a disaster purpose only.</summary>
+    public X509Certificate2 DisasterResponder { get; }
+
+    /// <summary>A university research team: reads de-identified records only.</summary>
+    public X509Certificate2 Researcher { get; }
+
     /// <summary>A client certificate signed by this run's partner CA.</summary>
     public X509Certificate2 Partner(string id, string kind, string? area = null, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null) =>
         IssueClientCertificate(Ca, id, kind, area, notBefore ?? DateTimeOffset.UtcNow.AddMinutes(-5), notAfter ?? DateTimeOffset.UtcNow.AddDays(1));
 
     private void WriteSeed()
     {
-        var partners = new[] { (Steward, "steward"), (Bandung, "local-government"), (CivilRegistry, "civil-registry"), (Bank, "bank"), (Auditor, "auditor") }
+        var partners = new[] { (Steward, "steward"), (Bandung, "local-government"), (CivilRegistry, "civil-registry"), (Bank, "bank"), (Auditor, "auditor"), (DisasterResponder, "disaster-responder"), (Researcher, "researcher") }
             .Select(pair =>
             {
                 var id = pair.Item1.GetNameInfo(X509NameType.SimpleName, false);

@@ -118,5 +118,6 @@ internal static class HouseholdMapping
         {
             PartnerId = actor.PartnerId,
             PartnerKind = WireEnum<V1.PartnerKind>.From(actor.Kind),
+            OfficerId = actor.OfficerId ?? string.Empty,
         };
 }

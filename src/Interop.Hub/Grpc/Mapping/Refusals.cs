@@ -75,6 +75,7 @@ internal static class Refusals
     {
         SearchOutcome.Invalid invalid => throw InvalidArgument("Search refused.", invalid.Violations).ToRpcException(),
         SearchOutcome.OutsideReach outside => throw OutsideJurisdiction(outside.Reason).ToRpcException(),
+        SearchOutcome.OutsideView outside => throw OutsideView(outside.Field, outside.Reason).ToRpcException(),
         _ => (SearchOutcome.Page)outcome,
     };
 
@@ -86,6 +87,40 @@ internal static class Refusals
             Message = message,
             Details = { Any.Pack(new ErrorInfo { Reason = "OUTSIDE_JURISDICTION", Domain = Domain }) },
         };
+
+    /// <summary>PERMISSION_DENIED: the request asks for, or searches by, what the call's view does not show.</summary>
+    public static Google.Rpc.Status OutsideView(string field, string message) =>
+        new()
+        {
+            Code = (int)Code.PermissionDenied,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = "OUTSIDE_VIEW", Domain = Domain, Metadata = { ["field"] = field } }) },
+        };
+
+    /// <summary>The purpose a call named (or did not) is refused: PERMISSION_DENIED naming the purposes the partner may use; INVALID_ARGUMENT for a code no purpose has.</summary>
+    public static Google.Rpc.Status PurposeRefused(Partners.Privacy.PurposeDecision decision, string method)
+    {
+        static string List(IReadOnlyList<string> allowed) => allowed.Count == 0 ? "none (this partner reads no personal data)" : string.Join(", ", allowed);
+        return decision switch
+        {
+            Partners.Privacy.PurposeDecision.Unknown unknown => InvalidArgument(
+                "The call's purpose is refused.",
+                [new FieldIssue(Partners.Privacy.Purposes.MetadataKey, $"names no purpose of the hub; this partner may use: {List(unknown.Allowed)}")]),
+            Partners.Privacy.PurposeDecision.NotAllowed notAllowed => new()
+            {
+                Code = (int)Code.PermissionDenied,
+                Message = $"{method} reads personal data, and {notAllowed.Reason}; this partner may use: {List(notAllowed.Allowed)}.",
+                Details = { Any.Pack(new ErrorInfo { Reason = "PURPOSE_NOT_ALLOWED", Domain = Domain, Metadata = { ["purpose"] = notAllowed.Code } }) },
+            },
+            Partners.Privacy.PurposeDecision.Missing missing => new()
+            {
+                Code = (int)Code.PermissionDenied,
+                Message = $"{method} reads personal data: name the purpose of the call in metadata {Partners.Privacy.Purposes.MetadataKey}; this partner may use: {List(missing.Allowed)}.",
+                Details = { Any.Pack(new ErrorInfo { Reason = "PURPOSE_REQUIRED", Domain = Domain }) },
+            },
+            _ => throw new ArgumentOutOfRangeException(nameof(decision)),
+        };
+    }
 
     public const string HouseholdType = "interop.registry.v1.Household";
 

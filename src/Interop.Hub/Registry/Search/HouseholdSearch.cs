@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Interop.Hub.Partners;
+using Interop.Hub.Partners.Privacy;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Storage;
 using Marten;
@@ -14,6 +15,9 @@ internal sealed record HouseholdQuery(string Nik, string FamilyCardNumber, strin
 {
     /// <summary>Where the searcher may see households: the search never reaches beyond.</summary>
     public Jurisdiction Reach { get; init; } = Jurisdiction.Everywhere;
+
+    /// <summary>What the searcher may see: it may search only by what it would see whole.</summary>
+    public DataView View { get; init; } = DataView.Everything;
 }
 
 internal abstract record SearchOutcome
@@ -24,6 +28,9 @@ internal abstract record SearchOutcome
 
     /// <summary>PERMISSION_DENIED: the region asked for lies wholly outside the searcher's reach.</summary>
     public sealed record OutsideReach(string Reason) : SearchOutcome;
+
+    /// <summary>PERMISSION_DENIED: the search names what the searcher's view does not show (a NIK to a researcher).</summary>
+    public sealed record OutsideView(string Field, string Reason) : SearchOutcome;
 }
 
 /// <summary>
@@ -69,6 +76,22 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
         if (violations.Count > 0)
         {
             return new SearchOutcome.Invalid(violations);
+        }
+
+        // Searching by a value finds who holds it: only a caller who would see it whole may search by it.
+        if (query.Nik.Length > 0 && query.View.Of(PersonalData.Nik) != Disclosure.Whole)
+        {
+            return new SearchOutcome.OutsideView("nik", $"The view of this call ({query.View.Name}) does not show NIKs whole, so it may not search by one.");
+        }
+
+        if (query.FamilyCardNumber.Length > 0 && query.View.Of(PersonalData.FamilyCardNumber) != Disclosure.Whole)
+        {
+            return new SearchOutcome.OutsideView("family_card_number", $"The view of this call ({query.View.Name}) does not show family-card numbers whole, so it may not search by one.");
+        }
+
+        if (query.RegionPrefix.Count(character => character == '.') >= 3 && query.View.Of(PersonalData.VillageCode) != Disclosure.Whole)
+        {
+            return new SearchOutcome.OutsideView("region_prefix", $"The view of this call ({query.View.Name}) shows districts, not villages, so it may not search by a village.");
         }
 
         // The region asked for, narrowed to the searcher's reach (a province search by a regency finds its regency's households).

@@ -1,0 +1,134 @@
+using Google.Protobuf.WellKnownTypes;
+using Interop.Hub.Grpc;
+using Interop.Hub.Partners;
+using Interop.Hub.Partners.Privacy;
+using V1 = Interop.Contracts.Registry.V1;
+using V2 = Interop.Contracts.Registry.V2;
+
+namespace Interop.UnitTests;
+
+/// <summary>What each purpose shows of a person's record, applied to the contracts' messages by their marks.</summary>
+public sealed class DataViewTests
+{
+    private const string Nik = "3273014507900001";
+    private const string FamilyCard = "3273010101230007";
+
+    private static Purpose Named(string code) => Purposes.Find(code) ?? throw new ArgumentException(code);
+
+    private static V1.Household Household() => new()
+    {
+        HouseholdId = "0193a1b2-0000-7000-8000-000000000001",
+        FamilyCardNumber = FamilyCard,
+        VillageCode = "32.73.01.1001",
+        AddressLine = "Jl. Contoh 1",
+        Members =
+        {
+            new V1.Member { Nik = Nik, FullName = "Siti Contoh", BirthDate = new Google.Type.Date { Year = 1990, Month = 7, Day = 5 }, Relationship = V1.Relationship.Head },
+        },
+    };
+
+    [Fact]
+    public void An_auditor_examining_sees_masked_numbers_no_name_or_address_and_a_birth_year()
+    {
+        var household = Household();
+        var records = new HashSet<string>();
+
+        ProtoView.Apply(household, Named("audit-examination").View, records);
+
+        var member = Assert.Single(household.Members);
+        Assert.Equal(("3273**********01", "3273**********07"), (member.Nik, household.FamilyCardNumber));
+        Assert.Equal((string.Empty, string.Empty), (member.FullName, household.AddressLine));
+        Assert.Equal(new Google.Type.Date { Year = 1990 }, member.BirthDate);
+        Assert.Equal("32.73.01.1001", household.VillageCode);
+        Assert.Equal(V1.Relationship.Head, member.Relationship);
+        Assert.Equal(["0193a1b2-0000-7000-8000-000000000001"], records);
+    }
+
+    [Fact]
+    public void A_researcher_sees_no_direct_identifier_and_only_the_district()
+    {
+        var household = Household();
+
+        ProtoView.Apply(household, Named("approved-research").View, new HashSet<string>());
+
+        var member = Assert.Single(household.Members);
+        Assert.Equal((string.Empty, string.Empty, string.Empty, string.Empty), (member.Nik, member.FullName, household.FamilyCardNumber, household.AddressLine));
+        Assert.Equal("32.73.01", household.VillageCode);
+        Assert.Equal(1990, member.BirthDate.Year);
+        Assert.Equal((0, 0), (member.BirthDate.Month, member.BirthDate.Day));
+    }
+
+    [Fact]
+    public void The_steward_and_an_auditor_investigating_see_everything_whole()
+    {
+        foreach (var code in new[] { "registry-stewardship", "audit-investigation", "household-verification" })
+        {
+            var household = Household();
+            ProtoView.Apply(household, Named(code).View, new HashSet<string>());
+            Assert.Equal(Household(), household);
+        }
+    }
+
+    [Fact]
+    public void Identity_numbers_in_events_and_conflict_cases_are_shown_as_the_view_allows()
+    {
+        var died = new V1.HouseholdEvent { HouseholdId = "0193a1b2-0000-7000-8000-000000000002", MemberDied = new V1.MemberDiedChange { Nik = Nik } };
+        var conflict = new V1.ConflictCase { Niks = { Nik, "3273015507900002" }, ExistingHouseholdIds = { "0193a1b2-0000-7000-8000-000000000003" } };
+        var records = new HashSet<string>();
+
+        ProtoView.Apply(died, Named("disaster-relief-delivery").View, records);
+        ProtoView.Apply(conflict, Named("approved-research").View, records);
+
+        Assert.Equal("3273**********01", died.MemberDied.Nik);
+        Assert.Empty(conflict.Niks);
+        Assert.Equal(["0193a1b2-0000-7000-8000-000000000002", "0193a1b2-0000-7000-8000-000000000003"], records.Order());
+    }
+
+    [Fact]
+    public void A_read_mask_path_into_a_withheld_field_widens_the_view_and_a_parent_path_does_not()
+    {
+        var research = Named("approved-research").View;
+        var audit = Named("audit-examination").View;
+
+        Assert.Equal("members.identity.nik", ProtoView.Widening(["status", "members.identity.nik"], V2.Household.Descriptor, research));
+        Assert.Equal("members.identity.full_name", ProtoView.Widening(["members.identity.full_name"], V2.Household.Descriptor, audit));
+        Assert.Null(ProtoView.Widening(["members.identity", "location"], V2.Household.Descriptor, research));
+        Assert.Null(ProtoView.Widening(["members.identity.nik"], V2.Household.Descriptor, audit));
+    }
+
+    [Fact]
+    public void A_purpose_is_granted_only_to_the_kinds_whose_role_it_is_and_with_its_scope()
+    {
+        Assert.IsType<PurposeDecision.Granted>(Purposes.Decide("audit-examination", PartnerKind.Auditor, [Scopes.RegistryRead, Scopes.AuditRead]));
+        var missing = Assert.IsType<PurposeDecision.Missing>(Purposes.Decide(null, PartnerKind.Auditor, [Scopes.RegistryRead, Scopes.AuditRead]));
+        Assert.Equal(["audit-examination", "audit-investigation"], missing.Allowed);
+        Assert.IsType<PurposeDecision.Unknown>(Purposes.Decide("curiosity", PartnerKind.Auditor, [Scopes.AuditRead]));
+        Assert.IsType<PurposeDecision.NotAllowed>(Purposes.Decide("registry-stewardship", PartnerKind.LocalGovernment, [Scopes.RegistryRead, Scopes.RegistryWrite]));
+        Assert.IsType<PurposeDecision.NotAllowed>(Purposes.Decide("audit-investigation", PartnerKind.Auditor, [Scopes.RegistryRead]));
+        Assert.IsType<PurposeDecision.NotAllowed>(Purposes.Decide("approved-research", PartnerKind.DisasterResponder, [Scopes.RegistryRead]));
+    }
+
+    [Fact]
+    public void Every_purpose_is_one_a_kind_may_hold_the_scope_of()
+    {
+        Assert.All(Purposes.All, purpose => Assert.All(purpose.Kinds, kind => Assert.Contains(purpose.Scope, Scopes.HeldBy(kind))));
+        Assert.Equal(Purposes.All.Count, Purposes.All.Select(purpose => purpose.Code).Distinct().Count());
+    }
+
+    [Fact]
+    public void Every_field_of_personal_data_in_the_contracts_is_marked()
+    {
+        // The names that hold a person's data anywhere in the contracts; each such field must carry a mark.
+        var names = new HashSet<string> { "nik", "niks", "full_name", "birth_date", "family_card_number", "address_line", "village_code", "previous_village_code" };
+        var unmarked = new[] { V1.RegistryService.Descriptor.File, V1.ReconciliationService.Descriptor.File, V2.RegistryService.Descriptor.File, V1.HouseholdReflection.Descriptor }
+            .SelectMany(file => file.MessageTypes.SelectMany(AllMessages))
+            .SelectMany(message => message.Fields.InFieldNumberOrder())
+            .Where(field => names.Contains(field.Name) && ProtoView.KindOf(field) is null)
+            .Select(field => field.FullName)
+            .ToList();
+        Assert.Empty(unmarked);
+    }
+
+    private static IEnumerable<Google.Protobuf.Reflection.MessageDescriptor> AllMessages(Google.Protobuf.Reflection.MessageDescriptor message) =>
+        message.NestedTypes.SelectMany(AllMessages).Prepend(message);
+}
