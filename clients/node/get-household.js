@@ -2,8 +2,9 @@
 // as JSON. First it obtains an access token from the hub's token endpoint with the same certificate
 // (OAuth2 client_credentials, tls_client_auth: the client_id is the partner id the certificate names,
 // no secret); the token is bound to that certificate. An example of a partner client in another language, generated from protos/ (see
-// docs/contracts.md and buf.gen.yaml here). Usage:
-//   node clients/node/get-household.js <hub-url> <ca.crt> <partner.crt> <partner.key> <household-id> [path ...]
+// docs/contracts.md and buf.gen.yaml here). A read of personal data names its purpose (metadata
+// x-interop-purpose, docs/partners.md): here from the environment variable INTEROP_PURPOSE. Usage:
+//   INTEROP_PURPOSE=<purpose> node clients/node/get-household.js <hub-url> <ca.crt> <partner.crt> <partner.key> <household-id> [path ...]
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { X509Certificate } from "node:crypto";
@@ -54,7 +55,9 @@ function accessToken() {
 
 try {
   const token = await accessToken();
-  const response = await registry.getHousehold({ householdId, readMask: { paths } }, { headers: { authorization: `Bearer ${token}` } });
+  const headers = { authorization: `Bearer ${token}` };
+  if (process.env.INTEROP_PURPOSE) headers["x-interop-purpose"] = process.env.INTEROP_PURPOSE;
+  const response = await registry.getHousehold({ householdId, readMask: { paths } }, { headers });
   console.log(toJsonString(HouseholdSchema, response.household));
 } catch (error) {
   console.error(`${error.code ?? "error"}: ${error.rawMessage ?? error.message}`);

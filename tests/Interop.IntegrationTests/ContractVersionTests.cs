@@ -189,6 +189,8 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        // The node client names its purpose from the environment, as a partner's program would be configured.
+        start.Environment["INTEROP_PURPOSE"] = "audit-examination";
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -17,7 +17,7 @@ internal static class AccessLogTable
     {
         var table = new Table($"{schema}.{TableName}");
         table.AddColumn("id", "bigserial").AsPrimaryKey();
-        table.AddColumn("at", "timestamptz").NotNull();
+        table.AddColumn("logged_at", "timestamptz").NotNull();
         table.AddColumn("entry_kind", "text").NotNull();
         table.AddColumn("method", "text").NotNull();
         table.AddColumn("partner_id", "text");
@@ -29,8 +29,8 @@ internal static class AccessLogTable
         table.AddColumn("outcome", "text").NotNull();
         table.AddColumn("detail", "text");
         table.AddColumn("count", "integer").NotNull();
-        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_at") { Columns = ["at"] });
-        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_partner") { Columns = ["partner_id", "at"] });
+        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_at") { Columns = ["logged_at"] });
+        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_partner") { Columns = ["partner_id", "logged_at"] });
         table.Indexes.Add(new IndexDefinition($"idx_{TableName}_households") { Columns = ["households"], Method = IndexMethod.gin });
         return table;
     }
@@ -39,7 +39,7 @@ internal static class AccessLogTable
     public static async Task AppendAsync(NpgsqlConnection connection, string schema, IReadOnlyList<AccessEntry> entries, CancellationToken cancellationToken)
     {
         await using var import = await connection.BeginBinaryImportAsync(
-            $"copy {schema}.{TableName} (at, entry_kind, method, partner_id, certificate_thumbprint, officer_id, purpose, households, fields, outcome, detail, count) from stdin (format binary)",
+            $"copy {schema}.{TableName} (logged_at, entry_kind, method, partner_id, certificate_thumbprint, officer_id, purpose, households, fields, outcome, detail, count) from stdin (format binary)",
             cancellationToken);
         foreach (var entry in entries)
         {
@@ -66,12 +66,12 @@ internal static class AccessLogTable
     {
         await using var command = new NpgsqlCommand(
             $"""
-            select id, at, entry_kind, method, partner_id, certificate_thumbprint, officer_id, purpose, households, fields, outcome, detail, count
+            select id, logged_at, entry_kind, method, partner_id, certificate_thumbprint, officer_id, purpose, households, fields, outcome, detail, count
             from {schema}.{TableName}
             where ($1::text is null or partner_id = $1)
               and ($2::uuid is null or households @> array[$2::uuid])
-              and ($3::timestamptz is null or at >= $3)
-              and ($4::timestamptz is null or at < $4)
+              and ($3::timestamptz is null or logged_at >= $3)
+              and ($4::timestamptz is null or logged_at < $4)
               and ($5::bigint is null or id < $5)
             order by id desc
             limit $6

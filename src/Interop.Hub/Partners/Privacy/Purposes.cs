@@ -27,15 +27,6 @@ internal static class Purposes
     /// <summary>The metadata key a call names its purpose under.</summary>
     public const string MetadataKey = "x-interop-purpose";
 
-    private static readonly DataView CivilRegistryView = View("civil-registry identity", new()
-    {
-        [PersonalData.Nik] = Disclosure.Whole,
-        [PersonalData.FamilyCardNumber] = Disclosure.Whole,
-        [PersonalData.FullName] = Disclosure.Whole,
-        [PersonalData.BirthDate] = Disclosure.Whole,
-        [PersonalData.VillageCode] = Disclosure.Whole,
-    });
-
     private static readonly DataView AuditView = View("audit, without identities", new()
     {
         [PersonalData.Nik] = Disclosure.Masked,
@@ -78,8 +69,8 @@ internal static class Purposes
             "Keeping the national register: ratifying, enrolling, resolving conflicts."),
         new("household-verification", Scopes.RegistryRead, [PartnerKind.LocalGovernment], DataView.Everything,
             "A local government proposing and verifying the households of its own area."),
-        new("identity-verification", Scopes.CivilVerify, [PartnerKind.CivilRegistry], CivilRegistryView,
-            "The civil registry checking identities and recording deaths, moves and family-card splits."),
+        new("identity-verification", Scopes.CivilVerify, [PartnerKind.CivilRegistry], DataView.Everything,
+            "The civil registry, source of identities and family-card addresses, checking them and recording deaths, moves and splits."),
         new("audit-examination", Scopes.AuditRead, [PartnerKind.Auditor], AuditView,
             "Examining records and their history without identifying anyone: NIKs and family cards masked, no names or addresses, birth years."),
         new("audit-investigation", Scopes.AuditRead, [PartnerKind.Auditor], DataView.Everything,

@@ -1,0 +1,204 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Interop.Contracts.Audit.V1;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+using Interop.ReferenceData;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// Every read of a person's record and every refusal, wherever the hub decided it, is in the access
+/// log, which auditors query by partner, household and time window; refused TLS handshakes are in it
+/// as counts. Story 7 of the domain: a revoked certificate, a bank reading the registry and a regency
+/// reading another regency's household are each refused, and each refusal is logged.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class AccessLogTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "accesslog")
+{
+    private static readonly RegionTable Regions = RegionTable.Load(RegionTable.DefaultPath);
+
+    private readonly string crl = Path.Combine(pki.Folder, $"accesslog-{Guid.NewGuid():N}.crl");
+
+    protected override Dictionary<string, string?> Settings => new()
+    {
+        ["Hub:PartnerCrl"] = crl,
+        ["Hub:CrlReloadSeconds"] = "1",
+        ["Hub:AccessLogHandshakeSeconds"] = "1",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        Pki.WriteRevocationList(crl, 1);
+        await base.InitializeAsync();
+    }
+
+    private AccessLogService.AccessLogServiceClient AuditorLog => new(Hub.Channel(Pki.Auditor));
+
+    [Fact]
+    public async Task A_read_is_logged_with_partner_certificate_officer_households_fields_and_purpose_before_it_is_answered()
+    {
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 1201);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+
+        await new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Auditor, purpose: "audit-examination", officer: "bpk.auditor-7"))
+            .GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household.HouseholdId });
+
+        // Logged before the answer left: the entry is there at once, no waiting.
+        var entries = (await AuditorLog.ListAccessEntriesAsync(new ListAccessEntriesRequest
+        {
+            HouseholdId = household.HouseholdId,
+            PartnerId = "bpk",
+            StartTime = Timestamp.FromDateTimeOffset(started),
+        })).Entries;
+        var read = Assert.Single(entries, entry => entry.Kind == AccessEntryKind.Read);
+        Assert.Equal("/interop.registry.v1.RegistryService/GetHousehold", read.Method);
+        Assert.Equal(("bpk", "bpk.auditor-7", "audit-examination", "OK"), (read.PartnerId, read.OfficerId, read.Purpose, read.Outcome));
+        Assert.Equal(Pki.Auditor.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), read.CertificateThumbprint);
+        Assert.Equal([household.HouseholdId], read.HouseholdIds);
+        Assert.Contains("nik:masked", read.Fields);
+        Assert.Contains("full_name:withheld", read.Fields);
+
+        // A search is logged with every household of the page; a search that found nobody is logged too.
+        var search = new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Steward));
+        await search.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = household.Members[1].Nik });
+        await search.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = Households.Nik(new DateOnly(1951, 1, 1), false, 99) });
+        var searches = (await AuditorLog.ListAccessEntriesAsync(new ListAccessEntriesRequest { PartnerId = "kemensos-pusdatin", StartTime = Timestamp.FromDateTimeOffset(started) }))
+            .Entries.Where(entry => entry.Method.EndsWith("/SearchHouseholds", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, searches.Count);
+        Assert.Empty(searches[0].HouseholdIds);
+        Assert.Equal([household.HouseholdId], searches[1].HouseholdIds);
+        Assert.Equal("registry-stewardship", searches[1].Purpose);
+    }
+
+    [Fact]
+    public async Task Story_7_a_revoked_certificate_a_bank_reading_the_registry_and_a_regency_reading_another_are_refused_and_each_refusal_is_logged()
+    {
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var semarang = await SemarangHouseholdAsync(73);
+        var compromised = Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77");
+        await Hub.RegisterAsync(Pki.Steward, compromised);
+        var openBeforeRevocation = new RegistryService.RegistryServiceClient(Hub.Channel(compromised));
+        await openBeforeRevocation.SearchHouseholdsAsync(new SearchHouseholdsRequest());
+
+        var bank = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Bank).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = semarang.HouseholdId }).ResponseAsync);
+        var regency = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Bandung).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = semarang.HouseholdId }).ResponseAsync);
+        var noToken = await Assert.ThrowsAsync<RpcException>(() => new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Bandung, accessTokens: false))
+            .GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = semarang.HouseholdId }).ResponseAsync);
+        Pki.WriteRevocationList(crl, 2, compromised);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var revokedNewConnection = await Assert.ThrowsAsync<RpcException>(() => new RegistryService.RegistryServiceClient(Hub.Channel(compromised))
+            .SearchHouseholdsAsync(new SearchHouseholdsRequest()).ResponseAsync);
+        var revokedOpenConnection = await Assert.ThrowsAsync<RpcException>(() => openBeforeRevocation.SearchHouseholdsAsync(new SearchHouseholdsRequest()).ResponseAsync);
+
+        Assert.Equal(("MISSING_SCOPE", StatusCode.PermissionDenied), (bank.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason, bank.StatusCode));
+        Assert.Equal(("OUTSIDE_JURISDICTION", StatusCode.PermissionDenied), (regency.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason, regency.StatusCode));
+        Assert.Equal(StatusCode.Unauthenticated, noToken.StatusCode);
+        Assert.Equal(StatusCode.Unavailable, revokedNewConnection.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, revokedOpenConnection.StatusCode);
+
+        var refusals = await EntriesAsync(started, entries => entries.Count(entry => entry.Kind == AccessEntryKind.Refusal) >= 4 && entries.Any(entry => entry.Kind == AccessEntryKind.RefusedHandshakes));
+        var bankEntry = Assert.Single(refusals, entry => entry.PartnerId == "bri");
+        Assert.Equal(("/interop.registry.v1.RegistryService/GetHousehold", "PERMISSION_DENIED", AccessEntryKind.Refusal), (bankEntry.Method, bankEntry.Outcome, bankEntry.Kind));
+        Assert.Contains("registry.read", bankEntry.Detail, StringComparison.Ordinal);
+        var regencyEntries = refusals.Where(entry => entry.PartnerId == "dinsos-kota-bandung" && entry.Kind == AccessEntryKind.Refusal).ToList();
+        Assert.Equal(2, regencyEntries.Count);
+        // Refused by a service: the household the request named is on the entry; refused before the request was read: the call is.
+        var outside = Assert.Single(regencyEntries, entry => entry.Outcome == "PERMISSION_DENIED");
+        Assert.Contains("serves", outside.Detail, StringComparison.Ordinal);
+        Assert.Equal([semarang.HouseholdId], outside.HouseholdIds);
+        Assert.Equal("household-verification", outside.Purpose);
+        var tokenless = Assert.Single(regencyEntries, entry => entry.Outcome == "UNAUTHENTICATED");
+        Assert.Contains("access token", tokenless.Detail, StringComparison.Ordinal);
+        var revokedEntry = Assert.Single(refusals, entry => entry.PartnerId == "dinsos-kota-cimahi" && entry.Kind == AccessEntryKind.Refusal);
+        Assert.Equal("UNAUTHENTICATED", revokedEntry.Outcome);
+        var thumbprint = compromised.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var handshakes = Assert.Single(refusals, entry => entry.Kind == AccessEntryKind.RefusedHandshakes && entry.CertificateThumbprint == thumbprint);
+        Assert.Equal(("tls-handshake", "REFUSED"), (handshakes.Method, handshakes.Outcome));
+        Assert.Contains("revoked", handshakes.Detail, StringComparison.Ordinal);
+        Assert.True(handshakes.Count >= 1);
+
+        // Nothing in the log names a person.
+        var everything = string.Join('\n', refusals.Select(entry => entry.ToString()));
+        Assert.DoesNotContain(semarang.Members[0].Nik, everything, StringComparison.Ordinal);
+        Assert.Equal(0, await StoreProbe.CountAsync(
+            ConnectionString, $"select count(*) from interop.access_log where access_log::text like '%{semarang.Members[0].Nik}%' or access_log::text like '%{semarang.Members[0].FullName}%'"));
+    }
+
+    [Fact]
+    public async Task The_log_is_for_auditors_and_the_steward_and_a_bad_query_is_refused_field_by_field()
+    {
+        var bandung = await Assert.ThrowsAsync<RpcException>(() => new AccessLogService.AccessLogServiceClient(Hub.Channel(Pki.Bandung)).ListAccessEntriesAsync(new ListAccessEntriesRequest()).ResponseAsync);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => AuditorLog.ListAccessEntriesAsync(new ListAccessEntriesRequest
+        {
+            HouseholdId = "not-a-household",
+            PartnerId = "Not A Partner",
+            StartTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            EndTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(-1)),
+            PageSize = 501,
+            PageToken = "x",
+        }).ResponseAsync);
+
+        Assert.Equal(("MISSING_SCOPE", "audit.read"), (bandung.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason, bandung.GetRpcStatus()!.GetDetail<ErrorInfo>().Metadata["scope"]));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Equal(
+            ["household_id", "partner_id", "end_time", "page_size", "page_token"],
+            bad.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Select(violation => violation.Field));
+        var steward = await new AccessLogService.AccessLogServiceClient(Hub.Channel(Pki.Steward)).ListAccessEntriesAsync(new ListAccessEntriesRequest { PartnerId = "dinsos-kota-bandung" });
+        Assert.Contains(steward.Entries, entry => entry.Method == "/interop.audit.v1.AccessLogService/ListAccessEntries" && entry.Outcome == "PERMISSION_DENIED");
+    }
+
+    [Fact]
+    public async Task The_log_is_read_in_pages_newest_first_within_a_time_window()
+    {
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 1202);
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var reader = new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Auditor));
+        for (var read = 0; read < 3; read++)
+        {
+            await reader.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household.HouseholdId });
+        }
+
+        var ended = DateTimeOffset.UtcNow.AddSeconds(1);
+        var pages = new List<AccessEntry>();
+        var request = new ListAccessEntriesRequest { HouseholdId = household.HouseholdId, PartnerId = "bpk", PageSize = 2, StartTime = Timestamp.FromDateTimeOffset(started), EndTime = Timestamp.FromDateTimeOffset(ended) };
+        var first = await AuditorLog.ListAccessEntriesAsync(request);
+        request.PageToken = first.NextPageToken;
+        var second = await AuditorLog.ListAccessEntriesAsync(request);
+        var before = await AuditorLog.ListAccessEntriesAsync(new ListAccessEntriesRequest { HouseholdId = household.HouseholdId, PartnerId = "bpk", EndTime = Timestamp.FromDateTimeOffset(started) });
+
+        Assert.Equal(2, first.Entries.Count);
+        Assert.NotEmpty(first.NextPageToken);
+        Assert.Single(second.Entries);
+        Assert.Empty(second.NextPageToken);
+        var all = first.Entries.Concat(second.Entries).ToList();
+        Assert.Equal(all.Select(entry => entry.Sequence).OrderDescending(), all.Select(entry => entry.Sequence));
+        Assert.All(all, entry => Assert.Equal("audit-investigation", entry.Purpose));
+        Assert.All(all, entry => Assert.Equal([household.HouseholdId], entry.HouseholdIds));
+        Assert.Empty(before.Entries);
+    }
+
+    /// <summary>Refusals are logged just after they are answered: the entries since a moment, once the condition holds (or after 15 s).</summary>
+    private async Task<List<AccessEntry>> EntriesAsync(DateTimeOffset since, Func<List<AccessEntry>, bool> complete)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var entries = (await AuditorLog.ListAccessEntriesAsync(new ListAccessEntriesRequest { StartTime = Timestamp.FromDateTimeOffset(since), PageSize = 500 })).Entries.ToList();
+            if (complete(entries) || DateTimeOffset.UtcNow > deadline)
+            {
+                return entries;
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private async Task<Household> SemarangHouseholdAsync(int seed)
+    {
+        var steward = Hub.Registry(Pki.Steward);
+        var outcome = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(steward, [new SyntheticHouseholds(seed, Regions, "33.74", $"AL-SMG-{seed}-").Take(1).Single()]));
+        return (await steward.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = outcome.Accepted.HouseholdId })).Household;
+    }
+}
