@@ -16,4 +16,5 @@ root.Subcommands.Add(Commands.History(partner));
 root.Subcommands.Add(Commands.Follow(partner));
 root.Subcommands.Add(Commands.Bench(partner));
 root.Subcommands.Add(PartnerCommands.Partners(partner));
+root.Subcommands.Add(AccessLogCommands.AccessLog(partner));
 return await root.Parse(args).InvokeAsync();

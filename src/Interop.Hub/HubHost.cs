@@ -29,6 +29,9 @@ internal static class HubHost
 {
     public const string ConnectionStringName = "Registry";
 
+    /// <summary>The schema owner's connection, for migrations; the hub serves with <see cref="ConnectionStringName"/>.</summary>
+    public const string OwnerConnectionStringName = "RegistryOwner";
+
     /// <summary>Builds the hub; starts its embedded PostgreSQL first when no connection string is configured.</summary>
     public static async Task<WebApplication> BuildAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
     {
@@ -99,12 +102,18 @@ internal static class HubHost
 
             using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
             embedded = await EmbeddedPostgres.StartAsync(options.PostgresBinDirectory, options.DataDirectory, loggers.CreateLogger<EmbeddedPostgres>());
-            connectionString = embedded.ConnectionString;
+            connectionString = embedded.ServingConnectionString;
             builder.Services.AddHostedService(_ => new EmbeddedPostgresLifetime(embedded));
         }
 
         try
         {
+            if (options.MigrateAtStart)
+            {
+                var owner = embedded?.ConnectionString ?? builder.Configuration.GetConnectionString(OwnerConnectionStringName);
+                await MigrateAsync(string.IsNullOrWhiteSpace(owner) ? connectionString : owner, connectionString, options.Schema);
+            }
+
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddSingleton(RegionTable.Load(RegionTable.DefaultPath));
             builder.Services.AddRegistryStore(connectionString, options.Schema);
@@ -186,5 +195,60 @@ internal static class HubHost
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// <c>Interop.Hub migrate</c>: applies the schema with ConnectionStrings:RegistryOwner (or
+    /// ConnectionStrings:Registry when no owner is set) and grants the role of
+    /// ConnectionStrings:Registry what serving needs, then exits; for deployments that run schema
+    /// changes as a step of their own and start the hub with Hub:MigrateAtStart=false.
+    /// </summary>
+    public static async Task<int> MigrateOnlyAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        var options = configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
+        var serving = configuration.GetConnectionString(ConnectionStringName);
+        var owner = configuration.GetConnectionString(OwnerConnectionStringName);
+        if (string.IsNullOrWhiteSpace(serving) && string.IsNullOrWhiteSpace(owner))
+        {
+            throw new HubConfigurationException($"migrate needs ConnectionStrings:{OwnerConnectionStringName} (the schema owner) and ConnectionStrings:{ConnectionStringName} (the role the hub serves with).");
+        }
+
+        await MigrateAsync(string.IsNullOrWhiteSpace(owner) ? serving! : owner, string.IsNullOrWhiteSpace(serving) ? null : serving, options.Schema);
+        return 0;
+    }
+
+    /// <summary>The schema, applied by its owner; the serving role (when another) granted what it needs. A database that refuses is a plain refusal, not a stack trace.</summary>
+    private static async Task MigrateAsync(string ownerConnectionString, string? servingConnectionString, string schema)
+    {
+        var servingRole = servingConnectionString is null ? null : RegistrySchema.RoleOf(servingConnectionString);
+        try
+        {
+            await RegistrySchema.MigrateAsync(ownerConnectionString, schema, servingRole == RegistrySchema.RoleOf(ownerConnectionString) ? null : servingRole, CancellationToken.None);
+        }
+        catch (Exception exception) when (DatabaseCause(exception) is { } cause)
+        {
+            // Marten wraps the database's refusal (a schema change by a role that may not make it).
+            var reason = cause is Npgsql.PostgresException postgres ? $"{postgres.SqlState} {postgres.MessageText}" : cause.Message;
+            throw new HubConfigurationException($"The registry's schema could not be applied as {RegistrySchema.RoleOf(ownerConnectionString)}: {reason}");
+        }
+    }
+
+    private static Npgsql.NpgsqlException? DatabaseCause(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is Npgsql.NpgsqlException database)
+            {
+                return database;
+            }
+        }
+
+        return null;
     }
 }

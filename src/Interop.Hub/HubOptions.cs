@@ -39,6 +39,12 @@ internal sealed class HubOptions
     [Range(1, 3600)]
     public int DirectoryRefreshSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Whether the hub applies its schema at start, as the schema owner (ConnectionStrings:RegistryOwner,
+    /// or the serving connection when none is set); false for deployments that run <c>migrate</c> first.
+    /// </summary>
+    public bool MigrateAtStart { get; set; } = true;
+
     /// <summary>How often the counts of refused TLS handshakes are written to the access log.</summary>
     public int AccessLogHandshakeSeconds { get; set; } = 10;
 

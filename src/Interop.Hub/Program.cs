@@ -2,6 +2,19 @@ using Interop.Hub;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
+if (args is ["migrate", ..])
+{
+    try
+    {
+        return await HubHost.MigrateOnlyAsync(args[1..]);
+    }
+    catch (HubConfigurationException exception)
+    {
+        await Console.Error.WriteLineAsync($"Interop Hub cannot migrate: {exception.Message}");
+        return 2;
+    }
+}
+
 WebApplication app;
 try
 {

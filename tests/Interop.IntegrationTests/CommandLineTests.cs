@@ -55,6 +55,24 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Contains("proposed with", history.Output, StringComparison.Ordinal);
         Assert.Contains("by dinsos-kota-bandung", history.Output, StringComparison.Ordinal);
         Assert.Contains("synthetic household for testing", history.Output, StringComparison.Ordinal);
+
+        // An auditor examines the household as an officer, then reads who read it in the access log.
+        var examined = await InteropAsync(["show", householdId, .. PartnerArguments(Pki.Auditor, "bpk")[..^2], "--purpose", "audit-examination", "--officer", "bpk.auditor-7"]);
+        var log = await InteropAsync(["access-log", "--household", householdId, "--limit", "3", .. PartnerArguments(Pki.Auditor, "bpk")]);
+        var badLog = await InteropAsync(["access-log", "--household", "not-a-household", .. PartnerArguments(Pki.Auditor, "bpk")]);
+        var noPurpose = await InteropAsync(["show", householdId, .. PartnerArguments(Pki.Auditor, "bpk")[..^2]]);
+
+        Assert.Equal(0, examined.ExitCode);
+        Assert.Contains("**********", examined.Output, StringComparison.Ordinal);
+        Assert.Equal(0, log.ExitCode);
+        Assert.Contains("bpk.auditor-7", log.Output, StringComparison.Ordinal);
+        Assert.Contains("audit-examination", log.Output, StringComparison.Ordinal);
+        Assert.Contains("nik:masked", log.Output, StringComparison.Ordinal);
+        Assert.Contains("3 entries, newest first.", log.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, badLog.ExitCode);
+        Assert.Contains("household_id", badLog.Output + badLog.Error, StringComparison.Ordinal);
+        Assert.NotEqual(0, noPurpose.ExitCode);
+        Assert.Contains("x-interop-purpose", noPurpose.Output + noPurpose.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,10 +21,14 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
     private const string SuperUser = "interop";
     private const string SystemUser = "postgres";
 
+    /// <summary>The role the hub serves with: it owns nothing and may not change the schema (RegistrySchema grants it its rights).</summary>
+    public const string ServingUser = "interop_hub";
+
     private readonly string binDirectory;
     private readonly string root;
     private readonly ILogger logger;
     private string password = string.Empty;
+    private string servingPassword = string.Empty;
     private bool stopped;
 
     private EmbeddedPostgres(string binDirectory, string root, ILogger logger)
@@ -44,6 +48,13 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         Password = password,
         Database = DatabaseName,
     }.ConnectionString;
+
+    /// <summary>The connection the hub serves with, as <see cref="ServingUser"/>; <see cref="ConnectionString"/> is the schema owner's.</summary>
+    public string ServingConnectionString => ServingConnectionStringFor(DatabaseName);
+
+    /// <summary>The serving role's connection to a database of this cluster.</summary>
+    public string ServingConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder(ConnectionString) { Username = ServingUser, Password = servingPassword, Database = database }.ConnectionString;
 
     private string DataDirectory => Path.Combine(root, "pgdata");
 
@@ -75,6 +86,7 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
         cluster.password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
         cluster.Port = await cluster.AdoptablePortAsync(cancellationToken) ?? await cluster.StartServerAsync(cancellationToken);
         await cluster.EnsureDatabaseAsync(cancellationToken);
+        await cluster.EnsureServingRoleAsync(Path.Combine(root, "serving.password"), cancellationToken);
         logger.LogInformation("Embedded PostgreSQL ready on 127.0.0.1:{Port} with data in {DataDirectory}", cluster.Port, cluster.DataDirectory);
         return cluster;
     }
@@ -240,6 +252,34 @@ internal sealed class EmbeddedPostgres : IAsyncDisposable
             ["start", "-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "-o", options],
             cancellationToken);
         return port;
+    }
+
+    /// <summary>The serving role: may sign in, owns nothing, creates nothing; its password kept owner-only in the folder.</summary>
+    private async Task EnsureServingRoleAsync(string passwordFile, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(passwordFile))
+        {
+            await WriteSecretAsync(passwordFile, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)), cancellationToken);
+        }
+
+        servingPassword = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).Trim();
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        // The password is hex, so it can be written into the statement (ALTER ROLE takes no parameters).
+        await using var ensure = new NpgsqlCommand(
+            $"""
+            do $role$
+            begin
+              if not exists (select 1 from pg_roles where rolname = '{ServingUser}') then
+                create role {ServingUser} login nosuperuser nocreatedb nocreaterole noinherit;
+              end if;
+              alter role {ServingUser} password '{servingPassword}';
+            end
+            $role$
+            """,
+            connection);
+        await ensure.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task EnsureDatabaseAsync(CancellationToken cancellationToken)

@@ -25,48 +25,49 @@ internal static class EventStore
     /// </summary>
     public static IServiceCollection AddRegistryStore(this IServiceCollection services, string connectionString, string schema)
     {
-        services.AddMarten(options =>
-            {
-                options.Connection(Tuned(connectionString));
-                options.DatabaseSchemaName = schema;
-                // The schema is created or migrated once at startup (ApplyAllDatabaseChangesOnStartup),
-                // never re-checked on the write path.
-                options.AutoCreateSchemaObjects = AutoCreate.None;
-                options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
-                options.Events.StreamIdentity = StreamIdentity.AsGuid;
-                RegisterEventNames(options);
-                options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
-                // Search: family card and village by index; NIKs through their registrations, and programs
-                // (and the NIKs of households that do not hold them) through one small GIN-indexed array
-                // column, indexed only where it has terms (a GIN index over the whole document cost more on
-                // every write than the rest of it; one entry per person cost 8 µs a household).
-                options.Schema.For<Household>()
-                    .Index(household => household.FamilyCardNumber)
-                    .Index(household => household.VillageCode)
-                    .Duplicate(household => household.SearchTerms, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text, configure: index =>
-                        {
-                            index.Method = IndexMethod.gin;
-                            index.Predicate = HouseholdQueries.SearchTermsIndexed;
-                        });
-                options.Schema.For<ProposalReceipt>();
-                options.Schema.For<ChangeReceipt>();
-                options.Storage.ExtendedSchemaObjects.Add(NikRegistration.Definition(schema));
-                options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
-                options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(schema));
-                options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
-                options.Events.Subscribe(new ChangeFeedSubscription());
-                PartnerRecords.Configure(options);
-            })
+        services.AddMarten(options => Configure(options, connectionString, schema))
             .UseLightweightSessions()
             // Hot/cold: with several hubs on one database, exactly one runs the daemon at a time.
-            .AddAsyncDaemon(DaemonMode.HotCold)
-            .ApplyAllDatabaseChangesOnStartup();
+            .AddAsyncDaemon(DaemonMode.HotCold);
         services.AddSingleton<IConfigureMarten, PrivateMartenLogging>();
         services.AddHostedService<SearchTermsBackfill>();
         services.AddHostedService<IdentityStandingBackfill>();
         services.AddHostedService<FamilyCardsFromHouseholds>();
-        services.AddHostedService<NikRegistrationsFromDocuments>();
         return services;
+    }
+
+    /// <summary>The store's configuration, the same for the hub serving and for the schema's owner migrating it (<see cref="RegistrySchema"/>).</summary>
+    internal static void Configure(StoreOptions options, string connectionString, string schema)
+    {
+        options.Connection(Tuned(connectionString));
+        options.DatabaseSchemaName = schema;
+        // The schema is created or migrated by its owner before the hub serves (RegistrySchema),
+        // never by the serving role and never re-checked on the write path.
+        options.AutoCreateSchemaObjects = AutoCreate.None;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString);
+        options.Events.StreamIdentity = StreamIdentity.AsGuid;
+        RegisterEventNames(options);
+        options.Projections.Snapshot<Household>(SnapshotLifecycle.Inline);
+        // Search: family card and village by index; NIKs through their registrations, and programs
+        // (and the NIKs of households that do not hold them) through one small GIN-indexed array
+        // column, indexed only where it has terms (a GIN index over the whole document cost more on
+        // every write than the rest of it; one entry per person cost 8 µs a household).
+        options.Schema.For<Household>()
+            .Index(household => household.FamilyCardNumber)
+            .Index(household => household.VillageCode)
+            .Duplicate(household => household.SearchTerms, pgType: "text[]", dbType: NpgsqlDbType.Array | NpgsqlDbType.Text, configure: index =>
+                {
+                    index.Method = IndexMethod.gin;
+                    index.Predicate = HouseholdQueries.SearchTermsIndexed;
+                });
+        options.Schema.For<ProposalReceipt>();
+        options.Schema.For<ChangeReceipt>();
+        options.Storage.ExtendedSchemaObjects.Add(NikRegistration.Definition(schema));
+        options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
+        options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(schema));
+        options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
+        options.Events.Subscribe(new ChangeFeedSubscription());
+        PartnerRecords.Configure(options);
     }
 
     /// <summary>

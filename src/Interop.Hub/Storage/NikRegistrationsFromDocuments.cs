@@ -8,11 +8,12 @@ namespace Interop.Hub.Storage;
 /// A store written before NIK registrations were plain rows kept them as Marten documents
 /// (<c>mt_doc_nikregistration</c>: spelled, since no mapping of that document type exists any more to ask). At startup their rows move, once, into the new table, with the
 /// screening key taken from the household's village and the member's birth date; then the old table
-/// and Marten's functions for it are dropped. Does nothing on a store without the old table.
+/// and Marten's functions for it are dropped. Does nothing on a store without the old table. A schema
+/// change, so run by the schema's owner as a step of <see cref="RegistrySchema.MigrateAsync"/>.
 /// </summary>
-internal sealed class NikRegistrationsFromDocuments(IDocumentStore store) : IHostedService
+internal static class NikRegistrationsFromDocuments
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public static async Task MigrateAsync(IDocumentStore store, CancellationToken cancellationToken)
     {
         var schema = store.Options.DatabaseSchemaName;
         await using var connection = store.Storage.Database.CreateConnection();
@@ -48,6 +49,4 @@ internal sealed class NikRegistrationsFromDocuments(IDocumentStore store) : IHos
             connection);
         await migrate.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

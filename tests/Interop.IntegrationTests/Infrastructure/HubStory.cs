@@ -27,7 +27,9 @@ public abstract class HubStory(PostgresCluster postgres, TestPki pki, string dat
     {
         ConnectionString = await postgres.CreateDatabaseAsync(database);
         var settings = Settings;
-        settings["ConnectionStrings:Registry"] = ConnectionString;
+        // As in production: the schema's owner migrates, the hub serves as a role that owns nothing.
+        settings["ConnectionStrings:RegistryOwner"] = ConnectionString;
+        settings.TryAdd("ConnectionStrings:Registry", postgres.ServingConnectionString(ConnectionString));
         Hub = await RunningHub.StartAsync(PartnerCaPath, pki.ServerCertificatePath, pki.ServerKeyPath, pki.Ca, settings);
     }
 

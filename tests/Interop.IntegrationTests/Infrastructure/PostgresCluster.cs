@@ -37,6 +37,10 @@ public sealed class PostgresCluster : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>The connection the hub serves with to a database made by <see cref="CreateDatabaseAsync"/>: the cluster's serving role, which owns nothing.</summary>
+    public string ServingConnectionString(string ownerConnectionString) =>
+        cluster!.ServingConnectionStringFor(new NpgsqlConnectionStringBuilder(ownerConnectionString).Database!);
+
     public async Task DisposeAsync()
     {
         if (cluster is not null)
