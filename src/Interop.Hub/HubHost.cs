@@ -159,6 +159,13 @@ internal static class HubHost
             builder.Services.AddGrpcHealthChecks().AddCheck<RegistryStoreHealthCheck>("registry-store");
 
             var app = builder.Build();
+            if (embedded is null && string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(OwnerConnectionStringName)))
+            {
+                app.Logger.LogWarning(
+                    "No ConnectionStrings:{Owner} is set: the hub serves as the role that may change its schema. Serve as a role that owns nothing (docs/operations.md, \"Database roles\")",
+                    OwnerConnectionStringName);
+            }
+
             revoked.Logger = app.Services.GetRequiredService<ILogger<RevokedCertificates>>();
             // Outermost: whatever refuses a call, the refusal is logged.
             var recording = new AccessRecording(app.Services.GetRequiredService<AccessLog>(), app.Services.GetRequiredService<TimeProvider>(), Partners.Tokens.TokenServer.TokenPath);

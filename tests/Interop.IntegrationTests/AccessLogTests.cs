@@ -60,6 +60,14 @@ public sealed class AccessLogTests(PostgresCluster postgres, TestPki pki) : HubS
         Assert.Contains("nik:masked", read.Fields);
         Assert.Contains("full_name:withheld", read.Fields);
 
+        // A streamed read is logged before its messages leave: the history's entry is there once the stream ends.
+        var history = await new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Auditor, purpose: "audit-examination"))
+            .StreamHouseholdHistory(new StreamHouseholdHistoryRequest { HouseholdId = household.HouseholdId }).ResponseStream.ReadAllAsync().ToListAsync();
+        var streamed = (await AuditorLog.ListAccessEntriesAsync(new ListAccessEntriesRequest { HouseholdId = household.HouseholdId, StartTime = Timestamp.FromDateTimeOffset(started) }))
+            .Entries.Single(entry => entry.Method.EndsWith("/StreamHouseholdHistory", StringComparison.Ordinal));
+        Assert.NotEmpty(history);
+        Assert.Equal(("audit-examination", "OK"), (streamed.Purpose, streamed.Outcome));
+
         // A search is logged with every household of the page; a search that found nobody is logged too.
         var search = new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Steward));
         await search.SearchHouseholdsAsync(new SearchHouseholdsRequest { Nik = household.Members[1].Nik });
@@ -81,6 +89,14 @@ public sealed class AccessLogTests(PostgresCluster postgres, TestPki pki) : HubS
         await Hub.RegisterAsync(Pki.Steward, compromised);
         var openBeforeRevocation = new RegistryService.RegistryServiceClient(Hub.Channel(compromised));
         await openBeforeRevocation.SearchHouseholdsAsync(new SearchHouseholdsRequest());
+        using var cancelFeed = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var feed = openBeforeRevocation.StreamChanges(new StreamChangesRequest(), cancellationToken: cancelFeed.Token);
+        var following = Task.Run(async () =>
+        {
+            while (await feed.ResponseStream.MoveNext(cancelFeed.Token))
+            {
+            }
+        });
 
         var bank = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Bank).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = semarang.HouseholdId }).ResponseAsync);
         var regency = await Assert.ThrowsAsync<RpcException>(() => Hub.Registry(Pki.Bandung).GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = semarang.HouseholdId }).ResponseAsync);
@@ -111,8 +127,13 @@ public sealed class AccessLogTests(PostgresCluster postgres, TestPki pki) : HubS
         Assert.Equal("household-verification", outside.Purpose);
         var tokenless = Assert.Single(regencyEntries, entry => entry.Outcome == "UNAUTHENTICATED");
         Assert.Contains("access token", tokenless.Detail, StringComparison.Ordinal);
-        var revokedEntry = Assert.Single(refusals, entry => entry.PartnerId == "dinsos-kota-cimahi" && entry.Kind == AccessEntryKind.Refusal);
-        Assert.Equal("UNAUTHENTICATED", revokedEntry.Outcome);
+        await Assert.ThrowsAnyAsync<Exception>(() => following.WaitAsync(TimeSpan.FromSeconds(10)));
+        refusals = await EntriesAsync(started, entries => entries.Any(entry => entry.Outcome == "ABORTED_BY_HUB"));
+        var revokedEntry = Assert.Single(refusals, entry => entry.PartnerId == "dinsos-kota-cimahi" && entry.Outcome == "UNAUTHENTICATED");
+        Assert.Equal("/interop.registry.v1.RegistryService/SearchHouseholds", revokedEntry.Method);
+        var abortedFeed = Assert.Single(refusals, entry => entry.PartnerId == "dinsos-kota-cimahi" && entry.Outcome == "ABORTED_BY_HUB");
+        Assert.Equal("/interop.registry.v1.RegistryService/StreamChanges", abortedFeed.Method);
+        Assert.Contains("revoked", abortedFeed.Detail, StringComparison.Ordinal);
         var thumbprint = compromised.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var handshakes = Assert.Single(refusals, entry => entry.Kind == AccessEntryKind.RefusedHandshakes && entry.CertificateThumbprint == thumbprint);
         Assert.Equal(("tls-handshake", "REFUSED"), (handshakes.Method, handshakes.Outcome));
@@ -177,6 +198,51 @@ public sealed class AccessLogTests(PostgresCluster postgres, TestPki pki) : HubS
         Assert.All(all, entry => Assert.Equal("audit-investigation", entry.Purpose));
         Assert.All(all, entry => Assert.Equal([household.HouseholdId], entry.HouseholdIds));
         Assert.Empty(before.Entries);
+    }
+
+    [Fact]
+    public async Task A_read_whose_entry_cannot_be_written_is_not_answered()
+    {
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 1203);
+        var reader = new RegistryService.RegistryServiceClient(Hub.Channel(Pki.Auditor));
+        var serving = new Npgsql.NpgsqlConnectionStringBuilder(Postgres.ServingConnectionString(ConnectionString)).Username;
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"revoke insert on interop.access_log from {serving}");
+        RpcException refused;
+        try
+        {
+            refused = await Assert.ThrowsAsync<RpcException>(() => reader.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household.HouseholdId }).ResponseAsync);
+        }
+        finally
+        {
+            await StoreProbe.ExecuteAsync(ConnectionString, $"grant insert on interop.access_log to {serving}");
+        }
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.DoesNotContain(household.Members[0].Nik, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(household.HouseholdId, (await reader.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household.HouseholdId })).Household.HouseholdId);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_logged_however_the_call_spells_its_content_type()
+    {
+        var started = DateTimeOffset.UtcNow.AddSeconds(-1);
+        using var client = new HttpClient(Interop.Cli.HubConnection.Handler(Hub.Address, Pki.Researcher, Pki.Ca, null));
+        // A gRPC frame of an empty GetHouseholdRequest, without a token, under an unusual spelling of the content type.
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Hub.Address, "/interop.registry.v1.RegistryService/GetHousehold"))
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+        };
+        request.Content.Headers.TryAddWithoutValidation("content-type", "Application/GRPC");
+        request.Headers.TryAddWithoutValidation("te", "trailers");
+        using var response = await client.SendAsync(request);
+        var entries = await EntriesAsync(started, all => all.Any(entry => entry.PartnerId == "ui-peneliti"));
+
+        Assert.Equal("16", response.Headers.TryGetValues("grpc-status", out var status) ? status.Single() : response.TrailingHeaders.GetValues("grpc-status").Single());
+        var logged = Assert.Single(entries, entry => entry.PartnerId == "ui-peneliti");
+        Assert.Equal(("/interop.registry.v1.RegistryService/GetHousehold", "UNAUTHENTICATED"), (logged.Method, logged.Outcome));
     }
 
     /// <summary>Refusals are logged just after they are answered: the entries since a moment, once the condition holds (or after 15 s).</summary>

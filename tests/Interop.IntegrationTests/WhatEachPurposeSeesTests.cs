@@ -43,8 +43,10 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
         var checks = history.Select(response => response.Event).Where(change => change.ChangeCase == HouseholdEvent.ChangeOneofCase.IdentitiesVerified).SelectMany(change => change.IdentitiesVerified.Checks).ToList();
         Assert.NotEmpty(checks);
         Assert.All(checks, check => Assert.Contains("**********", check.Nik, StringComparison.Ordinal));
-        Assert.DoesNotContain(head.Nik, history.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(head.FullName, history.ToString(), StringComparison.Ordinal);
+        var everything = string.Join('\n', history.Select(response => response.ToString()));
+        Assert.Contains("IDENTITY_VERDICT", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(head.Nik, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(head.FullName, everything, StringComparison.Ordinal);
         Assert.Equal(household, investigated);
     }
 
@@ -109,6 +111,26 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
         }
 
         Assert.Contains("members.identity.nik", widened.Status.Detail, StringComparison.Ordinal);
+
+        // The change feed keeps to the view too: no village filter, and events without identities, reasons or officers.
+        var villageFeed = await Assert.ThrowsAsync<RpcException>(() => Registry(Pki.Researcher, "approved-research")
+            .StreamChanges(new StreamChangesRequest { RegionPrefix = household.VillageCode }).ResponseStream.ReadAllAsync().ToListAsync().AsTask());
+        Assert.Equal(("OUTSIDE_VIEW", "region_prefix"), (villageFeed.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason, villageFeed.GetRpcStatus()!.GetDetail<ErrorInfo>().Metadata["field"]));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var feed = Registry(Pki.Researcher, "approved-research").StreamChanges(new StreamChangesRequest { RegionPrefix = "32.73" }, cancellationToken: cancel.Token);
+        var events = new List<HouseholdEvent>();
+        while (events.Count(change => change.HouseholdId == household.HouseholdId) < (int)household.Version && await feed.ResponseStream.MoveNext(cancel.Token))
+        {
+            events.Add(feed.ResponseStream.Current.Event);
+        }
+
+        var ours = events.Where(change => change.HouseholdId == household.HouseholdId).ToList();
+        Assert.Equal((int)household.Version, ours.Count);
+        Assert.All(ours, change => Assert.Equal((string.Empty, string.Empty), (change.Reason, change.EvidenceReference)));
+        var text = string.Join('\n', ours.Select(change => change.ToString()));
+        Assert.DoesNotContain(household.Members[0].Nik, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(household.Members[0].FullName, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(household.VillageCode, text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ internal sealed class AccessGate
 
         var thumbprint = PartnerCertificates.Thumbprint(presented);
         // Listed before the directory is asked, so that a change read meanwhile is checked against this call too.
-        var call = new OpenCall(presented, named, thumbprint);
+        var call = new OpenCall(presented, named, thumbprint) { Note = http.Features.Get<AccessRecording.CallNote>() };
         open[http] = call;
         try
         {
@@ -112,6 +112,7 @@ internal sealed class AccessGate
             // A change to the record read meanwhile (between the listing and the admission) ends the call at once.
             if (directory.Admit(named, thumbprint) is not Admission.Admitted { Partner.Version: var version } || version != call.AdmittedVersion)
             {
+                call.Note?.Aborted("the partner's record in the directory changed as the call was let in");
                 http.Abort();
                 return;
             }
@@ -207,6 +208,7 @@ internal sealed class AccessGate
                 if (revoked.IsRevoked(call.Certificate))
                 {
                     logger.LogWarning("Aborted an open {Method} call: its client certificate (serial {Serial}) was revoked", http.Request.Path.Value, call.Certificate.SerialNumber);
+                    call.Note?.Aborted("the call's client certificate was revoked while it was open");
                     http.Abort();
                 }
                 else if (call.AdmittedVersion is { } admitted
@@ -216,6 +218,7 @@ internal sealed class AccessGate
                         "Aborted an open {Method} call of partner {PartnerId}: its record in the directory changed (suspended, a certificate unbound, scopes or areas changed); it calls again under the new record",
                         http.Request.Path.Value,
                         call.Named.PartnerId);
+                    call.Note?.Aborted("the partner's record in the directory changed while the call was open (suspended, a certificate unbound, scopes or areas changed)");
                     http.Abort();
                 }
             }
@@ -236,5 +239,8 @@ internal sealed class AccessGate
         public string Thumbprint { get; } = thumbprint;
 
         public long? AdmittedVersion { get; set; }
+
+        /// <summary>Where the access log learns why the hub aborted the call.</summary>
+        public AccessRecording.CallNote? Note { get; init; }
     }
 }

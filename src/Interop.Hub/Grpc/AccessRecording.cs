@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Interop.Hub.Grpc;
 
 /// <summary>
-/// The outermost middleware: every gRPC call that ends refused (any status but OK and CANCELLED),
+/// The outermost middleware: every gRPC call that ends refused (any status but OK and CANCELLED) or
+/// that the hub aborted (a certificate revoked, a partner's record changed, during the call),
 /// wherever it was refused (the token guard, the access gate, the authorization policies, fair use,
 /// a purpose, a service), and every refused request to the token endpoint, is appended to the access
 /// log with who called (the partner its certificate names, the certificate's thumbprint, the
@@ -18,13 +19,25 @@ internal sealed class AccessRecording(AccessLog log, TimeProvider clock, string 
 {
     private const string NotedKey = "interop:noted-households";
 
+    private const int MaxMethod = 200;
+
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
+        var note = new CallNote();
+        http.Features.Set(note);
         await next(http);
-        var isGrpc = http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+        // The gRPC method routed to (whatever the content type's spelling); a path no method has is named as such, never quoted.
+        var grpcMethod = http.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.FullName;
+        var isGrpc = grpcMethod is not null || http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+        var method = grpcMethod ?? "(no such method)";
         string outcome;
         string? detail;
-        if (isGrpc)
+        if (note.AbortReason is { } aborted)
+        {
+            outcome = "ABORTED_BY_HUB";
+            detail = aborted;
+        }
+        else if (isGrpc)
         {
             var status = Value(http, "grpc-status");
             if (status is null or "0" or "1")
@@ -35,8 +48,9 @@ internal sealed class AccessRecording(AccessLog log, TimeProvider clock, string 
             outcome = int.TryParse(status, out var code) && Enum.IsDefined((Google.Rpc.Code)code) ? Name((Google.Rpc.Code)code) : $"STATUS_{status}";
             detail = Value(http, "grpc-message") is { } message ? Uri.UnescapeDataString(message) : null;
         }
-        else if (http.Request.Path.Value?.TrimStart('/') == tokenPath && http.Response.StatusCode >= 400)
+        else if (string.Equals(http.Request.Path.Value?.Trim('/'), tokenPath, StringComparison.OrdinalIgnoreCase) && http.Response.StatusCode >= 400)
         {
+            method = $"/{tokenPath}";
             outcome = $"HTTP_{http.Response.StatusCode}";
             detail = "token request refused";
         }
@@ -53,25 +67,28 @@ internal sealed class AccessRecording(AccessLog log, TimeProvider clock, string 
         var households = http.Items[NotedKey] is HashSet<string> noted
             ? [.. noted.Select(id => Guid.TryParse(id, out var household) ? household : (Guid?)null).OfType<Guid>()]
             : new List<Guid>();
-        try
-        {
-            await log.EnqueueAsync(new AccessEntry(
-                AccessEntryKind.Refusal,
-                clock.GetUtcNow(),
-                http.Request.Path.Value ?? string.Empty,
-                partnerId,
-                ThumbprintOf(http),
-                PartnerAccess.OfficerOf(user) ?? CallMetadata.OfficerOf(http).OfficerId,
-                purpose,
-                households,
-                [],
-                outcome,
-                detail));
-        }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            // The hub is stopping; a call refused in its last moment is not logged (and the log says it stopped).
-        }
+        log.Enqueue(new AccessEntry(
+            AccessEntryKind.Refusal,
+            clock.GetUtcNow(),
+            method.Length > MaxMethod ? method[..MaxMethod] : method,
+            partnerId,
+            ThumbprintOf(http),
+            PartnerAccess.OfficerOf(user) ?? CallMetadata.OfficerOf(http).OfficerId,
+            purpose,
+            households,
+            [],
+            outcome,
+            detail));
+    }
+
+    /// <summary>What the log needs to know of a call that another thread may tell (the access gate aborting it).</summary>
+    internal sealed class CallNote
+    {
+        private volatile string? abortReason;
+
+        public string? AbortReason => abortReason;
+
+        public void Aborted(string reason) => abortReason = reason;
     }
 
     /// <summary>Notes the households a request names, for the entry of its refusal.</summary>

@@ -31,8 +31,8 @@ internal static partial class CallMetadata
             return (null, new FieldIssue(OfficerKey, "must be one staff id of 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit"));
         }
 
-        // A partner's staff id is its own pseudonym for the officer; a person's NIK is not one.
-        return NikLike().IsMatch(value)
+        // A partner's staff id is its own pseudonym for the officer; a person's NIK is not one, however punctuated.
+        return NikLike().IsMatch(value.Replace(".", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).Replace("_", string.Empty, StringComparison.Ordinal).Replace(":", string.Empty, StringComparison.Ordinal))
             ? (null, new FieldIssue(OfficerKey, "looks like a NIK: name the officer by the partner's own staff id, never by identity number"))
             : (value, null);
     }
@@ -40,9 +40,9 @@ internal static partial class CallMetadata
     private static string? Single(HttpContext http, string key) =>
         http.Request.Headers[key] is { Count: 1 } values && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : null;
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\z")]
     private static partial Regex OfficerPattern();
 
-    [GeneratedRegex("(^|[^0-9])[0-9]{16}([^0-9]|$)")]
+    [GeneratedRegex("[0-9]{16}")]
     private static partial Regex NikLike();
 }

@@ -12,8 +12,9 @@ namespace Interop.Hub.Grpc;
 /// Every call to a method that reads personal data (<see cref="ReadsPersonalDataAttribute"/>) passes
 /// here before its service runs: it must name a purpose its partner may use (refused otherwise), its
 /// answer is shown through that purpose's view (<see cref="ProtoView"/>), and the households it
-/// returns are written to the access log before the answer leaves (for a stream, at least every
-/// <see cref="RecordsPerEntry"/> households, before the message that fills the entry is sent).
+/// returns are written to the access log before the answer leaves (a stream's messages are held
+/// back until their households are logged: an entry per <see cref="RecordsPerEntry"/> households
+/// or messages, or per <see cref="MaxHold"/>).
 /// The households a request names are noted for the log of a refusal (<see cref="AccessRecording"/>).
 /// </summary>
 internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock) : Interceptor
@@ -43,14 +44,7 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
             return;
         }
 
-        try
-        {
-            await continuation(request, new ShownStream<TResponse>(responseStream, read, context.CancellationToken), context);
-        }
-        finally
-        {
-            await read.RecordRestAsync();
-        }
+        await ShownAsync(read, responseStream, context, shown => continuation(request, shown, context));
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
@@ -62,15 +56,46 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
             return;
         }
 
+        await ShownAsync(read, responseStream, context, shown => continuation(requestStream, shown, context));
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        var read = Open(context, request: null);
+        var response = await continuation(requestStream, context);
+        if (read is not null)
+        {
+            read.Show((IMessage)response);
+            await read.RecordAsync(context.CancellationToken);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Runs a streaming method with its answers held back until their households are logged: up to
+    /// <see cref="RecordsPerEntry"/> messages, or <see cref="MaxHold"/>, whichever comes first, then
+    /// one entry and the messages. A method that fails sends none of what it still held back.
+    /// </summary>
+    private static async Task ShownAsync<TResponse>(PersonalDataRead read, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, Func<IServerStreamWriter<TResponse>, Task> run)
+    {
+        var shown = new ShownStream<TResponse>(responseStream, read, context.CancellationToken);
         try
         {
-            await continuation(requestStream, new ShownStream<TResponse>(responseStream, read, context.CancellationToken), context);
+            await run(shown);
         }
-        finally
+        catch
         {
-            await read.RecordRestAsync();
+            shown.Abandon();
+            throw;
         }
+
+        await shown.CompleteAsync();
     }
+
+    /// <summary>How long a streamed answer may be held back before its entry is written and it is sent (a live feed's latency).</summary>
+    public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The read this call makes, with its purpose granted; null for a method that reads no personal data.</summary>
     private PersonalDataRead? Open(ServerCallContext context, object? request)
@@ -97,9 +122,19 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
         return read;
     }
 
-    /// <summary>A response stream whose messages are shown through the call's view and logged as they go.</summary>
+    /// <summary>
+    /// A response stream whose messages are shown through the call's view, held back, and sent only
+    /// once the households they carry are in the access log. Writes are serialised: the method's and
+    /// the hold timer's.
+    /// </summary>
     private sealed class ShownStream<T>(IServerStreamWriter<T> inner, PersonalDataRead read, CancellationToken callEnded) : IServerStreamWriter<T>
     {
+        private readonly List<T> held = [];
+        private readonly SemaphoreSlim turn = new(1, 1);
+        private bool timerArmed;
+        private bool abandoned;
+        private Exception? failure;
+
         public WriteOptions? WriteOptions
         {
             get => inner.WriteOptions;
@@ -110,13 +145,95 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
 
         public async Task WriteAsync(T message, CancellationToken cancellationToken)
         {
-            read.Show((IMessage)message!);
-            if (read.Pending >= RecordsPerEntry)
+            await turn.WaitAsync(cancellationToken);
+            try
             {
-                await read.RecordAsync(cancellationToken);
+                ThrowIfFailed();
+                read.Show((IMessage)message!);
+                held.Add(message);
+                if (read.Pending >= RecordsPerEntry || held.Count >= RecordsPerEntry)
+                {
+                    await SendHeldAsync(cancellationToken);
+                }
+                else if (!timerArmed)
+                {
+                    timerArmed = true;
+                    _ = SendAfterHoldAsync();
+                }
+            }
+            finally
+            {
+                turn.Release();
+            }
+        }
+
+        /// <summary>The method ended: the last messages go, after their entry (one for the call even if it found nothing).</summary>
+        public async Task CompleteAsync()
+        {
+            await turn.WaitAsync(callEnded);
+            try
+            {
+                ThrowIfFailed();
+                await SendHeldAsync(callEnded);
+                await read.RecordAsync(callEnded);
+            }
+            finally
+            {
+                turn.Release();
+            }
+        }
+
+        /// <summary>The method failed: what it still held back is not sent (and so needs no entry).</summary>
+        public void Abandon() => abandoned = true;
+
+        private async Task SendAfterHoldAsync()
+        {
+            try
+            {
+                await Task.Delay(MaxHold, callEnded);
+                await turn.WaitAsync(callEnded);
+                try
+                {
+                    timerArmed = false;
+                    if (!abandoned && failure is null)
+                    {
+                        await SendHeldAsync(callEnded);
+                    }
+                }
+                finally
+                {
+                    turn.Release();
+                }
+            }
+            catch (Exception exception)
+            {
+                // The method's next write, or its end, reports it (a cancelled call has ended anyway).
+                failure ??= exception;
+            }
+        }
+
+        private async Task SendHeldAsync(CancellationToken cancellationToken)
+        {
+            if (held.Count == 0)
+            {
+                return;
             }
 
-            await inner.WriteAsync(message, cancellationToken);
+            await read.RecordAsync(cancellationToken);
+            foreach (var message in held)
+            {
+                await inner.WriteAsync(message, cancellationToken);
+            }
+
+            held.Clear();
+        }
+
+        private void ThrowIfFailed()
+        {
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
         }
     }
 }
@@ -146,8 +263,6 @@ internal sealed class PersonalDataRead(AccessLog log, TimeProvider clock, string
         }
 
         var households = pending.Select(id => Guid.TryParse(id, out var household) ? household : (Guid?)null).OfType<Guid>().ToList();
-        pending.Clear();
-        recorded = true;
         await log.RecordAsync(
             new AccessEntry(
                 AccessEntryKind.Read,
@@ -162,10 +277,10 @@ internal sealed class PersonalDataRead(AccessLog log, TimeProvider clock, string
                 "OK",
                 readMask is null ? null : $"read_mask {readMask}"),
             cancellationToken);
+        pending.Clear();
+        recorded = true;
     }
 
-    /// <summary>At the end of a stream, however it ended: what was shown and not yet logged.</summary>
-    public Task RecordRestAsync() => RecordAsync(CancellationToken.None);
 }
 
 internal static class PersonalDataReads

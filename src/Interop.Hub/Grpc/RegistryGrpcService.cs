@@ -130,6 +130,11 @@ internal sealed class RegistryGrpcService(
             throw Refusals.InvalidArgument("Feed refused.", [new FieldIssue("region_prefix", FeedFilter.RegionRule)]).ToRpcException();
         }
 
+        if (context.View().RegionFilterRefusal(filter.RegionPrefix) is { } villageRefusal)
+        {
+            throw Refusals.OutsideView("region_prefix", villageRefusal).ToRpcException();
+        }
+
         if (filter.IsBeyondReach)
         {
             throw Refusals.OutsideJurisdiction($"The feed asked for lies outside the {reach.Describe()} this partner serves.").ToRpcException();

@@ -9,7 +9,8 @@ namespace Interop.Hub.Storage;
 /// roles"). Migrating creates or alters Marten's tables and the hub's own, runs the upgrades of
 /// stores written by older hubs, then grants the serving role exactly what serving needs: reading
 /// and writing rows, but only appending to the events and the access log (no update or delete
-/// there), no DDL (it owns nothing), and nothing outside the hub's schema.
+/// there, nor deleting a stream, which would cascade to its events), using sequences without
+/// setting them, no DDL (it owns nothing), and nothing outside the hub's schema.
 /// </summary>
 internal static partial class RegistrySchema
 {
@@ -44,8 +45,14 @@ internal static partial class RegistrySchema
               revoke all on all tables in schema {schema} from {servingRole};
               grant usage on schema {schema} to {servingRole};
               grant select, insert, update, delete on all tables in schema {schema} to {servingRole};
+              -- Events and the access log are only appended to; and a stream is never deleted, since
+              -- its events would go with it (mt_events references mt_streams on delete cascade, run
+              -- with the table owner's rights, whoever deletes).
               revoke update, delete, truncate on {schema}.mt_events, {schema}.{AccessLogTable.TableName} from {servingRole};
-              grant usage, select, update on all sequences in schema {schema} to {servingRole};
+              revoke delete, truncate on {schema}.mt_streams from {servingRole};
+              -- nextval needs usage; setval (which would make every later append collide) needs update, not granted.
+              revoke all on all sequences in schema {schema} from {servingRole};
+              grant usage, select on all sequences in schema {schema} to {servingRole};
               grant execute on all functions in schema {schema} to {servingRole};
             end
             $grant$

@@ -7,29 +7,51 @@ namespace Interop.Hub.Audit.AccessLog;
 /// <summary>
 /// Appends entries to the access log and reads them back. Entries are written in batches by one
 /// writer (group commit): a read waits until its entry is stored before its answer leaves, and many
-/// concurrent reads share one round trip. Refusals are queued without waiting (the refused caller
-/// has its answer already). Entries still queued when the hub stops are written before it exits.
+/// concurrent reads share one round trip. Refusals and handshake counts are queued without waiting
+/// (the refused caller has its answer already), in a queue of their own that reads always go before:
+/// a flood of refusals cannot delay anyone's reads; past <see cref="MaxQueuedRefusals"/> waiting
+/// refusals, further ones are counted instead of kept, and the count is written as an entry. Entries
+/// still queued when the hub stops are written before it exits (within <see cref="DrainLimit"/>).
 /// </summary>
-internal sealed class AccessLog(IDocumentStore store, ILogger<AccessLog> logger) : BackgroundService
+internal sealed class AccessLog(IDocumentStore store, TimeProvider clock, ILogger<AccessLog> logger) : BackgroundService
 {
+    public const int MaxQueuedRefusals = 50_000;
     private const int MaxBatch = 1_000;
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(15);
 
-    /// <summary>Bounded: a flood of refusals waits for room rather than growing without end.</summary>
-    private readonly Channel<Pending> queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(50_000) { SingleReader = true });
+    /// <summary>Reads wait here for room: each holds a call that waits for its entry anyway.</summary>
+    private readonly Channel<Pending> reads = Channel.CreateBounded<Pending>(new BoundedChannelOptions(MaxQueuedRefusals) { SingleReader = true });
+
+    private readonly Channel<AccessEntry> refusals = Channel.CreateBounded<AccessEntry>(new BoundedChannelOptions(MaxQueuedRefusals) { SingleReader = true });
+
+    private long unqueuedRefusals;
 
     private string Schema => store.Options.DatabaseSchemaName;
 
-    /// <summary>Stores the entry; completes once it is in the database (fails if it cannot be stored).</summary>
+    /// <summary>Stores the entry; completes once it is in the database, or fails (<see cref="AccessLogUnavailableException"/>).</summary>
     public async Task RecordAsync(AccessEntry entry, CancellationToken cancellationToken)
     {
-        var pending = new Pending(entry, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        await queue.Writer.WriteAsync(pending, cancellationToken);
-        await pending.Stored!.Task.WaitAsync(cancellationToken);
+        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await reads.Writer.WriteAsync(new Pending(entry, stored), cancellationToken);
+        }
+        catch (ChannelClosedException exception)
+        {
+            throw new AccessLogUnavailableException(exception);
+        }
+
+        await stored.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Queues the entry to be stored with the next batch.</summary>
-    public ValueTask EnqueueAsync(AccessEntry entry, CancellationToken cancellationToken = default) =>
-        queue.Writer.WriteAsync(new Pending(entry, null), cancellationToken);
+    /// <summary>Queues the entry to be stored with a coming batch; never waits.</summary>
+    public void Enqueue(AccessEntry entry)
+    {
+        if (!refusals.Writer.TryWrite(entry))
+        {
+            Interlocked.Increment(ref unqueuedRefusals);
+        }
+    }
 
     public async Task<IReadOnlyList<StoredAccessEntry>> QueryAsync(AccessLogQuery query, CancellationToken cancellationToken)
     {
@@ -40,23 +62,69 @@ internal sealed class AccessLog(IDocumentStore store, ILogger<AccessLog> logger)
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        queue.Writer.TryComplete();
-        await base.StopAsync(cancellationToken);
+        reads.Writer.TryComplete();
+        refusals.Writer.TryComplete();
+        // Drained on a deadline of its own: the host's may be spent already on calls that would not end.
+        if (ExecuteTask is { } writing)
+        {
+            try
+            {
+                await writing.WaitAsync(DrainLimit, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                logger.LogError("The access log could not write its last entries within {Seconds} s of the hub stopping", DrainLimit.TotalSeconds);
+            }
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<Pending>(MaxBatch);
-        // Not stopped by stoppingToken: the queue is completed on stop and drained to its end.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        // Not stopped by stoppingToken: the queues are completed on stop and drained to their end.
+        while (await AnythingToWriteAsync())
         {
-            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var pending))
+            while (batch.Count < MaxBatch && reads.Reader.TryRead(out var read))
             {
-                batch.Add(pending);
+                batch.Add(read);
             }
 
-            await WriteAsync(batch);
-            batch.Clear();
+            while (batch.Count < MaxBatch && refusals.Reader.TryRead(out var refusal))
+            {
+                batch.Add(new Pending(refusal, null));
+            }
+
+            if (Interlocked.Exchange(ref unqueuedRefusals, 0) is > 0 and var unqueued)
+            {
+                batch.Add(new Pending(
+                    new AccessEntry(AccessEntryKind.Refusal, clock.GetUtcNow(), "(many)", null, null, null, null, [], [], "NOT_LOGGED_ONE_BY_ONE", $"{unqueued} refusals came while {MaxQueuedRefusals} were waiting to be written; they are counted here", (int)Math.Min(unqueued, int.MaxValue)),
+                    null));
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteAsync(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private async Task<bool> AnythingToWriteAsync()
+    {
+        while (true)
+        {
+            if (reads.Reader.TryPeek(out _) || refusals.Reader.TryPeek(out _) || Interlocked.Read(ref unqueuedRefusals) > 0)
+            {
+                return true;
+            }
+
+            var readsOpen = reads.Reader.WaitToReadAsync().AsTask();
+            var refusalsOpen = refusals.Reader.WaitToReadAsync().AsTask();
+            await Task.WhenAny(readsOpen, refusalsOpen);
+            if (reads.Reader.Completion.IsCompleted && refusals.Reader.Completion.IsCompleted)
+            {
+                return Interlocked.Read(ref unqueuedRefusals) > 0;
+            }
         }
     }
 

@@ -27,9 +27,20 @@ internal sealed class RefusedHandshakes(TimeSpan period) : BackgroundService
         return this;
     }
 
+    /// <summary>Distinct certificates counted one by one in a period; beyond, refusals are counted by reason alone (a client making a certificate per handshake cannot grow the counts).</summary>
+    public const int MaxCertificatesPerPeriod = 1_000;
+
     /// <summary>A certificate the handshake refused.</summary>
-    public void CertificateRefused(string reason, string thumbprint) =>
-        counts.AddOrUpdate(($"certificate refused: {reason}", thumbprint), 1, (_, count) => count + 1);
+    public void CertificateRefused(string reason, string thumbprint)
+    {
+        var key = ($"certificate refused: {reason}", (string?)thumbprint);
+        if (!counts.ContainsKey(key) && counts.Count >= MaxCertificatesPerPeriod)
+        {
+            key = ($"certificate refused: {reason} (certificates beyond {MaxCertificatesPerPeriod} in the period)", null);
+        }
+
+        counts.AddOrUpdate(key, 1, (_, count) => count + 1);
+    }
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -61,7 +72,7 @@ internal sealed class RefusedHandshakes(TimeSpan period) : BackgroundService
     {
         listener?.Dispose();
         await base.StopAsync(cancellationToken);
-        await FlushAsync();
+        Flush();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -71,7 +82,7 @@ internal sealed class RefusedHandshakes(TimeSpan period) : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await FlushAsync();
+                Flush();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -81,7 +92,7 @@ internal sealed class RefusedHandshakes(TimeSpan period) : BackgroundService
     }
 
     /// <summary>Writes the counts so far as entries, one per reason and certificate.</summary>
-    public async Task FlushAsync()
+    public void Flush()
     {
         if (log is null)
         {
@@ -92,15 +103,8 @@ internal sealed class RefusedHandshakes(TimeSpan period) : BackgroundService
         {
             if (counts.TryRemove(key, out var count) && count > 0)
             {
-                try
-                {
-                    await log.EnqueueAsync(new AccessEntry(
-                        AccessEntryKind.RefusedHandshakes, clock.GetUtcNow(), Method, null, key.Thumbprint, null, null, [], [], "REFUSED", key.Detail, count));
-                }
-                catch (System.Threading.Channels.ChannelClosedException)
-                {
-                    return;
-                }
+                log.Enqueue(new AccessEntry(
+                    AccessEntryKind.RefusedHandshakes, clock.GetUtcNow(), Method, null, key.Thumbprint, null, null, [], [], "REFUSED", key.Detail, count));
             }
         }
     }

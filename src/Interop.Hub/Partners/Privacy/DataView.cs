@@ -9,6 +9,16 @@ internal enum PersonalData
     BirthDate = 4,
     AddressLine = 5,
     VillageCode = 6,
+    DeathDate = 7,
+
+    /// <summary>Reasons, evidence references and resolutions written by partners' staff.</summary>
+    FreeText = 8,
+
+    /// <summary>A partner's own reference for a record.</summary>
+    PartnerReference = 9,
+
+    /// <summary>A partner's staff id for the officer who acted.</summary>
+    Officer = 10,
 }
 
 /// <summary>How much of a kind of personal data a view shows.</summary>
@@ -45,6 +55,12 @@ internal sealed record DataView(string Name, IReadOnlyDictionary<PersonalData, D
     public IReadOnlyList<string> Describe() =>
         [.. Enum.GetValues<PersonalData>().Select(kind => $"{FieldName(kind)}:{Of(kind).ToString().ToLowerInvariant()}")];
 
+    /// <summary>Why the view may not filter by this region (a village, for a view that shows districts only), or null.</summary>
+    public string? RegionFilterRefusal(string regionPrefix) =>
+        regionPrefix.Count(character => character == '.') >= 3 && Of(PersonalData.VillageCode) != Disclosure.Whole
+            ? $"The view of this call ({Name}) shows districts, not villages, so it may not filter by a village."
+            : null;
+
     public static string FieldName(PersonalData kind) => kind switch
     {
         PersonalData.Nik => "nik",
@@ -53,6 +69,10 @@ internal sealed record DataView(string Name, IReadOnlyDictionary<PersonalData, D
         PersonalData.BirthDate => "birth_date",
         PersonalData.AddressLine => "address_line",
         PersonalData.VillageCode => "village_code",
+        PersonalData.DeathDate => "death_date",
+        PersonalData.FreeText => "free_text",
+        PersonalData.PartnerReference => "partner_reference",
+        PersonalData.Officer => "officer_id",
         _ => kind.ToString(),
     };
 
@@ -69,7 +89,7 @@ internal sealed record DataView(string Name, IReadOnlyDictionary<PersonalData, D
         _ => string.Empty,
     };
 
-    /// <summary>A date of birth as the view shows it: whole, its year only (month and day 0), or none.</summary>
+    /// <summary>A date (of birth, of death) as the view shows it: whole, its year only (month and day 0), or none.</summary>
     public (int Year, int Month, int Day)? ShowDate(PersonalData kind, int year, int month, int day) => Of(kind) switch
     {
         Disclosure.Whole => (year, month, day),

@@ -27,12 +27,18 @@ internal static class Purposes
     /// <summary>The metadata key a call names its purpose under.</summary>
     public const string MetadataKey = "x-interop-purpose";
 
+    // An examination reads who changed what, when and why: the reasons, references, officers and
+    // dates of death stay whole; the identities of the people in the records do not.
     private static readonly DataView AuditView = View("audit, without identities", new()
     {
         [PersonalData.Nik] = Disclosure.Masked,
         [PersonalData.FamilyCardNumber] = Disclosure.Masked,
         [PersonalData.BirthDate] = Disclosure.Coarse,
         [PersonalData.VillageCode] = Disclosure.Whole,
+        [PersonalData.DeathDate] = Disclosure.Whole,
+        [PersonalData.FreeText] = Disclosure.Whole,
+        [PersonalData.PartnerReference] = Disclosure.Whole,
+        [PersonalData.Officer] = Disclosure.Whole,
     });
 
     private static readonly DataView InsuranceView = View("insurance subsidy", new()
@@ -40,12 +46,14 @@ internal static class Purposes
         [PersonalData.Nik] = Disclosure.Whole,
         [PersonalData.BirthDate] = Disclosure.Coarse,
         [PersonalData.VillageCode] = Disclosure.Whole,
+        [PersonalData.DeathDate] = Disclosure.Whole,
     });
 
     private static readonly DataView NeedsAssessmentView = View("needs assessment", new()
     {
         [PersonalData.BirthDate] = Disclosure.Coarse,
         [PersonalData.VillageCode] = Disclosure.Whole,
+        [PersonalData.DeathDate] = Disclosure.Coarse,
     });
 
     private static readonly DataView ReliefDeliveryView = View("relief delivery", new()
@@ -55,12 +63,14 @@ internal static class Purposes
         [PersonalData.BirthDate] = Disclosure.Coarse,
         [PersonalData.AddressLine] = Disclosure.Whole,
         [PersonalData.VillageCode] = Disclosure.Whole,
+        [PersonalData.DeathDate] = Disclosure.Whole,
     });
 
     private static readonly DataView ResearchView = View("de-identified", new()
     {
         [PersonalData.BirthDate] = Disclosure.Coarse,
         [PersonalData.VillageCode] = Disclosure.Coarse,
+        [PersonalData.DeathDate] = Disclosure.Coarse,
     });
 
     public static IReadOnlyList<Purpose> All { get; } =

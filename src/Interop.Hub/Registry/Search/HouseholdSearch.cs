@@ -89,9 +89,9 @@ internal sealed partial class HouseholdSearch(IQuerySession session)
             return new SearchOutcome.OutsideView("family_card_number", $"The view of this call ({query.View.Name}) does not show family-card numbers whole, so it may not search by one.");
         }
 
-        if (query.RegionPrefix.Count(character => character == '.') >= 3 && query.View.Of(PersonalData.VillageCode) != Disclosure.Whole)
+        if (query.View.RegionFilterRefusal(query.RegionPrefix) is { } villageRefusal)
         {
-            return new SearchOutcome.OutsideView("region_prefix", $"The view of this call ({query.View.Name}) shows districts, not villages, so it may not search by a village.");
+            return new SearchOutcome.OutsideView("region_prefix", villageRefusal);
         }
 
         // The region asked for, narrowed to the searcher's reach (a province search by a regency finds its regency's households).
