@@ -245,6 +245,38 @@ public sealed class AccessLogTests(PostgresCluster postgres, TestPki pki) : HubS
         Assert.Equal(("/interop.registry.v1.RegistryService/GetHousehold", "UNAUTHENTICATED"), (logged.Method, logged.Outcome));
     }
 
+    [Fact]
+    public async Task A_hub_that_stops_ends_its_feeds_and_what_they_sent_is_in_the_log()
+    {
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 1204);
+        await using var second = await RunningHub.StartAsync(Pki.CaPath, Pki.ServerCertificatePath, Pki.ServerKeyPath, Pki.Ca, new()
+        {
+            ["ConnectionStrings:RegistryOwner"] = ConnectionString,
+            ["ConnectionStrings:Registry"] = Postgres.ServingConnectionString(ConnectionString),
+        });
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var feed = new RegistryService.RegistryServiceClient(second.Channel(Pki.Steward)).StreamChanges(new StreamChangesRequest(), cancellationToken: cancel.Token);
+        var seen = 0L;
+        while (seen < household.Version && await feed.ResponseStream.MoveNext(cancel.Token))
+        {
+            seen += feed.ResponseStream.Current.Event?.HouseholdId == household.HouseholdId ? 1 : 0;
+        }
+
+        await second.StopAsync();
+        var ended = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await feed.ResponseStream.MoveNext(cancel.Token))
+            {
+            }
+        });
+
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Equal(household.Version, seen);
+        Assert.Equal(1, await StoreProbe.CountAsync(
+            ConnectionString,
+            $"select count(*) from interop.access_log where method like '%/StreamChanges' and partner_id = 'kemensos-pusdatin' and households @> array['{household.HouseholdId}']::uuid[]"));
+    }
+
     /// <summary>Refusals are logged just after they are answered: the entries since a moment, once the condition holds (or after 15 s).</summary>
     private async Task<List<AccessEntry>> EntriesAsync(DateTimeOffset since, Func<List<AccessEntry>, bool> complete)
     {

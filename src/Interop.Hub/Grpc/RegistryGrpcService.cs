@@ -22,7 +22,8 @@ internal sealed class RegistryGrpcService(
     HouseholdSearch search,
     ChangeFeedReader feed,
     IngestStreams ingestStreams,
-    StalledAnswers stalledAnswers) : V1.RegistryService.RegistryServiceBase
+    StalledAnswers stalledAnswers,
+    IHostApplicationLifetime lifetime) : V1.RegistryService.RegistryServiceBase
 {
     [Authorize(Policy = PartnerAccess.ProposeHouseholds)]
     [ReadsNoPersonalData]
@@ -148,18 +149,25 @@ internal sealed class RegistryGrpcService(
                 "must be 0 or a checkpoint this hub's feed returned").ToRpcException();
         }
 
+        // A feed never ends by itself: it ends when the partner goes, or when the hub stops (so that
+        // stopping does not wait for every follower, and what was sent is logged before the hub exits).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
-            await foreach (var item in feed.ReadAsync(request.AfterCheckpoint, filter, context.CancellationToken))
+            await foreach (var item in feed.ReadAsync(request.AfterCheckpoint, filter, ended.Token))
             {
                 await responseStream.WriteAsync(
                     new V1.StreamChangesResponse { Checkpoint = item.Checkpoint, Event = item.Change is null ? null : EventMapping.ToProto(item.Change) },
-                    context.CancellationToken);
+                    ended.Token);
             }
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The partner disconnected; it resumes from its last checkpoint.
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw Refusals.Unavailable("The hub is stopping: resume the feed from the last checkpoint received, on this hub once it is back or on another.").ToRpcException();
         }
     }
 

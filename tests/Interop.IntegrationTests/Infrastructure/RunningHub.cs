@@ -129,6 +129,9 @@ public sealed class RunningHub : IAsyncDisposable
         return (await admin.ChangePartnerAreasAsync(new() { PartnerId = partnerId, ExpectedVersion = current.Version, Areas = { areas }, Reason = "Areas changed by the test" })).Partner;
     }
 
+    /// <summary>Stops the hub as a shutdown signal does, with the story's channels still open.</summary>
+    public Task StopAsync() => app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in channels)

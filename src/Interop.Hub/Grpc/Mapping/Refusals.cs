@@ -88,6 +88,9 @@ internal static class Refusals
             Details = { Any.Pack(new ErrorInfo { Reason = "OUTSIDE_JURISDICTION", Domain = Domain }) },
         };
 
+    /// <summary>UNAVAILABLE: nothing wrong with the call; the hub cannot serve it now (it is stopping).</summary>
+    public static Google.Rpc.Status Unavailable(string message) => new() { Code = (int)Code.Unavailable, Message = message };
+
     /// <summary>PERMISSION_DENIED: the request asks for, or searches by, what the call's view does not show.</summary>
     public static Google.Rpc.Status OutsideView(string field, string message) =>
         new()
