@@ -82,9 +82,11 @@ public sealed class AccessTokenTests(PostgresCluster postgres, TestPki pki) : Hu
         var bandungToken = await HubConnection.Tokens(Hub.Address, Pki.Bandung, Pki.Ca).CurrentAsync(CancellationToken.None);
         Assert.Equal("dinsos-kota-bandung", (await Identity(Pki.Bandung, bandungToken)).PartnerId);
 
+        var started = DateTimeOffset.UtcNow;
         var stolen = await Assert.ThrowsAsync<RpcException>(() => Identity(Pki.Auditor, bandungToken));
         Assert.Equal(StatusCode.Unauthenticated, stolen.StatusCode);
         Assert.Equal("ACCESS_TOKEN_INVALID", stolen.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("access token", (await AccessLogProbe.RefusalAsync(Hub, Pki, started, "bpk", "GetPartnerIdentity", "UNAUTHENTICATED")).Detail, StringComparison.Ordinal);
         // Nor is a renewed certificate of the same partner another's token's holder.
         var sameIdOtherCertificate = Pki.Partner("dinsos-kota-bandung", "local-government", "32.73");
         await Hub.BindAsync(Pki.Steward, sameIdOtherCertificate);
@@ -118,6 +120,7 @@ public sealed class AccessTokenTests(PostgresCluster postgres, TestPki pki) : Hu
         var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Equal("registry.write", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Metadata["scope"]);
+        Assert.Contains("registry.write", (await AccessLogProbe.RefusalAsync(Hub, Pki, DateTimeOffset.UtcNow.AddMinutes(-1), "dinsos-kota-bandung", "SubmitHouseholds", "PERMISSION_DENIED")).Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,9 +134,11 @@ public sealed class AccessTokenTests(PostgresCluster postgres, TestPki pki) : Hu
 
         await Task.Delay(TimeSpan.FromSeconds(7));
 
+        var started = DateTimeOffset.UtcNow;
         var expired = await Assert.ThrowsAsync<RpcException>(() => Identity(Pki.Auditor, token));
         Assert.Equal(StatusCode.Unauthenticated, expired.StatusCode);
         Assert.Equal("ACCESS_TOKEN_INVALID", expired.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Equal("GetPartnerIdentity", (await AccessLogProbe.RefusalAsync(Hub, Pki, started, "bpk", "GetPartnerIdentity", "UNAUTHENTICATED")).Method.Split('/')[^1]);
         Assert.Equal("bpk", (await renewing.GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);
         Assert.NotEqual(token, await tokens.CurrentAsync(CancellationToken.None));
     }

@@ -44,6 +44,7 @@ public sealed class FairUseTests(PostgresCluster postgres, TestPki pki) : HubSto
         var retry = refused.GetRpcStatus()!.GetDetail<RetryInfo>().RetryDelay.ToTimeSpan();
         Assert.InRange(retry, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         Assert.Equal("partner:dinsos-kota-bandung", refused.GetRpcStatus()!.GetDetail<QuotaFailure>().Violations.Single().Subject);
+        Assert.Contains("fair use", (await AccessLogProbe.RefusalAsync(Hub, Pki, DateTimeOffset.UtcNow.AddMinutes(-1), "dinsos-kota-bandung", "GetPartnerIdentity", "RESOURCE_EXHAUSTED")).Detail, StringComparison.Ordinal);
 
         // Another partner is not held back, and the first is served again once it waited.
         Assert.Equal("bpk", (await new HubService.HubServiceClient(Hub.Channel(Pki.Auditor)).GetPartnerIdentityAsync(new GetPartnerIdentityRequest())).PartnerId);

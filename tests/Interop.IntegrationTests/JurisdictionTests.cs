@@ -141,8 +141,10 @@ public sealed class JurisdictionTests(PostgresCluster postgres, TestPki pki) : H
             EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Bpnt } },
         });
 
+        var started = DateTimeOffset.UtcNow;
         await AssertOutsideAsync(() => Bandung.GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = active.HouseholdId }).ResponseAsync);
         await AssertOutsideAsync(() => V2Client().GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = active.HouseholdId, AsOfVersion = moved.Version }).ResponseAsync);
+        Assert.Equal([active.HouseholdId], (await AccessLogProbe.RefusalAsync(Hub, Pki, started, "dinsos-kota-bandung", "GetHousehold", "PERMISSION_DENIED")).HouseholdIds);
         var before = await V2Client().GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = active.HouseholdId, AsOfVersion = active.Version });
         Assert.Equal("32.73.01.1002", before.Household.Location.VillageCode);
 

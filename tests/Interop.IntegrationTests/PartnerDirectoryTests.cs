@@ -147,6 +147,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         var refused = await Assert.ThrowsAsync<RpcException>(() => withToken.GetPartnerIdentityAsync(new GetPartnerIdentityRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
         Assert.Equal("PARTNER_SUSPENDED", refused.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
+        Assert.Contains("suspended", (await AccessLogProbe.RefusalAsync(Hub, Pki, DateTimeOffset.UtcNow.AddMinutes(-1), "dinsos-kota-cimahi", "GetPartnerIdentity", "PERMISSION_DENIED")).Detail, StringComparison.Ordinal);
         // A new token is refused too.
         var proposal = await Assert.ThrowsAsync<RpcException>(() => SubmittingHouseholdsTests.SubmitAsync(Hub.Registry(cimahi), [Households.Valid("SUSP-1", 3301)]));
         Assert.Equal(StatusCode.Unauthenticated, proposal.StatusCode);

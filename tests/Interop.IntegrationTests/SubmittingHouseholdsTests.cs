@@ -169,10 +169,12 @@ public sealed class SubmittingHouseholdsTests(PostgresCluster postgres, TestPki 
     [Fact]
     public async Task An_auditor_cannot_propose_households()
     {
+        var started = DateTimeOffset.UtcNow;
         var propose = await Assert.ThrowsAsync<RpcException>(() => SubmitAsync(Hub.Registry(Pki.Auditor), [Households.Valid("AUD-1", 41)]));
 
         Assert.Equal(StatusCode.PermissionDenied, propose.StatusCode);
         Assert.Equal(0L, await StoredEventCountAsync());
+        Assert.Contains("registry.write", (await AccessLogProbe.RefusalAsync(Hub, Pki, started, "bpk", "SubmitHouseholds", "PERMISSION_DENIED")).Detail, StringComparison.Ordinal);
     }
 
     internal static async Task<List<SubmitHouseholdsResponse>> SubmitAsync(RegistryService.RegistryServiceClient client, IEnumerable<SubmitHouseholdsRequest> requests)

@@ -55,6 +55,7 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
     {
         var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 1102);
         var request = new GetHouseholdRequest { HouseholdId = household.HouseholdId };
+        var started = DateTimeOffset.UtcNow;
 
         var none = await Assert.ThrowsAsync<RpcException>(() => Registry(Pki.Auditor, string.Empty).GetHouseholdAsync(request).ResponseAsync);
         var unknown = await Assert.ThrowsAsync<RpcException>(() => Registry(Pki.Auditor, "curiosity").GetHouseholdAsync(request).ResponseAsync);
@@ -78,6 +79,10 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
             .ChangeHouseholdAsync(HouseholdRequests.For(household, "deactivated", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() })).ResponseAsync);
         Assert.Equal("PURPOSE_REQUIRED", change.GetRpcStatus()!.GetDetail<ErrorInfo>().Reason);
         Assert.Equal(household, await HouseholdSteps.GetAsync(Hub, Pki, household.HouseholdId));
+        // The auditor's read without a purpose is in the access log, with the household it asked for.
+        var logged = await AccessLogProbe.RefusalAsync(Hub, Pki, started, "bpk", "GetHousehold", "PERMISSION_DENIED");
+        Assert.Equal([household.HouseholdId], logged.HouseholdIds);
+        Assert.Contains("x-interop-purpose", logged.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,6 +116,7 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
         }
 
         Assert.Contains("members.identity.nik", widened.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("members.identity.nik", (await AccessLogProbe.RefusalAsync(Hub, Pki, DateTimeOffset.UtcNow.AddMinutes(-1), "ui-peneliti", "GetHousehold", "PERMISSION_DENIED")).Detail, StringComparison.Ordinal);
 
         // The change feed keeps to the view too: no village filter, and events without identities, reasons or officers.
         var villageFeed = await Assert.ThrowsAsync<RpcException>(() => Registry(Pki.Researcher, "approved-research")
