@@ -106,12 +106,24 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         var started = System.Diagnostics.Stopwatch.StartNew();
 
         var refusedForPlace = 0;
+        var unanswered = 0;
         SubmitHouseholdsResponse? served = null;
         while (served is null)
         {
             try
             {
-                served = Assert.Single(await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("STALL-OK", 1702)]));
+                var answers = await SubmittingHouseholdsTests.SubmitAsync(bandung, [Households.Valid("STALL-OK", 1702)]);
+                if (answers.Count == 0)
+                {
+                    // Seen once under the full suite's load, on a connection whose other streams the hub
+                    // was resetting: the call ended without an answer. Sent again under the same
+                    // reference; that it is stored once is checked below.
+                    unanswered++;
+                    await Task.Delay(500, patience.Token);
+                    continue;
+                }
+
+                served = Assert.Single(answers);
             }
             catch (RpcException exception) when (IsRefusedForPlace(exception))
             {
@@ -122,7 +134,8 @@ public sealed class StreamMemoryTests(PostgresCluster postgres, TestPki pki, ITe
         }
 
         Assert.Equal(SubmitHouseholdsResponse.OutcomeOneofCase.Accepted, served.OutcomeCase);
-        output.WriteLine($"refused {refusedForPlace} time(s) for want of a place; served after {started.Elapsed.TotalSeconds:F1} s; sent {string.Join(", ", sent)}");
+        Assert.Equal(1, await StoreProbe.CountAsync(database, "select count(*) from interop.mt_events where type = 'household_proposed' and data ->> 'PartnerReference' = 'STALL-OK'"));
+        output.WriteLine($"refused {refusedForPlace} time(s) for want of a place, {unanswered} time(s) ended without an answer; served after {started.Elapsed.TotalSeconds:F1} s; sent {string.Join(", ", sent)}");
 
         // The stalled streams were ended by the hub after the stall limit (their senders' writes fail): RESOURCE_EXHAUSTED, or
         // CANCELLED where the stream's reset reached the hub first. (Which stream took which place first races with the probe.)
