@@ -130,7 +130,7 @@ internal static class Commands
             foreach (var member in household.Members)
             {
                 var identity = member.Identity;
-                table.AddRow(identity.Nik, Markup.Escape(identity.FullName), $"{identity.BirthDate.Year:D4}-{identity.BirthDate.Month:D2}-{identity.BirthDate.Day:D2}", identity.Sex.ToString(), HouseholdCsv.RelationshipName((Relationship)(int)member.Relationship));
+                table.AddRow(identity.Nik, Markup.Escape(identity.FullName), identity.BirthDate is null ? string.Empty : identity.BirthDate.Month == 0 ? $"{identity.BirthDate.Year:D4}" : $"{identity.BirthDate.Year:D4}-{identity.BirthDate.Month:D2}-{identity.BirthDate.Day:D2}", identity.Sex.ToString(), HouseholdCsv.RelationshipName((Relationship)(int)member.Relationship));
             }
 
             AnsiConsole.Write(table);
