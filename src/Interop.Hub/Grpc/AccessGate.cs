@@ -121,6 +121,12 @@ internal sealed class AccessGate
         }
         finally
         {
+            // Ended under the call's lock: an abort decided meanwhile either comes first or finds it ended (the context is reused for later streams).
+            lock (call)
+            {
+                call.Ended = true;
+            }
+
             open.TryRemove(http, out _);
         }
     }
@@ -203,29 +209,40 @@ internal sealed class AccessGate
     {
         foreach (var (http, call) in open)
         {
-            try
+            lock (call)
             {
-                if (revoked.IsRevoked(call.Certificate))
+                if (!call.Ended)
                 {
-                    logger.LogWarning("Aborted an open {Method} call: its client certificate (serial {Serial}) was revoked", http.Request.Path.Value, call.Certificate.SerialNumber);
-                    call.Note?.Aborted("the call's client certificate was revoked while it was open");
-                    http.Abort();
-                }
-                else if (call.AdmittedVersion is { } admitted
-                    && (directory.Admit(call.Named, call.Thumbprint) is not Admission.Admitted now || now.Partner.Version != admitted))
-                {
-                    logger.LogWarning(
-                        "Aborted an open {Method} call of partner {PartnerId}: its record in the directory changed (suspended, a certificate unbound, scopes or areas changed); it calls again under the new record",
-                        http.Request.Path.Value,
-                        call.Named.PartnerId);
-                    call.Note?.Aborted("the partner's record in the directory changed while the call was open (suspended, a certificate unbound, scopes or areas changed)");
-                    http.Abort();
+                    AbortIfNoLongerAdmitted(http, call);
                 }
             }
-            catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+        }
+    }
+
+    private void AbortIfNoLongerAdmitted(HttpContext http, OpenCall call)
+    {
+        try
+        {
+            if (revoked.IsRevoked(call.Certificate))
             {
-                // The call ended meanwhile.
+                logger.LogWarning("Aborted an open {Method} call: its client certificate (serial {Serial}) was revoked", http.Request.Path.Value, call.Certificate.SerialNumber);
+                call.Note?.Aborted("the call's client certificate was revoked while it was open");
+                http.Abort();
             }
+            else if (call.AdmittedVersion is { } admitted
+                && (directory.Admit(call.Named, call.Thumbprint) is not Admission.Admitted now || now.Partner.Version != admitted))
+            {
+                logger.LogWarning(
+                    "Aborted an open {Method} call of partner {PartnerId}: its record in the directory changed (suspended, a certificate unbound, scopes or areas changed); it calls again under the new record",
+                    http.Request.Path.Value,
+                    call.Named.PartnerId);
+                call.Note?.Aborted("the partner's record in the directory changed while the call was open (suspended, a certificate unbound, scopes or areas changed)");
+                http.Abort();
+            }
+        }
+        catch (Exception exception) when (exception is ObjectDisposedException or InvalidOperationException)
+        {
+            // The call ended meanwhile.
         }
     }
 
@@ -239,6 +256,9 @@ internal sealed class AccessGate
         public string Thumbprint { get; } = thumbprint;
 
         public long? AdmittedVersion { get; set; }
+
+        /// <summary>Set (under the call's lock) when the call has left the gate.</summary>
+        public bool Ended { get; set; }
 
         /// <summary>Where the access log learns why the hub aborted the call.</summary>
         public AccessRecording.CallNote? Note { get; init; }

@@ -25,7 +25,18 @@ internal sealed class AccessRecording(AccessLog log, TimeProvider clock, string 
     {
         var note = new CallNote();
         http.Features.Set(note);
-        await next(http);
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            Record(http, note);
+        }
+    }
+
+    private void Record(HttpContext http, CallNote note)
+    {
         // The gRPC method routed to (whatever the content type's spelling); a path no method has is named as such, never quoted.
         var grpcMethod = http.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.FullName;
         var isGrpc = grpcMethod is not null || http.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;

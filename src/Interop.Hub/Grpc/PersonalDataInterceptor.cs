@@ -75,8 +75,9 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
 
     /// <summary>
     /// Runs a streaming method with its answers held back until their households are logged: up to
-    /// <see cref="RecordsPerEntry"/> messages, or <see cref="MaxHold"/>, whichever comes first, then
-    /// one entry and the messages. A method that fails sends none of what it still held back.
+    /// <see cref="RecordsPerEntry"/> messages, or <see cref="MaxHold"/>, or until the method asks for
+    /// a flush (write options without BufferHint), then one entry and the messages. A method that
+    /// fails sends none of what it still held back.
     /// </summary>
     private static async Task ShownAsync<TResponse>(PersonalDataRead read, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, Func<IServerStreamWriter<TResponse>, Task> run)
     {
@@ -84,14 +85,13 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
         try
         {
             await run(shown);
+            await shown.CompleteAsync();
         }
         catch
         {
-            shown.Abandon();
+            await shown.AbandonAsync();
             throw;
         }
-
-        await shown.CompleteAsync();
     }
 
     /// <summary>How long a streamed answer may be held back before its entry is written and it is sent (a live feed's latency).</summary>
@@ -124,34 +124,37 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
 
     /// <summary>
     /// A response stream whose messages are shown through the call's view, held back, and sent only
-    /// once the households they carry are in the access log. Writes are serialised: the method's and
-    /// the hold timer's.
+    /// once the households they carry are in the access log. The method's writes and the hold timer's
+    /// take turns; once the stream is closed (completed or abandoned) nothing more is sent.
     /// </summary>
     private sealed class ShownStream<T>(IServerStreamWriter<T> inner, PersonalDataRead read, CancellationToken callEnded) : IServerStreamWriter<T>
     {
-        private readonly List<T> held = [];
+        private readonly Queue<(T Message, WriteOptions? Options)> held = new();
         private readonly SemaphoreSlim turn = new(1, 1);
+        private readonly CancellationTokenSource closing = CancellationTokenSource.CreateLinkedTokenSource(callEnded);
         private bool timerArmed;
-        private bool abandoned;
+        private bool closed;
         private Exception? failure;
 
-        public WriteOptions? WriteOptions
-        {
-            get => inner.WriteOptions;
-            set => inner.WriteOptions = value;
-        }
+        /// <summary>The options the method sets apply to the messages it writes next; each held message keeps its own.</summary>
+        public WriteOptions? WriteOptions { get; set; }
 
         public Task WriteAsync(T message) => WriteAsync(message, callEnded);
 
         public async Task WriteAsync(T message, CancellationToken cancellationToken)
         {
+            var options = WriteOptions;
             await turn.WaitAsync(cancellationToken);
             try
             {
                 ThrowIfFailed();
+                ObjectDisposedException.ThrowIf(closed, this);
                 read.Show((IMessage)message!);
-                held.Add(message);
-                if (read.Pending >= RecordsPerEntry || held.Count >= RecordsPerEntry)
+                held.Enqueue((message, options));
+                // A method that asks for a flush (it waits for its partner to read: an ingest's answers
+                // under their stall limit) has it now, with its own token; else at a full entry, or the timer.
+                var flushAsked = options is not null && (options.Flags & WriteFlags.BufferHint) == 0;
+                if (flushAsked || read.Pending >= RecordsPerEntry || held.Count >= RecordsPerEntry)
                 {
                     await SendHeldAsync(cancellationToken);
                 }
@@ -179,30 +182,51 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
             }
             finally
             {
+                Close();
                 turn.Release();
             }
         }
 
-        /// <summary>The method failed: what it still held back is not sent (and so needs no entry).</summary>
-        public void Abandon() => abandoned = true;
+        /// <summary>The method failed: what it still held back is not sent (and so needs no entry); a flush under way is stopped.</summary>
+        public async Task AbandonAsync()
+        {
+            closing.Cancel();
+            await turn.WaitAsync(CancellationToken.None);
+            try
+            {
+                Close();
+            }
+            finally
+            {
+                turn.Release();
+            }
+        }
+
+        private void Close()
+        {
+            closed = true;
+            held.Clear();
+            closing.Cancel();
+        }
 
         private async Task SendAfterHoldAsync()
         {
             try
             {
-                await Task.Delay(MaxHold, callEnded);
-                await turn.WaitAsync(callEnded);
-                try
+                await Task.Delay(MaxHold, closing.Token);
+                await turn.WaitAsync(closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                timerArmed = false;
+                if (!closed && failure is null)
                 {
-                    timerArmed = false;
-                    if (!abandoned && failure is null)
-                    {
-                        await SendHeldAsync(callEnded);
-                    }
-                }
-                finally
-                {
-                    turn.Release();
+                    await SendHeldAsync(closing.Token);
                 }
             }
             catch (Exception exception)
@@ -210,8 +234,13 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
                 // The method's next write, or its end, reports it (a cancelled call has ended anyway).
                 failure ??= exception;
             }
+            finally
+            {
+                turn.Release();
+            }
         }
 
+        /// <summary>Under the turn: the entry for what is held, then each message, dequeued once written (never sent twice).</summary>
         private async Task SendHeldAsync(CancellationToken cancellationToken)
         {
             if (held.Count == 0)
@@ -220,12 +249,12 @@ internal sealed class PersonalDataInterceptor(AccessLog log, TimeProvider clock)
             }
 
             await read.RecordAsync(cancellationToken);
-            foreach (var message in held)
+            while (held.TryPeek(out var next))
             {
-                await inner.WriteAsync(message, cancellationToken);
+                inner.WriteOptions = next.Options;
+                await inner.WriteAsync(next.Message, cancellationToken);
+                held.Dequeue();
             }
-
-            held.Clear();
         }
 
         private void ThrowIfFailed()

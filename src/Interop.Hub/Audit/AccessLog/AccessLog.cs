@@ -26,6 +26,9 @@ internal sealed class AccessLog(IDocumentStore store, TimeProvider clock, ILogge
 
     private long unqueuedRefusals;
 
+    /// <summary>Wakes the writer: released once for every entry queued (and at stop).</summary>
+    private readonly SemaphoreSlim queued = new(0);
+
     private string Schema => store.Options.DatabaseSchemaName;
 
     /// <summary>Stores the entry; completes once it is in the database, or fails (<see cref="AccessLogUnavailableException"/>).</summary>
@@ -41,6 +44,9 @@ internal sealed class AccessLog(IDocumentStore store, TimeProvider clock, ILogge
             throw new AccessLogUnavailableException(exception);
         }
 
+        queued.Release();
+        // A caller that stops waiting (its call ended) leaves the outcome to nobody: observe it here.
+        _ = stored.Task.ContinueWith(task => _ = task.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await stored.Task.WaitAsync(cancellationToken);
     }
 
@@ -51,6 +57,8 @@ internal sealed class AccessLog(IDocumentStore store, TimeProvider clock, ILogge
         {
             Interlocked.Increment(ref unqueuedRefusals);
         }
+
+        queued.Release();
     }
 
     public async Task<IReadOnlyList<StoredAccessEntry>> QueryAsync(AccessLogQuery query, CancellationToken cancellationToken)
@@ -64,6 +72,7 @@ internal sealed class AccessLog(IDocumentStore store, TimeProvider clock, ILogge
     {
         reads.Writer.TryComplete();
         refusals.Writer.TryComplete();
+        queued.Release();
         // Drained on a deadline of its own: the host's may be spent already on calls that would not end.
         if (ExecuteTask is { } writing)
         {
@@ -109,22 +118,28 @@ internal sealed class AccessLog(IDocumentStore store, TimeProvider clock, ILogge
         }
     }
 
+    /// <summary>Waits until something is queued; false once both queues are completed and empty and nothing is counted.</summary>
     private async Task<bool> AnythingToWriteAsync()
     {
         while (true)
         {
+            // Wake-ups already counted are spent first, then the queues looked at: an entry queued after
+            // this look releases again, so the wait below cannot miss it (and the count never grows).
+            while (queued.Wait(0))
+            {
+            }
+
             if (reads.Reader.TryPeek(out _) || refusals.Reader.TryPeek(out _) || Interlocked.Read(ref unqueuedRefusals) > 0)
             {
                 return true;
             }
 
-            var readsOpen = reads.Reader.WaitToReadAsync().AsTask();
-            var refusalsOpen = refusals.Reader.WaitToReadAsync().AsTask();
-            await Task.WhenAny(readsOpen, refusalsOpen);
             if (reads.Reader.Completion.IsCompleted && refusals.Reader.Completion.IsCompleted)
             {
-                return Interlocked.Read(ref unqueuedRefusals) > 0;
+                return false;
             }
+
+            await queued.WaitAsync();
         }
     }
 
