@@ -1,0 +1,111 @@
+using Interop.Hub.Disbursements.Batches;
+using Interop.Hub.Disbursements.Confirmations;
+
+namespace Interop.Hub.Disbursements.Reconciliation;
+
+/// <summary>Where one line of a batch ends up: exactly one of these, so that the report's counts and sums add up to the control totals.</summary>
+internal enum LineOutcome
+{
+    /// <summary>Settled (ACSC) for the amount instructed.</summary>
+    PaidAsInstructed = 1,
+
+    /// <summary>Settled, for another amount than instructed.</summary>
+    AmountDiffers = 2,
+
+    /// <summary>Rejected (RJCT), with a reason.</summary>
+    Rejected = 3,
+
+    /// <summary>Pending or accepted, not yet settled, before the deadline.</summary>
+    Pending = 4,
+
+    /// <summary>Nothing confirmed yet, before the deadline.</summary>
+    Unconfirmed = 5,
+
+    /// <summary>Nothing confirmed, or still pending, past the deadline.</summary>
+    OverdueUnconfirmed = 6,
+
+    /// <summary>Settled, then returned or reversed.</summary>
+    Returned = 7,
+
+    /// <summary>Cancelled by the steward before it was paid.</summary>
+    Cancelled = 8,
+}
+
+/// <summary>A line with what happened to it: the confirmations applied (oldest first), those kept aside as contradictions, and whether it was cancelled.</summary>
+internal sealed record LineRecord(BatchLine Line, IReadOnlyList<Confirmation> Applied, IReadOnlyList<Confirmation> Contradictions, bool Cancelled);
+
+/// <summary>One row of the report: a bank, a regency and an outcome, with its lines, what they were instructed to pay, and what the bank moved.</summary>
+internal sealed record ReportRow(string Bank, string RegencyCode, LineOutcome Outcome, long Lines, long InstructedAmount, long MovedAmount);
+
+/// <summary>
+/// A batch's reconciliation: rows by bank, regency and outcome whose lines and instructed amounts add
+/// up exactly to the batch's control totals; rejections by reason; lines a bank confirmed settled
+/// twice (kept aside, not counted again); and confirmations for no known line.
+/// </summary>
+internal sealed record ReconciliationReport(
+    IReadOnlyList<ReportRow> Rows,
+    ControlTotals Totals,
+    IReadOnlyDictionary<string, long> RejectedByReason,
+    long ConfirmedTwice,
+    long UnknownConfirmations);
+
+/// <summary>The reconciliation of instructed lines with banks' confirmations. Pure: the lines and the moment in, the report out.</summary>
+internal static class PaymentReconciliation
+{
+    public static LineOutcome OutcomeOf(LineRecord record, DateTimeOffset asOf, DateTimeOffset deadline)
+    {
+        if (record.Cancelled)
+        {
+            return LineOutcome.Cancelled;
+        }
+
+        var last = record.Applied.Count == 0 ? null : record.Applied[^1];
+        var overdue = asOf > deadline;
+        return last?.Status switch
+        {
+            PaymentStatus.Settled when last.Amount == record.Line.Amount => LineOutcome.PaidAsInstructed,
+            PaymentStatus.Settled => LineOutcome.AmountDiffers,
+            PaymentStatus.Rejected => LineOutcome.Rejected,
+            PaymentStatus.Returned or PaymentStatus.Reversed => LineOutcome.Returned,
+            PaymentStatus.Pending or PaymentStatus.AcceptedInProcess => overdue ? LineOutcome.OverdueUnconfirmed : LineOutcome.Pending,
+            _ => overdue ? LineOutcome.OverdueUnconfirmed : LineOutcome.Unconfirmed,
+        };
+    }
+
+    public static ReconciliationReport Report(IEnumerable<LineRecord> lines, long unknownConfirmations, DateTimeOffset asOf, DateTimeOffset deadline)
+    {
+        var rows = new Dictionary<(string Bank, string Regency, LineOutcome Outcome), (long Lines, long Instructed, long Moved)>();
+        var rejected = new Dictionary<string, long>(StringComparer.Ordinal);
+        long count = 0;
+        long amount = 0;
+        long confirmedTwice = 0;
+        foreach (var record in lines)
+        {
+            var outcome = OutcomeOf(record, asOf, deadline);
+            var key = (record.Line.Account.Bank, record.Line.RegencyCode, outcome);
+            var moved = outcome is LineOutcome.PaidAsInstructed or LineOutcome.AmountDiffers ? record.Applied[^1].Amount : 0;
+            var row = rows.GetValueOrDefault(key);
+            rows[key] = (checked(row.Lines + 1), checked(row.Instructed + record.Line.Amount), checked(row.Moved + moved));
+            count = checked(count + 1);
+            amount = checked(amount + record.Line.Amount);
+            if (outcome == LineOutcome.Rejected)
+            {
+                var reason = record.Applied[^1].Reason ?? "NARR";
+                rejected[reason] = rejected.GetValueOrDefault(reason) + 1;
+            }
+
+            if (record.Contradictions.Any(confirmation => confirmation.Status == PaymentStatus.Settled) && record.Applied.Any(confirmation => confirmation.Status == PaymentStatus.Settled))
+            {
+                confirmedTwice++;
+            }
+        }
+
+        return new ReconciliationReport(
+            [.. rows.OrderBy(row => row.Key.Bank, StringComparer.Ordinal).ThenBy(row => row.Key.Regency, StringComparer.Ordinal).ThenBy(row => row.Key.Outcome)
+                .Select(row => new ReportRow(row.Key.Bank, row.Key.Regency, row.Key.Outcome, row.Value.Lines, row.Value.Instructed, row.Value.Moved))],
+            new ControlTotals(count, amount),
+            rejected,
+            confirmedTwice,
+            unknownConfirmations);
+    }
+}
