@@ -186,22 +186,9 @@ public sealed class ContractVersionTests(PostgresCluster postgres, TestPki pki) 
         Assert.Equal((v1.ProposedBy.PartnerId, v1.PartnerReference, v1.CreateTime, v1.UpdateTime), (v2.Provenance.ProposedByPartnerId, v2.Provenance.PartnerReference, v2.Provenance.CreateTime, v2.Provenance.UpdateTime));
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        // The node client names its purpose from the environment, as a partner's program would be configured.
-        start.Environment["INTEROP_PURPOSE"] = "audit-examination";
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
+    // The node client names its purpose from the environment, as a partner's program would be configured.
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string program, params string[] arguments) =>
+        ProcessRun.RunAsync(program, arguments, new Dictionary<string, string> { ["INTEROP_PURPOSE"] = "audit-examination" });
 
     private static void ClearJsonNames(IEnumerable<DescriptorProto> messages)
     {

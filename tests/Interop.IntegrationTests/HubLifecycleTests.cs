@@ -240,20 +240,10 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     /// <summary>Runs the hub as an operator would, with the test PKI and these settings, until it exits (it is expected to refuse to start).</summary>
     private async Task<(int ExitCode, string Error, string Output)> RunUntilExitAsync(params string[] settings)
     {
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        foreach (var argument in (string[])[
+        var (exitCode, output, error) = await ProcessRun.RunAsync("dotnet", [
             Repository.HubAssembly, "--Hub:Port=0", $"--Hub:PartnerCa={pki.CaPath}",
-            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}", .. settings])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await error, await output);
+            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}", .. settings]);
+        return (exitCode, error, output);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Interop.Contracts.Registry.V1;
 using Interop.IntegrationTests.Infrastructure;
@@ -96,19 +95,7 @@ public sealed class LeastPrivilegeTests(PostgresCluster postgres, TestPki pki) :
 
     private static async Task<(int ExitCode, string Error)> RunHubAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        start.ArgumentList.Add(Repository.HubAssembly);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        await output;
-        return (process.ExitCode, await error);
+        var (exitCode, _, error) = await ProcessRun.RunAsync("dotnet", [Repository.HubAssembly, .. arguments]);
+        return (exitCode, error);
     }
 }
