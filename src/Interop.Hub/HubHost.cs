@@ -238,24 +238,17 @@ internal static class HubHost
         {
             await RegistrySchema.MigrateAsync(ownerConnectionString, schema, servingRole == RegistrySchema.RoleOf(ownerConnectionString) ? null : servingRole, CancellationToken.None);
         }
-        catch (Exception exception) when (DatabaseCause(exception) is { } cause)
+        catch (Exception exception) when (Storage.PrivateMartenLogger.Cause<Npgsql.NpgsqlException>(exception) is { } cause)
         {
-            // Marten wraps the database's refusal (a schema change by a role that may not make it).
-            var reason = cause is Npgsql.PostgresException postgres ? $"{postgres.SqlState} {postgres.MessageText}" : cause.Message;
+            // Marten wraps the database's refusal (a schema change by a role that may not make it). Its
+            // text is shown only for refusals of rights and missing objects, which name objects; a data
+            // error's text can quote a stored value (a NIK an upgrade step could not convert).
+            var reason = cause is Npgsql.PostgresException postgres
+                ? postgres.SqlState[..2] is "42" or "28" or "3D" or "3F"
+                    ? $"{postgres.SqlState} {postgres.MessageText}"
+                    : $"{postgres.SqlState} on {postgres.TableName ?? postgres.ConstraintName ?? "a statement of the migration"}"
+                : cause.GetType().Name;
             throw new HubConfigurationException($"The registry's schema could not be applied as {RegistrySchema.RoleOf(ownerConnectionString)}: {reason}");
         }
-    }
-
-    private static Npgsql.NpgsqlException? DatabaseCause(Exception? exception)
-    {
-        for (; exception is not null; exception = exception.InnerException)
-        {
-            if (exception is Npgsql.NpgsqlException database)
-            {
-                return database;
-            }
-        }
-
-        return null;
     }
 }

@@ -95,6 +95,7 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
         var read = (await research.GetHouseholdAsync(new V2.GetHouseholdRequest { HouseholdId = household.HouseholdId, ReadMask = new FieldMask { Paths = { "members.identity", "location" } } })).Household;
         var v1 = (await Registry(Pki.Researcher, "approved-research").GetHouseholdAsync(new GetHouseholdRequest { HouseholdId = household.HouseholdId })).Household;
         var byNik = await Assert.ThrowsAsync<RpcException>(() => research.SearchHouseholdsAsync(new V2.SearchHouseholdsRequest { Nik = household.Members[0].Nik }).ResponseAsync);
+        var byCard = await Assert.ThrowsAsync<RpcException>(() => research.SearchHouseholdsAsync(new V2.SearchHouseholdsRequest { FamilyCardNumber = household.FamilyCardNumber }).ResponseAsync);
         var byVillage = await Assert.ThrowsAsync<RpcException>(() => research.SearchHouseholdsAsync(new V2.SearchHouseholdsRequest { RegionPrefix = household.VillageCode }).ResponseAsync);
         var widened = await Assert.ThrowsAsync<RpcException>(() => research.GetHouseholdAsync(new V2.GetHouseholdRequest
         {
@@ -108,7 +109,7 @@ public sealed class WhatEachPurposeSeesTests(PostgresCluster postgres, TestPki p
         Assert.Equal(household.Members[0].BirthDate.Year, read.Members[0].Identity.BirthDate.Year);
         Assert.Equal(("32.73.01", "32.73.01", string.Empty), (read.Location.VillageCode, read.Location.DistrictCode, read.Location.AddressLine));
         Assert.Equal((string.Empty, string.Empty, "32.73.01"), (v1.Members[0].Nik, v1.FamilyCardNumber, v1.VillageCode));
-        foreach (var (refusal, field) in new[] { (byNik, "nik"), (byVillage, "region_prefix"), (widened, "read_mask") })
+        foreach (var (refusal, field) in new[] { (byNik, "nik"), (byCard, "family_card_number"), (byVillage, "region_prefix"), (widened, "read_mask") })
         {
             Assert.Equal(StatusCode.PermissionDenied, refusal.StatusCode);
             var info = refusal.GetRpcStatus()!.GetDetail<ErrorInfo>();

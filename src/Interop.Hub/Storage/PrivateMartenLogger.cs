@@ -68,7 +68,8 @@ internal sealed class PrivateMartenLogger(ILogger logger) : IMartenLogger, IMart
             exception.StackTrace);
     }
 
-    private static T? Cause<T>(Exception exception)
+    /// <summary>The first exception of that type in the chain (inner and aggregated exceptions included).</summary>
+    internal static T? Cause<T>(Exception exception)
         where T : Exception =>
         exception switch
         {

@@ -74,7 +74,8 @@ internal static class PartnerMapping
     };
 
     public static Google.Rpc.Status NoPartner(string partnerId) =>
-        Refusals.NotFound(PartnerType, "partner_id", $"No partner with id {FreeTextEcho(partnerId)} is registered.");
+        // The id is not repeated: the refusal is kept in the access log, and a caller may have typed anything (a NIK is a well-formed id).
+        Refusals.NotFound(PartnerType, "partner_id", "No partner with that id is registered.");
 
     private static string FreeTextEcho(string value) => Interop.Hub.Registry.FreeText.Echo(value, 64);
 }
