@@ -68,10 +68,11 @@ subjectAltName=$san"
   seed+=("    {\"id\": \"$id\", \"kind\": \"$kind\", \"displayName\": \"$display\", \"areas\": [$areas], \"scopes\": [$scope_list], \"certificate\": \"$id.crt\"}")
 }
 
-partner kemensos-pusdatin steward "Kementerian Sosial - Pusdatin" registry.read,registry.write,registry.steward,audit.read,partners.admin
+partner kemensos-pusdatin steward "Kementerian Sosial - Pusdatin" registry.read,registry.write,registry.steward,disbursement.issue,audit.read,partners.admin
 partner dukcapil civil-registry "Ditjen Dukcapil Kemendagri" registry.read,registry.write,civil.verify
 partner dinsos-kota-bandung local-government "Dinas Sosial Kota Bandung" registry.read,registry.write 32.73
 partner bri bank "PT Bank Rakyat Indonesia" disbursement.confirm
+partner bni bank "PT Bank Negara Indonesia" disbursement.confirm
 partner bpk auditor "Badan Pemeriksa Keuangan" registry.read,audit.read
 partner bnpb disaster-responder "Badan Nasional Penanggulangan Bencana" registry.read
 partner ui-peneliti researcher "Tim Peneliti Universitas Indonesia" registry.read

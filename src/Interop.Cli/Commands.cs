@@ -310,6 +310,9 @@ internal static class Commands
         HouseholdEvent.ChangeOneofCase.ProgramEnrolled => $"enrolled in {change.ProgramEnrolled.Membership.Program}",
         HouseholdEvent.ChangeOneofCase.ProgramExited => $"left {change.ProgramExited.Program}",
         HouseholdEvent.ChangeOneofCase.HouseholdDeactivated => "deactivated",
+        HouseholdEvent.ChangeOneofCase.RecipientAccountRequested => $"recipient's account requested at {change.RecipientAccountRequested.Bank}",
+        HouseholdEvent.ChangeOneofCase.RecipientAccountOpened => $"recipient's account opened at {change.RecipientAccountOpened.Bank}",
+        HouseholdEvent.ChangeOneofCase.RecipientAccountRefused => $"recipient's account refused by {change.RecipientAccountRefused.Bank} ({change.RecipientAccountRefused.ReasonCode})",
         HouseholdEvent.ChangeOneofCase.HeldForConflict => $"held in conflict case {change.HeldForConflict.ConflictCaseId}",
         HouseholdEvent.ChangeOneofCase.FlaggedAsLikelyDuplicate =>
             $"flagged as a likely duplicate (score {change.FlaggedAsLikelyDuplicate.Score:0.00}) in conflict case {change.FlaggedAsLikelyDuplicate.ConflictCaseId}",

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Audit.AccessLog;
+using Interop.Hub.Disbursements.Accounts;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
@@ -124,6 +125,7 @@ internal static class HubHost
             builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddScoped<ConflictResolutions>();
             builder.Services.AddScoped<IdentityReconciliation>();
+            builder.Services.AddScoped<RecipientAccounts>();
             builder.Services.AddSingleton(new IngestStreams(options.MaxIngestStreamsPerPartner, options.MaxIngestStreams));
             builder.Services.AddSingleton(new StalledAnswers(TimeSpan.FromSeconds(options.StalledStreamSeconds)));
             builder.Services.AddSingleton<ChangeFeedSignal>();
@@ -189,6 +191,7 @@ internal static class HubHost
             app.MapGrpcService<ReconciliationGrpcService>();
             app.MapGrpcService<PartnerAdminGrpcService>();
             app.MapGrpcService<AccessLogGrpcService>();
+            app.MapGrpcService<AccountOpeningGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

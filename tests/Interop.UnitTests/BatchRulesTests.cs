@@ -22,7 +22,7 @@ public sealed class BatchRulesTests
         var noAccount = Enrolled("32.73.01.1002", PkhComponent.Elderly);
         var deactivated = Enrolled("32.73.01.1003", PkhComponent.Elderly) with { Status = HouseholdStatus.Deactivated };
 
-        var issued = BatchRules.Issue(Round, BatchId, [bandung, semarang, noAccount, deactivated], (household, _) => household == noAccount ? null : new RecipientAccount("bri", "0123-01-000001-50-1"));
+        var issued = BatchRules.Issue(Round, BatchId, [bandung, semarang, noAccount, deactivated], (household, _) => household == noAccount ? null : new PaymentAccount("bri", "0123-01-000001-50-1"));
 
         Assert.Equal(
             [(1L, "PKH26S3-1A2B3C4D-0000000001", bandung.Id, 600_000L, "32.73"), (2L, "PKH26S3-1A2B3C4D-0000000002", semarang.Id, 725_000L, "33.74")],
@@ -50,7 +50,7 @@ public sealed class BatchRulesTests
     [Fact]
     public void Totals_that_would_overflow_are_an_error_never_a_wrapped_sum()
     {
-        var line = new BatchLine(1, "X", Guid.NewGuid(), "3273014507900001", new RecipientAccount("bri", "1"), long.MaxValue, "32.73");
+        var line = new BatchLine(1, "X", Guid.NewGuid(), "3273014507900001", new PaymentAccount("bri", "1"), long.MaxValue, "32.73");
 
         Assert.Throws<OverflowException>(() => BatchRules.TotalsOf([line, line with { Number = 2, Amount = 1 }]));
     }

@@ -131,12 +131,14 @@ public sealed class DataViewTests
         "StreamChangesRequest.region_prefix", "SearchHouseholdsRequest.region_prefix", "SearchHouseholdsRequest.page_token",
         "SearchHouseholdsResponse.next_page_token", "Actor.partner_id", "IdentityDiscrepancy.description",
         "Location.district_code", "Location.regency_code", "Location.province_code", "Provenance.proposed_by_partner_id", "Links.open_conflict_case_id",
+        "RecipientAccountRequestedChange.bank", "RecipientAccountOpenedChange.bank", "RecipientAccountRefusedChange.bank", "RecipientAccountRefusedChange.reason_code",
+        "RequestAccountsRequest.bank", "RequestAccountsRequest.household_ids", "ReportAccountsRequest.household_id", "AccountRefused.reason_code",
     ];
 
     [Fact]
-    public void Every_text_and_date_in_the_registry_contracts_is_marked_or_holds_no_personal_data()
+    public void Every_text_and_date_in_the_registry_and_disbursement_contracts_is_marked_or_holds_no_personal_data()
     {
-        var unmarked = new[] { V1.RegistryService.Descriptor.File, V1.ReconciliationService.Descriptor.File, V2.RegistryService.Descriptor.File, V1.HouseholdReflection.Descriptor }
+        var unmarked = new[] { V1.RegistryService.Descriptor.File, V1.ReconciliationService.Descriptor.File, V2.RegistryService.Descriptor.File, V1.HouseholdReflection.Descriptor, Interop.Contracts.Disbursement.V1.AccountOpeningService.Descriptor.File }
             .SelectMany(file => file.MessageTypes.SelectMany(AllMessages))
             .SelectMany(message => message.Fields.InFieldNumberOrder())
             .Where(field => field.FieldType == Google.Protobuf.Reflection.FieldType.String

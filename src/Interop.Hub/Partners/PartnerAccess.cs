@@ -22,6 +22,8 @@ internal static class PartnerAccess
     public const string ReconcileIdentities = Scopes.CivilVerify;
     public const string AdministerPartners = Scopes.PartnersAdmin;
     public const string ReadAccessLog = Scopes.AuditRead;
+    public const string IssueDisbursements = Scopes.DisbursementIssue;
+    public const string ConfirmDisbursements = Scopes.DisbursementConfirm;
 
     /// <summary>Any partner the directory admits, whatever its scopes (the hub's own service, health).</summary>
     public const string AnyPartner = "partner";

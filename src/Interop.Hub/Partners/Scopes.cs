@@ -11,12 +11,13 @@ internal static class Scopes
     public const string RegistryWrite = "registry.write";
     public const string RegistrySteward = "registry.steward";
     public const string CivilVerify = "civil.verify";
+    public const string DisbursementIssue = "disbursement.issue";
     public const string DisbursementConfirm = "disbursement.confirm";
     public const string AuditRead = "audit.read";
     public const string PartnersAdmin = "partners.admin";
 
     public static IReadOnlyList<string> All { get; } =
-        [RegistryRead, RegistryWrite, RegistrySteward, CivilVerify, DisbursementConfirm, AuditRead, PartnersAdmin];
+        [RegistryRead, RegistryWrite, RegistrySteward, CivilVerify, DisbursementIssue, DisbursementConfirm, AuditRead, PartnersAdmin];
 
     /// <summary>
     /// The scopes each kind may hold. Ministries, disaster responders and researchers read the
@@ -25,7 +26,7 @@ internal static class Scopes
     /// </summary>
     private static readonly Dictionary<PartnerKind, string[]> Ceilings = new()
     {
-        [PartnerKind.Steward] = [RegistryRead, RegistryWrite, RegistrySteward, AuditRead, PartnersAdmin],
+        [PartnerKind.Steward] = [RegistryRead, RegistryWrite, RegistrySteward, DisbursementIssue, AuditRead, PartnersAdmin],
         [PartnerKind.CivilRegistry] = [RegistryRead, RegistryWrite, CivilVerify],
         [PartnerKind.LocalGovernment] = [RegistryRead, RegistryWrite],
         [PartnerKind.Bank] = [DisbursementConfirm],

@@ -47,6 +47,12 @@ internal sealed record Household(
     /// </summary>
     public IReadOnlyList<ConfirmedPerson> Confirmed { get; init; } = [];
 
+    /// <summary>Recipients' accounts at paying banks, one per person and bank: asked for, opened or refused (personal data: the steward and that bank only).</summary>
+    public IReadOnlyList<RecipientAccount> Accounts { get; init; } = [];
+
+    /// <summary>The account a person is paid on: the one opened last, at whichever bank.</summary>
+    public RecipientAccount? PaidAccountOf(string nik) => Accounts.LastOrDefault(account => account.Nik == nik && account.Status == AccountStatus.Opened);
+
     /// <summary>NIKs the steward admitted without the civil registry's confirmation, each by an explicit, reasoned exception in the history.</summary>
     public IReadOnlyList<string> ExceptedNiks { get; init; } = [];
 
@@ -235,12 +241,29 @@ internal sealed record Household(
 
     public Household Apply(IEvent<HouseholdDeactivated> deactivated) => After(deactivated) with { Status = HouseholdStatus.Deactivated };
 
+    public Household Apply(IEvent<RecipientAccountRequested> requested) =>
+        After(requested) with { Accounts = WithAccount(new RecipientAccount(requested.Data.Nik, requested.Data.Bank, AccountStatus.Requested, null, null, null)) };
+
+    public Household Apply(IEvent<RecipientAccountOpened> opened) =>
+        After(opened) with
+        {
+            Accounts = WithAccount(new RecipientAccount(opened.Data.Nik, opened.Data.Bank, AccountStatus.Opened, opened.Data.AccountNumber, opened.Data.CardNumber, null)),
+        };
+
+    public Household Apply(IEvent<RecipientAccountRefused> refused) =>
+        After(refused) with { Accounts = WithAccount(new RecipientAccount(refused.Data.Nik, refused.Data.Bank, AccountStatus.Refused, null, null, refused.Data.ReasonCode)) };
+
+    /// <summary>The person's entry at that bank replaced, and moved last (the newest).</summary>
+    private List<RecipientAccount> WithAccount(RecipientAccount account) =>
+        [.. Accounts.Where(held => held.Nik != account.Nik || held.Bank != account.Bank), account];
+
     /// <summary>The household without any standing for these NIKs.</summary>
     private static Household Forgetting(Household household, IReadOnlyCollection<string> niks) =>
         household with
         {
             Confirmed = [.. household.Confirmed.Where(person => !niks.Contains(person.Nik))],
             ExceptedNiks = [.. household.ExceptedNiks.Where(nik => !niks.Contains(nik))],
+            Accounts = [.. household.Accounts.Where(account => !niks.Contains(account.Nik))],
         };
 
     /// <summary>The moving members whose NIKs an event says were confirmed (all of them for an event from before it said so).</summary>
@@ -266,6 +289,17 @@ internal sealed record ConfirmedPerson(string Nik, string FullName, DateOnly Bir
     public static ConfirmedPerson Of(HouseholdMember person) => new(person.Nik, person.FullName, person.BirthDate, person.Sex);
 
     public bool Is(HouseholdMember person) => Nik == person.Nik && FullName == person.FullName && BirthDate == person.BirthDate && Sex == person.Sex;
+}
+
+/// <summary>A recipient's account at a paying bank, as the bank reported it.</summary>
+internal sealed record RecipientAccount(string Nik, string Bank, AccountStatus Status, string? AccountNumber, string? CardNumber, string? RefusalCode);
+
+internal enum AccountStatus
+{
+    /// <summary>The steward asked the bank; it has not answered yet.</summary>
+    Requested = 1,
+    Opened = 2,
+    Refused = 3,
 }
 
 /// <summary>Where a person's identity stands for a household.</summary>

@@ -55,6 +55,16 @@ internal sealed record IdentityExceptionGranted(string Nik, Actor Actor, string 
 
 internal sealed record HouseholdDeactivated(Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
 
+/// <summary>The steward asked a paying bank to open an account for the household's recipient (buka rekening kolektif).</summary>
+internal sealed record RecipientAccountRequested(string Nik, string Bank, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
+/// <summary>The bank opened the recipient's account: its number, and the KKS card's (empty while none was issued).</summary>
+internal sealed record RecipientAccountOpened(string Nik, string Bank, string AccountNumber, string CardNumber, Actor Actor, string Reason, string? EvidenceReference)
+    : IHouseholdEvent;
+
+/// <summary>The bank refused to open the recipient's account, with an ISO 20022 reason code.</summary>
+internal sealed record RecipientAccountRefused(string Nik, string Bank, string ReasonCode, Actor Actor, string Reason, string? EvidenceReference) : IHouseholdEvent;
+
 /// <summary>The hub found members' NIKs active in other households and opened a conflict case instead of registering them twice.</summary>
 internal sealed record HeldForConflict(Guid ConflictCaseId, IReadOnlyList<string> Niks, IReadOnlyList<Guid> ExistingHouseholdIds, Actor Actor, string Reason, string? EvidenceReference)
     : IHouseholdEvent;

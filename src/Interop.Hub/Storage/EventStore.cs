@@ -65,6 +65,7 @@ internal static class EventStore
         options.Storage.ExtendedSchemaObjects.Add(NikRegistration.Definition(schema));
         options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
         options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(schema));
+        options.Storage.ExtendedSchemaObjects.Add(AccountRequestQueue.Definition(schema));
         options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
         options.Events.Subscribe(new ChangeFeedSubscription());
         PartnerRecords.Configure(options);
@@ -121,6 +122,9 @@ internal static class EventStore
         options.Events.MapEventType<ProgramEnrolled>("program_enrolled");
         options.Events.MapEventType<ProgramExited>("program_exited");
         options.Events.MapEventType<HouseholdDeactivated>("household_deactivated");
+        options.Events.MapEventType<RecipientAccountRequested>("recipient_account_requested");
+        options.Events.MapEventType<RecipientAccountOpened>("recipient_account_opened");
+        options.Events.MapEventType<RecipientAccountRefused>("recipient_account_refused");
         options.Events.MapEventType<HeldForConflict>("held_for_conflict");
         options.Events.MapEventType<ConflictCleared>("conflict_cleared");
         options.Events.MapEventType<MergedInto>("merged_into");

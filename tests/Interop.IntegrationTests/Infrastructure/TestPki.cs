@@ -32,6 +32,7 @@ public sealed class TestPki : IDisposable
         Bandung = Partner("dinsos-kota-bandung", "local-government", "32.73");
         CivilRegistry = Partner("dukcapil", "civil-registry");
         Bank = Partner("bri", "bank");
+        SecondBank = Partner("bni", "bank");
         Auditor = Partner("bpk", "auditor");
         DisasterResponder = Partner("bnpb", "disaster-responder");
         Researcher = Partner("ui-peneliti", "researcher");
@@ -61,7 +62,11 @@ public sealed class TestPki : IDisposable
 
     public X509Certificate2 CivilRegistry { get; }
 
+    /// <summary>Bank Rakyat Indonesia, a paying bank.</summary>
     public X509Certificate2 Bank { get; }
+
+    /// <summary>Bank Negara Indonesia, the second paying bank of the disbursement stories.</summary>
+    public X509Certificate2 SecondBank { get; }
 
     public X509Certificate2 Auditor { get; }
 
@@ -77,7 +82,7 @@ public sealed class TestPki : IDisposable
 
     private void WriteSeed()
     {
-        var partners = new[] { (Steward, "steward"), (Bandung, "local-government"), (CivilRegistry, "civil-registry"), (Bank, "bank"), (Auditor, "auditor"), (DisasterResponder, "disaster-responder"), (Researcher, "researcher") }
+        var partners = new[] { (Steward, "steward"), (Bandung, "local-government"), (CivilRegistry, "civil-registry"), (Bank, "bank"), (SecondBank, "bank"), (Auditor, "auditor"), (DisasterResponder, "disaster-responder"), (Researcher, "researcher") }
             .Select(pair =>
             {
                 var id = pair.Item1.GetNameInfo(X509NameType.SimpleName, false);

@@ -5,11 +5,11 @@ using Interop.Hub.Registry;
 
 namespace Interop.Hub.Disbursements.Batches;
 
-/// <summary>Where a recipient is paid: the bank holding the account, and the account or card number (personal data: the steward and that bank only).</summary>
-internal sealed record RecipientAccount(string Bank, string AccountNumber);
+/// <summary>Where a line is paid: the bank holding the account, and the account or card number (personal data: the steward and that bank only).</summary>
+internal sealed record PaymentAccount(string Bank, string AccountNumber);
 
 /// <summary>One line of a batch: who is paid how much, by which bank, under which end-to-end id; and the regency, for the report by region.</summary>
-internal sealed record BatchLine(long Number, string EndToEndId, Guid HouseholdId, string RecipientNik, RecipientAccount Account, long Amount, string RegencyCode);
+internal sealed record BatchLine(long Number, string EndToEndId, Guid HouseholdId, string RecipientNik, PaymentAccount Account, long Amount, string RegencyCode);
 
 /// <summary>A batch's control totals: how many lines, and their sum in whole rupiah.</summary>
 internal sealed record ControlTotals(long LineCount, long Amount);
@@ -37,7 +37,7 @@ internal abstract record SealDecision
 internal static class BatchRules
 {
     /// <summary>The lines of a batch, numbered from 1 in the households' order, and the households left out with their reasons.</summary>
-    public static IssuedLines Issue(ProgrammeStage round, Guid batchId, IEnumerable<Household> householdsAtCutOff, Func<Household, HouseholdMember, RecipientAccount?> accountOf)
+    public static IssuedLines Issue(ProgrammeStage round, Guid batchId, IEnumerable<Household> householdsAtCutOff, Func<Household, HouseholdMember, PaymentAccount?> accountOf)
     {
         var lines = new List<BatchLine>();
         var leftOut = new List<LeftOut>();

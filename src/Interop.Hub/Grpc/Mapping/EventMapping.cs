@@ -75,6 +75,15 @@ internal static class EventMapping
             case HouseholdDeactivated:
                 proto.HouseholdDeactivated = new V1.HouseholdDeactivatedChange();
                 break;
+            case RecipientAccountRequested requested:
+                proto.RecipientAccountRequested = new V1.RecipientAccountRequestedChange { Nik = requested.Nik, Bank = requested.Bank };
+                break;
+            case RecipientAccountOpened opened:
+                proto.RecipientAccountOpened = new V1.RecipientAccountOpenedChange { Nik = opened.Nik, Bank = opened.Bank };
+                break;
+            case RecipientAccountRefused refused:
+                proto.RecipientAccountRefused = new V1.RecipientAccountRefusedChange { Nik = refused.Nik, Bank = refused.Bank, ReasonCode = refused.ReasonCode };
+                break;
             case HeldForConflict held:
                 proto.HeldForConflict = new V1.HeldForConflictChange { ConflictCaseId = held.ConflictCaseId.ToString() };
                 proto.HeldForConflict.Niks.Add(held.Niks);

@@ -59,6 +59,9 @@ internal sealed class PartnerDirectory(IDocumentStore store, TimeSpan refreshEve
         return partner.IsActive ? new Admission.Admitted(partner) : new Admission.Suspended(partner.PartnerId);
     }
 
+    /// <summary>The partner with this id, as last read (null when none, or before the first read).</summary>
+    public Partner? Find(string partnerId) => current?.ById.GetValueOrDefault(partnerId);
+
     /// <summary>Reads the directory from the store now.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {

@@ -19,6 +19,9 @@ internal enum PersonalData
 
     /// <summary>A partner's staff id for the officer who acted.</summary>
     Officer = 10,
+
+    /// <summary>A recipient's bank account or KKS card number: the steward and the recipient's own bank only.</summary>
+    AccountNumber = 11,
 }
 
 /// <summary>How much of a kind of personal data a view shows.</summary>
@@ -43,8 +46,15 @@ internal enum Disclosure
 /// </summary>
 internal sealed record DataView(string Name, IReadOnlyDictionary<PersonalData, Disclosure> Disclosures)
 {
-    /// <summary>Everything, whole: the view of the register's steward and of the area's own government.</summary>
-    public static DataView Everything { get; } = new("everything", Enum.GetValues<PersonalData>().ToDictionary(kind => kind, _ => Disclosure.Whole));
+    /// <summary>
+    /// Everything a person's record in the register holds, whole: the view of the register's steward
+    /// and of the area's own government. Not account numbers, which only the steward's disbursement
+    /// work and the recipient's own bank see (<see cref="WithAccounts"/>).
+    /// </summary>
+    public static DataView Everything { get; } = new("everything", Enum.GetValues<PersonalData>().Where(kind => kind != PersonalData.AccountNumber).ToDictionary(kind => kind, _ => Disclosure.Whole));
+
+    /// <summary>Everything, account numbers included: the steward issuing and reconciling payments.</summary>
+    public static DataView WithAccounts { get; } = new("everything with accounts", Enum.GetValues<PersonalData>().ToDictionary(kind => kind, _ => Disclosure.Whole));
 
     public Disclosure Of(PersonalData kind) => Disclosures.GetValueOrDefault(kind, Disclosure.Withheld);
 
@@ -73,6 +83,7 @@ internal sealed record DataView(string Name, IReadOnlyDictionary<PersonalData, D
         PersonalData.FreeText => "free_text",
         PersonalData.PartnerReference => "partner_reference",
         PersonalData.Officer => "officer_id",
+        PersonalData.AccountNumber => "account_number",
         _ => kind.ToString(),
     };
 

@@ -73,6 +73,23 @@ internal static class Purposes
         [PersonalData.DeathDate] = Disclosure.Coarse,
     });
 
+    // Opening an account needs the identity a bank's know-your-customer check asks for, nothing more.
+    private static readonly DataView AccountOpeningView = View("account opening", new()
+    {
+        [PersonalData.Nik] = Disclosure.Whole,
+        [PersonalData.FullName] = Disclosure.Whole,
+        [PersonalData.BirthDate] = Disclosure.Whole,
+        [PersonalData.AddressLine] = Disclosure.Whole,
+        [PersonalData.VillageCode] = Disclosure.Whole,
+    });
+
+    // Paying a line needs the account and the name on it; not the NIK, the address or the family.
+    private static readonly DataView PaymentView = View("payment", new()
+    {
+        [PersonalData.FullName] = Disclosure.Whole,
+        [PersonalData.AccountNumber] = Disclosure.Whole,
+    });
+
     public static IReadOnlyList<Purpose> All { get; } =
     [
         new("registry-stewardship", Scopes.RegistrySteward, [PartnerKind.Steward], DataView.Everything,
@@ -93,6 +110,12 @@ internal static class Purposes
             "Delivering relief to named households: names and addresses, NIKs masked."),
         new("approved-research", Scopes.RegistryRead, [PartnerKind.Researcher], ResearchView,
             "An approved research request: no direct identifiers, birth years and districts only."),
+        new("disbursement-issuing", Scopes.DisbursementIssue, [PartnerKind.Steward], DataView.WithAccounts,
+            "Opening recipients' accounts, issuing disbursement batches and reconciling them: account numbers included."),
+        new("account-opening", Scopes.DisbursementConfirm, [PartnerKind.Bank], AccountOpeningView,
+            "A paying bank opening accounts for the recipients the steward sent it: the identity its know-your-customer check needs."),
+        new("disbursement-payment", Scopes.DisbursementConfirm, [PartnerKind.Bank], PaymentView,
+            "A paying bank crediting the lines assigned to it: the account and the name on it, no NIK or address."),
     ];
 
     /// <summary>The purpose a partner names for a call that reads personal data (<paramref name="code"/> null or empty: none).</summary>
