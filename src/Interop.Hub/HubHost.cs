@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Audit.AccessLog;
 using Interop.Hub.Disbursements.Accounts;
+using Interop.Hub.Disbursements.Batches;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
@@ -126,6 +127,8 @@ internal static class HubHost
             builder.Services.AddScoped<ConflictResolutions>();
             builder.Services.AddScoped<IdentityReconciliation>();
             builder.Services.AddScoped<RecipientAccounts>();
+            builder.Services.AddScoped<BatchIssuing>();
+            builder.Services.AddScoped<BatchReads>();
             builder.Services.AddSingleton(new IngestStreams(options.MaxIngestStreamsPerPartner, options.MaxIngestStreams));
             builder.Services.AddSingleton(new StalledAnswers(TimeSpan.FromSeconds(options.StalledStreamSeconds)));
             builder.Services.AddSingleton<ChangeFeedSignal>();
@@ -192,6 +195,7 @@ internal static class HubHost
             app.MapGrpcService<PartnerAdminGrpcService>();
             app.MapGrpcService<AccessLogGrpcService>();
             app.MapGrpcService<AccountOpeningGrpcService>();
+            app.MapGrpcService<DisbursementBatchGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

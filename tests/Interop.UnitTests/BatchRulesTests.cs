@@ -11,8 +11,21 @@ public sealed class BatchRulesTests
     private static readonly ProgrammeStage Round = new(SocialProgram.Pkh, 2026, 3);
     private static readonly Guid BatchId = Guid.Parse("1a2b3c4d-0000-7000-8000-000000000000");
 
-    private static Household Enrolled(string villageCode, params PkhComponent[] components) =>
-        RegisteredHousehold.Active with { Id = Guid.NewGuid(), VillageCode = villageCode, Programs = [new ProgramMembership(SocialProgram.Pkh, components)] };
+    private static int serial;
+
+    /// <summary>An active household enrolled in PKH whose recipient (its head) is a person of its own.</summary>
+    private static Household Enrolled(string villageCode, params PkhComponent[] components)
+    {
+        var head = RegisteredHousehold.Active.Members[0] with { Nik = $"327301450790{Interlocked.Increment(ref serial) % 10000:D4}" };
+        return RegisteredHousehold.Active with
+        {
+            Id = Guid.NewGuid(),
+            VillageCode = villageCode,
+            Members = [head],
+            Confirmed = [ConfirmedPerson.Of(head)],
+            Programs = [new ProgramMembership(SocialProgram.Pkh, components)],
+        };
+    }
 
     [Fact]
     public void Given_households_at_the_cut_off_when_a_batch_is_issued_then_each_owed_one_is_a_numbered_line_and_the_rest_are_listed_with_why()
@@ -50,7 +63,7 @@ public sealed class BatchRulesTests
     [Fact]
     public void Totals_that_would_overflow_are_an_error_never_a_wrapped_sum()
     {
-        var line = new BatchLine(1, "X", Guid.NewGuid(), "3273014507900001", new PaymentAccount("bri", "1"), long.MaxValue, "32.73");
+        var line = new BatchLine(1, "X", Guid.NewGuid(), "3273014507900001", "Siti Rahmawati", new PaymentAccount("bri", "1"), long.MaxValue, "32.73");
 
         Assert.Throws<OverflowException>(() => BatchRules.TotalsOf([line, line with { Number = 2, Amount = 1 }]));
     }
@@ -62,5 +75,45 @@ public sealed class BatchRulesTests
         Assert.Null(BatchRules.CancellationProblem(PaymentStatus.Pending, "duplicate NIK under investigation"));
         Assert.Contains("needs a reason", BatchRules.CancellationProblem(PaymentStatus.Unspecified, " "), StringComparison.Ordinal);
         Assert.Contains("returned, not cancelled", BatchRules.CancellationProblem(PaymentStatus.Settled, "too late"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Lines_issued_a_page_at_a_time_are_numbered_on_and_nobody_is_paid_twice_for_one_round()
+    {
+        var first = Enrolled("32.73.01.1001", PkhComponent.Elderly);
+        var paidAlready = Enrolled("32.73.01.1001", PkhComponent.Elderly);
+        var sameRecipient = Enrolled("32.73.01.1002", PkhComponent.Elderly) with { Members = first.Members, Confirmed = first.Confirmed };
+        var second = Enrolled("32.73.01.1003", PkhComponent.Elderly);
+        var issue = new LineIssue(Round, BatchId, new HashSet<Guid> { paidAlready.Id });
+        PaymentAccount Account(Household household, HouseholdMember member) => new("bri", "002101000000001");
+
+        var page1 = issue.Add([first, paidAlready], Account);
+        var page2 = issue.Add([sameRecipient, second], Account);
+
+        Assert.Equal([1L], page1.Lines.Select(line => line.Number));
+        Assert.Equal([2L], page2.Lines.Select(line => line.Number));
+        Assert.Equal(second.Id, page2.Lines.Single().HouseholdId);
+        Assert.Equal("the household has a line in another batch of PKH 2026 stage 3 already", page1.LeftOut.Single().Reason);
+        Assert.Equal("the recipient is paid on another line of this batch", page2.LeftOut.Single().Reason);
+        Assert.Equal((new ControlTotals(2, 1_200_000), 2L), (issue.Totals, issue.LeftOutCount));
+    }
+
+    [Fact]
+    public void A_batch_request_names_a_paying_round_a_past_cut_off_a_later_deadline_and_a_reason()
+    {
+        var now = new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero);
+        var actor = new Interop.Hub.Partners.Actor("kemensos-pusdatin", Interop.Hub.Partners.PartnerKind.Steward);
+        var valid = new IssueBatch("PKH-2026-S3", SocialProgram.Pkh, 2026, 3, now.AddDays(-1), now.AddDays(30), "decree", actor, "hash");
+
+        Assert.Empty(BatchChecks.Check(valid, now));
+        Assert.Equal(["stage"], BatchChecks.Check(valid with { Stage = 5 }, now).Select(issue => issue.Field));
+        Assert.Equal(["stage"], BatchChecks.Check(valid with { Programme = SocialProgram.Bpnt, Stage = 7 }, now).Select(issue => issue.Field));
+        Assert.Equal(["year"], BatchChecks.Check(valid with { Year = 1999 }, now).Select(issue => issue.Field));
+        Assert.Equal(["program"], BatchChecks.Check(valid with { Programme = SocialProgram.Unspecified }, now).Select(issue => issue.Field));
+        Assert.Equal(["cut_off_time"], BatchChecks.Check(valid with { CutOff = now.AddSeconds(1) }, now).Select(issue => issue.Field));
+        Assert.Equal(["payment_deadline"], BatchChecks.Check(valid with { PaymentDeadline = now.AddDays(-1) }, now).Select(issue => issue.Field));
+        Assert.Equal(["batch_reference", "reason"], BatchChecks.Check(valid with { Reference = "PKH 2026", Reason = " " }, now).Select(issue => issue.Field));
+        Assert.Equal(BatchChecks.BatchIdOf("PKH-2026-S3"), BatchChecks.BatchIdOf("PKH-2026-S3"));
+        Assert.NotEqual(BatchChecks.BatchIdOf("PKH-2026-S3"), BatchChecks.BatchIdOf("PKH-2026-S4"));
     }
 }

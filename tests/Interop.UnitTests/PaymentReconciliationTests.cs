@@ -12,7 +12,7 @@ public sealed class PaymentReconciliationTests
     private static readonly DateTimeOffset After = Deadline.AddDays(1);
 
     private static BatchLine Line(long number, string bank, string regency, long amount) =>
-        new(number, $"PKH26S3-1A2B3C4D-{number:D10}", Guid.NewGuid(), "3273014507900001", new PaymentAccount(bank, "0123"), amount, regency);
+        new(number, $"PKH26S3-1A2B3C4D-{number:D10}", Guid.NewGuid(), "3273014507900001", "Siti Rahmawati", new PaymentAccount(bank, "0123"), amount, regency);
 
     private static Confirmation Said(BatchLine line, PaymentStatus status, string? reason = null, long? amount = null, string reference = "REF-1") =>
         new(line.EndToEndId, status, reason, amount ?? line.Amount, "IDR", reference);

@@ -40,6 +40,13 @@ public sealed class WireEnumTests
     }
 
     [Fact]
+    public void Every_value_of_the_disbursement_enums_has_its_namesake_in_disbursement_v1_and_back()
+    {
+        AssertRoundTrip<SocialProgram, Interop.Contracts.Disbursement.V1.Program>();
+        AssertRoundTrip<Interop.Hub.Disbursements.Batches.BatchStatus, Interop.Contracts.Disbursement.V1.BatchStatus>();
+    }
+
+    [Fact]
     public void Every_kind_of_access_log_entry_has_its_namesake_in_audit_v1_and_back() =>
         AssertRoundTrip<Interop.Hub.Audit.AccessLog.AccessEntryKind, Interop.Contracts.Audit.V1.AccessEntryKind>();
 

@@ -23,10 +23,7 @@ internal sealed class AccountOpeningGrpcService(RecipientAccounts accounts, Inge
             issues.Add(new("bank", bankProblem));
         }
 
-        if (FreeText.Problem(request.Reason, AccountRules.MaxReasonLength) is { } reasonProblem)
-        {
-            issues.Add(new("reason", reasonProblem));
-        }
+        ProposalRules.RequireText(issues, "reason", request.Reason, AccountRules.MaxReasonLength);
 
         if (request.HouseholdIds.Count is 0 or > RecipientAccounts.MaxRequests)
         {

@@ -66,6 +66,13 @@ internal static class EventStore
         options.Storage.ExtendedSchemaObjects.Add(FamilyCardRegistration.Definition(schema));
         options.Storage.ExtendedSchemaObjects.Add(AccessLogTable.Definition(schema));
         options.Storage.ExtendedSchemaObjects.Add(AccountRequestQueue.Definition(schema));
+        foreach (var table in DisbursementLines.Definitions(schema))
+        {
+            options.Storage.ExtendedSchemaObjects.Add(table);
+        }
+
+        options.Storage.ExtendedSchemaObjects.Add(PaymentEvents.Definition(schema));
+        options.Projections.Snapshot<Disbursements.Batches.DisbursementBatch>(SnapshotLifecycle.Inline);
         options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
         options.Events.Subscribe(new ChangeFeedSubscription());
         PartnerRecords.Configure(options);
@@ -125,6 +132,9 @@ internal static class EventStore
         options.Events.MapEventType<RecipientAccountRequested>("recipient_account_requested");
         options.Events.MapEventType<RecipientAccountOpened>("recipient_account_opened");
         options.Events.MapEventType<RecipientAccountRefused>("recipient_account_refused");
+        options.Events.MapEventType<Disbursements.Batches.BatchIssued>("batch_issued");
+        options.Events.MapEventType<Disbursements.Batches.BatchSealed>("batch_sealed");
+        options.Events.MapEventType<Disbursements.Batches.LineCancelled>("line_cancelled");
         options.Events.MapEventType<HeldForConflict>("held_for_conflict");
         options.Events.MapEventType<ConflictCleared>("conflict_cleared");
         options.Events.MapEventType<MergedInto>("merged_into");

@@ -74,4 +74,40 @@ internal static class HouseholdQueries
             $"where {SearchTermsIndexed} and search_terms && ?::text[] and (data ->> 'IsClosed')::boolean = false order by id",
             cancellationToken,
             [niks.Select(SearchTerm.Nik).ToArray()]);
+
+    /// <summary>
+    /// The ids of the households that may have been enrolled in the programme at the cut-off: those
+    /// enrolled now (the search-terms index), and every household written after the cut-off, which
+    /// may have left the programme since (<c>mt_last_modified</c> is the time of the last append,
+    /// the same clock as the events' timestamps). In the order of their ids.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> EnrolledOrChangedSinceAsync(IQuerySession session, SocialProgram program, DateTimeOffset cutOff, CancellationToken cancellationToken) =>
+        await session.AdvancedSql.QueryAsync<Guid>(
+            $"select id from {MartenTables.Documents<Household>(session.DocumentStore)} where ({SearchTermsIndexed} and search_terms @> ?) or mt_last_modified > ? order by id",
+            cancellationToken,
+            new[] { SearchTerm.Program(program) },
+            cutOff);
+
+    /// <summary>The households as they stood at the moment, in the order of the ids given (those that did not exist yet are missing).</summary>
+    public static async Task<IReadOnlyList<Household>> AtAsync(IQuerySession session, IReadOnlyList<Guid> ids, DateTimeOffset moment, CancellationToken cancellationToken)
+    {
+        var now = (await session.LoadManyAsync<Household>(cancellationToken, ids)).ToDictionary(household => household.Id);
+        var then = new List<Household>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (!now.TryGetValue(id, out var household))
+            {
+                continue;
+            }
+
+            // Unchanged since the moment: the snapshot is how it stood; otherwise its events up to the moment are folded.
+            var asOf = household.UpdatedAt <= moment ? household : await session.Events.AggregateStreamAsync<Household>(id, timestamp: moment, token: cancellationToken);
+            if (asOf is not null)
+            {
+                then.Add(asOf);
+            }
+        }
+
+        return then;
+    }
 }

@@ -9,7 +9,7 @@ namespace Interop.Hub.Disbursements.Batches;
 internal sealed record PaymentAccount(string Bank, string AccountNumber);
 
 /// <summary>One line of a batch: who is paid how much, by which bank, under which end-to-end id; and the regency, for the report by region.</summary>
-internal sealed record BatchLine(long Number, string EndToEndId, Guid HouseholdId, string RecipientNik, PaymentAccount Account, long Amount, string RegencyCode);
+internal sealed record BatchLine(long Number, string EndToEndId, Guid HouseholdId, string RecipientNik, string RecipientName, PaymentAccount Account, long Amount, string RegencyCode);
 
 /// <summary>A batch's control totals: how many lines, and their sum in whole rupiah.</summary>
 internal sealed record ControlTotals(long LineCount, long Amount);
@@ -39,26 +39,8 @@ internal static class BatchRules
     /// <summary>The lines of a batch, numbered from 1 in the households' order, and the households left out with their reasons.</summary>
     public static IssuedLines Issue(ProgrammeStage round, Guid batchId, IEnumerable<Household> householdsAtCutOff, Func<Household, HouseholdMember, PaymentAccount?> accountOf)
     {
-        var lines = new List<BatchLine>();
-        var leftOut = new List<LeftOut>();
-        foreach (var household in householdsAtCutOff)
-        {
-            switch (Entitlements.Entitlements.Of(household, round))
-            {
-                case Entitlement.Owed owed when accountOf(household, owed.Recipient) is { } account:
-                    var number = lines.Count + 1L;
-                    lines.Add(new BatchLine(number, EndToEndIds.For(round, batchId, number), household.Id, owed.Recipient.Nik, account, owed.Amount, RegencyOf(household.VillageCode)));
-                    break;
-                case Entitlement.Owed:
-                    leftOut.Add(new LeftOut(household.Id, "the recipient has no account at a paying bank yet"));
-                    break;
-                case Entitlement.NotOwed notOwed:
-                    leftOut.Add(new LeftOut(household.Id, notOwed.Reason));
-                    break;
-            }
-        }
-
-        return new IssuedLines(lines, leftOut);
+        var issue = new LineIssue(round, batchId, new HashSet<Guid>());
+        return issue.Add(householdsAtCutOff, accountOf);
     }
 
     /// <summary>The control totals of the lines (checked arithmetic).</summary>
@@ -91,5 +73,55 @@ internal static class BatchRules
         : null;
 
     /// <summary>"32.73" from "32.73.01.1002".</summary>
-    private static string RegencyOf(string villageCode) => string.Join('.', villageCode.Split('.').Take(2));
+    public static string RegencyOf(string villageCode) => string.Join('.', villageCode.Split('.').Take(2));
+}
+
+/// <summary>
+/// Issuing a batch's lines a page of households at a time (a batch has no size cap, so the
+/// registry is never held in memory whole). Pure. Numbers lines from 1 across pages, and leaves out,
+/// with the reason, a household that is not owed, whose recipient has no account at a paying bank,
+/// that is paid in another batch of the same round already (<paramref name="paidThisRound"/>), or
+/// whose recipient is paid on another line of this batch: nobody is paid twice for one round.
+/// </summary>
+internal sealed class LineIssue(ProgrammeStage round, Guid batchId, IReadOnlySet<Guid> paidThisRound)
+{
+    private readonly HashSet<string> recipients = new(StringComparer.Ordinal);
+    private long count;
+    private long amount;
+
+    public ControlTotals Totals => new(count, amount);
+
+    public long LeftOutCount { get; private set; }
+
+    public IssuedLines Add(IEnumerable<Household> householdsAtCutOff, Func<Household, HouseholdMember, PaymentAccount?> accountOf)
+    {
+        var lines = new List<BatchLine>();
+        var leftOut = new List<LeftOut>();
+        foreach (var household in householdsAtCutOff)
+        {
+            var entitlement = paidThisRound.Contains(household.Id)
+                ? new Entitlement.NotOwed($"the household has a line in another batch of {round} already")
+                : Entitlements.Entitlements.Of(household, round);
+            switch (entitlement)
+            {
+                case Entitlement.Owed owed when !recipients.Add(owed.Recipient.Nik):
+                    leftOut.Add(new LeftOut(household.Id, "the recipient is paid on another line of this batch"));
+                    break;
+                case Entitlement.Owed owed when accountOf(household, owed.Recipient) is { } account:
+                    count = checked(count + 1);
+                    amount = checked(amount + owed.Amount);
+                    lines.Add(new BatchLine(count, EndToEndIds.For(round, batchId, count), household.Id, owed.Recipient.Nik, owed.Recipient.FullName, account, owed.Amount, BatchRules.RegencyOf(household.VillageCode)));
+                    break;
+                case Entitlement.Owed:
+                    leftOut.Add(new LeftOut(household.Id, "the recipient has no account at a paying bank yet"));
+                    break;
+                case Entitlement.NotOwed notOwed:
+                    leftOut.Add(new LeftOut(household.Id, notOwed.Reason));
+                    break;
+            }
+        }
+
+        LeftOutCount += leftOut.Count;
+        return new IssuedLines(lines, leftOut);
+    }
 }

@@ -67,6 +67,12 @@ internal static class PaymentStatuses
     public static PaymentStatus? FromCode(string code) =>
         Codes.FirstOrDefault(pair => pair.Value == code) is { Value: not null } found ? found.Key : null;
 
+    /// <summary>A status as stored with a line's events: its name, so that renumbering the enum never changes history.</summary>
+    public static string StoredName(PaymentStatus status) => status.ToString();
+
+    /// <summary>A stored status; Unspecified for none.</summary>
+    public static PaymentStatus FromStored(string name) => Enum.TryParse<PaymentStatus>(name, ignoreCase: false, out var status) ? status : PaymentStatus.Unspecified;
+
     /// <summary>Whether a status must come with a reason code.</summary>
     public static bool NeedsReason(PaymentStatus status) => status is PaymentStatus.Rejected or PaymentStatus.Returned or PaymentStatus.Reversed;
 }

@@ -1,0 +1,149 @@
+using Interop.Hub.Disbursements.Entitlements;
+using Interop.Hub.Registry;
+using Interop.Hub.Storage;
+using Marten;
+
+namespace Interop.Hub.Disbursements.Batches;
+
+/// <summary>
+/// The handler of the steward's batch commands: issue (the lines computed from the registry as it
+/// stood at the cut-off, stored with the batch in one transaction), seal (only on exact control
+/// totals, only once), cancel a line (with a reason, while the bank has not paid it).
+/// </summary>
+internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
+{
+    /// <summary>Households read and decided at a time while issuing.</summary>
+    private const int Page = 1_000;
+
+    public async Task<BatchOutcome> IssueAsync(IssueBatch command, CancellationToken cancellationToken)
+    {
+        if (BatchChecks.Check(command, clock.GetUtcNow()) is { Count: > 0 } violations)
+        {
+            return new BatchOutcome.Invalid(violations);
+        }
+
+        var batchId = BatchChecks.BatchIdOf(command.Reference);
+        var round = new ProgrammeStage(command.Programme, command.Year, command.Stage);
+        var cutOff = command.CutOff!.Value;
+        await using var session = store.LightweightSession();
+        if (await session.LoadAsync<DisbursementBatch>(batchId, cancellationToken) is { } existing)
+        {
+            return Replayed(existing, command);
+        }
+
+        await session.BeginTransactionAsync(cancellationToken);
+        var issue = new LineIssue(round, batchId, await DisbursementLines.HouseholdsPaidInAsync(session, round, cancellationToken));
+        var candidates = await HouseholdQueries.EnrolledOrChangedSinceAsync(session, round.Programme, cutOff, cancellationToken);
+        foreach (var page in candidates.Chunk(Page))
+        {
+            var households = await HouseholdQueries.AtAsync(session, page, cutOff, cancellationToken);
+            var issued = issue.Add(households, (household, recipient) => household.PaidAccountOf(recipient.Nik) is { AccountNumber: { } number } account ? new PaymentAccount(account.Bank, number) : null);
+            await DisbursementLines.CopyLinesAsync(session, batchId, round, issued.Lines, cancellationToken);
+            await DisbursementLines.CopyLeftOutAsync(session, batchId, issued.LeftOut, cancellationToken);
+        }
+
+        var totals = issue.Totals;
+        session.Events.StartStream<DisbursementBatch>(
+            batchId,
+            new BatchIssued(command.Reference, round.Programme, round.Year, round.Stage, cutOff, command.PaymentDeadline!.Value, totals.LineCount, totals.Amount, issue.LeftOutCount, command.RequestHash, command.Actor, command.Reason));
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception exception) when (LostRace.Is(exception))
+        {
+            // The same reference issued at the same moment by another call: its batch answers this one.
+            await using var reader = store.QuerySession();
+            if (await reader.LoadAsync<DisbursementBatch>(batchId, cancellationToken) is { } winner)
+            {
+                return Replayed(winner, command);
+            }
+
+            throw;
+        }
+
+        return new BatchOutcome.Done(await LoadAsync(batchId, cancellationToken));
+    }
+
+    public async Task<BatchOutcome> SealAsync(SealBatch command, CancellationToken cancellationToken)
+    {
+        if (BatchChecks.Check(command) is { Count: > 0 } violations)
+        {
+            return new BatchOutcome.Invalid(violations);
+        }
+
+        await using var session = store.LightweightSession();
+        if (await StreamWrites.FetchAsync<DisbursementBatch>(session, command.BatchId, cancellationToken) is not { } stream)
+        {
+            return new BatchOutcome.NotFound("batch_id");
+        }
+
+        var batch = stream.Aggregate!;
+        // Counted from the stored lines, not taken from the issue event: what is sealed is what the banks will be sent.
+        var actual = await DisbursementLines.TotalsAsync(session, batch.Id, cancellationToken);
+        switch (BatchRules.Seal(command.Declared, actual, batch.Status == BatchStatus.Sealed))
+        {
+            case SealDecision.Refused refused when batch.Status == BatchStatus.Sealed:
+                return batch.Totals == command.Declared ? new BatchOutcome.Done(batch) : new BatchOutcome.NotAllowed(refused.Reason);
+            case SealDecision.Refused refused:
+                return new BatchOutcome.Invalid([new(refused.Field, refused.Reason)]);
+            case SealDecision.Sealed sealedTotals:
+                stream.AppendOne(new BatchSealed(sealedTotals.Totals.LineCount, sealedTotals.Totals.Amount, command.Actor, command.Reason));
+                await session.SaveChangesAsync(cancellationToken);
+                return new BatchOutcome.Done(await LoadAsync(batch.Id, cancellationToken));
+            default:
+                throw new InvalidOperationException("Unknown seal decision.");
+        }
+    }
+
+    public async Task<BatchOutcome> CancelLineAsync(CancelLine command, CancellationToken cancellationToken)
+    {
+        if (BatchChecks.Check(command) is { Count: > 0 } violations)
+        {
+            return new BatchOutcome.Invalid(violations);
+        }
+
+        await using var session = store.LightweightSession();
+        if (await StreamWrites.FetchAsync<DisbursementBatch>(session, command.BatchId, cancellationToken) is not { } stream)
+        {
+            return new BatchOutcome.NotFound("batch_id");
+        }
+
+        var batch = stream.Aggregate!;
+        if (batch.Status != BatchStatus.Sealed)
+        {
+            return new BatchOutcome.NotAllowed("the batch is not sealed: an unsealed batch is corrected by issuing another, not by cancelling its lines");
+        }
+
+        if (await DisbursementLines.OneAsync(session, batch.Id, command.LineNumber, cancellationToken) is null)
+        {
+            return new BatchOutcome.NotFound("line_number");
+        }
+
+        var (status, cancelled) = await PaymentEvents.StandingAsync(session, batch.Id, command.LineNumber, cancellationToken);
+        if (cancelled)
+        {
+            return new BatchOutcome.Done(batch);
+        }
+
+        if (BatchRules.CancellationProblem(status, command.Reason) is { } problem)
+        {
+            return new BatchOutcome.NotAllowed(problem);
+        }
+
+        // Serialised with the batch's other writes: the stream's version moves, so a concurrent cancellation of the same line loses its race.
+        stream.AppendOne(new LineCancelled(command.LineNumber, command.Actor, command.Reason));
+        PaymentEvents.AppendCancellation(session, batch.Id, command.LineNumber, command.Reason, command.Actor);
+        await session.SaveChangesAsync(cancellationToken);
+        return new BatchOutcome.Done(await LoadAsync(batch.Id, cancellationToken));
+    }
+
+    private static BatchOutcome Replayed(DisbursementBatch existing, IssueBatch command) =>
+        existing.RequestHash == command.RequestHash ? new BatchOutcome.Done(existing) : new BatchOutcome.ReferenceTaken(existing.Id);
+
+    private async Task<DisbursementBatch> LoadAsync(Guid batchId, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        return await session.LoadAsync<DisbursementBatch>(batchId, cancellationToken) ?? throw new InvalidOperationException("A batch just stored cannot be read.");
+    }
+}

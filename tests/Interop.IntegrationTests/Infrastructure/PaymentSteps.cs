@@ -1,0 +1,40 @@
+using Grpc.Core;
+using Interop.Contracts.Disbursement.V1;
+using Interop.Contracts.Registry.V1;
+
+namespace Interop.IntegrationTests.Infrastructure;
+
+/// <summary>What a household needs before a batch pays it, as the partners do it: enrolment by the steward, an account opened by its bank.</summary>
+public static class PaymentSteps
+{
+    /// <summary>The steward enrols the household in PKH for the components given.</summary>
+    public static Task<Household> EnrolInPkhAsync(RunningHub hub, TestPki pki, Household household, params PkhComponent[] components) =>
+        HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), household, "PKH enrolment decree 2026", new ChangeHouseholdRequest
+        {
+            EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Pkh, Components = { components } } },
+        });
+
+    /// <summary>The steward enrols the household in BPNT (Sembako).</summary>
+    public static Task<Household> EnrolInBpntAsync(RunningHub hub, TestPki pki, Household household) =>
+        HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), household, "BPNT enrolment decree 2026", new ChangeHouseholdRequest
+        {
+            EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Bpnt } },
+        });
+
+    /// <summary>The steward asks the bank for the recipient's account (the head, in the test households), and the bank reports it opened.</summary>
+    public static async Task OpenAccountAsync(RunningHub hub, TestPki pki, System.Security.Cryptography.X509Certificates.X509Certificate2 bank, string bankId, Household household, string accountNumber)
+    {
+        var steward = new AccountOpeningService.AccountOpeningServiceClient(hub.Channel(pki.Steward, purpose: "disbursement-issuing"));
+        var asked = await steward.RequestAccountsAsync(new RequestAccountsRequest { Bank = bankId, Reason = "PKH 2026 recipients", HouseholdIds = { household.HouseholdId } });
+        Assert.Equal(AccountRequestResult.Requested, asked.Outcomes.Single().Result);
+        using var call = new AccountOpeningService.AccountOpeningServiceClient(hub.Channel(bank, purpose: "account-opening")).ReportAccounts();
+        await call.RequestStream.WriteAsync(new ReportAccountsRequest
+        {
+            HouseholdId = household.HouseholdId,
+            Nik = household.Members[0].Nik,
+            Opened = new AccountOpened { AccountNumber = accountNumber },
+        });
+        await call.RequestStream.CompleteAsync();
+        Assert.Equal(AccountReportResult.Recorded, (await call.ResponseStream.ReadAllAsync().SingleAsync()).Result);
+    }
+}
