@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Interop.Hub.Audit.AccessLog;
 using Interop.Hub.Disbursements.Accounts;
 using Interop.Hub.Disbursements.Batches;
+using Interop.Hub.Disbursements.Confirmations;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
@@ -129,6 +130,8 @@ internal static class HubHost
             builder.Services.AddScoped<RecipientAccounts>();
             builder.Services.AddScoped<BatchIssuing>();
             builder.Services.AddScoped<BatchReads>();
+            builder.Services.AddScoped<BankFeed>();
+            builder.Services.AddScoped<PaymentConfirmations>();
             builder.Services.AddSingleton(new IngestStreams(options.MaxIngestStreamsPerPartner, options.MaxIngestStreams));
             builder.Services.AddSingleton(new StalledAnswers(TimeSpan.FromSeconds(options.StalledStreamSeconds)));
             builder.Services.AddSingleton<ChangeFeedSignal>();
@@ -196,6 +199,7 @@ internal static class HubHost
             app.MapGrpcService<AccessLogGrpcService>();
             app.MapGrpcService<AccountOpeningGrpcService>();
             app.MapGrpcService<DisbursementBatchGrpcService>();
+            app.MapGrpcService<PaymentGrpcService>();
             app.MapGrpcHealthChecksService().RequireAuthorization(PartnerAccess.AnyPartner);
             app.MapGrpcReflectionService().RequireAuthorization(PartnerAccess.AnyPartner);
             return app;

@@ -133,12 +133,20 @@ public sealed class DataViewTests
         "Location.district_code", "Location.regency_code", "Location.province_code", "Provenance.proposed_by_partner_id", "Links.open_conflict_case_id",
         "RecipientAccountRequestedChange.bank", "RecipientAccountOpenedChange.bank", "RecipientAccountRefusedChange.bank", "RecipientAccountRefusedChange.reason_code",
         "RequestAccountsRequest.bank", "RequestAccountsRequest.household_ids", "ReportAccountsRequest.household_id", "AccountRefused.reason_code",
+        // Disbursements: ids the hub issues (batches, end-to-end ids), the steward's batch reference, checkpoints, banks, regencies, codes.
+        "IssueBatchRequest.batch_reference", "SealBatchRequest.batch_id", "CancelLineRequest.batch_id", "GetBatchRequest.batch_id",
+        "ListBatchLinesRequest.batch_id", "ListBatchLinesRequest.page_token", "ListBatchLinesResponse.next_page_token", "Batch.batch_id",
+        "Batch.batch_reference", "Batch.issued_by_partner_id", "LeftOutCount.reason", "DisbursementLine.end_to_end_id", "DisbursementLine.bank",
+        "DisbursementLine.regency_code", "StreamLinesRequest.after_checkpoint", "StreamLinesResponse.checkpoint", "LineToPay.batch_id",
+        "LineToPay.end_to_end_id", "LineToPay.currency", "LineNotice.batch_id", "LineNotice.end_to_end_id", "LineNotice.reason", "ConfirmPaymentsRequest.end_to_end_id",
+        "ConfirmPaymentsRequest.reason_code", "ConfirmPaymentsRequest.currency", "ConfirmPaymentsResponse.end_to_end_id",
     ];
 
     [Fact]
     public void Every_text_and_date_in_the_registry_and_disbursement_contracts_is_marked_or_holds_no_personal_data()
     {
-        var unmarked = new[] { V1.RegistryService.Descriptor.File, V1.ReconciliationService.Descriptor.File, V2.RegistryService.Descriptor.File, V1.HouseholdReflection.Descriptor, Interop.Contracts.Disbursement.V1.AccountOpeningService.Descriptor.File }
+        var unmarked = new[] { V1.RegistryService.Descriptor.File, V1.ReconciliationService.Descriptor.File, V2.RegistryService.Descriptor.File, V1.HouseholdReflection.Descriptor, Interop.Contracts.Disbursement.V1.AccountOpeningService.Descriptor.File,
+            Interop.Contracts.Disbursement.V1.DisbursementBatchService.Descriptor.File, Interop.Contracts.Disbursement.V1.PaymentService.Descriptor.File }
             .SelectMany(file => file.MessageTypes.SelectMany(AllMessages))
             .SelectMany(message => message.Fields.InFieldNumberOrder())
             .Where(field => field.FieldType == Google.Protobuf.Reflection.FieldType.String
@@ -147,7 +155,7 @@ public sealed class DataViewTests
             .Select(field => $"{field.ContainingType.Name}.{field.Name}")
             .Where(name => !HoldNoPersonalData.Contains(name))
             .ToList();
-        Assert.Empty(unmarked);
+        Assert.True(unmarked.Count == 0, string.Join(", ", unmarked));
     }
 
     [Fact]

@@ -62,8 +62,9 @@ internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> l
                 StatusCode.DeadlineExceeded,
                 $"The call took longer than {bounded.Limit.TotalSeconds:N0} s, the hub's limit for one request, and was stopped; what it changed was stored only if it finished: retry under the same idempotency key."));
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (context.CancellationToken.IsCancellationRequested && (exception is OperationCanceledException or IOException))
         {
+            // The partner went away (a cancelled call, a reset stream, a dropped connection): not a fault of the hub.
             status = StatusCode.Cancelled;
             throw new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled."));
         }

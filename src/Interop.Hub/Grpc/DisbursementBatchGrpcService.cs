@@ -162,5 +162,8 @@ internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchRe
             Amount = stored.Line.Amount,
             RegencyCode = stored.Line.RegencyCode,
             CancellationReason = stored.CancelledBecause ?? string.Empty,
+            PaymentStatus = WireEnum<V1.PaymentStatus>.From(stored.Status),
+            ConfirmationsApplied = stored.ConfirmationsApplied,
+            KeptForReview = stored.KeptForReview,
         };
 }

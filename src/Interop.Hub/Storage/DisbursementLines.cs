@@ -1,4 +1,5 @@
 using Interop.Hub.Disbursements.Batches;
+using Interop.Hub.Disbursements.Confirmations;
 using Marten;
 using Npgsql;
 using NpgsqlTypes;
@@ -6,8 +7,8 @@ using Weasel.Postgresql.Tables;
 
 namespace Interop.Hub.Storage;
 
-/// <summary>A stored line as the steward reads it: the line, and whether (and why) it was cancelled.</summary>
-internal sealed record StoredLine(BatchLine Line, string? CancelledBecause);
+/// <summary>A stored line as the steward reads it: the line; where its payment stands, how many confirmations were applied and kept for review; whether (and why) it was cancelled.</summary>
+internal sealed record StoredLine(BatchLine Line, PaymentStatus Status, long ConfirmationsApplied, long KeptForReview, string? CancelledBecause);
 
 /// <summary>
 /// A batch's lines and the households it left out: the snapshot of what was owed at the cut-off,
@@ -123,10 +124,15 @@ internal static class DisbursementLines
     /// <summary>A page of the batch's lines after a line number, in order, with their cancellations.</summary>
     public static async Task<IReadOnlyList<StoredLine>> PageAsync(IQuerySession session, Guid batchId, long afterLine, int limit, CancellationToken cancellationToken)
     {
+        var events = Qualified(session, PaymentEvents.TableName);
+        const string OfLine = "e.batch_id = l.batch_id and e.line_number = l.line_number";
         await using var command = new NpgsqlCommand(
-            $"select l.line_number, l.end_to_end_id, l.household_id, l.recipient_nik, l.recipient_name, l.bank, l.account_number, l.amount, l.regency_code, c.reason "
-            + $"from {Qualified(session, LineTable)} as l left join lateral (select e.reason from {Qualified(session, PaymentEvents.TableName)} as e "
-            + $"where e.batch_id = l.batch_id and e.line_number = l.line_number and e.kind = '{PaymentEvents.Cancelled}' limit 1) as c on true "
+            $"select l.line_number, l.end_to_end_id, l.household_id, l.recipient_nik, l.recipient_name, l.bank, l.account_number, l.amount, l.regency_code, "
+            + $"(select e.reason from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Cancelled}' limit 1), "
+            + $"(select e.status from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Applied}' order by e.line_version desc limit 1), "
+            + $"(select count(*) from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Applied}'), "
+            + $"(select count(*) from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Contradiction}') "
+            + $"from {Qualified(session, LineTable)} as l "
             + "where l.batch_id = @batch and l.line_number > @after order by l.line_number limit @limit");
         command.Parameters.AddWithValue("batch", batchId);
         command.Parameters.AddWithValue("after", afterLine);
@@ -157,6 +163,9 @@ internal static class DisbursementLines
                     new PaymentAccount(reader.GetString(5), reader.GetString(6)),
                     reader.GetInt64(7),
                     reader.GetString(8)),
+                reader.IsDBNull(10) ? PaymentStatus.Unspecified : PaymentStatuses.FromStored(reader.GetString(10)),
+                reader.GetInt64(11),
+                reader.GetInt64(12),
                 reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
 

@@ -71,7 +71,12 @@ internal static class EventStore
             options.Storage.ExtendedSchemaObjects.Add(table);
         }
 
-        options.Storage.ExtendedSchemaObjects.Add(PaymentEvents.Definition(schema));
+        options.Storage.ExtendedSchemaObjects.Add(BankInstructions.Definition(schema));
+        foreach (var table in PaymentEvents.Definitions(schema))
+        {
+            options.Storage.ExtendedSchemaObjects.Add(table);
+        }
+
         options.Projections.Snapshot<Disbursements.Batches.DisbursementBatch>(SnapshotLifecycle.Inline);
         options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
         options.Events.Subscribe(new ChangeFeedSubscription());

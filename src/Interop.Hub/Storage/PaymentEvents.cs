@@ -1,29 +1,54 @@
+using Interop.Hub.Disbursements.Batches;
 using Interop.Hub.Disbursements.Confirmations;
 using Interop.Hub.Partners;
 using Marten;
+using Npgsql;
+using NpgsqlTypes;
 using Weasel.Postgresql.Tables;
 
 namespace Interop.Hub.Storage;
 
+/// <summary>One event of a line: its place in the line's history, what it is, and the bank's confirmation it carries (applied or kept aside).</summary>
+internal sealed record PaymentEvent(Guid BatchId, long LineNumber, int LineVersion, string Kind, Confirmation? Confirmation, string? Reason, Actor Actor);
+
+/// <summary>A line of a sealed batch as a confirmation finds it: the line, and its events so far, oldest first.</summary>
+internal sealed record LineWithEvents(Guid BatchId, BatchLine Line, IReadOnlyList<PaymentEvent> Events)
+{
+    public int Version => Events.Count == 0 ? 0 : Events[^1].LineVersion;
+
+    public IReadOnlyList<Confirmation> Applied => [.. Events.Where(e => e.Kind == PaymentEvents.Applied).Select(e => e.Confirmation!)];
+}
+
 /// <summary>
 /// What happened to each line of a batch, as events appended in order and never changed (the serving
 /// role may only insert and read them): a bank's confirmation applied, one kept aside as a
-/// contradiction, the steward's cancellation. A line's state at any moment is the fold of its events
-/// up to that moment, so the reconciliation of any past moment can be rebuilt.
+/// contradiction, the steward's cancellation. Each line's events are numbered (<c>line_version</c>,
+/// unique per line), so two commits deciding on the same line at once cannot both append: the later
+/// loses on the key and decides again. A line's state at any moment is the fold of its events up to
+/// that moment, so the reconciliation of any past moment can be rebuilt. Confirmations for no line
+/// the bank holds are kept apart (<see cref="UnknownTable"/>), to be counted.
 /// </summary>
 internal static class PaymentEvents
 {
     public const string TableName = "payment_event";
+    public const string UnknownTable = "unknown_confirmation";
+
+    /// <summary>A bank's confirmation, taken as the line's new status.</summary>
+    public const string Applied = "applied";
+
+    /// <summary>A confirmation that contradicts what the bank said before: kept for review, never applied.</summary>
+    public const string Contradiction = "contradiction";
 
     /// <summary>The steward cancelled the line before it was paid, with a reason.</summary>
     public const string Cancelled = "cancelled";
 
-    public static Table Definition(string schema)
+    public static IEnumerable<Table> Definitions(string schema)
     {
         var table = new Table($"{schema}.{TableName}");
         table.AddColumn("sequence", "bigserial").AsPrimaryKey();
         table.AddColumn<Guid>("batch_id").NotNull();
         table.AddColumn<long>("line_number").NotNull();
+        table.AddColumn<int>("line_version").NotNull();
         table.AddColumn("recorded_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
         table.AddColumn<string>("kind").NotNull();
         table.AddColumn<string>("status");
@@ -33,32 +58,185 @@ internal static class PaymentEvents
         table.AddColumn<string>("bank_reference");
         table.AddColumn<string>("partner_id").NotNull();
         table.AddColumn<string>("officer_id");
-        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_line") { Columns = ["batch_id", "line_number", "sequence"] });
-        return table;
+        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_line") { Columns = ["batch_id", "line_number", "line_version"], IsUnique = true });
+        yield return table;
+
+        var unknown = new Table($"{schema}.{UnknownTable}");
+        unknown.AddColumn("sequence", "bigserial").AsPrimaryKey();
+        unknown.AddColumn("recorded_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        unknown.AddColumn<string>("bank").NotNull();
+        unknown.AddColumn<string>("end_to_end_id").NotNull();
+        unknown.AddColumn<string>("status").NotNull();
+        unknown.AddColumn("amount", "bigint").NotNull();
+        unknown.Indexes.Add(new IndexDefinition($"idx_{UnknownTable}_bank") { Columns = ["bank", "end_to_end_id"] });
+        yield return unknown;
     }
 
-    /// <summary>Queues the cancellation of a line, in the session's transaction.</summary>
-    public static void AppendCancellation(IDocumentSession session, Guid batchId, long lineNumber, string reason, Actor actor) =>
+    /// <summary>Queues the cancellation of a line after the version its decision read, in the session's transaction.</summary>
+    public static void AppendCancellation(IDocumentSession session, Guid batchId, long lineNumber, int readVersion, string reason, Actor actor) =>
         session.QueueSqlCommand(
-            $"insert into {MartenTables.Own(session.DocumentStore, TableName)} (batch_id, line_number, kind, reason, partner_id, officer_id) values (?, ?, '{Cancelled}', ?, ?, ?)",
+            $"insert into {TableOf(session)} (batch_id, line_number, line_version, kind, reason, partner_id, officer_id) values (?, ?, ?, '{Cancelled}', ?, ?, ?)",
             batchId,
             lineNumber,
+            readVersion + 1,
             reason,
             actor.PartnerId,
             (object?)actor.OfficerId ?? DBNull.Value);
 
-    /// <summary>The line's last applied status (Unspecified while none), and whether it is cancelled.</summary>
-    public static async Task<(PaymentStatus Status, bool Cancelled)> StandingAsync(IQuerySession session, Guid batchId, long lineNumber, CancellationToken cancellationToken)
+    /// <summary>The line's events, oldest first.</summary>
+    public static async Task<IReadOnlyList<PaymentEvent>> OfLineAsync(IQuerySession session, Guid batchId, long lineNumber, CancellationToken cancellationToken)
     {
-        var kinds = await session.AdvancedSql.QueryAsync<string, string>(
-            $"select row(kind), row(coalesce(status, '')) from {MartenTables.Own(session.DocumentStore, TableName)} where batch_id = ? and line_number = ? order by sequence",
-            cancellationToken,
-            batchId,
-            lineNumber);
-        var status = kinds.Where(row => row.Item1 == Applied).Select(row => PaymentStatuses.FromStored(row.Item2)).LastOrDefault();
-        return (status, kinds.Any(row => row.Item1 == Cancelled));
+        await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"select {EventColumns("e")} from {TableOf(session)} as e where e.batch_id = @batch and e.line_number = @line order by e.line_version", connection);
+        command.Parameters.AddWithValue("batch", batchId);
+        command.Parameters.AddWithValue("line", lineNumber);
+        var events = new List<PaymentEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(ReadEvent(reader, batchId, lineNumber, string.Empty));
+        }
+
+        return events;
     }
 
-    /// <summary>A bank's confirmation taken as the line's new status.</summary>
-    public const string Applied = "applied";
+    /// <summary>
+    /// The lines of sealed batches with these end-to-end ids, each with its events so far: one index
+    /// probe per id (the lines' unique end-to-end index, then the events' line index).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, LineWithEvents>> LinesAsync(NpgsqlConnection connection, IDocumentStore store, IReadOnlyCollection<string> endToEndIds, CancellationToken cancellationToken)
+    {
+        var lines = new Dictionary<string, LineWithEvents>(StringComparer.Ordinal);
+        if (endToEndIds.Count == 0)
+        {
+            return lines;
+        }
+
+        var lineTable = MartenTables.Own(store, DisbursementLines.LineTable);
+        var batchTable = MartenTables.Documents<DisbursementBatch>(store);
+        await using var command = new NpgsqlCommand(
+            $"select l.batch_id, l.line_number, l.end_to_end_id, l.household_id, l.bank, l.amount, l.regency_code, {EventColumns("e")} "
+            + $"from unnest(@ids::text[]) as wanted(id) join {lineTable} as l on l.end_to_end_id = wanted.id "
+            + $"join {batchTable} as b on b.id = l.batch_id and b.data ->> 'Status' = '{nameof(BatchStatus.Sealed)}' "
+            + $"left join {MartenTables.Own(store, TableName)} as e on e.batch_id = l.batch_id and e.line_number = l.line_number "
+            + "order by l.end_to_end_id, e.line_version",
+            connection);
+        command.Parameters.AddWithValue("ids", endToEndIds.ToArray());
+        var events = new Dictionary<string, List<PaymentEvent>>(StringComparer.Ordinal);
+        var found = new Dictionary<string, (Guid Batch, BatchLine Line)>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var endToEndId = reader.GetString(2);
+                if (!found.ContainsKey(endToEndId))
+                {
+                    var batchId = reader.GetGuid(0);
+                    found[endToEndId] = (batchId, new BatchLine(
+                        reader.GetInt64(1), endToEndId, reader.GetGuid(3), string.Empty, string.Empty, new PaymentAccount(reader.GetString(4), string.Empty), reader.GetInt64(5), reader.GetString(6)));
+                    events[endToEndId] = [];
+                }
+
+                if (!reader.IsDBNull(7))
+                {
+                    events[endToEndId].Add(ReadEvent(reader, found[endToEndId].Batch, found[endToEndId].Line.Number, endToEndId, offset: 7));
+                }
+            }
+        }
+
+        foreach (var (endToEndId, (batch, line)) in found)
+        {
+            lines[endToEndId] = new LineWithEvents(batch, line, events[endToEndId]);
+        }
+
+        return lines;
+    }
+
+    /// <summary>Appends the events with one binary COPY on the session's connection (a key another commit took first fails it).</summary>
+    public static async Task CopyAsync(NpgsqlConnection connection, IDocumentStore store, IReadOnlyList<PaymentEvent> events, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var import = await connection.BeginBinaryImportAsync(
+            $"copy {MartenTables.Own(store, TableName)} (batch_id, line_number, line_version, kind, status, reason, amount, currency, bank_reference, partner_id, officer_id) from stdin (format binary)",
+            cancellationToken);
+        foreach (var change in events)
+        {
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(change.BatchId, NpgsqlDbType.Uuid, cancellationToken);
+            await import.WriteAsync(change.LineNumber, NpgsqlDbType.Bigint, cancellationToken);
+            await import.WriteAsync(change.LineVersion, NpgsqlDbType.Integer, cancellationToken);
+            await import.WriteAsync(change.Kind, NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(import, change.Confirmation is { } status ? PaymentStatuses.StoredName(status.Status) : null, cancellationToken);
+            await WriteAsync(import, change.Confirmation?.Reason ?? change.Reason, cancellationToken);
+            if (change.Confirmation is { } confirmation)
+            {
+                await import.WriteAsync(confirmation.Amount, NpgsqlDbType.Bigint, cancellationToken);
+            }
+            else
+            {
+                await import.WriteNullAsync(cancellationToken);
+            }
+
+            await WriteAsync(import, change.Confirmation?.Currency, cancellationToken);
+            await WriteAsync(import, change.Confirmation?.BankReference, cancellationToken);
+            await import.WriteAsync(change.Actor.PartnerId, NpgsqlDbType.Text, cancellationToken);
+            await WriteAsync(import, change.Actor.OfficerId, cancellationToken);
+        }
+
+        await import.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>Keeps the confirmations for no line the bank holds, to be counted.</summary>
+    public static async Task CopyUnknownAsync(NpgsqlConnection connection, IDocumentStore store, string bank, IReadOnlyList<Confirmation> confirmations, CancellationToken cancellationToken)
+    {
+        if (confirmations.Count == 0)
+        {
+            return;
+        }
+
+        await using var import = await connection.BeginBinaryImportAsync(
+            $"copy {MartenTables.Own(store, UnknownTable)} (bank, end_to_end_id, status, amount) from stdin (format binary)", cancellationToken);
+        foreach (var confirmation in confirmations)
+        {
+            await import.StartRowAsync(cancellationToken);
+            await import.WriteAsync(bank, NpgsqlDbType.Text, cancellationToken);
+            await import.WriteAsync(confirmation.EndToEndId, NpgsqlDbType.Text, cancellationToken);
+            await import.WriteAsync(PaymentStatuses.StoredName(confirmation.Status), NpgsqlDbType.Text, cancellationToken);
+            await import.WriteAsync(confirmation.Amount, NpgsqlDbType.Bigint, cancellationToken);
+        }
+
+        await import.CompleteAsync(cancellationToken);
+    }
+
+    private static string EventColumns(string alias) =>
+        $"{alias}.line_version, {alias}.kind, {alias}.status, {alias}.reason, {alias}.amount, {alias}.currency, {alias}.bank_reference, {alias}.partner_id, {alias}.officer_id";
+
+    private static PaymentEvent ReadEvent(NpgsqlDataReader reader, Guid batchId, long lineNumber, string endToEndId, int offset = 0)
+    {
+        var kind = reader.GetString(offset + 1);
+        var status = reader.IsDBNull(offset + 2) ? null : reader.GetString(offset + 2);
+        var reason = reader.IsDBNull(offset + 3) ? null : reader.GetString(offset + 3);
+        var actor = new Actor(reader.GetString(offset + 7), PartnerKind.Unspecified, reader.IsDBNull(offset + 8) ? null : reader.GetString(offset + 8));
+        var confirmation = status is null
+            ? null
+            : new Confirmation(
+                endToEndId,
+                PaymentStatuses.FromStored(status),
+                reason,
+                reader.GetInt64(offset + 4),
+                reader.GetString(offset + 5),
+                reader.IsDBNull(offset + 6) ? string.Empty : reader.GetString(offset + 6));
+        return new PaymentEvent(batchId, lineNumber, reader.GetInt32(offset), kind, confirmation, confirmation is null ? reason : null, actor);
+    }
+
+    private static Task WriteAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
+        value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static string TableOf(IQuerySession session) => MartenTables.Own(session.DocumentStore, TableName);
 }

@@ -88,7 +88,9 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
             case SealDecision.Refused refused:
                 return new BatchOutcome.Invalid([new(refused.Field, refused.Reason)]);
             case SealDecision.Sealed sealedTotals:
+                await BankInstructions.SerializeAsync(session, cancellationToken);
                 stream.AppendOne(new BatchSealed(sealedTotals.Totals.LineCount, sealedTotals.Totals.Amount, command.Actor, command.Reason));
+                BankInstructions.Release(session, batch.Id);
                 await session.SaveChangesAsync(cancellationToken);
                 return new BatchOutcome.Done(await LoadAsync(batch.Id, cancellationToken));
             default:
@@ -120,21 +122,33 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
             return new BatchOutcome.NotFound("line_number");
         }
 
-        var (status, cancelled) = await PaymentEvents.StandingAsync(session, batch.Id, command.LineNumber, cancellationToken);
-        if (cancelled)
+        var events = await PaymentEvents.OfLineAsync(session, batch.Id, command.LineNumber, cancellationToken);
+        if (events.Any(change => change.Kind == PaymentEvents.Cancelled))
         {
             return new BatchOutcome.Done(batch);
         }
 
+        var status = events.Where(change => change.Kind == PaymentEvents.Applied).Select(change => change.Confirmation!.Status).LastOrDefault();
         if (BatchRules.CancellationProblem(status, command.Reason) is { } problem)
         {
             return new BatchOutcome.NotAllowed(problem);
         }
 
-        // Serialised with the batch's other writes: the stream's version moves, so a concurrent cancellation of the same line loses its race.
+        // After the line's last event: a confirmation stored meanwhile takes the number first, and this commit loses.
+        await BankInstructions.SerializeAsync(session, cancellationToken);
         stream.AppendOne(new LineCancelled(command.LineNumber, command.Actor, command.Reason));
-        PaymentEvents.AppendCancellation(session, batch.Id, command.LineNumber, command.Reason, command.Actor);
-        await session.SaveChangesAsync(cancellationToken);
+        PaymentEvents.AppendCancellation(session, batch.Id, command.LineNumber, events.Count == 0 ? 0 : events[^1].LineVersion, command.Reason, command.Actor);
+        // The bank is told in the hub's words: the steward's reason is free text, which may name people.
+        BankInstructions.Cancel(session, batch.Id, command.LineNumber, "the steward cancelled the line: do not pay it");
+        try
+        {
+            await session.SaveChangesAsync(cancellationToken);
+        }
+        catch (Exception exception) when (LostRace.Is(exception))
+        {
+            throw new ConcurrentChangeException("The line changed while it was being cancelled (a confirmation arrived); read it again.", exception);
+        }
+
         return new BatchOutcome.Done(await LoadAsync(batch.Id, cancellationToken));
     }
 

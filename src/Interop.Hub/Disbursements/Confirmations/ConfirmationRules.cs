@@ -84,7 +84,7 @@ internal static class ConfirmationRules
         : !PaymentStatuses.NeedsReason(confirmation.Status) && confirmation.Reason is not null ? new("reason", $"a {Word(confirmation.Status)} carries no reason code")
         : confirmation.Amount <= 0 ? new("amount", "must be a positive whole number of rupiah")
         : confirmation.Currency != Currency ? new("currency", $"must be {Currency}: the programmes pay in rupiah")
-        : confirmation.EndToEndId.Length is 0 or > EndToEndIds.MaxLength ? new("end_to_end_id", $"must be 1 to {EndToEndIds.MaxLength} characters")
+        : !EndToEndIds.IsWellFormed(confirmation.EndToEndId) ? new("end_to_end_id", $"must be an end-to-end id as the hub issued it: 1 to {EndToEndIds.MaxLength} capital letters, digits or '-'")
         : null;
 
     private static string Word(PaymentStatus status) => PaymentStatuses.CodeOf(status) ?? status switch

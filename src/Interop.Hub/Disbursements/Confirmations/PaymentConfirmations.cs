@@ -1,0 +1,100 @@
+using Interop.Hub.Partners;
+using Interop.Hub.Storage;
+using Interop.Hub.Streaming;
+using Marten;
+using Npgsql;
+
+namespace Interop.Hub.Disbursements.Confirmations;
+
+/// <summary>What the hub answers for one confirmation of a bank's stream, in the order sent.</summary>
+internal sealed record ConfirmationAnswer(long Position, Confirmation Confirmation, ConfirmationDecision Decision);
+
+/// <summary>
+/// The handler of a bank's confirmations: a batch at a time, it reads the lines the batch names with
+/// their events (one query), decides each confirmation on the line as the batch's earlier ones left
+/// it (<see cref="ConfirmationRules"/>), and appends the line events and the unknown confirmations
+/// with one COPY each, in one transaction. Two commits that decide on the same line at once collide
+/// on the line's event number; the loser reads again and decides again, so a confirmation is never
+/// counted twice however the bank resends.
+/// </summary>
+internal sealed class PaymentConfirmations(IDocumentStore store)
+{
+    public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 2);
+    private const int MaxAttempts = 10;
+
+    public Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken)
+    {
+        long position = 0;
+        return BatchedStream.ProcessAsync(
+            confirmations,
+            Limits,
+            // Not cancelled with the call: a confirmation that was read is stored even if the bank has gone.
+            batch => DecideAsync(batch, bank, CancellationToken.None),
+            (batch, decisions) => answer(batch.Select((confirmation, index) => new ConfirmationAnswer(position++, confirmation, decisions[index])).ToList()),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ConfirmationDecision>> DecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryDecideAsync(confirmations, bank, cancellationToken);
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation && attempt < MaxAttempts)
+            {
+                // Another commit appended to one of these lines first: read them again and decide again.
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                throw new Registry.ConcurrentChangeException("The lines of these confirmations kept changing at the same time.", exception);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<ConfirmationDecision>> TryDecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, CancellationToken cancellationToken)
+    {
+        await using var connection = store.Storage.Database.CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var wanted = confirmations.Select(confirmation => confirmation.EndToEndId).Where(EndToEndIds.IsWellFormed).Distinct(StringComparer.Ordinal).ToList();
+        var lines = (await PaymentEvents.LinesAsync(connection, store, wanted, cancellationToken)).ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+        var appended = new List<PaymentEvent>();
+        var unknown = new List<Confirmation>();
+        var decisions = new List<ConfirmationDecision>(confirmations.Count);
+        foreach (var confirmation in confirmations)
+        {
+            var line = lines.GetValueOrDefault(confirmation.EndToEndId);
+            var decision = ConfirmationRules.Decide(
+                line is null ? null : new ConfirmedLine(line.Line.EndToEndId, line.Line.Account.Bank, line.Line.Amount, line.Applied),
+                bank.PartnerId,
+                confirmation);
+            var kind = decision switch
+            {
+                ConfirmationDecision.Applied => PaymentEvents.Applied,
+                // A contradiction resent is kept once.
+                ConfirmationDecision.Contradiction when !line!.Events.Any(e => e.Kind == PaymentEvents.Contradiction && e.Confirmation == confirmation) => PaymentEvents.Contradiction,
+                _ => null,
+            };
+            if (kind is not null)
+            {
+                var change = new PaymentEvent(line!.BatchId, line.Line.Number, line.Version + 1, kind, confirmation, null, bank);
+                appended.Add(change);
+                lines[confirmation.EndToEndId] = line with { Events = [.. line.Events, change] };
+            }
+            else if (decision is ConfirmationDecision.UnknownLine)
+            {
+                unknown.Add(confirmation);
+            }
+
+            decisions.Add(decision);
+        }
+
+        await PaymentEvents.CopyAsync(connection, store, appended, cancellationToken);
+        await PaymentEvents.CopyUnknownAsync(connection, store, bank.PartnerId, unknown, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return decisions;
+    }
+}

@@ -1,0 +1,210 @@
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Interop.Contracts.Disbursement.V1;
+using Interop.IntegrationTests.Infrastructure;
+using RegistryV1 = Interop.Contracts.Registry.V1;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// Story 4 of ../shared/DOMAIN.md, at test scale: BRI pulls its lines of a sealed batch and streams
+/// its confirmations; the connection drops half way; BRI sends the rest again, overlapping what was
+/// sent, and nothing is counted twice. Banks never see or confirm each other's lines.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "bank_payments")
+{
+    private const int BriHouseholds = 24;
+    private const int BniHouseholds = 8;
+
+    private DisbursementBatchService.DisbursementBatchServiceClient Steward => new(Hub.Channel(Pki.Steward, purpose: "disbursement-issuing"));
+
+    private PaymentService.PaymentServiceClient Bri => new(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
+
+    private PaymentService.PaymentServiceClient Bni => new(Hub.Channel(Pki.SecondBank, purpose: "disbursement-payment"));
+
+    [Fact]
+    public async Task Story_4_bri_confirms_its_lines_the_connection_drops_it_resends_overlapping_and_nothing_counts_twice()
+    {
+        var batch = await SealedBatchAsync("PKH-2026-S3-STORY4");
+        var briLines = await LinesAsync(Bri);
+        var bniLines = await LinesAsync(Bni);
+
+        // Each bank streams exactly its own lines: what paying needs (name, account, amount), no NIK.
+        Assert.Equal(BriHouseholds, briLines.Count);
+        Assert.Equal(BniHouseholds, bniLines.Count);
+        var all = await BatchLinesAsync(batch.BatchId);
+        Assert.Equal(all.Where(line => line.Bank == "bri").Select(line => line.EndToEndId).Order(), briLines.Select(line => line.Pay.EndToEndId).Order());
+        Assert.All(briLines, line => Assert.Equal(("Siti Rahmawati", "IDR"), (line.Pay.RecipientName, line.Pay.Currency)));
+        Assert.All(briLines, line => Assert.StartsWith("0021", line.Pay.AccountNumber, StringComparison.Ordinal));
+        Assert.Empty(briLines.Select(line => line.Pay.EndToEndId).Intersect(bniLines.Select(line => line.Pay.EndToEndId)));
+        // Resumed from the middle, the stream sends the rest only.
+        Assert.Equal(briLines.Skip(10).Select(line => line.Pay.EndToEndId), (await LinesAsync(Bri, briLines[9].Checkpoint)).Select(line => line.Pay.EndToEndId));
+
+        // BRI sends the first 16 confirmations and the connection drops after some answers came back.
+        var settled = briLines.Select(line => Settled(line.Pay)).ToList();
+        using (var cut = new CancellationTokenSource())
+        {
+            using var call = Bri.ConfirmPayments(cancellationToken: cut.Token);
+            foreach (var confirmation in settled.Take(16))
+            {
+                await call.RequestStream.WriteAsync(confirmation);
+            }
+
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            await cut.CancelAsync();
+        }
+
+        // It sends again from the 9th on, overlapping what was sent, with a few of those twice more.
+        var resend = settled.Skip(8).Concat(settled.Skip(8).Take(3)).ToList();
+        var answers = await ConfirmAsync(Bri, resend);
+
+        Assert.Equal(resend.Count, answers.Count);
+        Assert.All(answers, answer => Assert.Contains(answer.Result, new[] { ConfirmationResult.Applied, ConfirmationResult.AlreadyApplied }));
+        // The last three are resends within the same stream: already applied.
+        Assert.All(answers.TakeLast(3), answer => Assert.Equal(ConfirmationResult.AlreadyApplied, answer.Result));
+        // Lines 17 on were never sent before: applied now.
+        Assert.All(answers.Skip(8).Take(BriHouseholds - 16), answer => Assert.Equal(ConfirmationResult.Applied, answer.Result));
+
+        // The first 8 were sent once, before the cut: stored or not, sending them again settles every line exactly once.
+        var again = await ConfirmAsync(Bri, settled.Take(8).ToList());
+        Assert.All(again, answer => Assert.Contains(answer.Result, new[] { ConfirmationResult.Applied, ConfirmationResult.AlreadyApplied }));
+        var after = await BatchLinesAsync(batch.BatchId);
+        Assert.All(after.Where(line => line.Bank == "bri"), line => Assert.Equal((PaymentStatus.Settled, 1L, 0L), (line.PaymentStatus, line.ConfirmationsApplied, line.KeptForReview)));
+        Assert.All(after.Where(line => line.Bank == "bni"), line => Assert.Equal((PaymentStatus.Unspecified, 0L), (line.PaymentStatus, line.ConfirmationsApplied)));
+    }
+
+    [Fact]
+    public async Task A_bank_cannot_confirm_another_banks_line_a_contradiction_is_kept_aside_and_malformed_confirmations_name_the_field()
+    {
+        await SealedBatchAsync("PKH-2026-S3-REFUSALS");
+        var bri = (await LinesAsync(Bri)).Select(line => line.Pay).ToList();
+        var bni = (await LinesAsync(Bni)).Select(line => line.Pay).ToList();
+
+        var answers = await ConfirmAsync(Bri,
+        [
+            Settled(bni[0]),
+            Settled(bri[0]),
+            new ConfirmPaymentsRequest { EndToEndId = bri[0].EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = "AC04", Amount = bri[0].Amount, Currency = "IDR", BankReference = "BRI-REJ-1" },
+            new ConfirmPaymentsRequest { EndToEndId = bri[0].EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = "AC04", Amount = bri[0].Amount, Currency = "IDR", BankReference = "BRI-REJ-1" },
+            new ConfirmPaymentsRequest { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Rejected, Amount = bri[1].Amount, Currency = "IDR" },
+            new ConfirmPaymentsRequest { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Settled, Amount = bri[1].Amount, Currency = "USD" },
+            new ConfirmPaymentsRequest { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Settled, Amount = -5, Currency = "IDR" },
+            new ConfirmPaymentsRequest { EndToEndId = "PKH26S3-FFFFFFFF-0000000001", Status = PaymentStatus.Settled, Amount = 1, Currency = "IDR" },
+            new ConfirmPaymentsRequest { EndToEndId = "\u202eevil", Status = PaymentStatus.Settled, Amount = 1, Currency = "IDR" },
+            Settled(bri[2], amount: bri[2].Amount - 50_000),
+        ]);
+
+        Assert.Equal(
+            [
+                ConfirmationResult.UnknownLine, ConfirmationResult.Applied, ConfirmationResult.KeptForReview, ConfirmationResult.KeptForReview,
+                ConfirmationResult.Invalid, ConfirmationResult.Invalid, ConfirmationResult.Invalid, ConfirmationResult.UnknownLine, ConfirmationResult.Invalid, ConfirmationResult.Applied,
+            ],
+            answers.Select(answer => answer.Result));
+        Assert.Equal((int)Code.NotFound, answers[0].Refusal.Code);
+        Assert.Equal(["reason", "currency", "amount", "end_to_end_id"], answers.Where(a => a.Result == ConfirmationResult.Invalid).Select(a => a.Refusal.Details.Single().Unpack<BadRequest>().FieldViolations.Single().Field));
+        Assert.True(answers[9].AmountDiffers);
+        Assert.False(answers[1].AmountDiffers);
+
+        var lines = await BatchLinesAsync((await LinesAsync(Bri))[0].Pay.BatchId);
+        var first = lines.Single(line => line.EndToEndId == bri[0].EndToEndId);
+        // Settled stays settled; the rejection that contradicts it is kept once, for review.
+        Assert.Equal((PaymentStatus.Settled, 1L, 1L), (first.PaymentStatus, first.ConfirmationsApplied, first.KeptForReview));
+        Assert.Equal((PaymentStatus.Unspecified, 0L), (lines.Single(line => line.EndToEndId == bri[1].EndToEndId).PaymentStatus, lines.Single(line => line.EndToEndId == bri[1].EndToEndId).ConfirmationsApplied));
+        // BNI's line was not touched by BRI's confirmation.
+        Assert.Equal(0, lines.Single(line => line.EndToEndId == bni[0].EndToEndId).ConfirmationsApplied);
+    }
+
+    [Fact]
+    public async Task A_cancelled_line_reaches_its_bank_as_a_notice_after_its_checkpoint_and_lines_of_unsealed_batches_are_unknown()
+    {
+        var batch = await SealedBatchAsync("PKH-2026-S3-CANCEL");
+        var bri = await LinesAsync(Bri);
+        var checkpoint = bri[^1].Checkpoint;
+        var line = bri[0].Pay;
+
+        await Steward.CancelLineAsync(new CancelLineRequest { BatchId = batch.BatchId, LineNumber = line.LineNumber, Reason = "the household was found to be a duplicate" });
+
+        var after = await new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment")).StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync();
+        var notice = Assert.Single(after);
+        // In the hub's words: the steward's reason stays with the steward.
+        Assert.Equal((line.EndToEndId, "the steward cancelled the line: do not pay it"), (notice.Cancel.EndToEndId, notice.Cancel.Reason));
+        Assert.Empty(await new PaymentService.PaymentServiceClient(Hub.Channel(Pki.SecondBank, purpose: "disbursement-payment")).StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync());
+        // A paid line is not cancelled.
+        Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(bri[1].Pay)])).Single().Result);
+        var paid = await Assert.ThrowsAsync<RpcException>(() => Steward.CancelLineAsync(new CancelLineRequest { BatchId = batch.BatchId, LineNumber = bri[1].Pay.LineNumber, Reason = "too late" }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, paid.StatusCode);
+
+        // A batch not sealed is not the banks' yet: not streamed, and its lines cannot be confirmed.
+        var unsealed = (await Steward.IssueBatchAsync(Issue("PKH-2026-S4-UNSEALED", 4))).Batch;
+        var unsealedLine = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = unsealed.BatchId })).Lines.First(l => l.Bank == "bri");
+        Assert.Empty(await LinesAsync(Bri, checkpoint: after[^1].Checkpoint));
+        Assert.Equal(ConfirmationResult.UnknownLine, (await ConfirmAsync(Bri, [new ConfirmPaymentsRequest { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => LinesAsync(Bri, "12;DROP"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_banks_stream_lines_and_a_bank_names_its_payment_purpose()
+    {
+        await SealedBatchAsync("PKH-2026-S3-ACCESS");
+
+        var steward = await Assert.ThrowsAsync<RpcException>(() => new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Steward, purpose: "disbursement-issuing")).StreamLines(new StreamLinesRequest()).ResponseStream.ReadAllAsync().ToListAsync().AsTask());
+        var auditor = await Assert.ThrowsAsync<RpcException>(() => new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Auditor)).StreamLines(new StreamLinesRequest()).ResponseStream.ReadAllAsync().ToListAsync().AsTask());
+        var noPurpose = await Assert.ThrowsAsync<RpcException>(() => new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank)).StreamLines(new StreamLinesRequest()).ResponseStream.ReadAllAsync().ToListAsync().AsTask());
+        var opening = (await new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "account-opening")).StreamLines(new StreamLinesRequest()).ResponseStream.ReadAllAsync().ToListAsync()).First();
+
+        Assert.Equal([StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.PermissionDenied], new[] { steward.StatusCode, auditor.StatusCode, noPurpose.StatusCode });
+        // Under the account-opening purpose the bank sees no account number: each purpose sees what it needs.
+        Assert.Equal(string.Empty, opening.Pay.AccountNumber);
+        Assert.NotEmpty(opening.Pay.RecipientName);
+    }
+
+    /// <summary>A sealed PKH batch: <see cref="BriHouseholds"/> households paid through BRI, <see cref="BniHouseholds"/> through BNI.</summary>
+    private async Task<Batch> SealedBatchAsync(string reference)
+    {
+        for (var index = 0; index < BriHouseholds + BniHouseholds; index++)
+        {
+            var serial = 1400 + index;
+            var household = await PaymentSteps.EnrolInPkhAsync(Hub, Pki, await HouseholdSteps.ActiveAsync(Hub, Pki, serial), RegistryV1.PkhComponent.Elderly);
+            var (bank, id, account) = index < BriHouseholds ? (Pki.Bank, "bri", $"0021010001{serial:D5}") : (Pki.SecondBank, "bni", $"01102{serial:D5}");
+            await PaymentSteps.OpenAccountAsync(Hub, Pki, bank, id, household, account);
+        }
+
+        var batch = (await Steward.IssueBatchAsync(Issue(reference, 3))).Batch;
+        return (await Steward.SealBatchAsync(new SealBatchRequest { BatchId = batch.BatchId, ControlTotals = batch.Totals, Reason = "agreed" })).Batch;
+    }
+
+    private static IssueBatchRequest Issue(string reference, int stage) =>
+        new()
+        {
+            BatchReference = reference,
+            Program = Interop.Contracts.Disbursement.V1.Program.Pkh,
+            Year = 2026,
+            Stage = stage,
+            CutOffTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            PaymentDeadline = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
+            Reason = "PKH 2026 stage decree",
+        };
+
+    private static ConfirmPaymentsRequest Settled(LineToPay line, long? amount = null) =>
+        new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = amount ?? line.Amount, Currency = "IDR", BankReference = $"BRI-{line.LineNumber:D8}" };
+
+    private static async Task<List<StreamLinesResponse>> LinesAsync(PaymentService.PaymentServiceClient bank, string checkpoint = "") =>
+        await bank.StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync();
+
+    private async Task<List<DisbursementLine>> BatchLinesAsync(string batchId) =>
+        [.. (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = batchId, PageSize = 1000 })).Lines];
+
+    private static async Task<List<ConfirmPaymentsResponse>> ConfirmAsync(PaymentService.PaymentServiceClient bank, IReadOnlyList<ConfirmPaymentsRequest> confirmations)
+    {
+        using var call = bank.ConfirmPayments();
+        foreach (var confirmation in confirmations)
+        {
+            await call.RequestStream.WriteAsync(confirmation);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseStream.ReadAllAsync().ToListAsync();
+    }
+}
