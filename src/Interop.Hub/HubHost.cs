@@ -5,6 +5,7 @@ using Interop.Hub.Audit.AccessLog;
 using Interop.Hub.Disbursements.Accounts;
 using Interop.Hub.Disbursements.Batches;
 using Interop.Hub.Disbursements.Confirmations;
+using Interop.Hub.Disbursements.Reconciliation;
 using Interop.Hub.Grpc;
 using Interop.Hub.Partners;
 using Interop.Hub.Partners.Directory;
@@ -132,6 +133,7 @@ internal static class HubHost
             builder.Services.AddScoped<BatchReads>();
             builder.Services.AddScoped<BankFeed>();
             builder.Services.AddScoped<PaymentConfirmations>();
+            builder.Services.AddScoped<BatchReconciliation>();
             builder.Services.AddSingleton(new IngestStreams(options.MaxIngestStreamsPerPartner, options.MaxIngestStreams));
             builder.Services.AddSingleton(new StalledAnswers(TimeSpan.FromSeconds(options.StalledStreamSeconds)));
             builder.Services.AddSingleton<ChangeFeedSignal>();

@@ -35,7 +35,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         // Health and reflection too need a partner the directory admits.
         var health = await Assert.ThrowsAsync<RpcException>(() => new Grpc.Health.V1.Health.HealthClient(Hub.Channel(cimahi)).CheckAsync(new Grpc.Health.V1.HealthCheckRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, health.StatusCode);
-        Assert.Equal(["bnpb", "bpk", "bri", "dinsos-kota-bandung", "dukcapil", "kemensos-pusdatin", "ui-peneliti"], (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Select(partner => partner.PartnerId));
+        Assert.Equal(["bni", "bnpb", "bpk", "bri", "dinsos-kota-bandung", "dukcapil", "kemensos-pusdatin", "ui-peneliti"], (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Select(partner => partner.PartnerId));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         }).ResponseAsync);
         // It names bri, not bri-2: refused as a field before anything else.
         Assert.Equal(StatusCode.InvalidArgument, bound.StatusCode);
-        Assert.Equal(7, (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Count);
+        Assert.Equal(8, (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Count);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class PartnerDirectoryTests(PostgresCluster postgres, TestPki pki)
         Assert.Contains("whole country", violations["areas"], StringComparison.Ordinal);
         Assert.Contains("not this partner", violations["certificates_pem[0]"], StringComparison.Ordinal);
 
-        Assert.Equal(7, (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Count);
+        Assert.Equal(8, (await Steward.ListPartnersAsync(new ListPartnersRequest())).Partners.Count);
         await Assert.ThrowsAsync<RpcException>(() => Identity(bank));
     }
 

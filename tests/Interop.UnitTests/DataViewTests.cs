@@ -138,7 +138,9 @@ public sealed class DataViewTests
         "ListBatchLinesRequest.batch_id", "ListBatchLinesRequest.page_token", "ListBatchLinesResponse.next_page_token", "Batch.batch_id",
         "Batch.batch_reference", "Batch.issued_by_partner_id", "LeftOutCount.reason", "DisbursementLine.end_to_end_id", "DisbursementLine.bank",
         "DisbursementLine.regency_code", "StreamLinesRequest.after_checkpoint", "StreamLinesResponse.checkpoint", "LineToPay.batch_id",
-        "LineToPay.end_to_end_id", "LineToPay.currency", "LineNotice.batch_id", "LineNotice.end_to_end_id", "LineNotice.reason", "ConfirmPaymentsRequest.end_to_end_id",
+        "LineToPay.end_to_end_id", "LineToPay.currency", "LineNotice.batch_id", "LineNotice.end_to_end_id", "LineNotice.reason", "DisbursementLine.hold_reason",
+        "GetReconciliationReportRequest.batch_id", "ReconciliationReport.batch_id", "ReconciliationRow.bank", "ReconciliationRow.province_code", "ReconciliationRow.regency_code",
+        "ReasonCount.reason_code", "BankCount.bank", "ConfirmPaymentsRequest.end_to_end_id",
         "ConfirmPaymentsRequest.reason_code", "ConfirmPaymentsRequest.currency", "ConfirmPaymentsResponse.end_to_end_id",
     ];
 

@@ -57,7 +57,7 @@ public sealed class PaymentReconciliationTests
             records.Add(new LineRecord(line, applied, contradictions, Cancelled: said == PaymentStatus.Unspecified && number % 9 == 0));
         }
 
-        var report = PaymentReconciliation.Report(records, unknownConfirmations: 7, After, Deadline);
+        var report = PaymentReconciliation.Report(records, new Dictionary<string, long> { ["bri"] = 7 }, After, Deadline);
 
         // The rows add up to the control totals of the lines, exactly.
         Assert.Equal(BatchRules.TotalsOf(records.Select(record => record.Line)), report.Totals);
@@ -72,7 +72,7 @@ public sealed class PaymentReconciliationTests
         Assert.Equal((paidBri.Count, paidBri.Sum(record => record.Line.Amount), paidBri.Sum(record => record.Line.Amount)), (row.Lines, row.InstructedAmount, row.MovedAmount));
         Assert.Equal(records.Count(record => record.Applied.Count == 1 && record.Applied[0].Reason == "MD07"), report.RejectedByReason["MD07"]);
         Assert.Equal(records.Count(record => record.Contradictions.Count > 0), report.ConfirmedTwice);
-        Assert.Equal(7, report.UnknownConfirmations);
+        Assert.Equal(7, report.UnknownConfirmations["bri"]);
         Assert.Equal(records.Count(record => record.Cancelled), report.Rows.Where(row => row.Outcome == LineOutcome.Cancelled).Sum(row => row.Lines));
         Assert.All(report.Rows.Where(row => row.Outcome == LineOutcome.AmountDiffers), row => Assert.Equal(row.InstructedAmount - row.Lines, row.MovedAmount));
     }

@@ -45,6 +45,7 @@ public sealed class WireEnumTests
         AssertRoundTrip<SocialProgram, Interop.Contracts.Disbursement.V1.Program>();
         AssertRoundTrip<Interop.Hub.Disbursements.Batches.BatchStatus, Interop.Contracts.Disbursement.V1.BatchStatus>();
         AssertRoundTrip<Interop.Hub.Disbursements.Confirmations.PaymentStatus, Interop.Contracts.Disbursement.V1.PaymentStatus>();
+        AssertRoundTrip<Interop.Hub.Disbursements.Reconciliation.LineOutcome, Interop.Contracts.Disbursement.V1.LineOutcome>();
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Interop.Hub.Disbursements.Batches;
+using Interop.Hub.Disbursements.Reconciliation;
 using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Partners;
 using Interop.Hub.Registry;
@@ -12,7 +13,7 @@ using V1 = Interop.Contracts.Disbursement.V1;
 namespace Interop.Hub.Grpc;
 
 /// <summary>Thin adapter for interop.disbursement.v1.DisbursementBatchService.</summary>
-internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchReads reads) : V1.DisbursementBatchService.DisbursementBatchServiceBase
+internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchReads reads, BatchReconciliation reconciliation) : V1.DisbursementBatchService.DisbursementBatchServiceBase
 {
     private const string BatchType = "interop.disbursement.v1.Batch";
 
@@ -99,6 +100,55 @@ internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchRe
         return response;
     }
 
+    [Authorize(Policy = PartnerAccess.IssueDisbursements)]
+    [ReadsNoPersonalData]
+    public override async Task<V1.GetReconciliationReportResponse> GetReconciliationReport(V1.GetReconciliationReportRequest request, ServerCallContext context)
+    {
+        var batchId = RequestFields.ParseId(request.BatchId, "batch_id");
+        var issues = new List<FieldIssue>();
+        var asOf = Moment(request.AsOfTime, "as_of_time", issues);
+        if (issues.Count > 0)
+        {
+            throw Refusals.InvalidArgument("Report refused.", issues).ToRpcException();
+        }
+
+        return (await reconciliation.ReportAsync(batchId, asOf, context.CancellationToken)) switch
+        {
+            ReconciliationRead.Reported reported => new() { Report = ToProto(reported) },
+            ReconciliationRead.NoBatch => throw Refusals.NotFound(BatchType, "batch_id", "No batch has that id.").ToRpcException(),
+            ReconciliationRead.NotSealed => throw Refusals.FailedPrecondition("BATCH_STATE", request.BatchId, "The batch is not sealed: nothing was sent to a bank, there is nothing to reconcile.").ToRpcException(),
+            ReconciliationRead.OutOfRange outOfRange => throw Refusals.OutOfRange($"Report refused: {outOfRange.Reason}.", "as_of_time", outOfRange.Reason).ToRpcException(),
+            _ => throw new InvalidOperationException("Unknown reconciliation read."),
+        };
+    }
+
+    private static V1.ReconciliationReport ToProto(ReconciliationRead.Reported reported)
+    {
+        var report = reported.Report;
+        var proto = new V1.ReconciliationReport
+        {
+            BatchId = reported.Batch.Id.ToString(),
+            AsOfTime = Timestamp.FromDateTimeOffset(reported.AsOf),
+            PaymentDeadline = Timestamp.FromDateTimeOffset(reported.Batch.PaymentDeadline),
+            ControlTotals = new V1.ControlTotals { LineCount = reported.Batch.Totals.LineCount, Amount = reported.Batch.Totals.Amount },
+            Counted = new V1.ControlTotals { LineCount = report.Totals.LineCount, Amount = report.Totals.Amount },
+            ConfirmedTwice = report.ConfirmedTwice,
+        };
+        proto.Rows.Add(report.Rows.Select(row => new V1.ReconciliationRow
+        {
+            Bank = row.Bank,
+            ProvinceCode = row.RegencyCode.Split('.')[0],
+            RegencyCode = row.RegencyCode,
+            Outcome = WireEnum<V1.LineOutcome>.From(row.Outcome),
+            Lines = row.Lines,
+            InstructedAmount = row.InstructedAmount,
+            MovedAmount = row.MovedAmount,
+        }));
+        proto.RejectedByReason.Add(report.RejectedByReason.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => new V1.ReasonCount { ReasonCode = pair.Key, Lines = pair.Value }));
+        proto.UnknownConfirmations.Add(report.UnknownConfirmations.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => new V1.BankCount { Bank = pair.Key, Confirmations = pair.Value }));
+        return proto;
+    }
+
     private static DateTimeOffset? Moment(Timestamp? value, string field, List<FieldIssue> issues)
     {
         if (value is null)
@@ -165,5 +215,6 @@ internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchRe
             PaymentStatus = WireEnum<V1.PaymentStatus>.From(stored.Status),
             ConfirmationsApplied = stored.ConfirmationsApplied,
             KeptForReview = stored.KeptForReview,
+            HoldReason = stored.HeldBecause ?? string.Empty,
         };
 }

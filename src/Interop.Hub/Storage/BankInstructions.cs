@@ -20,14 +20,20 @@ internal sealed record LineToPay(Guid BatchId, long LineNumber, string EndToEndI
 internal static class BankInstructions
 {
     public const string TableName = "bank_instruction";
+    public const string WriterTable = "bank_feed_writer";
 
     public const string Released = "released";
     public const string Cancelled = "cancelled";
     public const string Held = "held";
     public const string HoldLifted = "hold_lifted";
 
-    public static Table Definition(string schema)
+    public static IEnumerable<Table> Definitions(string schema)
     {
+        var writer = new Table($"{schema}.{WriterTable}");
+        writer.AddColumn<int>("id").AsPrimaryKey();
+        writer.AddColumn<long>("writes").NotNull();
+        yield return writer;
+
         var table = new Table($"{schema}.{TableName}");
         table.AddColumn("position", "bigserial").AsPrimaryKey();
         table.AddColumn<string>("bank").NotNull();
@@ -37,12 +43,13 @@ internal static class BankInstructions
         table.AddColumn<string>("kind").NotNull();
         table.AddColumn<string>("reason");
         table.Indexes.Add(new IndexDefinition($"idx_{TableName}_bank") { Columns = ["bank", "position"] });
-        return table;
+        yield return table;
     }
 
     /// <summary>Releases the sealed batch's lines to each bank that holds some, in the session's transaction.</summary>
     public static void Release(IDocumentSession session, Guid batchId)
     {
+        Serialize(session);
         session.QueueSqlCommand(
             $"insert into {TableOf(session)} (bank, batch_id, line_number, kind) "
             + $"select distinct bank, batch_id, 0, '{Released}' from {MartenTables.Own(session.DocumentStore, DisbursementLines.LineTable)} where batch_id = ? order by bank",
@@ -51,9 +58,6 @@ internal static class BankInstructions
 
     /// <summary>Tells the line's bank the line is cancelled, in the session's transaction.</summary>
     public static void Cancel(IDocumentSession session, Guid batchId, long lineNumber, string reason) => AboutLine(session, batchId, lineNumber, Cancelled, reason);
-
-    /// <summary>Tells the line's bank to hold the line (the registry changed after the cut-off), in the session's transaction.</summary>
-    public static void Hold(IDocumentSession session, Guid batchId, long lineNumber, string reason) => AboutLine(session, batchId, lineNumber, Held, reason);
 
     /// <summary>The bank's feed after a position, at most <paramref name="limit"/> entries.</summary>
     public static async Task<IReadOnlyList<BankInstruction>> AfterAsync(IQuerySession session, string bank, long afterPosition, int limit, CancellationToken cancellationToken)
@@ -107,6 +111,7 @@ internal static class BankInstructions
 
     private static void AboutLine(IDocumentSession session, Guid batchId, long lineNumber, string kind, string reason)
     {
+        Serialize(session);
         session.QueueSqlCommand(
             $"insert into {TableOf(session)} (bank, batch_id, line_number, kind, reason) "
             + $"select bank, batch_id, line_number, ?, ? from {MartenTables.Own(session.DocumentStore, DisbursementLines.LineTable)} where batch_id = ? and line_number = ?",
@@ -117,13 +122,17 @@ internal static class BankInstructions
     }
 
     /// <summary>
-    /// Opens the session's transaction and makes it the one writer of bank feeds until it ends, so that
-    /// positions commit in the order they are drawn. Call before <see cref="Release"/>, <see cref="Cancel"/> or <see cref="Hold"/>.
+    /// Makes the session's transaction the one writer of bank feeds until it ends (it locks the one row
+    /// of <see cref="WriterTable"/>), so that positions commit in the order they are drawn. Queued
+    /// before every statement that appends to a feed.
     /// </summary>
-    public static async Task SerializeAsync(IDocumentSession session, CancellationToken cancellationToken)
+    public static void Serialize(IDocumentSession session) =>
+        session.QueueSqlCommand($"update {MartenTables.Own(session.DocumentStore, WriterTable)} set writes = writes + 1 where id = 1");
+
+    /// <summary>The row every writer of bank feeds locks: written once by the migration.</summary>
+    public static async Task EnsureWriterRowAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
-        await session.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('interop-hub:bank-instructions'))", session.Connection);
+        await using var command = new NpgsqlCommand($"insert into {schema}.{WriterTable} (id, writes) values (1, 0) on conflict (id) do nothing", connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -8,7 +8,7 @@ using Weasel.Postgresql.Tables;
 namespace Interop.Hub.Storage;
 
 /// <summary>A stored line as the steward reads it: the line; where its payment stands, how many confirmations were applied and kept for review; whether (and why) it was cancelled.</summary>
-internal sealed record StoredLine(BatchLine Line, PaymentStatus Status, long ConfirmationsApplied, long KeptForReview, string? CancelledBecause);
+internal sealed record StoredLine(BatchLine Line, PaymentStatus Status, long ConfirmationsApplied, long KeptForReview, string? CancelledBecause, string? HeldBecause = null);
 
 /// <summary>
 /// A batch's lines and the households it left out: the snapshot of what was owed at the cut-off,
@@ -37,6 +37,8 @@ internal static class DisbursementLines
         lines.AddColumn<string>("regency_code").NotNull();
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_end_to_end_id") { Columns = ["end_to_end_id"], IsUnique = true });
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_round") { Columns = ["round", "household_id"] });
+        // A change to a household (a death) finds its lines to hold.
+        lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_household") { Columns = ["household_id"] });
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_bank") { Columns = ["bank", "batch_id", "line_number"] });
         yield return lines;
 
@@ -131,7 +133,8 @@ internal static class DisbursementLines
             + $"(select e.reason from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Cancelled}' limit 1), "
             + $"(select e.status from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Applied}' order by e.line_version desc limit 1), "
             + $"(select count(*) from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Applied}'), "
-            + $"(select count(*) from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Contradiction}') "
+            + $"(select count(*) from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Contradiction}'), "
+            + $"(select e.reason from {events} as e where {OfLine} and e.kind = '{PaymentEvents.Held}' limit 1) "
             + $"from {Qualified(session, LineTable)} as l "
             + "where l.batch_id = @batch and l.line_number > @after order by l.line_number limit @limit");
         command.Parameters.AddWithValue("batch", batchId);
@@ -166,7 +169,8 @@ internal static class DisbursementLines
                 reader.IsDBNull(10) ? PaymentStatus.Unspecified : PaymentStatuses.FromStored(reader.GetString(10)),
                 reader.GetInt64(11),
                 reader.GetInt64(12),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(13) ? null : reader.GetString(13)));
         }
 
         return lines;

@@ -71,7 +71,11 @@ internal static class EventStore
             options.Storage.ExtendedSchemaObjects.Add(table);
         }
 
-        options.Storage.ExtendedSchemaObjects.Add(BankInstructions.Definition(schema));
+        foreach (var table in BankInstructions.Definitions(schema))
+        {
+            options.Storage.ExtendedSchemaObjects.Add(table);
+        }
+
         foreach (var table in PaymentEvents.Definitions(schema))
         {
             options.Storage.ExtendedSchemaObjects.Add(table);
@@ -81,6 +85,7 @@ internal static class EventStore
         options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
         options.Events.Subscribe(new ChangeFeedSubscription());
         PartnerRecords.Configure(options);
+        options.Listeners.Add(new HoldsOnRegistryChanges());
     }
 
     /// <summary>

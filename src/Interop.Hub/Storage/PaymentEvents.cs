@@ -42,6 +42,9 @@ internal static class PaymentEvents
     /// <summary>The steward cancelled the line before it was paid, with a reason.</summary>
     public const string Cancelled = "cancelled";
 
+    /// <summary>The registry changed after the cut-off (a death, a deactivation, a merge): the bank is told to hold the line.</summary>
+    public const string Held = "held";
+
     public static IEnumerable<Table> Definitions(string schema)
     {
         var table = new Table($"{schema}.{TableName}");

@@ -25,6 +25,12 @@ internal static partial class RegistrySchema
         await using var store = DocumentStore.For(options => EventStore.Configure(options, ownerConnectionString, schema));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         await NikRegistrationsFromDocuments.MigrateAsync(store, cancellationToken);
+        await using (var owner = store.Storage.Database.CreateConnection())
+        {
+            await owner.OpenAsync(cancellationToken);
+            await BankInstructions.EnsureWriterRowAsync(owner, schema, cancellationToken);
+        }
+
         if (servingRole is null)
         {
             return;

@@ -88,9 +88,10 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
             case SealDecision.Refused refused:
                 return new BatchOutcome.Invalid([new(refused.Field, refused.Reason)]);
             case SealDecision.Sealed sealedTotals:
-                await BankInstructions.SerializeAsync(session, cancellationToken);
                 stream.AppendOne(new BatchSealed(sealedTotals.Totals.LineCount, sealedTotals.Totals.Amount, command.Actor, command.Reason));
                 BankInstructions.Release(session, batch.Id);
+                // A death, deactivation or merge between the cut-off and now holds its lines from the start.
+                LineHolds.HoldChangedSince(session, batch.Id, batch.CutOff, command.Actor);
                 await session.SaveChangesAsync(cancellationToken);
                 return new BatchOutcome.Done(await LoadAsync(batch.Id, cancellationToken));
             default:
@@ -135,7 +136,6 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
         }
 
         // After the line's last event: a confirmation stored meanwhile takes the number first, and this commit loses.
-        await BankInstructions.SerializeAsync(session, cancellationToken);
         stream.AppendOne(new LineCancelled(command.LineNumber, command.Actor, command.Reason));
         PaymentEvents.AppendCancellation(session, batch.Id, command.LineNumber, events.Count == 0 ? 0 : events[^1].LineVersion, command.Reason, command.Actor);
         // The bank is told in the hub's words: the steward's reason is free text, which may name people.

@@ -22,6 +22,9 @@ internal static class EndToEndIds
         return id.Length <= MaxLength ? id : throw new ArgumentOutOfRangeException(nameof(lineNumber), "The id would exceed 35 characters.");
     }
 
+    /// <summary>"PKH26S3-1A2B3C4D-": what every end-to-end id of the batch starts with.</summary>
+    public static string PrefixOf(ProgrammeStage round, Guid batchId) => For(round, batchId, 1)[..^10];
+
     /// <summary>Whether a text is an end-to-end id as the hub issues them (so that a bank's file is checked before any lookup).</summary>
     public static bool IsWellFormed(string value) =>
         value.Length is > 0 and <= MaxLength && value.All(character => char.IsAsciiLetterUpper(character) || char.IsAsciiDigit(character) || character == '-');
