@@ -17,4 +17,5 @@ root.Subcommands.Add(Commands.Follow(partner));
 root.Subcommands.Add(Commands.Bench(partner));
 root.Subcommands.Add(PartnerCommands.Partners(partner));
 root.Subcommands.Add(AccessLogCommands.AccessLog(partner));
+root.Subcommands.Add(DisbursementCommands.Disbursements(partner));
 return await root.Parse(args).InvokeAsync();

@@ -137,7 +137,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Equal(StatusCode.FailedPrecondition, paid.StatusCode);
 
         // A batch not sealed is not the banks' yet: not streamed, and its lines cannot be confirmed.
-        var unsealed = (await Steward.IssueBatchAsync(Issue("PKH-2026-S4-UNSEALED", 4))).Batch;
+        var unsealed = (await Steward.IssueBatchAsync(PaymentSteps.Issue("PKH-2026-S4-UNSEALED", 4))).Batch;
         var unsealedLine = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = unsealed.BatchId })).Lines.First(l => l.Bank == "bri");
         Assert.Empty(await LinesAsync(Bri, checkpoint: after[^1].Checkpoint));
         Assert.Equal(ConfirmationResult.UnknownLine, (await ConfirmAsync(Bri, [new ConfirmPaymentsRequest { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
@@ -165,27 +165,11 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
     {
         for (var index = 0; index < BriHouseholds + BniHouseholds; index++)
         {
-            var serial = 1400 + index;
-            var household = await PaymentSteps.EnrolInPkhAsync(Hub, Pki, await HouseholdSteps.ActiveAsync(Hub, Pki, serial), RegistryV1.PkhComponent.Elderly);
-            var (bank, id, account) = index < BriHouseholds ? (Pki.Bank, "bri", $"0021010001{serial:D5}") : (Pki.SecondBank, "bni", $"01102{serial:D5}");
-            await PaymentSteps.OpenAccountAsync(Hub, Pki, bank, id, household, account);
+            await PaymentSteps.FundedAsync(Hub, Pki, 1400 + index, index < BriHouseholds ? Pki.Bank : Pki.SecondBank);
         }
 
-        var batch = (await Steward.IssueBatchAsync(Issue(reference, 3))).Batch;
-        return (await Steward.SealBatchAsync(new SealBatchRequest { BatchId = batch.BatchId, ControlTotals = batch.Totals, Reason = "agreed" })).Batch;
+        return await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue(reference, 3));
     }
-
-    private static IssueBatchRequest Issue(string reference, int stage) =>
-        new()
-        {
-            BatchReference = reference,
-            Program = Interop.Contracts.Disbursement.V1.Program.Pkh,
-            Year = 2026,
-            Stage = stage,
-            CutOffTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
-            PaymentDeadline = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
-            Reason = "PKH 2026 stage decree",
-        };
 
     private static ConfirmPaymentsRequest Settled(LineToPay line, long? amount = null) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = amount ?? line.Amount, Currency = "IDR", BankReference = $"BRI-{line.LineNumber:D8}" };

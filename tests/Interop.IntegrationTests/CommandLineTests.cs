@@ -263,11 +263,8 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : Hu
         return await File.ReadAllTextAsync(path);
     }
 
-    private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name, Uri? address = null)
-    {
-        var (certificatePath, keyPath) = Pki.WritePem(certificate, name);
-        return ["--hub", (address ?? Hub.Address).ToString(), "--cert", certificatePath, "--key", keyPath, "--ca", Pki.CaPath, .. StoryPurposes.Of(certificate) is { } purpose ? new[] { "--purpose", purpose } : []];
-    }
+    private string[] PartnerArguments(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string name, Uri? address = null) =>
+        InteropCli.PartnerArguments(Hub, Pki, certificate, name, address);
 
     /// <summary>Runs `interop follow` until it shows the household, then stops it as Ctrl+C would; returns what it printed.</summary>
     private static async Task<string> FollowUntilAsync(string[] arguments, string householdId)
@@ -291,26 +288,7 @@ public sealed class CommandLineTests(PostgresCluster postgres, TestPki pki) : Hu
         return printed.ToString();
     }
 
-    private static ProcessStartInfo Interop(string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Repository.CliAssembly);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    private static ProcessStartInfo Interop(string[] arguments) => InteropCli.Start(arguments);
 
-        return start;
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> InteropAsync(params string[] arguments)
-    {
-        var start = Interop(arguments);
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> InteropAsync(params string[] arguments) => InteropCli.RunAsync(arguments);
 }

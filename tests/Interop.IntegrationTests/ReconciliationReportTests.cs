@@ -188,19 +188,10 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         Assert.Equal([(LineOutcome.PaidAsInstructed, 1L), (LineOutcome.Held, 3L)], report.Rows.Select(row => (row.Outcome, row.Lines)).OrderBy(row => row.Outcome));
     }
 
-    /// <summary>An active household of Kota Bandung enrolled in PKH for its elderly member (Rp 600,000 a stage), its head's account opened at the bank.</summary>
-    private async Task<RegistryV1.Household> FundedAsync(int serial, System.Security.Cryptography.X509Certificates.X509Certificate2 bank, string bankId)
-    {
-        var household = await PaymentSteps.EnrolInPkhAsync(Hub, Pki, await HouseholdSteps.ActiveAsync(Hub, Pki, serial), RegistryV1.PkhComponent.Elderly);
-        await PaymentSteps.OpenAccountAsync(Hub, Pki, bank, bankId, household, bankId == "bri" ? $"0021010001{serial:D5}" : $"01102{serial:D5}");
-        return await HouseholdSteps.GetAsync(Hub, Pki, household.HouseholdId);
-    }
+    private Task<RegistryV1.Household> FundedAsync(int serial, System.Security.Cryptography.X509Certificates.X509Certificate2 bank, string bankId) =>
+        PaymentSteps.FundedAsync(Hub, Pki, serial, bank);
 
-    private async Task<Batch> SealAsync(string reference, DateTimeOffset deadline)
-    {
-        var batch = (await Steward.IssueBatchAsync(Issue(reference, 3, deadline))).Batch;
-        return (await Steward.SealBatchAsync(new SealBatchRequest { BatchId = batch.BatchId, ControlTotals = batch.Totals, Reason = "agreed with the budget office" })).Batch;
-    }
+    private Task<Batch> SealAsync(string reference, DateTimeOffset deadline) => PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue(reference, 3, deadline));
 
     private async Task DeathNoticeAsync(string nik, string certificate)
     {
@@ -214,17 +205,7 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         Assert.Equal(RegistryV1.DeathNoticeOutcome.Applied, (await call.ResponseStream.ReadAllAsync().SingleAsync()).DeathNoticeOutcome);
     }
 
-    private static IssueBatchRequest Issue(string reference, int stage, DateTimeOffset deadline, DateTimeOffset? cutOff = null) =>
-        new()
-        {
-            BatchReference = reference,
-            Program = Interop.Contracts.Disbursement.V1.Program.Pkh,
-            Year = 2026,
-            Stage = stage,
-            CutOffTime = Timestamp.FromDateTimeOffset(cutOff ?? DateTimeOffset.UtcNow),
-            PaymentDeadline = Timestamp.FromDateTimeOffset(deadline),
-            Reason = "PKH 2026 stage decree",
-        };
+    private static IssueBatchRequest Issue(string reference, int stage, DateTimeOffset deadline, DateTimeOffset? cutOff = null) => PaymentSteps.Issue(reference, stage, deadline, cutOff);
 
     private static LineToPay ToPay(DisbursementLine line) => new() { EndToEndId = line.EndToEndId, Amount = line.Amount, LineNumber = line.LineNumber };
 

@@ -41,6 +41,21 @@ internal sealed class PaymentGrpcService(BankFeed feed, PaymentConfirmations con
             context.CancellationToken);
     }
 
+    [Authorize(Policy = PartnerAccess.ConfirmDisbursements)]
+    [ReadsNoPersonalData]
+    public override async Task CheckPayments(
+        IAsyncStreamReader<V1.ConfirmPaymentsRequest> requestStream, IServerStreamWriter<V1.ConfirmPaymentsResponse> responseStream, ServerCallContext context)
+    {
+        var bank = context.Partner().Actor;
+        using var slot = ingestStreams.Enter(bank.PartnerId);
+        await confirmations.ConfirmStreamAsync(
+            requestStream.Mapped(ToDomain),
+            bank,
+            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(ToProto).ToList(), context.CancellationToken),
+            context.CancellationToken,
+            keep: false);
+    }
+
     private static Confirmation ToDomain(V1.ConfirmPaymentsRequest request) =>
         new(
             request.EndToEndId,

@@ -37,4 +37,37 @@ public static class PaymentSteps
         await call.RequestStream.CompleteAsync();
         Assert.Equal(AccountReportResult.Recorded, (await call.ResponseStream.ReadAllAsync().SingleAsync()).Result);
     }
+
+    /// <summary>An active household of Kota Bandung enrolled in PKH for its elderly member (Rp 600,000 a stage), its head's account opened at the bank.</summary>
+    public static async Task<Household> FundedAsync(RunningHub hub, TestPki pki, int serial, System.Security.Cryptography.X509Certificates.X509Certificate2 bank)
+    {
+        var bankId = Interop.Hub.Partners.PartnerIdentity.FromCertificate(bank)!.PartnerId;
+        var household = await EnrolInPkhAsync(hub, pki, await HouseholdSteps.ActiveAsync(hub, pki, serial), PkhComponent.Elderly);
+        await OpenAccountAsync(hub, pki, bank, bankId, household, bankId == "bri" ? $"0021010001{serial:D5}" : $"01102{serial:D5}");
+        return await HouseholdSteps.GetAsync(hub, pki, household.HouseholdId);
+    }
+
+    /// <summary>The steward's request for a PKH 2026 batch of the stage, cut off now unless told.</summary>
+    public static IssueBatchRequest Issue(string reference, int stage, DateTimeOffset? deadline = null, DateTimeOffset? cutOff = null)
+    {
+        var from = cutOff ?? DateTimeOffset.UtcNow;
+        return new()
+        {
+            BatchReference = reference,
+            Program = Interop.Contracts.Disbursement.V1.Program.Pkh,
+            Year = 2026,
+            Stage = stage,
+            CutOffTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(from),
+            PaymentDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(deadline ?? from.AddDays(30)),
+            Reason = "PKH 2026 stage decree",
+        };
+    }
+
+    /// <summary>The steward issues the batch and seals it on its own totals.</summary>
+    public static async Task<Batch> SealedBatchAsync(RunningHub hub, TestPki pki, IssueBatchRequest request)
+    {
+        var steward = new DisbursementBatchService.DisbursementBatchServiceClient(hub.Channel(pki.Steward, purpose: "disbursement-issuing"));
+        var batch = (await steward.IssueBatchAsync(request)).Batch;
+        return (await steward.SealBatchAsync(new SealBatchRequest { BatchId = batch.BatchId, ControlTotals = batch.Totals, Reason = "agreed with the budget office" })).Batch;
+    }
 }

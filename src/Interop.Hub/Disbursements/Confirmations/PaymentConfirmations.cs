@@ -22,25 +22,26 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
     public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 2);
     private const int MaxAttempts = 10;
 
-    public Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken)
+    /// <summary>Decides and stores a bank's stream of confirmations, or (<paramref name="keep"/> false) only decides, storing nothing.</summary>
+    public Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken, bool keep = true)
     {
         long position = 0;
         return BatchedStream.ProcessAsync(
             confirmations,
             Limits,
             // Not cancelled with the call: a confirmation that was read is stored even if the bank has gone.
-            batch => DecideAsync(batch, bank, CancellationToken.None),
+            batch => DecideAsync(batch, bank, keep, CancellationToken.None),
             (batch, decisions) => answer(batch.Select((confirmation, index) => new ConfirmationAnswer(position++, confirmation, decisions[index])).ToList()),
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ConfirmationDecision>> DecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ConfirmationDecision>> DecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, bool keep, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryDecideAsync(confirmations, bank, cancellationToken);
+                return await TryDecideAsync(confirmations, bank, keep, cancellationToken);
             }
             catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation && attempt < MaxAttempts)
             {
@@ -54,7 +55,7 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
         }
     }
 
-    private async Task<IReadOnlyList<ConfirmationDecision>> TryDecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ConfirmationDecision>> TryDecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, bool keep, CancellationToken cancellationToken)
     {
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
@@ -92,9 +93,13 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
             decisions.Add(decision);
         }
 
-        await PaymentEvents.CopyAsync(connection, store, appended, cancellationToken);
-        await PaymentEvents.CopyUnknownAsync(connection, store, bank.PartnerId, unknown, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        if (keep)
+        {
+            await PaymentEvents.CopyAsync(connection, store, appended, cancellationToken);
+            await PaymentEvents.CopyUnknownAsync(connection, store, bank.PartnerId, unknown, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         return decisions;
     }
 }

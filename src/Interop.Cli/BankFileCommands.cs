@@ -1,0 +1,303 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Interop.Cli.BankFiles;
+using Interop.Contracts.Disbursement.V1;
+using Spectre.Console;
+
+namespace Interop.Cli;
+
+/// <summary>
+/// A bank's ISO 20022 files through the hub: <c>confirm-file</c> reads a pain.002, camt.054 or camt.053
+/// file (streaming), checks all of it (its structure and totals here, each entry against the bank's
+/// lines at the hub without storing anything), and only then applies it, all or nothing unless
+/// <c>--partial</c>; <c>generate-file</c> writes sample files from the bank's lines, broken on request.
+/// </summary>
+internal static class BankFileCommands
+{
+    /// <summary>At most this many problems are listed one by one; the rest are counted.</summary>
+    private const int ListedProblems = 50;
+
+    /// <summary>Confirmations sent per flush.</summary>
+    private const int Flush = 200;
+
+    public static Command Confirm(PartnerOptions partner)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "The bank's pain.002, camt.054 or camt.053 file" };
+        var partial = new Option<bool>("--partial") { Description = "Apply the entries without problems even when others have some, and say exactly which were not applied" };
+        var command = new Command("confirm-file", "Check a bank's ISO 20022 file whole, then stream its entries to the hub as confirmations (a bank)") { file, partial };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            using var channel = partner.Open(result);
+            var client = new PaymentService.PaymentServiceClient(channel);
+            var path = result.GetValue(file)!.FullName;
+            var check = await CheckAsync(client, path, cancellationToken);
+            foreach (var problem in check.Problems.Take(ListedProblems))
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(problem.Describe()));
+            }
+
+            if (check.Problems.Count > ListedProblems)
+            {
+                AnsiConsole.MarkupLine($"... and {check.Problems.Count - ListedProblems:N0} more problem(s).");
+            }
+
+            var problemCount = check.Problems.Count + (check.Broken is null ? 0 : 1);
+            if (problemCount > 0 && !result.GetValue(partial))
+            {
+                AnsiConsole.MarkupLine($"[red]File refused: {problemCount:N0} problem(s) in {check.Entries:N0} entr{(check.Entries == 1 ? "y" : "ies")}; nothing was applied.[/] Correct the file, or apply the rest with --partial.");
+                return 2;
+            }
+
+            var skipped = check.Problems.Select(problem => problem.Entry).Where(entry => entry > 0).ToHashSet();
+            var applied = await ApplyAsync(client, path, skipped, check.LastWhole, cancellationToken);
+            AnsiConsole.MarkupLine(
+                $"Applied {applied.Applied:N0} entr{(applied.Applied == 1 ? "y" : "ies")}, {applied.Already:N0} already applied before"
+                + (applied.AmountDiffers > 0 ? $" ({applied.AmountDiffers:N0} for another amount than the line)" : string.Empty)
+                + $"; not applied: {skipped.Count + applied.Refused.Count + (check.Entries - check.LastWhole):N0}.");
+            foreach (var refused in applied.Refused.Take(ListedProblems))
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(refused.Describe()));
+            }
+
+            if (check.Broken is not null)
+            {
+                AnsiConsole.MarkupLine($"Entries after {check.LastWhole:N0} were not read: the file breaks off there.");
+            }
+
+            return problemCount == 0 && applied.Refused.Count == 0 ? 0 : 3;
+        }, partner));
+        return command;
+    }
+
+    public static Command Generate()
+    {
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the file", Required = true };
+        var format = new Option<string>("--format") { Description = "pain.002, camt.054 or camt.053", DefaultValueFactory = _ => "camt.054" };
+        var lines = new Option<FileInfo>("--lines") { Description = "The bank's lines as `interop disbursements lines` wrote them (CSV)", Required = true };
+        var breaks = new Option<string[]>("--break") { Description = "Break the file: unknown-id, wrong-amount, repeated-entry, wrong-totals, truncated", AllowMultipleArgumentsPerToken = true };
+        var bank = new Option<string>("--bank") { Description = "The bank's partner id", DefaultValueFactory = _ => "bri" };
+        var command = new Command("generate-file", "Write a bank's sample confirmation file for its lines, settled, optionally broken on purpose") { output, format, lines, breaks, bank };
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            var kind = KindOf(result.GetValue(format)!);
+            var wanted = FileBreak.None;
+            foreach (var name in result.GetValue(breaks) ?? [])
+            {
+                wanted |= name switch
+                {
+                    "unknown-id" => FileBreak.UnknownId,
+                    "wrong-amount" => FileBreak.WrongAmount,
+                    "repeated-entry" => FileBreak.RepeatedEntry,
+                    "wrong-totals" => FileBreak.WrongTotals,
+                    "truncated" => FileBreak.Truncated,
+                    _ => throw new ArgumentException($"--break {name}: not a way to break a file (unknown-id, wrong-amount, repeated-entry, wrong-totals, truncated)"),
+                };
+            }
+
+            var transactions = ReadLines(result.GetValue(lines)!.FullName);
+            await BankFileWriter.WriteAsync(result.GetValue(output)!.FullName, kind, result.GetValue(bank)!, transactions, wanted, cancellationToken);
+            AnsiConsole.MarkupLine($"{transactions.Count:N0} entr{(transactions.Count == 1 ? "y" : "ies")} written to {Markup.Escape(result.GetValue(output)!.FullName)}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>One problem of a file: the entry (0 for the file as a whole), its end-to-end id, why.</summary>
+    internal sealed record FileProblem(long Entry, string EndToEndId, string Reason)
+    {
+        public string Describe() => Entry == 0 ? $"file: {Reason}" : $"entry {Entry:N0}{(EndToEndId.Length > 0 ? $" ({EndToEndId})" : string.Empty)}: {Reason}";
+    }
+
+    private sealed record FileCheck(long Entries, long LastWhole, List<FileProblem> Problems, string? Broken);
+
+    private sealed record FileApplied(long Applied, long Already, long AmountDiffers, List<FileProblem> Refused);
+
+    /// <summary>
+    /// Pass one: reads the whole file, checks each entry's structure, finds entries repeated within the
+    /// file, checks the totals the file declares, and asks the hub what each entry would come to
+    /// (CheckPayments stores nothing).
+    /// </summary>
+    private static async Task<FileCheck> CheckAsync(PaymentService.PaymentServiceClient client, string path, CancellationToken cancellationToken)
+    {
+        var problems = new List<FileProblem>();
+        using var reader = BankFileReader.Open(path);
+        using var call = client.CheckPayments(cancellationToken: cancellationToken);
+        var sent = new Queue<(long Entry, string EndToEndId)>();
+        var answers = ReadAnswersAsync(call.ResponseStream, sent, problems, cancellationToken);
+        var seen = new HashSet<ulong>();
+        var byStatus = new Dictionary<PaymentStatus, (long Count, decimal Sum)>();
+        long entries = 0;
+        long lastWhole = 0;
+        string? broken = null;
+        var pending = 0;
+        try
+        {
+            foreach (var entry in reader.Entries())
+            {
+                entries = entry.Number;
+                lastWhole = entry.Number;
+                var (count, sum) = byStatus.GetValueOrDefault(entry.Status);
+                byStatus[entry.Status] = (count + 1, sum + entry.Amount);
+                if (entry.Problem is { } problem)
+                {
+                    problems.Add(new(entry.Number, entry.EndToEndId, problem));
+                    continue;
+                }
+
+                if (!seen.Add(BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{entry.EndToEndId}|{entry.Status}")))))
+                {
+                    problems.Add(new(entry.Number, entry.EndToEndId, "repeats an earlier entry of the file for the same end-to-end id and status"));
+                    continue;
+                }
+
+                lock (sent)
+                {
+                    sent.Enqueue((entry.Number, entry.EndToEndId));
+                }
+
+                await call.RequestStream.WriteAsync(entry.ToRequest(), cancellationToken);
+                if (++pending % Flush == 0)
+                {
+                    await Task.Yield();
+                }
+            }
+        }
+        catch (BankFileException exception)
+        {
+            broken = exception.Message;
+        }
+
+        await call.RequestStream.CompleteAsync();
+        await answers;
+        if (broken is not null)
+        {
+            problems.Add(new(0, string.Empty, broken));
+        }
+
+        problems.AddRange(reader.TotalsProblems(byStatus).Select(problem => new FileProblem(0, string.Empty, problem)));
+        problems.Sort((left, right) => left.Entry.CompareTo(right.Entry));
+        return new FileCheck(entries, lastWhole, problems, broken);
+    }
+
+    private static async Task ReadAnswersAsync(IAsyncStreamReader<ConfirmPaymentsResponse> answers, Queue<(long Entry, string EndToEndId)> sent, List<FileProblem> problems, CancellationToken cancellationToken)
+    {
+        await foreach (var answer in answers.ReadAllAsync(cancellationToken))
+        {
+            (long Entry, string EndToEndId) entry;
+            lock (sent)
+            {
+                entry = sent.Dequeue();
+            }
+
+            if (Problem(answer) is { } problem)
+            {
+                lock (problems)
+                {
+                    problems.Add(new(entry.Entry, entry.EndToEndId, problem));
+                }
+            }
+        }
+    }
+
+    /// <summary>Why the hub would not take the entry as it stands; null when it would (applied, or applied before).</summary>
+    private static string? Problem(ConfirmPaymentsResponse answer) => answer.Result switch
+    {
+        ConfirmationResult.Applied when answer.AmountDiffers => "the amount differs from what the line instructs",
+        ConfirmationResult.Applied or ConfirmationResult.AlreadyApplied => null,
+        ConfirmationResult.UnknownLine => "no line of this bank has that end-to-end id",
+        ConfirmationResult.KeptForReview => answer.Refusal?.Message ?? "contradicts what the bank confirmed before",
+        _ => answer.Refusal?.Message ?? "refused by the hub",
+    };
+
+    /// <summary>Pass two: the entries without problems (up to the last whole one), streamed as confirmations.</summary>
+    private static async Task<FileApplied> ApplyAsync(PaymentService.PaymentServiceClient client, string path, IReadOnlySet<long> skipped, long lastWhole, CancellationToken cancellationToken)
+    {
+        using var reader = BankFileReader.Open(path);
+        using var call = client.ConfirmPayments(cancellationToken: cancellationToken);
+        var sent = new Queue<(long Entry, string EndToEndId)>();
+        long applied = 0;
+        long already = 0;
+        long amountDiffers = 0;
+        var refused = new List<FileProblem>();
+        var answers = Task.Run(
+            async () =>
+            {
+                await foreach (var answer in call.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    (long Entry, string EndToEndId) entry;
+                    lock (sent)
+                    {
+                        entry = sent.Dequeue();
+                    }
+
+                    switch (answer.Result)
+                    {
+                        case ConfirmationResult.Applied:
+                            applied++;
+                            amountDiffers += answer.AmountDiffers ? 1 : 0;
+                            break;
+                        case ConfirmationResult.AlreadyApplied:
+                            already++;
+                            break;
+                        default:
+                            refused.Add(new(entry.Entry, entry.EndToEndId, Problem(answer) ?? "refused by the hub"));
+                            break;
+                    }
+                }
+            },
+            cancellationToken);
+        try
+        {
+            foreach (var entry in reader.Entries())
+            {
+                if (entry.Number > lastWhole)
+                {
+                    break;
+                }
+
+                if (skipped.Contains(entry.Number) || entry.Problem is not null)
+                {
+                    continue;
+                }
+
+                lock (sent)
+                {
+                    sent.Enqueue((entry.Number, entry.EndToEndId));
+                }
+
+                await call.RequestStream.WriteAsync(entry.ToRequest(), cancellationToken);
+            }
+        }
+        catch (BankFileException)
+        {
+            // Already reported by the check: the entries before the break were sent.
+        }
+
+        await call.RequestStream.CompleteAsync();
+        await answers;
+        return new FileApplied(applied, already, amountDiffers, refused);
+    }
+
+    private static BankFileKind KindOf(string format) => format switch
+    {
+        "pain.002" => BankFileKind.Pain002,
+        "camt.054" => BankFileKind.Camt054,
+        "camt.053" => BankFileKind.Camt053,
+        _ => throw new ArgumentException($"--format {format}: one of pain.002, camt.054, camt.053"),
+    };
+
+    /// <summary>The bank's lines from the CSV `interop disbursements lines` writes, each settled for its amount.</summary>
+    private static List<SampleTransaction> ReadLines(string path)
+    {
+        using var reader = new StreamReader(path);
+        using var csv = new CsvHelper.CsvReader(reader, CultureInfo.InvariantCulture);
+        return [.. csv.GetRecords<BankLineRow>().Select(line => new SampleTransaction(line.EndToEndId, PaymentStatus.Settled, string.Empty, line.Amount, $"TRX-{line.EndToEndId[^10..]}"))];
+    }
+
+    /// <summary>A bank's line as `interop disbursements lines` writes it.</summary>
+    internal sealed record BankLineRow(string BatchId, long LineNumber, string EndToEndId, long Amount, string Currency);
+}

@@ -1,0 +1,280 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using Interop.Contracts.Disbursement.V1;
+
+namespace Interop.Cli.BankFiles;
+
+/// <summary>The ISO 20022 messages a bank sends back about payments.</summary>
+internal enum BankFileKind
+{
+    /// <summary>pain.002: customer payment status report (per transaction: ACSC, ACSP, PDNG, RJCT).</summary>
+    Pain002,
+
+    /// <summary>camt.054: debit and credit notifications (booked entries, returns, reversals).</summary>
+    Camt054,
+
+    /// <summary>camt.053: the account statement (the same entries, for a period).</summary>
+    Camt053,
+}
+
+/// <summary>One transaction of a bank's file, numbered from 1 in the file's order; <see cref="Problem"/> says why it cannot be taken as it stands.</summary>
+internal sealed record BankFileEntry(long Number, string EndToEndId, PaymentStatus Status, string ReasonCode, long Amount, string Currency, string BankReference, string? Problem)
+{
+    public ConfirmPaymentsRequest ToRequest() =>
+        new() { EndToEndId = EndToEndId, Status = Status, ReasonCode = ReasonCode, Amount = Amount, Currency = Currency, BankReference = BankReference };
+}
+
+/// <summary>What a file declares about itself (a count of entries and their sum), to be checked against what it holds.</summary>
+internal sealed record DeclaredTotals(string Where, long? Count, decimal? Sum);
+
+/// <summary>The file breaks off or is not well-formed XML: where, and after which entry.</summary>
+internal sealed class BankFileException(string message) : Exception(message);
+
+/// <summary>
+/// Reads a bank's pain.002, camt.054 or camt.053 file with the platform's streaming XML reader, one
+/// transaction at a time, so that a file of a million entries never has to fit in memory. The
+/// published ISO 20022 schemas cannot be fetched on these networks, so each entry is checked by
+/// explicit structural rules instead: the end-to-end id, a status the hub takes, a reason where one is
+/// needed, a whole positive amount with its currency. DTDs are refused (no entity expansion from a
+/// hostile file).
+/// </summary>
+internal sealed class BankFileReader : IDisposable
+{
+    private const string IsoNamespace = "urn:iso:std:iso:20022:tech:xsd:";
+
+    private readonly XmlReader reader;
+    private readonly XNamespace ns;
+    private readonly List<DeclaredTotals> declared = [];
+    private long entries;
+    private long ntries;
+    private decimal ntrySum;
+
+    private BankFileReader(XmlReader reader, BankFileKind kind, XNamespace ns)
+    {
+        this.reader = reader;
+        Kind = kind;
+        this.ns = ns;
+    }
+
+    public BankFileKind Kind { get; }
+
+    /// <summary>What the file declared about itself, as read so far (all of it once <see cref="Entries"/> is done).</summary>
+    public IReadOnlyList<DeclaredTotals> Declared => declared;
+
+    /// <summary>Opens the file and says which message it is (refused when it is none of the three).</summary>
+    public static BankFileReader Open(string path)
+    {
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+            IgnoreWhitespace = true,
+            IgnoreProcessingInstructions = true,
+            Async = false,
+        };
+        var reader = XmlReader.Create(path, settings);
+        try
+        {
+            reader.MoveToContent();
+            var ns = reader.NamespaceURI;
+            if (reader.LocalName != "Document" || !ns.StartsWith(IsoNamespace, StringComparison.Ordinal))
+            {
+                throw new BankFileException($"not an ISO 20022 document (its root is <{reader.LocalName}> in \"{ns}\")");
+            }
+
+            var message = ns[IsoNamespace.Length..];
+            BankFileKind kind = message.StartsWith("pain.002.", StringComparison.Ordinal) ? BankFileKind.Pain002
+                : message.StartsWith("camt.054.", StringComparison.Ordinal) ? BankFileKind.Camt054
+                : message.StartsWith("camt.053.", StringComparison.Ordinal) ? BankFileKind.Camt053
+                : throw new BankFileException($"an ISO 20022 {message} message: the hub takes pain.002, camt.054 and camt.053");
+            return new BankFileReader(reader, kind, ns);
+        }
+        catch (XmlException exception)
+        {
+            reader.Dispose();
+            throw new BankFileException($"not well-formed XML at line {exception.LineNumber}, position {exception.LinePosition}");
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The file's transactions in order; a break in the XML ends it with <see cref="BankFileException"/> naming where.</summary>
+    public IEnumerable<BankFileEntry> Entries()
+    {
+        var entryElement = Kind == BankFileKind.Pain002 ? "TxInfAndSts" : "Ntry";
+        while (true)
+        {
+            XElement? element;
+            try
+            {
+                element = NextOf(entryElement);
+            }
+            catch (XmlException exception)
+            {
+                throw new BankFileException($"the file breaks off or is not well-formed at line {exception.LineNumber}, position {exception.LinePosition}, after entry {entries:N0}");
+            }
+
+            if (element is null)
+            {
+                yield break;
+            }
+
+            foreach (var entry in Kind == BankFileKind.Pain002 ? [FromStatusReport(element)] : FromNotification(element))
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>Why the totals the file declares differ from what it holds, or nothing.</summary>
+    public IEnumerable<string> TotalsProblems(IReadOnlyDictionary<PaymentStatus, (long Count, decimal Sum)> byStatus)
+    {
+        foreach (var totals in declared)
+        {
+            var (count, sum) = totals.Where switch
+            {
+                var where when where.StartsWith("NbOfTxsPerSts ", StringComparison.Ordinal) =>
+                    byStatus.TryGetValue(StatusOf(where["NbOfTxsPerSts ".Length..]) ?? PaymentStatus.Unspecified, out var held) ? held : (0, 0m),
+                _ => (ntries, ntrySum),
+            };
+            if (totals.Count is { } declaredCount && declaredCount != count)
+            {
+                yield return $"{totals.Where} declares {declaredCount:N0} entries; the file holds {count:N0}";
+            }
+
+            if (totals.Sum is { } declaredSum && declaredSum != sum)
+            {
+                yield return $"{totals.Where} declares a sum of {declaredSum.ToString("N0", CultureInfo.InvariantCulture)}; the entries add up to {sum.ToString("N0", CultureInfo.InvariantCulture)}";
+            }
+        }
+    }
+
+    public void Dispose() => reader.Dispose();
+
+    /// <summary>The next entry element, reading past (and noting) the summaries on the way; null at the end of the file.</summary>
+    private XElement? NextOf(string entryElement)
+    {
+        while (!reader.EOF)
+        {
+            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == entryElement && reader.NamespaceURI == ns.NamespaceName)
+            {
+                return (XElement)XNode.ReadFrom(reader);
+            }
+
+            if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == ns.NamespaceName && reader.LocalName is "TxsSummry" or "NbOfTxsPerSts")
+            {
+                Summary((XElement)XNode.ReadFrom(reader));
+                continue;
+            }
+
+            reader.Read();
+        }
+
+        return null;
+    }
+
+    private void Summary(XElement summary)
+    {
+        if (summary.Name.LocalName == "TxsSummry" && summary.Element(ns + "TtlNtries") is { } total)
+        {
+            declared.Add(new("TxsSummry/TtlNtries", Long(total.Element(ns + "NbOfNtries")), Decimal(total.Element(ns + "Sum"))));
+        }
+        else if (summary.Name.LocalName == "NbOfTxsPerSts")
+        {
+            declared.Add(new($"NbOfTxsPerSts {summary.Element(ns + "DtldSts")?.Value}", Long(summary.Element(ns + "DtldNbOfTxs")), Decimal(summary.Element(ns + "DtldCtrlSum"))));
+        }
+    }
+
+    private BankFileEntry FromStatusReport(XElement transaction)
+    {
+        var number = ++entries;
+        var endToEndId = transaction.Element(ns + "OrgnlEndToEndId")?.Value ?? string.Empty;
+        var code = transaction.Element(ns + "TxSts")?.Value ?? string.Empty;
+        var reason = transaction.Element(ns + "StsRsnInf")?.Element(ns + "Rsn")?.Element(ns + "Cd")?.Value ?? string.Empty;
+        var amount = transaction.Element(ns + "OrgnlTxRef")?.Element(ns + "Amt")?.Element(ns + "InstdAmt");
+        var reference = transaction.Element(ns + "AcctSvcrRef")?.Value ?? transaction.Element(ns + "StsId")?.Value ?? string.Empty;
+        var status = StatusOf(code);
+        var problem = endToEndId.Length == 0 ? "no OrgnlEndToEndId"
+            : status is null ? $"TxSts \"{Clip(code)}\" is not one the hub takes (ACSC, ACSP, PDNG, RJCT)"
+            : AmountProblem(amount);
+        return Entry(number, endToEndId, status ?? PaymentStatus.Unspecified, status == PaymentStatus.Rejected ? reason : string.Empty, amount, reference, problem);
+    }
+
+    /// <summary>A camt entry: one transaction per TxDtls (a batch booking holds several), the entry's amount when it holds one.</summary>
+    private IEnumerable<BankFileEntry> FromNotification(XElement entry)
+    {
+        ntries++;
+        var entryAmount = entry.Element(ns + "Amt");
+        ntrySum += decimal.TryParse(entryAmount?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : 0;
+        var booking = entry.Element(ns + "Sts")?.Element(ns + "Cd")?.Value ?? entry.Element(ns + "Sts")?.Value ?? string.Empty;
+        var direction = entry.Element(ns + "CdtDbtInd")?.Value ?? string.Empty;
+        var reversal = entry.Element(ns + "RvslInd")?.Value is "true" or "1";
+        var details = entry.Elements(ns + "NtryDtls").SelectMany(group => group.Elements(ns + "TxDtls")).ToList();
+        if (details.Count == 0)
+        {
+            yield return Entry(++entries, string.Empty, PaymentStatus.Unspecified, string.Empty, entryAmount, string.Empty, "no NtryDtls/TxDtls: the entry names no transaction");
+            yield break;
+        }
+
+        foreach (var transaction in details)
+        {
+            var number = ++entries;
+            var endToEndId = transaction.Element(ns + "Refs")?.Element(ns + "EndToEndId")?.Value ?? string.Empty;
+            var amount = transaction.Element(ns + "Amt") ?? transaction.Element(ns + "AmtDtls")?.Element(ns + "TxAmt")?.Element(ns + "Amt") ?? (details.Count == 1 ? entryAmount : null);
+            var returned = transaction.Element(ns + "RtrInf");
+            var reason = returned?.Element(ns + "Rsn")?.Element(ns + "Cd")?.Value ?? string.Empty;
+            var reference = transaction.Element(ns + "Refs")?.Element(ns + "AcctSvcrRef")?.Value ?? entry.Element(ns + "AcctSvcrRef")?.Value ?? string.Empty;
+            (PaymentStatus Status, string Reason, string? Problem) meaning = (booking, direction, reversal, returned) switch
+            {
+                ("PDNG", _, _, _) => (PaymentStatus.Pending, string.Empty, null),
+                ("BOOK", _, true, _) => (PaymentStatus.Reversed, reason.Length > 0 ? reason : "NARR", null),
+                ("BOOK", "CRDT", false, not null) => (PaymentStatus.Returned, reason, reason.Length == 0 ? "a return without RtrInf/Rsn/Cd" : null),
+                ("BOOK", "DBIT", false, null) => (PaymentStatus.Settled, string.Empty, null),
+                ("BOOK", "CRDT", false, null) => (PaymentStatus.Unspecified, string.Empty, "a credit that is neither a return nor a reversal pays no line"),
+                ("BOOK", _, _, _) => (PaymentStatus.Unspecified, string.Empty, $"CdtDbtInd \"{Clip(direction)}\" is neither DBIT nor CRDT"),
+                _ => (PaymentStatus.Unspecified, string.Empty, $"entry status \"{Clip(booking)}\" is not one the hub takes (BOOK, PDNG)"),
+            };
+            var problem = endToEndId.Length == 0 ? "no Refs/EndToEndId" : meaning.Problem ?? AmountProblem(amount);
+            yield return Entry(number, endToEndId, meaning.Status, meaning.Reason, amount, reference, problem);
+        }
+    }
+
+    private static BankFileEntry Entry(long number, string endToEndId, PaymentStatus status, string reason, XElement? amount, string reference, string? problem) =>
+        new(
+            number,
+            endToEndId,
+            status,
+            reason,
+            problem is null ? (long)decimal.Parse(amount!.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) : 0,
+            amount?.Attribute("Ccy")?.Value ?? string.Empty,
+            reference,
+            problem);
+
+    private static string? AmountProblem(XElement? amount) =>
+        amount is null ? "no amount"
+        : amount.Attribute("Ccy") is null ? "the amount names no currency (Ccy)"
+        : !decimal.TryParse(amount.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value > long.MaxValue ? $"amount \"{Clip(amount.Value)}\" is not a number"
+        : value <= 0 || value != decimal.Truncate(value) ? $"amount {value.ToString(CultureInfo.InvariantCulture)} is not a positive whole number of rupiah"
+        : null;
+
+    private static PaymentStatus? StatusOf(string code) => code switch
+    {
+        "ACSC" => PaymentStatus.Settled,
+        "ACSP" => PaymentStatus.AcceptedInProcess,
+        "PDNG" => PaymentStatus.Pending,
+        "RJCT" => PaymentStatus.Rejected,
+        _ => null,
+    };
+
+    private static long? Long(XElement? element) => long.TryParse(element?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static decimal? Decimal(XElement? element) => decimal.TryParse(element?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    /// <summary>A value from the file, cut short for a message (a file may hold anything).</summary>
+    private static string Clip(string value) => new(value.Take(12).Where(character => !char.IsControl(character)).ToArray());
+}
