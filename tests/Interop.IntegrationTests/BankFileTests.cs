@@ -55,6 +55,17 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.True(applied.ExitCode == 0, applied.Output + applied.Error);
         Assert.Contains($"Applied 1 entry, {Households - 1} already applied before; not applied: 0.", applied.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.All(await StewardLinesAsync(batch), line => Assert.Equal((PaymentStatus.Settled, 1L), (line.PaymentStatus, line.ConfirmationsApplied)));
+
+        // The steward's report: a table that adds up, and the same rows as CSV.
+        var csv = Path.Combine(folder, "report.csv");
+        var report = await InteropCli.RunAsync(["disbursements", "report", "--batch", batch.BatchId, "--csv", csv, .. InteropCli.PartnerArguments(Hub, Pki, Pki.Steward, "steward")]);
+        Assert.True(report.ExitCode == 0, report.Output + report.Error);
+        Assert.Contains($"Control totals {Households} lines, Rp {Households * 600_000:N0}: match.", report.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        // The file's unknown id never reached the hub: the CLI refused it before sending.
+        Assert.Contains("Confirmations for no known line: none.", report.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        var rows = (await File.ReadAllLinesAsync(csv)).ToList();
+        Assert.Equal("BatchId,AsOf,Bank,Province,Regency,Outcome,Lines,InstructedAmount,MovedAmount", rows[0]);
+        Assert.Equal([$"bri,32,32.73,paid as instructed,{Households},{Households * 600_000},{Households * 600_000}"], rows.Skip(1).Select(row => string.Join(',', row.Split(',').Skip(2))));
     }
 
     [Fact]

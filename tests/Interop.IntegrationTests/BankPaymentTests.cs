@@ -131,6 +131,12 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         // In the hub's words: the steward's reason stays with the steward.
         Assert.Equal((line.EndToEndId, "the steward cancelled the line: do not pay it"), (notice.Cancel.EndToEndId, notice.Cancel.Reason));
         Assert.Empty(await new PaymentService.PaymentServiceClient(Hub.Channel(Pki.SecondBank, purpose: "disbursement-payment")).StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync());
+        // The bank pays the cancelled line anyway: the money moved, and the report says so.
+        Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(line)])).Single().Result);
+        var report = (await Steward.GetReconciliationReportAsync(new GetReconciliationReportRequest { BatchId = batch.BatchId })).Report;
+        Assert.Equal(1, report.Rows.Where(row => row.Outcome == LineOutcome.PaidAsInstructed && row.Bank == "bri").Sum(row => row.Lines));
+        Assert.Equal(0, report.Rows.Where(row => row.Outcome == LineOutcome.Cancelled).Sum(row => row.Lines));
+
         // A paid line is not cancelled.
         Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(bri[1].Pay)])).Single().Result);
         var paid = await Assert.ThrowsAsync<RpcException>(() => Steward.CancelLineAsync(new CancelLineRequest { BatchId = batch.BatchId, LineNumber = bri[1].Pay.LineNumber, Reason = "too late" }).ResponseAsync);
@@ -142,6 +148,37 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Empty(await LinesAsync(Bri, checkpoint: after[^1].Checkpoint));
         Assert.Equal(ConfirmationResult.UnknownLine, (await ConfirmAsync(Bri, [new ConfirmPaymentsRequest { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
         Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => LinesAsync(Bri, "12;DROP"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_long_stream_is_decided_in_the_order_sent_and_two_batches_of_a_round_issued_at_once_pay_nobody_twice()
+    {
+        for (var index = 0; index < 6; index++)
+        {
+            await PaymentSteps.FundedAsync(Hub, Pki, 1500 + index, Pki.Bank);
+        }
+
+        // Two stewards' officers issue the stage at the same moment under two references.
+        var issued = await Task.WhenAll(
+            Steward.IssueBatchAsync(PaymentSteps.Issue("PKH-2026-S3-DESK-A", 3)).ResponseAsync,
+            Steward.IssueBatchAsync(PaymentSteps.Issue("PKH-2026-S3-DESK-B", 3)).ResponseAsync);
+        Assert.Equal(6, issued.Sum(response => response.Batch.Totals.LineCount));
+        var paying = issued.Single(response => response.Batch.Totals.LineCount == 6).Batch;
+        await Steward.SealBatchAsync(new SealBatchRequest { BatchId = paying.BatchId, ControlTotals = paying.Totals, Reason = "agreed" });
+        var line = (await LinesAsync(Bri))[0].Pay;
+
+        // More than a commit's worth of confirmations: the settlement ends the first commit, its return opens the second.
+        var malformed = Enumerable.Range(0, PaymentSteps.ConfirmationsPerCommit - 1).Select(_ => new ConfirmPaymentsRequest { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = line.Amount, Currency = "USD" });
+        var answers = await ConfirmAsync(Bri,
+        [
+            .. malformed,
+            Settled(line),
+            new ConfirmPaymentsRequest { EndToEndId = line.EndToEndId, Status = PaymentStatus.Returned, ReasonCode = "AC06", Amount = line.Amount, Currency = "IDR", BankReference = "BRI-RETURN-1" },
+        ]);
+
+        Assert.Equal([ConfirmationResult.Applied, ConfirmationResult.Applied], answers.TakeLast(2).Select(answer => answer.Result));
+        var stored = (await BatchLinesAsync(paying.BatchId)).Single(l => l.EndToEndId == line.EndToEndId);
+        Assert.Equal((PaymentStatus.Returned, 2L, 0L), (stored.PaymentStatus, stored.ConfirmationsApplied, stored.KeptForReview));
     }
 
     [Fact]

@@ -160,10 +160,12 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         await DeathNoticeAsync(diesBeforeSealing.Members[1].Nik, "AKTA-3273-KM-2026-1901");
         await Steward.SealBatchAsync(new SealBatchRequest { BatchId = issued.BatchId, ControlTotals = issued.Totals, Reason = "agreed" });
 
-        // Sealed after the death: the line is released and held at once.
+        // Sealed after the death: the line is held from the start; the bank is never sent it to pay, only the notice.
         var feed = await LinesAsync(Bri);
         var lineOf = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = issued.BatchId })).Lines.ToDictionary(line => line.HouseholdId);
-        Assert.Equal(4, feed.Count(message => message.InstructionCase == StreamLinesResponse.InstructionOneofCase.Pay));
+        Assert.Equal(
+            new[] { diesAfter, deactivatedAfter, paidThenDies }.Select(household => lineOf[household.HouseholdId].EndToEndId).Order(),
+            feed.Where(message => message.InstructionCase == StreamLinesResponse.InstructionOneofCase.Pay).Select(message => message.Pay.EndToEndId).Order());
         Assert.Equal([lineOf[diesBeforeSealing.HouseholdId].EndToEndId], feed.Where(message => message.Hold is not null).Select(message => message.Hold.EndToEndId));
         Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(ToPay(lineOf[paidThenDies.HouseholdId]))])).Single().Result);
 

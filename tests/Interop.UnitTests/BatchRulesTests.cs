@@ -94,7 +94,7 @@ public sealed class BatchRulesTests
         Assert.Equal([2L], page2.Lines.Select(line => line.Number));
         Assert.Equal(second.Id, page2.Lines.Single().HouseholdId);
         Assert.Equal("the household has a line in another batch of PKH 2026 stage 3 already", page1.LeftOut.Single().Reason);
-        Assert.Equal("the recipient is paid on another line of this batch", page2.LeftOut.Single().Reason);
+        Assert.Equal("the recipient is paid on another line of PKH 2026 stage 3 already", page2.LeftOut.Single().Reason);
         Assert.Equal((new ControlTotals(2, 1_200_000), 2L), (issue.Totals, issue.LeftOutCount));
     }
 

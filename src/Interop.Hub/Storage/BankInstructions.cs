@@ -85,7 +85,11 @@ internal static class BankInstructions
         await using var command = new NpgsqlCommand(
             $"select l.line_number, l.end_to_end_id, l.household_id, l.recipient_name, l.account_number, l.amount, (b.data ->> 'PaymentDeadline')::timestamptz "
             + $"from {MartenTables.Own(session.DocumentStore, DisbursementLines.LineTable)} as l join {MartenTables.Documents<DisbursementBatch>(session.DocumentStore)} as b on b.id = l.batch_id "
-            + "where l.bank = @bank and l.batch_id = @batch and l.line_number > @after order by l.line_number limit @limit",
+            + "where l.bank = @bank and l.batch_id = @batch and l.line_number > @after "
+            // A line held or cancelled before the bank read it is not sent to be paid: its notice follows in the feed.
+            + $"and not exists (select 1 from {MartenTables.Own(session.DocumentStore, PaymentEvents.TableName)} as e where e.batch_id = l.batch_id and e.line_number = l.line_number "
+            + $"and e.kind in ('{PaymentEvents.Held}', '{PaymentEvents.Cancelled}')) "
+            + "order by l.line_number limit @limit",
             connection);
         command.Parameters.AddWithValue("bank", bank);
         command.Parameters.AddWithValue("batch", batchId);

@@ -36,7 +36,9 @@ internal static class DisbursementLines
         lines.AddColumn<long>("amount").NotNull();
         lines.AddColumn<string>("regency_code").NotNull();
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_end_to_end_id") { Columns = ["end_to_end_id"], IsUnique = true });
-        lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_round") { Columns = ["round", "household_id"] });
+        // A household, and a person, is paid once a round whatever the batch: the store refuses a second line.
+        lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_round") { Columns = ["round", "household_id"], IsUnique = true });
+        lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_round_recipient") { Columns = ["round", "recipient_nik"], IsUnique = true });
         // A change to a household (a death) finds its lines to hold.
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_household") { Columns = ["household_id"] });
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_bank") { Columns = ["bank", "batch_id", "line_number"] });
@@ -51,6 +53,22 @@ internal static class DisbursementLines
 
     /// <summary>"PKH-2026-3": the payment round a line pays, so that a household is paid once per round whatever the batch.</summary>
     public static string RoundKey(Disbursements.Entitlements.ProgrammeStage round) => $"{round.Programme.ToString().ToUpperInvariant()}-{round.Year}-{round.Stage}";
+
+    /// <summary>
+    /// Makes the session's open transaction the one issuing a batch of this round until it ends, so
+    /// that two batches of a round issued at once cannot both pay a household (the second reads what
+    /// the first stored).
+    /// </summary>
+    public static async Task LockRoundAsync(IDocumentSession session, Disbursements.Entitlements.ProgrammeStage round, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext(@round))", Connection(session));
+        command.Parameters.AddWithValue("round", "interop-hub:batch-round:" + RoundKey(round));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The recipients (NIKs) with a line of this round in any batch.</summary>
+    public static async Task<IReadOnlySet<string>> RecipientsPaidInAsync(IQuerySession session, Disbursements.Entitlements.ProgrammeStage round, CancellationToken cancellationToken) =>
+        (await session.AdvancedSql.QueryAsync<string>($"select recipient_nik from {Qualified(session, LineTable)} where round = ?", cancellationToken, RoundKey(round))).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The households with a line of this round in any batch (cancelled lines included: a cancelled payment is re-issued deliberately, not by a new batch).</summary>
     public static async Task<IReadOnlySet<Guid>> HouseholdsPaidInAsync(IQuerySession session, Disbursements.Entitlements.ProgrammeStage round, CancellationToken cancellationToken) =>

@@ -52,7 +52,8 @@ internal static class PaymentEvents
         table.AddColumn<Guid>("batch_id").NotNull();
         table.AddColumn<long>("line_number").NotNull();
         table.AddColumn<int>("line_version").NotNull();
-        table.AddColumn("recorded_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        // The moment of the insert, not of the transaction's start: a report as of a moment sees what was recorded by then.
+        table.AddColumn("recorded_at", "timestamptz").NotNull().DefaultValueByExpression("clock_timestamp()");
         table.AddColumn<string>("kind").NotNull();
         table.AddColumn<string>("status");
         table.AddColumn<string>("reason");
@@ -66,12 +67,16 @@ internal static class PaymentEvents
 
         var unknown = new Table($"{schema}.{UnknownTable}");
         unknown.AddColumn("sequence", "bigserial").AsPrimaryKey();
-        unknown.AddColumn("recorded_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        unknown.AddColumn("recorded_at", "timestamptz").NotNull().DefaultValueByExpression("clock_timestamp()");
         unknown.AddColumn<string>("bank").NotNull();
         unknown.AddColumn<string>("end_to_end_id").NotNull();
+        // The batch the id names ("PKH26S3-1A2B3C4D-"), for its report; empty for an id that names none.
+        unknown.AddColumn<string>("batch_prefix").NotNull();
         unknown.AddColumn<string>("status").NotNull();
         unknown.AddColumn("amount", "bigint").NotNull();
-        unknown.Indexes.Add(new IndexDefinition($"idx_{UnknownTable}_bank") { Columns = ["bank", "end_to_end_id"] });
+        // A resent unknown confirmation is kept (and counted) once.
+        unknown.Indexes.Add(new IndexDefinition($"idx_{UnknownTable}_once") { Columns = ["bank", "end_to_end_id", "status", "amount"], IsUnique = true });
+        unknown.Indexes.Add(new IndexDefinition($"idx_{UnknownTable}_batch") { Columns = ["batch_prefix"] });
         yield return unknown;
     }
 
@@ -195,7 +200,7 @@ internal static class PaymentEvents
         await import.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>Keeps the confirmations for no line the bank holds, to be counted.</summary>
+    /// <summary>Keeps the confirmations for no line the bank holds, to be counted (each once, however often resent).</summary>
     public static async Task CopyUnknownAsync(NpgsqlConnection connection, IDocumentStore store, string bank, IReadOnlyList<Confirmation> confirmations, CancellationToken cancellationToken)
     {
         if (confirmations.Count == 0)
@@ -203,18 +208,17 @@ internal static class PaymentEvents
             return;
         }
 
-        await using var import = await connection.BeginBinaryImportAsync(
-            $"copy {MartenTables.Own(store, UnknownTable)} (bank, end_to_end_id, status, amount) from stdin (format binary)", cancellationToken);
-        foreach (var confirmation in confirmations)
-        {
-            await import.StartRowAsync(cancellationToken);
-            await import.WriteAsync(bank, NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(confirmation.EndToEndId, NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(PaymentStatuses.StoredName(confirmation.Status), NpgsqlDbType.Text, cancellationToken);
-            await import.WriteAsync(confirmation.Amount, NpgsqlDbType.Bigint, cancellationToken);
-        }
-
-        await import.CompleteAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            $"insert into {MartenTables.Own(store, UnknownTable)} (bank, end_to_end_id, batch_prefix, status, amount) "
+            + "select @bank, id, prefix, status, amount from unnest(@ids::text[], @prefixes::text[], @statuses::text[], @amounts::bigint[]) as u(id, prefix, status, amount) "
+            + "on conflict do nothing",
+            connection);
+        command.Parameters.AddWithValue("bank", bank);
+        command.Parameters.AddWithValue("ids", confirmations.Select(confirmation => confirmation.EndToEndId).ToArray());
+        command.Parameters.AddWithValue("prefixes", confirmations.Select(confirmation => EndToEndIds.BatchPrefixOf(confirmation.EndToEndId) ?? string.Empty).ToArray());
+        command.Parameters.AddWithValue("statuses", confirmations.Select(confirmation => PaymentStatuses.StoredName(confirmation.Status)).ToArray());
+        command.Parameters.AddWithValue("amounts", confirmations.Select(confirmation => confirmation.Amount).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static string EventColumns(string alias) =>

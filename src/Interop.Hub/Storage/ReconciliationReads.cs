@@ -86,8 +86,8 @@ internal static class ReconciliationReads
         await using var connection = store.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            $"select bank, count(distinct (end_to_end_id, status, amount)) from {MartenTables.Own(store, PaymentEvents.UnknownTable)} "
-            + "where starts_with(end_to_end_id, @prefix) and recorded_at <= @as_of group by bank",
+            $"select bank, count(*) from {MartenTables.Own(store, PaymentEvents.UnknownTable)} "
+            + "where batch_prefix = @prefix and recorded_at <= @as_of group by bank",
             connection);
         command.Parameters.AddWithValue("prefix", endToEndPrefix);
         command.Parameters.AddWithValue("as_of", asOf);

@@ -56,6 +56,9 @@ internal static partial class RegistrySchema
               -- with the table owner's rights, whoever deletes).
               revoke update, delete, truncate on {schema}.mt_events, {schema}.{AccessLogTable.TableName} from {servingRole};
               -- A batch's lines are the snapshot of what was owed, and a line's events its history: never changed.
+              -- The feed writers' lock row: locked by an update, never removed (a missing row would lock nothing).
+              revoke insert, delete, truncate on {schema}.{BankInstructions.WriterTable} from {servingRole};
+              revoke update, truncate on {schema}.{AccountRequestQueue.TableName} from {servingRole};
               revoke update, delete, truncate on {schema}.{DisbursementLines.LineTable}, {schema}.{DisbursementLines.LeftOutTable}, {schema}.{PaymentEvents.TableName}, {schema}.{PaymentEvents.UnknownTable}, {schema}.{BankInstructions.TableName} from {servingRole};
               revoke delete, truncate on {schema}.mt_streams from {servingRole};
               -- nextval needs usage; setval (which would make every later append collide) needs update, not granted.

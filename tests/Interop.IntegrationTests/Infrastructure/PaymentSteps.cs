@@ -14,6 +14,9 @@ public static class PaymentSteps
             EnrollInProgram = new EnrollInProgram { Membership = new ProgramMembership { Program = Interop.Contracts.Registry.V1.Program.Pkh, Components = { components } } },
         });
 
+    /// <summary>How many confirmations of a stream the hub decides in one commit.</summary>
+    public static int ConfirmationsPerCommit => Interop.Hub.Disbursements.Confirmations.PaymentConfirmations.Limits.BatchSize;
+
     /// <summary>The steward enrols the household in BPNT (Sembako).</summary>
     public static Task<Household> EnrolInBpntAsync(RunningHub hub, TestPki pki, Household household) =>
         HouseholdSteps.ChangeAsync(hub.Registry(pki.Steward), household, "BPNT enrolment decree 2026", new ChangeHouseholdRequest

@@ -25,29 +25,35 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
         var batchId = BatchChecks.BatchIdOf(command.Reference);
         var round = new ProgrammeStage(command.Programme, command.Year, command.Stage);
         var cutOff = command.CutOff!.Value;
-        await using var session = store.LightweightSession();
-        if (await session.LoadAsync<DisbursementBatch>(batchId, cancellationToken) is { } existing)
-        {
-            return Replayed(existing, command);
-        }
-
-        await session.BeginTransactionAsync(cancellationToken);
-        var issue = new LineIssue(round, batchId, await DisbursementLines.HouseholdsPaidInAsync(session, round, cancellationToken));
-        var candidates = await HouseholdQueries.EnrolledOrChangedSinceAsync(session, round.Programme, cutOff, cancellationToken);
-        foreach (var page in candidates.Chunk(Page))
-        {
-            var households = await HouseholdQueries.AtAsync(session, page, cutOff, cancellationToken);
-            var issued = issue.Add(households, (household, recipient) => household.PaidAccountOf(recipient.Nik) is { AccountNumber: { } number } account ? new PaymentAccount(account.Bank, number) : null);
-            await DisbursementLines.CopyLinesAsync(session, batchId, round, issued.Lines, cancellationToken);
-            await DisbursementLines.CopyLeftOutAsync(session, batchId, issued.LeftOut, cancellationToken);
-        }
-
-        var totals = issue.Totals;
-        session.Events.StartStream<DisbursementBatch>(
-            batchId,
-            new BatchIssued(command.Reference, round.Programme, round.Year, round.Stage, cutOff, command.PaymentDeadline!.Value, totals.LineCount, totals.Amount, issue.LeftOutCount, command.RequestHash, command.Actor, command.Reason));
         try
         {
+            await using var session = store.LightweightSession();
+            await session.BeginTransactionAsync(cancellationToken);
+            // One batch of a round issued at a time: what an earlier one paid is seen by the next.
+            await DisbursementLines.LockRoundAsync(session, round, cancellationToken);
+            if (await session.LoadAsync<DisbursementBatch>(batchId, cancellationToken) is { } existing)
+            {
+                return Replayed(existing, command);
+            }
+
+            var issue = new LineIssue(
+                round,
+                batchId,
+                await DisbursementLines.HouseholdsPaidInAsync(session, round, cancellationToken),
+                await DisbursementLines.RecipientsPaidInAsync(session, round, cancellationToken));
+            var candidates = await HouseholdQueries.EnrolledOrChangedSinceAsync(session, round.Programme, cutOff, cancellationToken);
+            foreach (var page in candidates.Chunk(Page))
+            {
+                var households = await HouseholdQueries.AtAsync(session, page, cutOff, cancellationToken);
+                var issued = issue.Add(households, (household, recipient) => household.PaidAccountOf(recipient.Nik) is { AccountNumber: { } number } account ? new PaymentAccount(account.Bank, number) : null);
+                await DisbursementLines.CopyLinesAsync(session, batchId, round, issued.Lines, cancellationToken);
+                await DisbursementLines.CopyLeftOutAsync(session, batchId, issued.LeftOut, cancellationToken);
+            }
+
+            var totals = issue.Totals;
+            session.Events.StartStream<DisbursementBatch>(
+                batchId,
+                new BatchIssued(command.Reference, round.Programme, round.Year, round.Stage, cutOff, command.PaymentDeadline!.Value, totals.LineCount, totals.Amount, issue.LeftOutCount, command.RequestHash, command.Actor, command.Reason));
             await session.SaveChangesAsync(cancellationToken);
         }
         catch (Exception exception) when (LostRace.Is(exception))
@@ -92,7 +98,19 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
                 BankInstructions.Release(session, batch.Id);
                 // A death, deactivation or merge between the cut-off and now holds its lines from the start.
                 LineHolds.HoldChangedSince(session, batch.Id, batch.CutOff, command.Actor);
-                await session.SaveChangesAsync(cancellationToken);
+                try
+                {
+                    await session.SaveChangesAsync(cancellationToken);
+                }
+                catch (Exception exception) when (LostRace.Is(exception))
+                {
+                    // Sealed meanwhile by another call (a retry): the same totals answer it, others are refused.
+                    var now = await LoadAsync(batch.Id, cancellationToken);
+                    return now.Status == BatchStatus.Sealed && now.Totals == command.Declared
+                        ? new BatchOutcome.Done(now)
+                        : new BatchOutcome.NotAllowed("the batch changed while it was being sealed; read it again");
+                }
+
                 return new BatchOutcome.Done(await LoadAsync(batch.Id, cancellationToken));
             default:
                 throw new InvalidOperationException("Unknown seal decision.");
@@ -135,7 +153,9 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
             return new BatchOutcome.NotAllowed(problem);
         }
 
-        // After the line's last event: a confirmation stored meanwhile takes the number first, and this commit loses.
+        // The feed's writer first, as every writer of feeds takes it (a hold of the same line waits, never deadlocks);
+        // then after the line's last event: a confirmation stored meanwhile takes the number first, and this commit loses.
+        BankInstructions.Serialize(session);
         stream.AppendOne(new LineCancelled(command.LineNumber, command.Actor, command.Reason));
         PaymentEvents.AppendCancellation(session, batch.Id, command.LineNumber, events.Count == 0 ? 0 : events[^1].LineVersion, command.Reason, command.Actor);
         // The bank is told in the hub's words: the steward's reason is free text, which may name people.

@@ -70,6 +70,7 @@ internal static class BatchRules
         string.IsNullOrWhiteSpace(reason) ? "a cancellation needs a reason"
         : lineStatus is PaymentStatus.Settled or PaymentStatus.AcceptedInProcess ? "the bank has paid or is paying the line: it can be returned, not cancelled"
         : lineStatus is PaymentStatus.Rejected ? "the bank rejected the line: there is nothing left to cancel"
+        : lineStatus is PaymentStatus.Returned or PaymentStatus.Reversed ? "the bank paid the line and the money came back: there is nothing left to cancel"
         : null;
 
     /// <summary>"32.73" from "32.73.01.1002".</summary>
@@ -81,11 +82,12 @@ internal static class BatchRules
 /// registry is never held in memory whole). Pure. Numbers lines from 1 across pages, and leaves out,
 /// with the reason, a household that is not owed, whose recipient has no account at a paying bank,
 /// that is paid in another batch of the same round already (<paramref name="paidThisRound"/>), or
-/// whose recipient is paid on another line of this batch: nobody is paid twice for one round.
+/// whose recipient is paid on another line of the round, in this batch or another
+/// (<paramref name="recipientsPaidThisRound"/>): nobody is paid twice for one round.
 /// </summary>
-internal sealed class LineIssue(ProgrammeStage round, Guid batchId, IReadOnlySet<Guid> paidThisRound)
+internal sealed class LineIssue(ProgrammeStage round, Guid batchId, IReadOnlySet<Guid> paidThisRound, IReadOnlySet<string>? recipientsPaidThisRound = null)
 {
-    private readonly HashSet<string> recipients = new(StringComparer.Ordinal);
+    private readonly HashSet<string> recipients = new(recipientsPaidThisRound ?? new HashSet<string>(), StringComparer.Ordinal);
     private long count;
     private long amount;
 
@@ -105,7 +107,7 @@ internal sealed class LineIssue(ProgrammeStage round, Guid batchId, IReadOnlySet
             switch (entitlement)
             {
                 case Entitlement.Owed owed when !recipients.Add(owed.Recipient.Nik):
-                    leftOut.Add(new LeftOut(household.Id, "the recipient is paid on another line of this batch"));
+                    leftOut.Add(new LeftOut(household.Id, $"the recipient is paid on another line of {round} already"));
                     break;
                 case Entitlement.Owed owed when accountOf(household, owed.Recipient) is { } account:
                     count = checked(count + 1);

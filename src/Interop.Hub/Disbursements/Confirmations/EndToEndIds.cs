@@ -25,6 +25,10 @@ internal static class EndToEndIds
     /// <summary>"PKH26S3-1A2B3C4D-": what every end-to-end id of the batch starts with.</summary>
     public static string PrefixOf(ProgrammeStage round, Guid batchId) => For(round, batchId, 1)[..^10];
 
+    /// <summary>The batch part of an id shaped as the hub issues them ("PKH26S3-1A2B3C4D-" of "PKH26S3-1A2B3C4D-0000000042"), or null.</summary>
+    public static string? BatchPrefixOf(string endToEndId) =>
+        IsWellFormed(endToEndId) && endToEndId.Length > 11 && endToEndId[^11] == '-' && endToEndId[^10..].All(char.IsAsciiDigit) ? endToEndId[..^10] : null;
+
     /// <summary>Whether a text is an end-to-end id as the hub issues them (so that a bank's file is checked before any lookup).</summary>
     public static bool IsWellFormed(string value) =>
         value.Length is > 0 and <= MaxLength && value.All(character => char.IsAsciiLetterUpper(character) || char.IsAsciiDigit(character) || character == '-');

@@ -19,7 +19,8 @@ internal sealed record ConfirmationAnswer(long Position, Confirmation Confirmati
 /// </summary>
 internal sealed class PaymentConfirmations(IDocumentStore store)
 {
-    public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 2);
+    // One commit in flight: a stream's confirmations of one line (ACSC, then a return) are decided in the order sent.
+    public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 1);
     private const int MaxAttempts = 10;
 
     /// <summary>Decides and stores a bank's stream of confirmations, or (<paramref name="keep"/> false) only decides, storing nothing.</summary>

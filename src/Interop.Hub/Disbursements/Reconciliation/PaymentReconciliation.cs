@@ -57,19 +57,16 @@ internal static class PaymentReconciliation
 {
     public static LineOutcome OutcomeOf(LineRecord record, DateTimeOffset asOf, DateTimeOffset deadline)
     {
-        if (record.Cancelled)
-        {
-            return LineOutcome.Cancelled;
-        }
-
         var last = record.Applied.Count == 0 ? null : record.Applied[^1];
         var overdue = asOf > deadline;
+        // What the bank did with the money comes first: a line paid although it was cancelled or held is paid.
         return last?.Status switch
         {
             PaymentStatus.Settled when last.Amount == record.Line.Amount => LineOutcome.PaidAsInstructed,
             PaymentStatus.Settled => LineOutcome.AmountDiffers,
             PaymentStatus.Rejected => LineOutcome.Rejected,
             PaymentStatus.Returned or PaymentStatus.Reversed => LineOutcome.Returned,
+            _ when record.Cancelled => LineOutcome.Cancelled,
             // Held and not paid: the bank was told not to pay it until the steward decides.
             _ when record.Held => LineOutcome.Held,
             PaymentStatus.Pending or PaymentStatus.AcceptedInProcess => overdue ? LineOutcome.OverdueUnconfirmed : LineOutcome.Pending,
