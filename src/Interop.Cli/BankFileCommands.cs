@@ -159,7 +159,7 @@ internal static class BankFileCommands
                     sent.Enqueue((entry.Number, entry.EndToEndId));
                 }
 
-                await call.RequestStream.WriteAsync(entry.ToRequest(), cancellationToken);
+                await call.RequestStream.WriteAsync(new CheckPaymentsRequest { Confirmation = entry.ToRequest() }, cancellationToken);
                 if (++pending % Flush == 0)
                 {
                     await Task.Yield();
@@ -183,10 +183,11 @@ internal static class BankFileCommands
         return new FileCheck(entries, lastWhole, problems, broken);
     }
 
-    private static async Task ReadAnswersAsync(IAsyncStreamReader<ConfirmPaymentsResponse> answers, Queue<(long Entry, string EndToEndId)> sent, List<FileProblem> problems, CancellationToken cancellationToken)
+    private static async Task ReadAnswersAsync(IAsyncStreamReader<CheckPaymentsResponse> answers, Queue<(long Entry, string EndToEndId)> sent, List<FileProblem> problems, CancellationToken cancellationToken)
     {
-        await foreach (var answer in answers.ReadAllAsync(cancellationToken))
+        await foreach (var checkedAnswer in answers.ReadAllAsync(cancellationToken))
         {
+            var answer = checkedAnswer.Answer;
             (long Entry, string EndToEndId) entry;
             lock (sent)
             {

@@ -118,6 +118,25 @@ public sealed class RecipientAccountsTests(PostgresCluster postgres, TestPki pki
     }
 
     [Fact]
+    public async Task A_wrong_account_number_is_replaced_by_asking_the_bank_again()
+    {
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 971);
+        await Steward.RequestAccountsAsync(Request("bri", household.HouseholdId));
+        await ReportAsync(Bri, [Opened(household, "002101000971971", string.Empty)]);
+
+        Assert.Equal(AccountRequestResult.AlreadyOpened, (await Steward.RequestAccountsAsync(Request("bri", household.HouseholdId))).Outcomes.Single().Result);
+        var again = Request("bri", household.HouseholdId);
+        again.ReplaceOpenedAccounts = true;
+        Assert.Equal(AccountRequestResult.Requested, (await Steward.RequestAccountsAsync(again)).Outcomes.Single().Result);
+
+        Assert.Equal([household.HouseholdId], (await ReadRequestsAsync(Bri, 0)).Select(request => request.HouseholdId));
+        Assert.Equal(AccountReportResult.Recorded, (await ReportAsync(Bri, [Opened(household, "002101000971972", string.Empty)])).Single().Result);
+        Assert.Equal(
+            [RegistryV1.HouseholdEvent.ChangeOneofCase.RecipientAccountOpened, RegistryV1.HouseholdEvent.ChangeOneofCase.RecipientAccountRequested, RegistryV1.HouseholdEvent.ChangeOneofCase.RecipientAccountOpened],
+            (await HouseholdSteps.HistoryAsync(Hub, Pki, household.HouseholdId)).TakeLast(3).Select(change => change.ChangeCase));
+    }
+
+    [Fact]
     public async Task Only_the_steward_asks_only_banks_answer_and_a_bank_names_its_purpose()
     {
         var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 961);

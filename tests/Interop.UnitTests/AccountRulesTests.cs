@@ -67,6 +67,12 @@ public sealed class AccountRulesTests
         Assert.IsType<AccountDecision.NotAllowed>(AccountRules.Report(household, Bri, report with { AccountNumber = "002101000999999" }));
         Assert.IsType<AccountDecision.NotAllowed>(AccountRules.Report(household, Bri, new AccountReport.Refused(Nik, "BE01")));
         Assert.Equal(AccountStatus.Opened, Assert.IsType<AccountDecision.Already>(AccountRules.Request(household, "bri", Steward, "again")).Status);
+
+        // The bank reported a wrong number: the steward asks again, and the bank's next report replaces the account.
+        var again = Applied(household, Assert.IsType<AccountDecision.Recorded>(AccountRules.Request(household, "bri", Steward, "wrong number reported", replaceOpened: true)).Event);
+        Assert.Null(again.PaidAccountOf(Nik));
+        var corrected = Assert.IsType<AccountDecision.Recorded>(AccountRules.Report(again, Bri, report with { AccountNumber = "002101000999999" })).Event;
+        Assert.Equal("002101000999999", Applied(again, corrected).PaidAccountOf(Nik)!.AccountNumber);
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal sealed class AccountOpeningGrpcService(RecipientAccounts accounts, Inge
         }
 
         var items = request.HouseholdIds.Select(id => new AccountRequestItem(Guid.TryParse(id, out var parsed) ? parsed : null)).ToList();
-        var decisions = await accounts.RequestAsync(request.Bank, items, context.Partner().Actor, FreeText.Clean(request.Reason), context.CancellationToken);
+        var decisions = await accounts.RequestAsync(request.Bank, items, context.Partner().Actor, FreeText.Clean(request.Reason), request.ReplaceOpenedAccounts, context.CancellationToken);
         var response = new V1.RequestAccountsResponse();
         response.Outcomes.Add(request.HouseholdIds.Select((id, index) => RequestOutcome(id, index, decisions[index])));
         return response;

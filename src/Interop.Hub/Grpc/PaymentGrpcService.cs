@@ -44,14 +44,14 @@ internal sealed class PaymentGrpcService(BankFeed feed, PaymentConfirmations con
     [Authorize(Policy = PartnerAccess.ConfirmDisbursements)]
     [ReadsNoPersonalData]
     public override async Task CheckPayments(
-        IAsyncStreamReader<V1.ConfirmPaymentsRequest> requestStream, IServerStreamWriter<V1.ConfirmPaymentsResponse> responseStream, ServerCallContext context)
+        IAsyncStreamReader<V1.CheckPaymentsRequest> requestStream, IServerStreamWriter<V1.CheckPaymentsResponse> responseStream, ServerCallContext context)
     {
         var bank = context.Partner().Actor;
         using var slot = ingestStreams.Enter(bank.PartnerId);
         await confirmations.ConfirmStreamAsync(
-            requestStream.Mapped(ToDomain),
+            requestStream.Mapped(request => ToDomain(request.Confirmation ?? new V1.ConfirmPaymentsRequest())),
             bank,
-            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(ToProto).ToList(), context.CancellationToken),
+            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(answer => new V1.CheckPaymentsResponse { Answer = ToProto(answer) }).ToList(), context.CancellationToken),
             context.CancellationToken,
             keep: false);
     }

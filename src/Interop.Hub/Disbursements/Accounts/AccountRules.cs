@@ -42,8 +42,12 @@ internal static class AccountRules
 {
     public const int MaxReasonLength = 500;
 
-    /// <summary>The steward asks <paramref name="bank"/> (a bank of the directory: the caller checks) to open the recipient's account.</summary>
-    public static AccountDecision Request(Household? household, string bank, Actor actor, string reason)
+    /// <summary>
+    /// The steward asks <paramref name="bank"/> (a bank of the directory: the caller checks) to open the
+    /// recipient's account; with <paramref name="replaceOpened"/>, again at a bank that reported one
+    /// already (its number was wrong): the bank's next report replaces it.
+    /// </summary>
+    public static AccountDecision Request(Household? household, string bank, Actor actor, string reason, bool replaceOpened = false)
     {
         if (household is null)
         {
@@ -61,7 +65,7 @@ internal static class AccountRules
         }
 
         var held = household.Accounts.Where(account => account.Nik == recipient.Nik).ToList();
-        if (held.FirstOrDefault(account => account.Bank == bank && account.Status is AccountStatus.Requested or AccountStatus.Opened) is { } same)
+        if (held.FirstOrDefault(account => account.Bank == bank && (account.Status == AccountStatus.Requested || (account.Status == AccountStatus.Opened && !replaceOpened))) is { } same)
         {
             return new AccountDecision.Already(same.Status);
         }

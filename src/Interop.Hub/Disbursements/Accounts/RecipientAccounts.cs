@@ -38,8 +38,8 @@ internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory d
         : !partner.IsActive ? "the bank is suspended in the partner directory"
         : null;
 
-    public Task<IReadOnlyList<AccountDecision>> RequestAsync(string bank, IReadOnlyList<AccountRequestItem> items, Actor actor, string reason, CancellationToken cancellationToken) =>
-        RetryingAsync(() => TryRequestAsync(bank, items, actor, reason, cancellationToken), cancellationToken);
+    public Task<IReadOnlyList<AccountDecision>> RequestAsync(string bank, IReadOnlyList<AccountRequestItem> items, Actor actor, string reason, bool replaceOpened, CancellationToken cancellationToken) =>
+        RetryingAsync(() => TryRequestAsync(bank, items, actor, reason, replaceOpened, cancellationToken), cancellationToken);
 
     /// <summary>A bank's stream of reports, a batch at a time (<see cref="BatchedStream"/>), each answered in the order sent.</summary>
     public Task ReportStreamAsync(IAsyncEnumerable<Held<AccountReportItem>> reports, Actor bank, Func<IReadOnlyList<AccountReportAnswer>, Task> answer, CancellationToken cancellationToken)
@@ -85,14 +85,14 @@ internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory d
         }
     }
 
-    private async Task<IReadOnlyList<AccountDecision>> TryRequestAsync(string bank, IReadOnlyList<AccountRequestItem> items, Actor actor, string reason, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AccountDecision>> TryRequestAsync(string bank, IReadOnlyList<AccountRequestItem> items, Actor actor, string reason, bool replaceOpened, CancellationToken cancellationToken)
     {
         await using var session = store.LightweightSession();
         var batch = await DecidedBatch.LoadAsync(session, items.Select(item => item.HouseholdId), cancellationToken);
         var decisions = new List<AccountDecision>(items.Count);
         foreach (var item in items)
         {
-            var decision = AccountRules.Request(batch.Current(item.HouseholdId), bank, actor, reason);
+            var decision = AccountRules.Request(batch.Current(item.HouseholdId), bank, actor, reason, replaceOpened);
             if (decision is AccountDecision.Recorded { Event: RecipientAccountRequested requested })
             {
                 batch.Record(item.HouseholdId!.Value, requested);
