@@ -28,8 +28,8 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
     public async Task Story_4_bri_confirms_its_lines_the_connection_drops_it_resends_overlapping_and_nothing_counts_twice()
     {
         var batch = await SealedBatchAsync("PKH-2026-S3-STORY4");
-        var briLines = await LinesAsync(Bri);
-        var bniLines = await LinesAsync(Bni);
+        var briLines = await PaymentSteps.LinesAsync(Bri);
+        var bniLines = await PaymentSteps.LinesAsync(Bni);
 
         // Each bank streams exactly its own lines: what paying needs (name, account, amount), no NIK.
         Assert.Equal(BriHouseholds, briLines.Count);
@@ -40,7 +40,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.All(briLines, line => Assert.StartsWith("0021", line.Pay.AccountNumber, StringComparison.Ordinal));
         Assert.Empty(briLines.Select(line => line.Pay.EndToEndId).Intersect(bniLines.Select(line => line.Pay.EndToEndId)));
         // Resumed from the middle, the stream sends the rest only.
-        Assert.Equal(briLines.Skip(10).Select(line => line.Pay.EndToEndId), (await LinesAsync(Bri, briLines[9].Checkpoint)).Select(line => line.Pay.EndToEndId));
+        Assert.Equal(briLines.Skip(10).Select(line => line.Pay.EndToEndId), (await PaymentSteps.LinesAsync(Bri, briLines[9].Checkpoint)).Select(line => line.Pay.EndToEndId));
 
         // BRI sends the first 16 confirmations and the connection drops after some answers came back.
         var settled = briLines.Select(line => Settled(line.Pay)).ToList();
@@ -58,7 +58,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
 
         // It sends again from the 9th on, overlapping what was sent, with a few of those twice more.
         var resend = settled.Skip(8).Concat(settled.Skip(8).Take(3)).ToList();
-        var answers = await ConfirmAsync(Bri, resend);
+        var answers = await PaymentSteps.ConfirmAsync(Bri, resend);
 
         Assert.Equal(resend.Count, answers.Count);
         Assert.All(answers, answer => Assert.Contains(answer.Result, new[] { ConfirmationResult.Applied, ConfirmationResult.AlreadyApplied }));
@@ -68,7 +68,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.All(answers.Skip(8).Take(BriHouseholds - 16), answer => Assert.Equal(ConfirmationResult.Applied, answer.Result));
 
         // The first 8 were sent once, before the cut: stored or not, sending them again settles every line exactly once.
-        var again = await ConfirmAsync(Bri, settled.Take(8).ToList());
+        var again = await PaymentSteps.ConfirmAsync(Bri, settled.Take(8).ToList());
         Assert.All(again, answer => Assert.Contains(answer.Result, new[] { ConfirmationResult.Applied, ConfirmationResult.AlreadyApplied }));
         var after = await BatchLinesAsync(batch.BatchId);
         Assert.All(after.Where(line => line.Bank == "bri"), line => Assert.Equal((PaymentStatus.Settled, 1L, 0L), (line.PaymentStatus, line.ConfirmationsApplied, line.KeptForReview)));
@@ -79,10 +79,10 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
     public async Task A_bank_cannot_confirm_another_banks_line_a_contradiction_is_kept_aside_and_malformed_confirmations_name_the_field()
     {
         await SealedBatchAsync("PKH-2026-S3-REFUSALS");
-        var bri = (await LinesAsync(Bri)).Select(line => line.Pay).ToList();
-        var bni = (await LinesAsync(Bni)).Select(line => line.Pay).ToList();
+        var bri = (await PaymentSteps.LinesAsync(Bri)).Select(line => line.Pay).ToList();
+        var bni = (await PaymentSteps.LinesAsync(Bni)).Select(line => line.Pay).ToList();
 
-        var answers = await ConfirmAsync(Bri,
+        var answers = await PaymentSteps.ConfirmAsync(Bri,
         [
             Settled(bni[0]),
             Settled(bri[0]),
@@ -107,7 +107,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.True(answers[9].AmountDiffers);
         Assert.False(answers[1].AmountDiffers);
 
-        var lines = await BatchLinesAsync((await LinesAsync(Bri))[0].Pay.BatchId);
+        var lines = await BatchLinesAsync((await PaymentSteps.LinesAsync(Bri))[0].Pay.BatchId);
         var first = lines.Single(line => line.EndToEndId == bri[0].EndToEndId);
         // Settled stays settled; the rejection that contradicts it is kept once, for review.
         Assert.Equal((PaymentStatus.Settled, 1L, 1L), (first.PaymentStatus, first.ConfirmationsApplied, first.KeptForReview));
@@ -120,7 +120,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
     public async Task A_cancelled_line_reaches_its_bank_as_a_notice_after_its_checkpoint_and_lines_of_unsealed_batches_are_unknown()
     {
         var batch = await SealedBatchAsync("PKH-2026-S3-CANCEL");
-        var bri = await LinesAsync(Bri);
+        var bri = await PaymentSteps.LinesAsync(Bri);
         var checkpoint = bri[^1].Checkpoint;
         var line = bri[0].Pay;
 
@@ -132,22 +132,22 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Equal((line.EndToEndId, "the steward cancelled the line: do not pay it"), (notice.Cancel.EndToEndId, notice.Cancel.Reason));
         Assert.Empty(await new PaymentService.PaymentServiceClient(Hub.Channel(Pki.SecondBank, purpose: "disbursement-payment")).StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync());
         // The bank pays the cancelled line anyway: the money moved, and the report says so.
-        Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(line)])).Single().Result);
+        Assert.Equal(ConfirmationResult.Applied, (await PaymentSteps.ConfirmAsync(Bri, [Settled(line)])).Single().Result);
         var report = (await Steward.GetReconciliationReportAsync(new GetReconciliationReportRequest { BatchId = batch.BatchId })).Report;
         Assert.Equal(1, report.Rows.Where(row => row.Outcome == LineOutcome.PaidAsInstructed && row.Bank == "bri").Sum(row => row.Lines));
         Assert.Equal(0, report.Rows.Where(row => row.Outcome == LineOutcome.Cancelled).Sum(row => row.Lines));
 
         // A paid line is not cancelled.
-        Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(bri[1].Pay)])).Single().Result);
+        Assert.Equal(ConfirmationResult.Applied, (await PaymentSteps.ConfirmAsync(Bri, [Settled(bri[1].Pay)])).Single().Result);
         var paid = await Assert.ThrowsAsync<RpcException>(() => Steward.CancelLineAsync(new CancelLineRequest { BatchId = batch.BatchId, LineNumber = bri[1].Pay.LineNumber, Reason = "too late" }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, paid.StatusCode);
 
         // A batch not sealed is not the banks' yet: not streamed, and its lines cannot be confirmed.
         var unsealed = (await Steward.IssueBatchAsync(PaymentSteps.Issue("PKH-2026-S4-UNSEALED", 4))).Batch;
         var unsealedLine = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = unsealed.BatchId })).Lines.First(l => l.Bank == "bri");
-        Assert.Empty(await LinesAsync(Bri, checkpoint: after[^1].Checkpoint));
-        Assert.Equal(ConfirmationResult.UnknownLine, (await ConfirmAsync(Bri, [new ConfirmPaymentsRequest { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
-        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => LinesAsync(Bri, "12;DROP"))).StatusCode);
+        Assert.Empty(await PaymentSteps.LinesAsync(Bri, checkpoint: after[^1].Checkpoint));
+        Assert.Equal(ConfirmationResult.UnknownLine, (await PaymentSteps.ConfirmAsync(Bri, [new ConfirmPaymentsRequest { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => PaymentSteps.LinesAsync(Bri, "12;DROP"))).StatusCode);
     }
 
     [Fact]
@@ -165,11 +165,11 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Equal(6, issued.Sum(response => response.Batch.Totals.LineCount));
         var paying = issued.Single(response => response.Batch.Totals.LineCount == 6).Batch;
         await Steward.SealBatchAsync(new SealBatchRequest { BatchId = paying.BatchId, ControlTotals = paying.Totals, Reason = "agreed" });
-        var line = (await LinesAsync(Bri))[0].Pay;
+        var line = (await PaymentSteps.LinesAsync(Bri))[0].Pay;
 
         // More than a commit's worth of confirmations: the settlement ends the first commit, its return opens the second.
         var malformed = Enumerable.Range(0, PaymentSteps.ConfirmationsPerCommit - 1).Select(_ => new ConfirmPaymentsRequest { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = line.Amount, Currency = "USD" });
-        var answers = await ConfirmAsync(Bri,
+        var answers = await PaymentSteps.ConfirmAsync(Bri,
         [
             .. malformed,
             Settled(line),
@@ -211,21 +211,6 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
     private static ConfirmPaymentsRequest Settled(LineToPay line, long? amount = null) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = amount ?? line.Amount, Currency = "IDR", BankReference = $"BRI-{line.LineNumber:D8}" };
 
-    private static async Task<List<StreamLinesResponse>> LinesAsync(PaymentService.PaymentServiceClient bank, string checkpoint = "") =>
-        await bank.StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync();
-
     private async Task<List<DisbursementLine>> BatchLinesAsync(string batchId) =>
         [.. (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = batchId, PageSize = 1000 })).Lines];
-
-    private static async Task<List<ConfirmPaymentsResponse>> ConfirmAsync(PaymentService.PaymentServiceClient bank, IReadOnlyList<ConfirmPaymentsRequest> confirmations)
-    {
-        using var call = bank.ConfirmPayments();
-        foreach (var confirmation in confirmations)
-        {
-            await call.RequestStream.WriteAsync(confirmation);
-        }
-
-        await call.RequestStream.CompleteAsync();
-        return await call.ResponseStream.ReadAllAsync().ToListAsync();
-    }
 }

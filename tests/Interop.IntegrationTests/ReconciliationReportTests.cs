@@ -53,12 +53,12 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         var prefix = lines.Values.First().EndToEndId[..^10];
 
         // The first round of confirmations, then a moment, then the rest.
-        await ConfirmAsync(Bri, [Settled(Line(bri[0])), Settled(Line(bri[1]), Quarter - 50_000), Rejected(Line(bri[2]), "AC04"), Rejected(Line(bri[3]), "MD07"), Pending(Line(bri[4]))]);
-        await ConfirmAsync(Bni, [Settled(Line(bni[0])), Settled(Line(bni[1])), Rejected(Line(bni[2]), "AC01")]);
+        await PaymentSteps.ConfirmAsync(Bri, [Settled(Line(bri[0])), Settled(Line(bri[1]), Quarter - 50_000), Rejected(Line(bri[2]), "AC04"), Rejected(Line(bri[3]), "MD07"), Pending(Line(bri[4]))]);
+        await PaymentSteps.ConfirmAsync(Bni, [Settled(Line(bni[0])), Settled(Line(bni[1])), Rejected(Line(bni[2]), "AC01")]);
         await Task.Delay(100);
         var moment = DateTimeOffset.UtcNow;
         await Task.Delay(100);
-        await ConfirmAsync(Bri,
+        await PaymentSteps.ConfirmAsync(Bri,
         [
             Settled(Line(bri[5])),
             new ConfirmPaymentsRequest(Settled(Line(bri[5]))) { BankReference = "BRI-SECOND-CREDIT" },
@@ -129,7 +129,7 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         var deadline = DateTimeOffset.UtcNow.AddSeconds(4);
         var batch = await SealAsync("PKH-2026-S3-DEADLINE", deadline);
         var lines = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = batch.BatchId })).Lines;
-        await ConfirmAsync(Bri, [Pending(ToPay(lines.Single(line => line.HouseholdId == first.HouseholdId)))]);
+        await PaymentSteps.ConfirmAsync(Bri, [Pending(ToPay(lines.Single(line => line.HouseholdId == first.HouseholdId)))]);
         var before = (await Steward.GetReconciliationReportAsync(new GetReconciliationReportRequest { BatchId = batch.BatchId })).Report;
         var wait = deadline - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero)
@@ -161,13 +161,13 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         await Steward.SealBatchAsync(new SealBatchRequest { BatchId = issued.BatchId, ControlTotals = issued.Totals, Reason = "agreed" });
 
         // Sealed after the death: the line is held from the start; the bank is never sent it to pay, only the notice.
-        var feed = await LinesAsync(Bri);
+        var feed = await PaymentSteps.LinesAsync(Bri);
         var lineOf = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = issued.BatchId })).Lines.ToDictionary(line => line.HouseholdId);
         Assert.Equal(
             new[] { diesAfter, deactivatedAfter, paidThenDies }.Select(household => lineOf[household.HouseholdId].EndToEndId).Order(),
             feed.Where(message => message.InstructionCase == StreamLinesResponse.InstructionOneofCase.Pay).Select(message => message.Pay.EndToEndId).Order());
         Assert.Equal([lineOf[diesBeforeSealing.HouseholdId].EndToEndId], feed.Where(message => message.Hold is not null).Select(message => message.Hold.EndToEndId));
-        Assert.Equal(ConfirmationResult.Applied, (await ConfirmAsync(Bri, [Settled(ToPay(lineOf[paidThenDies.HouseholdId]))])).Single().Result);
+        Assert.Equal(ConfirmationResult.Applied, (await PaymentSteps.ConfirmAsync(Bri, [Settled(ToPay(lineOf[paidThenDies.HouseholdId]))])).Single().Result);
 
         // After sealing: the civil registry's death notice, the steward's deactivation, a death of a paid household.
         await DeathNoticeAsync(diesAfter.Members[0].Nik, "AKTA-3273-KM-2026-1902");
@@ -175,7 +175,7 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), deactivatedAfter, "family emigrated", new RegistryV1.ChangeHouseholdRequest { DeactivateHousehold = new RegistryV1.DeactivateHousehold() });
         await DeathNoticeAsync(paidThenDies.Members[1].Nik, "AKTA-3273-KM-2026-1904");
 
-        var notices = await LinesAsync(Bri, feed[^1].Checkpoint);
+        var notices = await PaymentSteps.LinesAsync(Bri, feed[^1].Checkpoint);
         Assert.Equal(
             [lineOf[diesAfter.HouseholdId].EndToEndId, lineOf[deactivatedAfter.HouseholdId].EndToEndId],
             notices.Select(message => message.Hold.EndToEndId));
@@ -222,19 +222,4 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
 
     private static ConfirmPaymentsRequest Returned(LineToPay line, string reason) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Returned, ReasonCode = reason, Amount = line.Amount, Currency = "IDR", BankReference = $"RET-{line.LineNumber:D8}" };
-
-    private static async Task<List<StreamLinesResponse>> LinesAsync(PaymentService.PaymentServiceClient bank, string checkpoint = "") =>
-        await bank.StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync();
-
-    private static async Task<List<ConfirmPaymentsResponse>> ConfirmAsync(PaymentService.PaymentServiceClient bank, IReadOnlyList<ConfirmPaymentsRequest> confirmations)
-    {
-        using var call = bank.ConfirmPayments();
-        foreach (var confirmation in confirmations)
-        {
-            await call.RequestStream.WriteAsync(confirmation);
-        }
-
-        await call.RequestStream.CompleteAsync();
-        return await call.ResponseStream.ReadAllAsync().ToListAsync();
-    }
 }

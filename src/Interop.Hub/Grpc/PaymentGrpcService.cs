@@ -29,31 +29,34 @@ internal sealed class PaymentGrpcService(BankFeed feed, PaymentConfirmations con
 
     [Authorize(Policy = PartnerAccess.ConfirmDisbursements)]
     [ReadsNoPersonalData]
-    public override async Task ConfirmPayments(
-        IAsyncStreamReader<V1.ConfirmPaymentsRequest> requestStream, IServerStreamWriter<V1.ConfirmPaymentsResponse> responseStream, ServerCallContext context)
-    {
-        var bank = context.Partner().Actor;
-        using var slot = ingestStreams.Enter(bank.PartnerId);
-        await confirmations.ConfirmStreamAsync(
-            requestStream.Mapped(ToDomain),
-            bank,
-            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(ToProto).ToList(), context.CancellationToken),
-            context.CancellationToken);
-    }
+    public override Task ConfirmPayments(
+        IAsyncStreamReader<V1.ConfirmPaymentsRequest> requestStream, IServerStreamWriter<V1.ConfirmPaymentsResponse> responseStream, ServerCallContext context) =>
+        DecideAsync(requestStream, responseStream, request => request, answer => answer, keep: true, context);
 
     [Authorize(Policy = PartnerAccess.ConfirmDisbursements)]
     [ReadsNoPersonalData]
-    public override async Task CheckPayments(
-        IAsyncStreamReader<V1.CheckPaymentsRequest> requestStream, IServerStreamWriter<V1.CheckPaymentsResponse> responseStream, ServerCallContext context)
+    public override Task CheckPayments(
+        IAsyncStreamReader<V1.CheckPaymentsRequest> requestStream, IServerStreamWriter<V1.CheckPaymentsResponse> responseStream, ServerCallContext context) =>
+        DecideAsync(requestStream, responseStream, request => request.Confirmation ?? new V1.ConfirmPaymentsRequest(), answer => new V1.CheckPaymentsResponse { Answer = answer }, keep: false, context);
+
+    /// <summary>A bank's stream of confirmations decided, and stored when <paramref name="keep"/>; each answered in the order sent.</summary>
+    private async Task DecideAsync<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream,
+        Func<TRequest, V1.ConfirmPaymentsRequest> confirmationOf,
+        Func<V1.ConfirmPaymentsResponse, TResponse> response,
+        bool keep,
+        ServerCallContext context)
+        where TRequest : class, Google.Protobuf.IMessage
     {
         var bank = context.Partner().Actor;
         using var slot = ingestStreams.Enter(bank.PartnerId);
         await confirmations.ConfirmStreamAsync(
-            requestStream.Mapped(request => ToDomain(request.Confirmation ?? new V1.ConfirmPaymentsRequest())),
+            requestStream.Mapped(request => ToDomain(confirmationOf(request))),
             bank,
-            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(answer => new V1.CheckPaymentsResponse { Answer = ToProto(answer) }).ToList(), context.CancellationToken),
+            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(answer => response(ToProto(answer))).ToList(), context.CancellationToken),
             context.CancellationToken,
-            keep: false);
+            keep);
     }
 
     private static Confirmation ToDomain(V1.ConfirmPaymentsRequest request) =>

@@ -73,4 +73,21 @@ public static class PaymentSteps
         var batch = (await steward.IssueBatchAsync(request)).Batch;
         return (await steward.SealBatchAsync(new SealBatchRequest { BatchId = batch.BatchId, ControlTotals = batch.Totals, Reason = "agreed with the budget office" })).Batch;
     }
+
+    /// <summary>A bank's feed after a checkpoint, read to its end.</summary>
+    public static async Task<List<StreamLinesResponse>> LinesAsync(PaymentService.PaymentServiceClient bank, string checkpoint = "") =>
+        await bank.StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync();
+
+    /// <summary>A bank's confirmations in one stream, and the hub's answers.</summary>
+    public static async Task<List<ConfirmPaymentsResponse>> ConfirmAsync(PaymentService.PaymentServiceClient bank, IReadOnlyList<ConfirmPaymentsRequest> confirmations)
+    {
+        using var call = bank.ConfirmPayments();
+        foreach (var confirmation in confirmations)
+        {
+            await call.RequestStream.WriteAsync(confirmation);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseStream.ReadAllAsync().ToListAsync();
+    }
 }
