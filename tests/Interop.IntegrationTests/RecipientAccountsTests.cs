@@ -39,6 +39,8 @@ public sealed class RecipientAccountsTests(PostgresCluster postgres, TestPki pki
             [(int)Code.FailedPrecondition, (int)Code.InvalidArgument, (int)Code.NotFound],
             asked.Outcomes.Skip(3).Select(outcome => outcome.Refusal.Code));
         Assert.Equal("household_ids[4]", asked.Outcomes[4].Refusal.Details.Single().Unpack<BadRequest>().FieldViolations.Single().Field);
+        // What is not an id the hub issued is not repeated (it could be a NIK sent by mistake).
+        Assert.Equal(string.Empty, asked.Outcomes[4].HouseholdId);
         // Asking again writes nothing.
         var again = await Steward.RequestAccountsAsync(Request("bri", first.HouseholdId));
         Assert.Equal(AccountRequestResult.AlreadyRequested, again.Outcomes.Single().Result);

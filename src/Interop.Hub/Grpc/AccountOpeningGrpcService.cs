@@ -94,7 +94,8 @@ internal sealed class AccountOpeningGrpcService(RecipientAccounts accounts, Inge
 
     private static V1.AccountRequestOutcome RequestOutcome(string sentId, int index, AccountDecision decision)
     {
-        var outcome = new V1.AccountRequestOutcome { HouseholdId = FreeText.Echo(sentId, 36) };
+        // Only an id the hub issued is repeated: whatever else was sent (a NIK by mistake) is not echoed.
+        var outcome = new V1.AccountRequestOutcome { HouseholdId = Guid.TryParse(sentId, out var id) ? id.ToString() : string.Empty };
         switch (decision)
         {
             case AccountDecision.Recorded:
