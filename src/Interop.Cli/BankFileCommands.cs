@@ -34,7 +34,18 @@ internal static class BankFileCommands
             using var channel = partner.Open(result);
             var client = new PaymentService.PaymentServiceClient(channel);
             var path = result.GetValue(file)!.FullName;
-            var check = await CheckAsync(client, path, cancellationToken);
+            FileCheck check;
+            try
+            {
+                check = await CheckAsync(client, path, cancellationToken);
+            }
+            catch (BankFileException refused)
+            {
+                // Not a file of the three messages at all (another message, a DTD, not XML): nothing to take from it.
+                AnsiConsole.MarkupLine($"[red]File refused: {Markup.Escape(refused.Message)}; nothing was applied.[/]");
+                return 2;
+            }
+
             foreach (var problem in check.Problems.Take(ListedProblems))
             {
                 AnsiConsole.MarkupLine(Markup.Escape(problem.Describe()));
@@ -45,7 +56,7 @@ internal static class BankFileCommands
                 AnsiConsole.MarkupLine($"... and {check.Problems.Count - ListedProblems:N0} more problem(s).");
             }
 
-            var problemCount = check.Problems.Count + (check.Broken is null ? 0 : 1);
+            var problemCount = check.Problems.Count;
             if (problemCount > 0 && !result.GetValue(partial))
             {
                 AnsiConsole.MarkupLine($"[red]File refused: {problemCount:N0} problem(s) in {check.Entries:N0} entr{(check.Entries == 1 ? "y" : "ies")}; nothing was applied.[/] Correct the file, or apply the rest with --partial.");
@@ -57,7 +68,7 @@ internal static class BankFileCommands
             AnsiConsole.MarkupLine(
                 $"Applied {applied.Applied:N0} entr{(applied.Applied == 1 ? "y" : "ies")}, {applied.Already:N0} already applied before"
                 + (applied.AmountDiffers > 0 ? $" ({applied.AmountDiffers:N0} for another amount than the line)" : string.Empty)
-                + $"; not applied: {skipped.Count + applied.Refused.Count + (check.Entries - check.LastWhole):N0}.");
+                + $"; not applied: {skipped.Count + applied.Refused.Count:N0}.");
             foreach (var refused in applied.Refused.Take(ListedProblems))
             {
                 AnsiConsole.MarkupLine(Markup.Escape(refused.Describe()));
@@ -109,7 +120,10 @@ internal static class BankFileCommands
     /// <summary>One problem of a file: the entry (0 for the file as a whole), its end-to-end id, why.</summary>
     internal sealed record FileProblem(long Entry, string EndToEndId, string Reason)
     {
-        public string Describe() => Entry == 0 ? $"file: {Reason}" : $"entry {Entry:N0}{(EndToEndId.Length > 0 ? $" ({EndToEndId})" : string.Empty)}: {Reason}";
+        public string Describe() => Entry == 0 ? $"file: {Reason}" : $"entry {Entry:N0}{(EndToEndId.Length > 0 ? $" ({Printable(EndToEndId)})" : string.Empty)}: {Reason}";
+
+        /// <summary>A value from the file as it may be printed: at most 35 characters, no control characters (no terminal escapes).</summary>
+        private static string Printable(string value) => new([.. value.Where(character => !char.IsControl(character)).Take(35)]);
     }
 
     private sealed record FileCheck(long Entries, long LastWhole, List<FileProblem> Problems, string? Broken);
@@ -144,13 +158,13 @@ internal static class BankFileCommands
                 byStatus[entry.Status] = (count + 1, sum + entry.Amount);
                 if (entry.Problem is { } problem)
                 {
-                    problems.Add(new(entry.Number, entry.EndToEndId, problem));
+                    Add(problems, new(entry.Number, entry.EndToEndId, problem));
                     continue;
                 }
 
                 if (!seen.Add(BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{entry.EndToEndId}|{entry.Status}")))))
                 {
-                    problems.Add(new(entry.Number, entry.EndToEndId, "repeats an earlier entry of the file for the same end-to-end id and status"));
+                    Add(problems, new(entry.Number, entry.EndToEndId, "repeats an earlier entry of the file for the same end-to-end id and status"));
                     continue;
                 }
 
@@ -178,6 +192,11 @@ internal static class BankFileCommands
             problems.Add(new(0, string.Empty, broken));
         }
 
+        if (entries == 0 && broken is null)
+        {
+            problems.Add(new(0, string.Empty, "the file holds no transaction (no TxInfAndSts or Ntry in its message's namespace)"));
+        }
+
         problems.AddRange(reader.TotalsProblems(byStatus).Select(problem => new FileProblem(0, string.Empty, problem)));
         problems.Sort((left, right) => left.Entry.CompareTo(right.Entry));
         return new FileCheck(entries, lastWhole, problems, broken);
@@ -196,11 +215,17 @@ internal static class BankFileCommands
 
             if (Problem(answer) is { } problem)
             {
-                lock (problems)
-                {
-                    problems.Add(new(entry.Entry, entry.EndToEndId, problem));
-                }
+                Add(problems, new(entry.Entry, entry.EndToEndId, problem));
             }
+        }
+    }
+
+    /// <summary>Problems are found by the reader and by the hub's answers at once: one lock for both.</summary>
+    private static void Add(List<FileProblem> problems, FileProblem problem)
+    {
+        lock (problems)
+        {
+            problems.Add(problem);
         }
     }
 

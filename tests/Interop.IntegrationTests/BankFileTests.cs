@@ -83,20 +83,25 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
             """);
         var other = Path.Combine(folder, "other.xml");
         await File.WriteAllTextAsync(other, """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf/></Document>""");
+        var empty = Path.Combine(folder, "empty.xml");
+        await File.WriteAllTextAsync(empty, """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn><Ntfctn/></BkToCstmrDbtCdtNtfctn></Document>""");
 
         var cut = await Bri("disbursements", "confirm-file", truncated);
         var wrongTotals = await Bri("disbursements", "confirm-file", totals);
         var hostile = await Bri("disbursements", "confirm-file", entities);
         var notOurs = await Bri("disbursements", "confirm-file", other);
+        var nothing = await Bri("disbursements", "confirm-file", empty);
 
         Assert.Equal(2, cut.ExitCode);
         Assert.Contains("the file breaks off or is not well-formed at line", cut.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.Contains($"after entry {Households / 2}", cut.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.Equal(2, wrongTotals.ExitCode);
         Assert.Contains($"TxsSummry/TtlNtries declares {Households + 1} entries; the file holds {Households}", wrongTotals.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
-        Assert.NotEqual(0, hostile.ExitCode);
-        Assert.NotEqual(0, notOurs.ExitCode);
-        Assert.Contains("pacs.008", notOurs.Output + notOurs.Error, StringComparison.Ordinal);
+        // A DTD (entities that would expand), another message, a file without a transaction: refused plainly, never a crash.
+        Assert.Equal([2, 2, 2], new[] { hostile.ExitCode, notOurs.ExitCode, nothing.ExitCode });
+        Assert.All(new[] { hostile, notOurs, nothing }, refused => Assert.Contains("File refused", refused.Output, StringComparison.Ordinal));
+        Assert.Contains("pacs.008", notOurs.Output, StringComparison.Ordinal);
+        Assert.Contains("holds no transaction", nothing.Output, StringComparison.Ordinal);
         Assert.All(await StewardLinesAsync(batch), line => Assert.Equal(0, line.ConfirmationsApplied));
 
         // With partial acceptance, the entries before the break are applied, and the rest said not to be.

@@ -81,14 +81,14 @@ internal sealed class BankFileReader : IDisposable
             var ns = reader.NamespaceURI;
             if (reader.LocalName != "Document" || !ns.StartsWith(IsoNamespace, StringComparison.Ordinal))
             {
-                throw new BankFileException($"not an ISO 20022 document (its root is <{reader.LocalName}> in \"{ns}\")");
+                throw new BankFileException($"not an ISO 20022 document (its root is <{Clip(reader.LocalName)}> in \"{Clip(ns)}\")");
             }
 
             var message = ns[IsoNamespace.Length..];
             BankFileKind kind = message.StartsWith("pain.002.", StringComparison.Ordinal) ? BankFileKind.Pain002
                 : message.StartsWith("camt.054.", StringComparison.Ordinal) ? BankFileKind.Camt054
                 : message.StartsWith("camt.053.", StringComparison.Ordinal) ? BankFileKind.Camt053
-                : throw new BankFileException($"an ISO 20022 {message} message: the hub takes pain.002, camt.054 and camt.053");
+                : throw new BankFileException($"an ISO 20022 {Clip(message)} message: the hub takes pain.002, camt.054 and camt.053");
             return new BankFileReader(reader, kind, ns);
         }
         catch (XmlException exception)
@@ -186,7 +186,7 @@ internal sealed class BankFileReader : IDisposable
         }
         else if (summary.Name.LocalName == "NbOfTxsPerSts")
         {
-            declared.Add(new($"NbOfTxsPerSts {summary.Element(ns + "DtldSts")?.Value}", Long(summary.Element(ns + "DtldNbOfTxs")), Decimal(summary.Element(ns + "DtldCtrlSum"))));
+            declared.Add(new($"NbOfTxsPerSts {Clip(summary.Element(ns + "DtldSts")?.Value ?? string.Empty)}", Long(summary.Element(ns + "DtldNbOfTxs")), Decimal(summary.Element(ns + "DtldCtrlSum"))));
         }
     }
 
@@ -200,6 +200,7 @@ internal sealed class BankFileReader : IDisposable
         var reference = transaction.Element(ns + "AcctSvcrRef")?.Value ?? transaction.Element(ns + "StsId")?.Value ?? string.Empty;
         var status = StatusOf(code);
         var problem = endToEndId.Length == 0 ? "no OrgnlEndToEndId"
+            : IdProblem(endToEndId) is { } idProblem ? idProblem
             : status is null ? $"TxSts \"{Clip(code)}\" is not one the hub takes (ACSC, ACSP, PDNG, RJCT)"
             : AmountProblem(amount);
         return Entry(number, endToEndId, status ?? PaymentStatus.Unspecified, status == PaymentStatus.Rejected ? reason : string.Empty, amount, reference, problem);
@@ -210,7 +211,8 @@ internal sealed class BankFileReader : IDisposable
     {
         ntries++;
         var entryAmount = entry.Element(ns + "Amt");
-        ntrySum += decimal.TryParse(entryAmount?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : 0;
+        // A sum no file of rupiah reaches; an absurd amount is refused by its entry's own check, not by an overflow here.
+        ntrySum += decimal.TryParse(entryAmount?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value < 1_000_000_000_000_000m ? value : 0;
         var booking = entry.Element(ns + "Sts")?.Element(ns + "Cd")?.Value ?? entry.Element(ns + "Sts")?.Value ?? string.Empty;
         var direction = entry.Element(ns + "CdtDbtInd")?.Value ?? string.Empty;
         var reversal = entry.Element(ns + "RvslInd")?.Value is "true" or "1";
@@ -235,11 +237,12 @@ internal sealed class BankFileReader : IDisposable
                 ("BOOK", _, true, _) => (PaymentStatus.Reversed, reason.Length > 0 ? reason : "NARR", null),
                 ("BOOK", "CRDT", false, not null) => (PaymentStatus.Returned, reason, reason.Length == 0 ? "a return without RtrInf/Rsn/Cd" : null),
                 ("BOOK", "DBIT", false, null) => (PaymentStatus.Settled, string.Empty, null),
+                ("BOOK", "DBIT", false, not null) => (PaymentStatus.Unspecified, string.Empty, "a debit with return information (RtrInf): a return is a credit"),
                 ("BOOK", "CRDT", false, null) => (PaymentStatus.Unspecified, string.Empty, "a credit that is neither a return nor a reversal pays no line"),
                 ("BOOK", _, _, _) => (PaymentStatus.Unspecified, string.Empty, $"CdtDbtInd \"{Clip(direction)}\" is neither DBIT nor CRDT"),
                 _ => (PaymentStatus.Unspecified, string.Empty, $"entry status \"{Clip(booking)}\" is not one the hub takes (BOOK, PDNG)"),
             };
-            var problem = endToEndId.Length == 0 ? "no Refs/EndToEndId" : meaning.Problem ?? AmountProblem(amount);
+            var problem = endToEndId.Length == 0 ? "no Refs/EndToEndId" : IdProblem(endToEndId) ?? meaning.Problem ?? AmountProblem(amount);
             yield return Entry(number, endToEndId, meaning.Status, meaning.Reason, amount, reference, problem);
         }
     }
@@ -254,6 +257,12 @@ internal sealed class BankFileReader : IDisposable
             amount?.Attribute("Ccy")?.Value ?? string.Empty,
             reference,
             problem);
+
+    /// <summary>An end-to-end id as the hub issues them (ISO 20022 Max35Text of capital letters, digits and '-'), checked here so that nothing else is sent.</summary>
+    private static string? IdProblem(string endToEndId) =>
+        endToEndId.Length <= 35 && endToEndId.All(character => char.IsAsciiLetterUpper(character) || char.IsAsciiDigit(character) || character == '-')
+            ? null
+            : "the end-to-end id is not one the hub issues (at most 35 capital letters, digits or '-')";
 
     private static string? AmountProblem(XElement? amount) =>
         amount is null ? "no amount"
@@ -276,5 +285,5 @@ internal sealed class BankFileReader : IDisposable
     private static decimal? Decimal(XElement? element) => decimal.TryParse(element?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>A value from the file, cut short for a message (a file may hold anything).</summary>
-    private static string Clip(string value) => new(value.Take(12).Where(character => !char.IsControl(character)).ToArray());
+    private static string Clip(string value) => new(value.Where(character => !char.IsControl(character)).Take(40).ToArray());
 }
