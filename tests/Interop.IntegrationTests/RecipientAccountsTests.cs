@@ -148,11 +148,18 @@ public sealed class RecipientAccountsTests(PostgresCluster postgres, TestPki pki
         var stewardReads = await Assert.ThrowsAsync<RpcException>(() => ReadRequestsAsync(Steward, 0));
         var noPurpose = await Assert.ThrowsAsync<RpcException>(() => ReadRequestsAsync(new AccountOpeningService.AccountOpeningServiceClient(Hub.Channel(Pki.Bank)), 0));
         var notABank = await Assert.ThrowsAsync<RpcException>(() => Steward.RequestAccountsAsync(Request("bpk", household.HouseholdId)).ResponseAsync);
+        var invisible = Request("bri", household.HouseholdId);
+        invisible.Reason = "\u200b\u3164";
+        var noReason = await Assert.ThrowsAsync<RpcException>(() => Steward.RequestAccountsAsync(invisible).ResponseAsync);
+        var tooMany = Request("bri", [.. Enumerable.Repeat(household.HouseholdId, 1_001)]);
+        var overLimit = await Assert.ThrowsAsync<RpcException>(() => Steward.RequestAccountsAsync(tooMany).ResponseAsync);
 
         Assert.Equal([StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.PermissionDenied], new[] { bandung, bankAsks, stewardReads }.Select(refusal => refusal.StatusCode));
         Assert.Equal(StatusCode.PermissionDenied, noPurpose.StatusCode);
         Assert.Contains("account-opening", noPurpose.Status.Detail, StringComparison.Ordinal);
         Assert.Equal((StatusCode.InvalidArgument, "bank"), (notABank.StatusCode, notABank.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field));
+        Assert.Equal((StatusCode.InvalidArgument, "reason"), (noReason.StatusCode, noReason.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field));
+        Assert.Equal((StatusCode.InvalidArgument, "household_ids"), (overLimit.StatusCode, overLimit.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field));
         Assert.Equal(household.Version, (await HouseholdSteps.GetAsync(Hub, Pki, household.HouseholdId)).Version);
     }
 

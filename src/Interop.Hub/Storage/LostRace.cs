@@ -20,6 +20,32 @@ internal static class LostRace
 
     private const string StreamVersionMismatch = "MT003";
 
+    /// <summary>
+    /// Runs a read-decide-commit attempt again while it loses races (the data changed between its read
+    /// and its commit: read again, decide again), a few times with a growing random pause; then gives
+    /// up with <see cref="Registry.ConcurrentChangeException"/> (ABORTED), saying what <paramref name="keptChanging"/>.
+    /// </summary>
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> attempt, string keptChanging, CancellationToken cancellationToken)
+    {
+        for (var number = 1; ; number++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (Exception exception) when (Is(exception) && number < MaxAttempts)
+            {
+                await Task.Delay(Random.Shared.Next(5, 20 * number), cancellationToken);
+            }
+            catch (Exception exception) when (Is(exception))
+            {
+                throw new Registry.ConcurrentChangeException(keptChanging, exception);
+            }
+        }
+    }
+
+    private const int MaxAttempts = 10;
+
     /// <summary>The commit lost on a unique key of the named table (another commit took the key first).</summary>
     public static bool OnTable(Exception exception, string table) =>
         Any(exception, cause => cause is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique && unique.TableName == table);

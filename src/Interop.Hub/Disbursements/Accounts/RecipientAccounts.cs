@@ -28,7 +28,7 @@ internal sealed record OpenAccountRequest(long Sequence, Guid HouseholdId, House
 internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory directory)
 {
     public const int MaxRequests = 1_000;
-    private const int MaxAttempts = 10;
+    private const string KeptChanging = "The households of these account requests kept changing at the same time.";
 
     public static readonly BatchLimits Limits = new(BatchSize: 500, CommitsInFlight: 1);
 
@@ -39,7 +39,7 @@ internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory d
         : null;
 
     public Task<IReadOnlyList<AccountDecision>> RequestAsync(string bank, IReadOnlyList<AccountRequestItem> items, Actor actor, string reason, bool replaceOpened, CancellationToken cancellationToken) =>
-        RetryingAsync(() => TryRequestAsync(bank, items, actor, reason, replaceOpened, cancellationToken), cancellationToken);
+        LostRace.RetryAsync(() => TryRequestAsync(bank, items, actor, reason, replaceOpened, cancellationToken), KeptChanging, cancellationToken);
 
     /// <summary>A bank's stream of reports, a batch at a time (<see cref="BatchedStream"/>), each answered in the order sent.</summary>
     public Task ReportStreamAsync(IAsyncEnumerable<Held<AccountReportItem>> reports, Actor bank, Func<IReadOnlyList<AccountReportAnswer>, Task> answer, CancellationToken cancellationToken)
@@ -49,7 +49,7 @@ internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory d
             reports,
             Limits,
             // Not cancelled with the call: a report that was read is recorded even if the bank has gone.
-            batch => RetryingAsync(() => TryReportAsync(batch, bank, CancellationToken.None), CancellationToken.None),
+            batch => LostRace.RetryAsync(() => TryReportAsync(batch, bank, CancellationToken.None), KeptChanging, CancellationToken.None),
             (batch, decisions) => answer(batch.Select((report, index) => new AccountReportAnswer(position++, report.HouseholdId, decisions[index])).ToList()),
             cancellationToken);
     }
@@ -125,26 +125,6 @@ internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory d
 
         await batch.SaveAsync(session, cancellationToken);
         return decisions;
-    }
-
-    private static async Task<T> RetryingAsync<T>(Func<Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        for (var number = 1; ; number++)
-        {
-            try
-            {
-                return await attempt();
-            }
-            catch (Exception exception) when (LostRace.Is(exception) && number < MaxAttempts)
-            {
-                // A household changed between our read and our commit: read again and decide again.
-                await Task.Delay(Random.Shared.Next(5, 20 * number), cancellationToken);
-            }
-            catch (Exception exception) when (LostRace.Is(exception))
-            {
-                throw new ConcurrentChangeException("The households of these account requests kept changing at the same time.", exception);
-            }
-        }
     }
 
     /// <summary>

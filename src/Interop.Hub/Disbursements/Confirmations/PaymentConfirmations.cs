@@ -21,7 +21,6 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
 {
     // One commit in flight: a stream's confirmations of one line (ACSC, then a return) are decided in the order sent.
     public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 1);
-    private const int MaxAttempts = 10;
 
     /// <summary>Decides and stores a bank's stream of confirmations, or (<paramref name="keep"/> false) only decides, storing nothing.</summary>
     public Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken, bool keep = true)
@@ -36,25 +35,9 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ConfirmationDecision>> DecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, bool keep, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await TryDecideAsync(confirmations, bank, keep, cancellationToken);
-            }
-            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation && attempt < MaxAttempts)
-            {
-                // Another commit appended to one of these lines first: read them again and decide again.
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
-            }
-            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                throw new Registry.ConcurrentChangeException("The lines of these confirmations kept changing at the same time.", exception);
-            }
-        }
-    }
+    /// <summary>Another commit that appended to one of these lines first fails this one on the line's event number: it reads again and decides again.</summary>
+    public Task<IReadOnlyList<ConfirmationDecision>> DecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, bool keep, CancellationToken cancellationToken) =>
+        LostRace.RetryAsync(() => TryDecideAsync(confirmations, bank, keep, cancellationToken), "The lines of these confirmations kept changing at the same time.", cancellationToken);
 
     private async Task<IReadOnlyList<ConfirmationDecision>> TryDecideAsync(IReadOnlyList<Confirmation> confirmations, Actor bank, bool keep, CancellationToken cancellationToken)
     {

@@ -15,8 +15,6 @@ namespace Interop.Hub.Registry.Reconciliation;
 /// </summary>
 internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable regions, TimeProvider clock)
 {
-    private const int MaxAttempts = 10;
-
     public static readonly BatchLimits Limits = new(BatchSize: 500, CommitsInFlight: 1);
 
     /// <summary>Reconciles a stream of records a batch at a time (<see cref="BatchedStream"/>), answering each in the order sent.</summary>
@@ -32,25 +30,8 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ReconciliationOutcome>> ReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await TryReconcileAsync(records, actor, cancellationToken);
-            }
-            catch (Exception exception) when (LostRace.Is(exception) && attempt < MaxAttempts)
-            {
-                // A household changed between our read and our commit: read again and decide again.
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), cancellationToken);
-            }
-            catch (Exception exception) when (LostRace.Is(exception))
-            {
-                throw new ConcurrentChangeException("The households of these death notices kept changing at the same time.", exception);
-            }
-        }
-    }
+    public Task<IReadOnlyList<ReconciliationOutcome>> ReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken) =>
+        LostRace.RetryAsync(() => TryReconcileAsync(records, actor, cancellationToken), "The households of these death notices kept changing at the same time.", cancellationToken);
 
     private async Task<IReadOnlyList<ReconciliationOutcome>> TryReconcileAsync(IReadOnlyList<CivilRecord> records, Actor actor, CancellationToken cancellationToken)
     {
