@@ -23,6 +23,13 @@ internal static class BankFileCommands
     /// <summary>Confirmations sent per flush.</summary>
     private const int Flush = 200;
 
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
+    private static readonly WriteOptions Flushed = new();
+
+    /// <summary>Entries are written into the request a group at a time: every <see cref="Flush"/>-th write sends the group (and completing the stream the rest).</summary>
+    private static WriteOptions WriteOptionsFor(long written) => written % Flush == 0 ? Flushed : Buffered;
+
     public static Command Confirm(PartnerOptions partner)
     {
         var file = new Argument<FileInfo>("file") { Description = "The bank's pain.002, camt.054 or camt.053 file" };
@@ -173,11 +180,8 @@ internal static class BankFileCommands
                     sent.Enqueue((entry.Number, entry.EndToEndId));
                 }
 
+                call.RequestStream.WriteOptions = WriteOptionsFor(++pending);
                 await call.RequestStream.WriteAsync(new CheckPaymentsRequest { Confirmation = entry.ToRequest() }, cancellationToken);
-                if (++pending % Flush == 0)
-                {
-                    await Task.Yield();
-                }
             }
         }
         catch (BankFileException exception)
@@ -249,6 +253,7 @@ internal static class BankFileCommands
         long already = 0;
         long amountDiffers = 0;
         var refused = new List<FileProblem>();
+        long written = 0;
         var answers = Task.Run(
             async () =>
             {
@@ -295,6 +300,7 @@ internal static class BankFileCommands
                     sent.Enqueue((entry.Number, entry.EndToEndId));
                 }
 
+                call.RequestStream.WriteOptions = WriteOptionsFor(++written);
                 await call.RequestStream.WriteAsync(entry.ToRequest(), cancellationToken);
             }
         }

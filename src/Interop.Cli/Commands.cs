@@ -229,6 +229,7 @@ internal static class Commands
         var database = new Option<string>("--database") { Description = "Connection string of the hub's PostgreSQL, for the COPY baseline", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Markdown report to write", DefaultValueFactory = _ => new FileInfo("docs/benchmarks.md") };
         var command = new Command("bench", "Benchmark a running hub against baselines measured in the same run and write the report") { households, seed, callers, seconds, hubPid, database, output };
+        command.Subcommands.Add(BenchDisbursements(partner));
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Reported(async () =>
         {
@@ -239,13 +240,45 @@ internal static class Commands
                 TimeSpan.FromSeconds(result.GetValue(seconds)),
                 result.GetValue(hubPid),
                 result.GetValue(database)!,
-                "interop " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(argument => argument.Contains("Password", StringComparison.OrdinalIgnoreCase) ? "'<connection string>'" : argument)));
+                BenchCommandLine());
             using var channel = partner.Open(result, maxSendMessageBytes: 4 * 1024 * 1024);
             var report = await new Bench.Benchmark(channel, settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(cancellationToken);
             await File.WriteAllTextAsync(result.GetValue(output)!.FullName, report, cancellationToken);
             AnsiConsole.MarkupLine($"Report written to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
             return 0;
         }, partner));
+        return command;
+    }
+
+    /// <summary>The command as run, the database's connection string (with its password) left out.</summary>
+    private static string BenchCommandLine() =>
+        "interop " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(argument => argument.Contains("Password", StringComparison.OrdinalIgnoreCase) ? "'<connection string>'" : argument));
+
+    /// <summary><c>interop bench disbursements</c>: issue 13's benchmark against a hub whose register was seeded with payable households.</summary>
+    private static Command BenchDisbursements(PartnerOptions partner)
+    {
+        var hubPid = new Option<int?>("--hub-pid") { Description = "Process id of the hub, to sample its memory" };
+        var database = new Option<string>("--database") { Description = "Connection string of the hub's PostgreSQL, for the COPY baseline", Required = true };
+        var work = new Option<DirectoryInfo>("--work") { Description = "Folder for the bank file", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(Path.GetTempPath(), "interop-bench")) };
+        var output = new Option<FileInfo>("--out") { Description = "Markdown section to write", Required = true };
+        var command = new Command("disbursements", "Benchmark batches, bank confirmations, a bank file and the report against a COPY of the same lines (the register seeded by `Interop.Hub seed-payable`)") { hubPid, database, work, output };
+        command.Options.Add(partner.Hub);
+        command.Options.Add(partner.Certs);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            var settings = new Bench.DisbursementBenchmarkSettings(
+                new Uri(result.GetValue(partner.Hub)!),
+                result.GetValue(partner.Certs)!.FullName,
+                result.GetValue(hubPid),
+                result.GetValue(database)!,
+                BenchCommandLine(),
+                typeof(Commands).Assembly.Location,
+                result.GetValue(work)!.FullName);
+            var report = await new Bench.DisbursementBenchmark(settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(cancellationToken);
+            await File.WriteAllTextAsync(result.GetValue(output)!.FullName, report, cancellationToken);
+            AnsiConsole.MarkupLine($"Report written to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
+            return 0;
+        }));
         return command;
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -240,6 +241,44 @@ internal static class HubHost
         }
 
         await MigrateAsync(string.IsNullOrWhiteSpace(owner) ? serving! : owner, string.IsNullOrWhiteSpace(serving) ? null : serving, options.Schema);
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>Interop.Hub seed-payable --households N [--seed S]</c>: for benchmarks on a development
+    /// machine only. Starts the embedded PostgreSQL (Hub:EmbeddedPostgres=true, Hub:DataDirectory),
+    /// applies the schema, fills the empty register with N synthetic households a PKH batch pays
+    /// (<see cref="Seeding.PayableSeed"/>), stops the database and exits. Refuses a configured
+    /// database and a register that holds households.
+    /// </summary>
+    public static async Task<int> SeedPayableAsync(string[] args)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddCommandLine(args)
+            .Build();
+        var options = configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
+        if (!options.EmbeddedPostgres || !string.IsNullOrWhiteSpace(configuration.GetConnectionString(ConnectionStringName)))
+        {
+            throw new HubConfigurationException("seed-payable writes synthetic households into the embedded development database only: set Hub:EmbeddedPostgres=true and no ConnectionStrings:Registry.");
+        }
+
+        if (!int.TryParse(configuration["households"], CultureInfo.InvariantCulture, out var households) || households < 1)
+        {
+            throw new HubConfigurationException("seed-payable needs --households N, a positive number.");
+        }
+
+        var seed = int.TryParse(configuration["seed"], CultureInfo.InvariantCulture, out var given) ? given : 2026;
+        using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
+        var logger = loggers.CreateLogger("Interop.Hub.Seeding");
+        await using var embedded = await EmbeddedPostgres.StartAsync(options.PostgresBinDirectory, options.DataDirectory, loggers.CreateLogger<EmbeddedPostgres>());
+        await MigrateAsync(embedded.ConnectionString, embedded.ServingConnectionString, options.Schema);
+        using var store = Marten.DocumentStore.For(marten => EventStore.Configure(marten, embedded.ServingConnectionString, options.Schema));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stored = await new Seeding.PayableSeed(store, RegionTable.Load(RegionTable.DefaultPath), Seeding.SeedActors.Development)
+            .SeedAsync(households, seed, message => logger.LogInformation("{Progress} after {Seconds:N0} s", message, clock.Elapsed.TotalSeconds), CancellationToken.None);
+        logger.LogInformation("Seeded {Households} payable households in {Seconds:N0} s", stored, clock.Elapsed.TotalSeconds);
         return 0;
     }
 

@@ -15,6 +15,19 @@ if (args is ["migrate", ..])
     }
 }
 
+if (args is ["seed-payable", ..])
+{
+    try
+    {
+        return await HubHost.SeedPayableAsync(args[1..]);
+    }
+    catch (HubConfigurationException exception)
+    {
+        await Console.Error.WriteLineAsync($"Interop Hub cannot seed: {exception.Message}");
+        return 2;
+    }
+}
+
 WebApplication app;
 try
 {

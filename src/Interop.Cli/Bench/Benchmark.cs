@@ -54,36 +54,8 @@ public sealed class Benchmark(GrpcChannel channel, BenchmarkSettings settings, A
         return Report(copy, ingest, reads, searches, ceiling, settled);
     }
 
-    /// <summary>
-    /// Before the read scenarios, lets the hub's background work on the new events finish (the
-    /// change-feed subscription catching up) and refreshes PostgreSQL's statistics, so that reads
-    /// are measured on a settled store rather than against the ingest's aftermath.
-    /// </summary>
-    private async Task<TimeSpan> SettleAsync(CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        await using var connection = new NpgsqlConnection(settings.DatabaseConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        while (clock.Elapsed < TimeSpan.FromMinutes(15))
-        {
-            await using var behind = new NpgsqlCommand(
-                "select (select coalesce(max(seq_id), 0) from interop.mt_events) - coalesce((select max(last_seq_id) from interop.mt_event_progression where name like 'change_feed%'), 0)",
-                connection);
-            if ((long)(await behind.ExecuteScalarAsync(cancellationToken))! <= 0)
-            {
-                break;
-            }
-
-            await Task.Delay(1000, cancellationToken);
-        }
-
-        await using (var analyze = new NpgsqlCommand("analyze", connection) { CommandTimeout = 600 })
-        {
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return clock.Elapsed;
-    }
+    /// <summary>Before the read scenarios, the store settles (<see cref="StoreSettling"/>): reads are measured on it rather than against the ingest's aftermath.</summary>
+    private Task<TimeSpan> SettleAsync(CancellationToken cancellationToken) => StoreSettling.SettleAsync(settings.DatabaseConnectionString, cancellationToken);
 
     private async Task<Measured> CopyBaselineAsync(List<SubmitHouseholdsRequest> households, CancellationToken cancellationToken)
     {

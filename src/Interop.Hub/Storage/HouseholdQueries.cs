@@ -17,6 +17,10 @@ internal static class HouseholdQueries
     /// <summary>The predicate of the partial GIN index on <c>search_terms</c>: a query must repeat it to use the index.</summary>
     public const string SearchTermsIndexed = "cardinality(search_terms) > 0";
 
+    /// <summary>Whether the register holds any household at all.</summary>
+    public static async Task<bool> AnyAsync(IQuerySession session, CancellationToken cancellationToken) =>
+        (await session.AdvancedSql.QueryAsync<bool>($"select exists (select 1 from {MartenTables.Documents<Household>(session.DocumentStore)})", cancellationToken)).Single();
+
     /// <summary>A page of the households matching every filter given, in the order the hub first stored them.</summary>
     public static async Task<IReadOnlyList<Household>> PageAsync(IQuerySession session, HouseholdFilters filters, int offset, int limit, CancellationToken cancellationToken)
     {
