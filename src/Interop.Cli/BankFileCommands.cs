@@ -20,15 +20,8 @@ internal static class BankFileCommands
     /// <summary>At most this many problems are listed one by one; the rest are counted.</summary>
     private const int ListedProblems = 50;
 
-    /// <summary>Confirmations sent per flush.</summary>
-    private const int Flush = 200;
-
-    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
-
-    private static readonly WriteOptions Flushed = new();
-
-    /// <summary>Entries are written into the request a group at a time: every <see cref="Flush"/>-th write sends the group (and completing the stream the rest).</summary>
-    private static WriteOptions WriteOptionsFor(long written) => written % Flush == 0 ? Flushed : Buffered;
+    /// <summary>Confirmations sent a message (the hub takes up to 1,000).</summary>
+    private const int Group = 500;
 
     public static Command Confirm(PartnerOptions partner)
     {
@@ -41,10 +34,11 @@ internal static class BankFileCommands
             using var channel = partner.Open(result);
             var client = new PaymentService.PaymentServiceClient(channel);
             var path = result.GetValue(file)!.FullName;
+            using var spool = EntrySpool.Create();
             FileCheck check;
             try
             {
-                check = await CheckAsync(client, path, cancellationToken);
+                check = await CheckAsync(client, path, spool, cancellationToken);
             }
             catch (BankFileException refused)
             {
@@ -71,7 +65,18 @@ internal static class BankFileCommands
             }
 
             var skipped = check.Problems.Select(problem => problem.Entry).Where(entry => entry > 0).ToHashSet();
-            var applied = await ApplyAsync(client, path, skipped, check.LastWhole, cancellationToken);
+            var applied = new FileApplied();
+            try
+            {
+                await ApplyAsync(client, spool, skipped, applied, cancellationToken);
+            }
+            catch (RpcException)
+            {
+                // What the hub answered before the call failed is applied: say so before the failure itself.
+                AnsiConsole.MarkupLine($"[red]Applying stopped after {applied.Applied + applied.Already:N0} entr{(applied.Applied + applied.Already == 1 ? "y" : "ies")} were answered ({applied.Applied:N0} applied, {applied.Already:N0} already applied before); the rest were not applied. Run the same file again: what was applied is answered as already applied.[/]");
+                throw;
+            }
+
             AnsiConsole.MarkupLine(
                 $"Applied {applied.Applied:N0} entr{(applied.Applied == 1 ? "y" : "ies")}, {applied.Already:N0} already applied before"
                 + (applied.AmountDiffers > 0 ? $" ({applied.AmountDiffers:N0} for another amount than the line)" : string.Empty)
@@ -135,14 +140,42 @@ internal static class BankFileCommands
 
     private sealed record FileCheck(long Entries, long LastWhole, List<FileProblem> Problems, string? Broken);
 
-    private sealed record FileApplied(long Applied, long Already, long AmountDiffers, List<FileProblem> Refused);
+    /// <summary>What pass two applied, counted as the answers come.</summary>
+    private sealed class FileApplied
+    {
+        public long Applied { get; private set; }
+
+        public long Already { get; private set; }
+
+        public long AmountDiffers { get; private set; }
+
+        public List<FileProblem> Refused { get; } = [];
+
+        public void Count(ConfirmationAnswer answer, long entry, string endToEndId)
+        {
+            switch (answer.Result)
+            {
+                case ConfirmationResult.Applied:
+                    Applied++;
+                    AmountDiffers += answer.AmountDiffers ? 1 : 0;
+                    break;
+                case ConfirmationResult.AlreadyApplied:
+                    Already++;
+                    break;
+                default:
+                    Refused.Add(new(entry, endToEndId, Problem(answer) ?? "refused by the hub"));
+                    break;
+            }
+        }
+    }
 
     /// <summary>
     /// Pass one: reads the whole file, checks each entry's structure, finds entries repeated within the
     /// file, checks the totals the file declares, and asks the hub what each entry would come to
-    /// (CheckPayments stores nothing).
+    /// (CheckPayments stores nothing). The entries sent are kept in <paramref name="spool"/>, so that
+    /// pass two applies exactly what was checked, however the file changes meanwhile.
     /// </summary>
-    private static async Task<FileCheck> CheckAsync(PaymentService.PaymentServiceClient client, string path, CancellationToken cancellationToken)
+    private static async Task<FileCheck> CheckAsync(PaymentService.PaymentServiceClient client, string path, EntrySpool spool, CancellationToken cancellationToken)
     {
         var problems = new List<FileProblem>();
         using var reader = BankFileReader.Open(path);
@@ -154,7 +187,7 @@ internal static class BankFileCommands
         long entries = 0;
         long lastWhole = 0;
         string? broken = null;
-        var pending = 0;
+        var group = new CheckPaymentsRequest();
         try
         {
             foreach (var entry in reader.Entries())
@@ -175,18 +208,29 @@ internal static class BankFileCommands
                     continue;
                 }
 
+                var confirmation = entry.ToConfirmation();
+                spool.Add(entry.Number, confirmation);
                 lock (sent)
                 {
                     sent.Enqueue((entry.Number, entry.EndToEndId));
                 }
 
-                call.RequestStream.WriteOptions = WriteOptionsFor(++pending);
-                await call.RequestStream.WriteAsync(new CheckPaymentsRequest { Confirmation = entry.ToRequest() }, cancellationToken);
+                group.Confirmations.Add(confirmation);
+                if (group.Confirmations.Count == Group)
+                {
+                    await call.RequestStream.WriteAsync(group, cancellationToken);
+                    group = new CheckPaymentsRequest();
+                }
             }
         }
         catch (BankFileException exception)
         {
             broken = exception.Message;
+        }
+
+        if (group.Confirmations.Count > 0)
+        {
+            await call.RequestStream.WriteAsync(group, cancellationToken);
         }
 
         await call.RequestStream.CompleteAsync();
@@ -206,21 +250,27 @@ internal static class BankFileCommands
         return new FileCheck(entries, lastWhole, problems, broken);
     }
 
-    private static async Task ReadAnswersAsync(IAsyncStreamReader<CheckPaymentsResponse> answers, Queue<(long Entry, string EndToEndId)> sent, List<FileProblem> problems, CancellationToken cancellationToken)
+    private static async Task ReadAnswersAsync(IAsyncStreamReader<CheckPaymentsResponse> responses, Queue<(long Entry, string EndToEndId)> sent, List<FileProblem> problems, CancellationToken cancellationToken)
     {
-        await foreach (var checkedAnswer in answers.ReadAllAsync(cancellationToken))
+        await foreach (var response in responses.ReadAllAsync(cancellationToken))
         {
-            var answer = checkedAnswer.Answer;
-            (long Entry, string EndToEndId) entry;
-            lock (sent)
+            foreach (var answer in response.Answers)
             {
-                entry = sent.Dequeue();
+                var entry = Dequeue(sent);
+                if (Problem(answer) is { } problem)
+                {
+                    Add(problems, new(entry.Entry, entry.EndToEndId, problem));
+                }
             }
+        }
+    }
 
-            if (Problem(answer) is { } problem)
-            {
-                Add(problems, new(entry.Entry, entry.EndToEndId, problem));
-            }
+    /// <summary>The entry the next answer is about: answers come back in the order the entries were sent.</summary>
+    private static (long Entry, string EndToEndId) Dequeue(Queue<(long Entry, string EndToEndId)> sent)
+    {
+        lock (sent)
+        {
+            return sent.Dequeue();
         }
     }
 
@@ -234,7 +284,7 @@ internal static class BankFileCommands
     }
 
     /// <summary>Why the hub would not take the entry as it stands; null when it would (applied, or applied before).</summary>
-    private static string? Problem(ConfirmPaymentsResponse answer) => answer.Result switch
+    private static string? Problem(ConfirmationAnswer answer) => answer.Result switch
     {
         ConfirmationResult.Applied when answer.AmountDiffers => "the amount differs from what the line instructs",
         ConfirmationResult.Applied or ConfirmationResult.AlreadyApplied => null,
@@ -243,75 +293,61 @@ internal static class BankFileCommands
         _ => answer.Refusal?.Message ?? "refused by the hub",
     };
 
-    /// <summary>Pass two: the entries without problems (up to the last whole one), streamed as confirmations.</summary>
-    private static async Task<FileApplied> ApplyAsync(PaymentService.PaymentServiceClient client, string path, IReadOnlySet<long> skipped, long lastWhole, CancellationToken cancellationToken)
+    /// <summary>Pass two: the entries pass one checked (from its spool), less those with problems, streamed as confirmations; the tally so far is kept if the call fails.</summary>
+    private static async Task ApplyAsync(PaymentService.PaymentServiceClient client, EntrySpool spool, IReadOnlySet<long> skipped, FileApplied tally, CancellationToken cancellationToken)
     {
-        using var reader = BankFileReader.Open(path);
         using var call = client.ConfirmPayments(cancellationToken: cancellationToken);
         var sent = new Queue<(long Entry, string EndToEndId)>();
-        long applied = 0;
-        long already = 0;
-        long amountDiffers = 0;
-        var refused = new List<FileProblem>();
-        long written = 0;
         var answers = Task.Run(
             async () =>
             {
-                await foreach (var answer in call.ResponseStream.ReadAllAsync(cancellationToken))
+                await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
                 {
-                    (long Entry, string EndToEndId) entry;
-                    lock (sent)
+                    foreach (var answer in response.Answers)
                     {
-                        entry = sent.Dequeue();
-                    }
-
-                    switch (answer.Result)
-                    {
-                        case ConfirmationResult.Applied:
-                            applied++;
-                            amountDiffers += answer.AmountDiffers ? 1 : 0;
-                            break;
-                        case ConfirmationResult.AlreadyApplied:
-                            already++;
-                            break;
-                        default:
-                            refused.Add(new(entry.Entry, entry.EndToEndId, Problem(answer) ?? "refused by the hub"));
-                            break;
+                        var entry = Dequeue(sent);
+                        tally.Count(answer, entry.Entry, entry.EndToEndId);
                     }
                 }
             },
             cancellationToken);
+        var group = new ConfirmPaymentsRequest();
         try
         {
-            foreach (var entry in reader.Entries())
+            foreach (var (number, confirmation) in spool.Entries())
             {
-                if (entry.Number > lastWhole)
-                {
-                    break;
-                }
-
-                if (skipped.Contains(entry.Number) || entry.Problem is not null)
+                if (skipped.Contains(number))
                 {
                     continue;
                 }
 
                 lock (sent)
                 {
-                    sent.Enqueue((entry.Number, entry.EndToEndId));
+                    sent.Enqueue((number, confirmation.EndToEndId));
                 }
 
-                call.RequestStream.WriteOptions = WriteOptionsFor(++written);
-                await call.RequestStream.WriteAsync(entry.ToRequest(), cancellationToken);
+                group.Confirmations.Add(confirmation);
+                if (group.Confirmations.Count == Group)
+                {
+                    await call.RequestStream.WriteAsync(group, cancellationToken);
+                    group = new ConfirmPaymentsRequest();
+                }
             }
+
+            if (group.Confirmations.Count > 0)
+            {
+                await call.RequestStream.WriteAsync(group, cancellationToken);
+            }
+
+            await call.RequestStream.CompleteAsync();
         }
-        catch (BankFileException)
+        finally
         {
-            // Already reported by the check: the entries before the break were sent.
+            // A failed call also fails the writer; the call's own status, from the answers, is the one worth reporting.
+            await answers.ContinueWith(_ => { }, TaskScheduler.Default);
         }
 
-        await call.RequestStream.CompleteAsync();
         await answers;
-        return new FileApplied(applied, already, amountDiffers, refused);
     }
 
     private static BankFileKind KindOf(string format) => format switch

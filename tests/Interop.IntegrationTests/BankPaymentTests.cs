@@ -49,7 +49,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
             using var call = Bri.ConfirmPayments(cancellationToken: cut.Token);
             foreach (var confirmation in settled.Take(16))
             {
-                await call.RequestStream.WriteAsync(confirmation);
+                await call.RequestStream.WriteAsync(new ConfirmPaymentsRequest { Confirmations = { confirmation } });
             }
 
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
@@ -86,13 +86,13 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         [
             Settled(bni[0]),
             Settled(bri[0]),
-            new ConfirmPaymentsRequest { EndToEndId = bri[0].EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = "AC04", Amount = bri[0].Amount, Currency = "IDR", BankReference = "BRI-REJ-1" },
-            new ConfirmPaymentsRequest { EndToEndId = bri[0].EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = "AC04", Amount = bri[0].Amount, Currency = "IDR", BankReference = "BRI-REJ-1" },
-            new ConfirmPaymentsRequest { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Rejected, Amount = bri[1].Amount, Currency = "IDR" },
-            new ConfirmPaymentsRequest { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Settled, Amount = bri[1].Amount, Currency = "USD" },
-            new ConfirmPaymentsRequest { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Settled, Amount = -5, Currency = "IDR" },
-            new ConfirmPaymentsRequest { EndToEndId = "PKH26S3-FFFFFFFF-0000000001", Status = PaymentStatus.Settled, Amount = 1, Currency = "IDR" },
-            new ConfirmPaymentsRequest { EndToEndId = "\u202eevil", Status = PaymentStatus.Settled, Amount = 1, Currency = "IDR" },
+            new PaymentConfirmation { EndToEndId = bri[0].EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = "AC04", Amount = bri[0].Amount, Currency = "IDR", BankReference = "BRI-REJ-1" },
+            new PaymentConfirmation { EndToEndId = bri[0].EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = "AC04", Amount = bri[0].Amount, Currency = "IDR", BankReference = "BRI-REJ-1" },
+            new PaymentConfirmation { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Rejected, Amount = bri[1].Amount, Currency = "IDR" },
+            new PaymentConfirmation { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Settled, Amount = bri[1].Amount, Currency = "USD" },
+            new PaymentConfirmation { EndToEndId = bri[1].EndToEndId, Status = PaymentStatus.Settled, Amount = -5, Currency = "IDR" },
+            new PaymentConfirmation { EndToEndId = "PKH26S3-FFFFFFFF-0000000001", Status = PaymentStatus.Settled, Amount = 1, Currency = "IDR" },
+            new PaymentConfirmation { EndToEndId = "\u202eevil", Status = PaymentStatus.Settled, Amount = 1, Currency = "IDR" },
             Settled(bri[2], amount: bri[2].Amount - 50_000),
         ]);
 
@@ -146,7 +146,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         var unsealed = (await Steward.IssueBatchAsync(PaymentSteps.Issue("PKH-2026-S4-UNSEALED", 4))).Batch;
         var unsealedLine = (await Steward.ListBatchLinesAsync(new ListBatchLinesRequest { BatchId = unsealed.BatchId })).Lines.First(l => l.Bank == "bri");
         Assert.Empty(await PaymentSteps.LinesAsync(Bri, checkpoint: after[^1].Checkpoint));
-        Assert.Equal(ConfirmationResult.UnknownLine, (await PaymentSteps.ConfirmAsync(Bri, [new ConfirmPaymentsRequest { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
+        Assert.Equal(ConfirmationResult.UnknownLine, (await PaymentSteps.ConfirmAsync(Bri, [new PaymentConfirmation { EndToEndId = unsealedLine.EndToEndId, Status = PaymentStatus.Settled, Amount = unsealedLine.Amount, Currency = "IDR" }])).Single().Result);
         Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => PaymentSteps.LinesAsync(Bri, "12;DROP"))).StatusCode);
     }
 
@@ -168,17 +168,32 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         var line = (await PaymentSteps.LinesAsync(Bri))[0].Pay;
 
         // More than a commit's worth of confirmations: the settlement ends the first commit, its return opens the second.
-        var malformed = Enumerable.Range(0, PaymentSteps.ConfirmationsPerCommit - 1).Select(_ => new ConfirmPaymentsRequest { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = line.Amount, Currency = "USD" });
+        var malformed = Enumerable.Range(0, PaymentSteps.ConfirmationsPerCommit - 1).Select(_ => new PaymentConfirmation { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = line.Amount, Currency = "USD" });
         var answers = await PaymentSteps.ConfirmAsync(Bri,
         [
             .. malformed,
             Settled(line),
-            new ConfirmPaymentsRequest { EndToEndId = line.EndToEndId, Status = PaymentStatus.Returned, ReasonCode = "AC06", Amount = line.Amount, Currency = "IDR", BankReference = "BRI-RETURN-1" },
+            new PaymentConfirmation { EndToEndId = line.EndToEndId, Status = PaymentStatus.Returned, ReasonCode = "AC06", Amount = line.Amount, Currency = "IDR", BankReference = "BRI-RETURN-1" },
         ]);
 
         Assert.Equal([ConfirmationResult.Applied, ConfirmationResult.Applied], answers.TakeLast(2).Select(answer => answer.Result));
         var stored = (await BatchLinesAsync(paying.BatchId)).Single(l => l.EndToEndId == line.EndToEndId);
         Assert.Equal((PaymentStatus.Returned, 2L, 0L), (stored.PaymentStatus, stored.ConfirmationsApplied, stored.KeptForReview));
+
+        // A message of more confirmations than the hub takes at once ends the stream with INVALID_ARGUMENT
+        // naming the field; what came before it was answered and stored, nothing of it was.
+        var other = (await PaymentSteps.LinesAsync(Bri))[1].Pay;
+        using var call = Bri.ConfirmPayments();
+        await call.RequestStream.WriteAsync(new ConfirmPaymentsRequest { Confirmations = { Settled(other) } });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var answered = Assert.Single(call.ResponseStream.Current.Answers);
+        Assert.Equal((0L, ConfirmationResult.Applied), (answered.Position, answered.Result));
+        await call.RequestStream.WriteAsync(new ConfirmPaymentsRequest { Confirmations = { Enumerable.Repeat(Settled(other, other.Amount - 1), PaymentSteps.ConfirmationsPerCommit + 1) } });
+        var oversized = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.InvalidArgument, oversized.StatusCode);
+        Assert.Equal("confirmations", oversized.GetRpcStatus()!.Details.Single().Unpack<BadRequest>().FieldViolations.Single().Field);
+        var otherStored = (await BatchLinesAsync(paying.BatchId)).Single(l => l.EndToEndId == other.EndToEndId);
+        Assert.Equal((PaymentStatus.Settled, 1L, 0L), (otherStored.PaymentStatus, otherStored.ConfirmationsApplied, otherStored.KeptForReview));
     }
 
     [Fact]
@@ -208,7 +223,7 @@ public sealed class BankPaymentTests(PostgresCluster postgres, TestPki pki) : Hu
         return await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue(reference, 3));
     }
 
-    private static ConfirmPaymentsRequest Settled(LineToPay line, long? amount = null) =>
+    private static PaymentConfirmation Settled(LineToPay line, long? amount = null) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = amount ?? line.Amount, Currency = "IDR", BankReference = $"BRI-{line.LineNumber:D8}" };
 
     private async Task<List<DisbursementLine>> BatchLinesAsync(string batchId) =>

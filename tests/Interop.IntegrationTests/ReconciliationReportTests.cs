@@ -61,12 +61,12 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
         await PaymentSteps.ConfirmAsync(Bri,
         [
             Settled(Line(bri[5])),
-            new ConfirmPaymentsRequest(Settled(Line(bri[5]))) { BankReference = "BRI-SECOND-CREDIT" },
+            new PaymentConfirmation(Settled(Line(bri[5]))) { BankReference = "BRI-SECOND-CREDIT" },
             Settled(Line(bri[6])),
             Settled(Line(bri[7])),
             Returned(Line(bri[7]), "AC06"),
-            new ConfirmPaymentsRequest { EndToEndId = prefix + "0000009999", Status = PaymentStatus.Settled, Amount = Quarter, Currency = "IDR" },
-            new ConfirmPaymentsRequest { EndToEndId = prefix + "0000009999", Status = PaymentStatus.Settled, Amount = Quarter, Currency = "IDR" },
+            new PaymentConfirmation { EndToEndId = prefix + "0000009999", Status = PaymentStatus.Settled, Amount = Quarter, Currency = "IDR" },
+            new PaymentConfirmation { EndToEndId = prefix + "0000009999", Status = PaymentStatus.Settled, Amount = Quarter, Currency = "IDR" },
             // BNI's line, confirmed by BRI: not BRI's to confirm.
             Settled(Line(bni[3])),
         ]);
@@ -211,15 +211,15 @@ public sealed class ReconciliationReportTests(PostgresCluster postgres, TestPki 
 
     private static LineToPay ToPay(DisbursementLine line) => new() { EndToEndId = line.EndToEndId, Amount = line.Amount, LineNumber = line.LineNumber };
 
-    private static ConfirmPaymentsRequest Settled(LineToPay line, long? amount = null) =>
+    private static PaymentConfirmation Settled(LineToPay line, long? amount = null) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Settled, Amount = amount ?? line.Amount, Currency = "IDR", BankReference = $"REF-{line.LineNumber:D8}" };
 
-    private static ConfirmPaymentsRequest Pending(LineToPay line) =>
+    private static PaymentConfirmation Pending(LineToPay line) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Pending, Amount = line.Amount, Currency = "IDR", BankReference = $"REF-{line.LineNumber:D8}" };
 
-    private static ConfirmPaymentsRequest Rejected(LineToPay line, string reason) =>
+    private static PaymentConfirmation Rejected(LineToPay line, string reason) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Rejected, ReasonCode = reason, Amount = line.Amount, Currency = "IDR", BankReference = $"REF-{line.LineNumber:D8}" };
 
-    private static ConfirmPaymentsRequest Returned(LineToPay line, string reason) =>
+    private static PaymentConfirmation Returned(LineToPay line, string reason) =>
         new() { EndToEndId = line.EndToEndId, Status = PaymentStatus.Returned, ReasonCode = reason, Amount = line.Amount, Currency = "IDR", BankReference = $"RET-{line.LineNumber:D8}" };
 }

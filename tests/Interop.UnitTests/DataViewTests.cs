@@ -140,8 +140,8 @@ public sealed class DataViewTests
         "DisbursementLine.regency_code", "StreamLinesRequest.after_checkpoint", "StreamLinesResponse.checkpoint", "LineToPay.batch_id",
         "LineToPay.end_to_end_id", "LineToPay.currency", "LineNotice.batch_id", "LineNotice.end_to_end_id", "LineNotice.reason", "DisbursementLine.hold_reason",
         "GetReconciliationReportRequest.batch_id", "ReconciliationReport.batch_id", "ReconciliationRow.bank", "ReconciliationRow.province_code", "ReconciliationRow.regency_code",
-        "ReasonCount.reason_code", "BankCount.bank", "ConfirmPaymentsRequest.end_to_end_id",
-        "ConfirmPaymentsRequest.reason_code", "ConfirmPaymentsRequest.currency", "ConfirmPaymentsResponse.end_to_end_id",
+        "ReasonCount.reason_code", "BankCount.bank", "PaymentConfirmation.end_to_end_id",
+        "PaymentConfirmation.reason_code", "PaymentConfirmation.currency", "ConfirmationAnswer.end_to_end_id",
     ];
 
     [Fact]

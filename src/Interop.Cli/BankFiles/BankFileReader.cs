@@ -21,7 +21,7 @@ internal enum BankFileKind
 /// <summary>One transaction of a bank's file, numbered from 1 in the file's order; <see cref="Problem"/> says why it cannot be taken as it stands.</summary>
 internal sealed record BankFileEntry(long Number, string EndToEndId, PaymentStatus Status, string ReasonCode, long Amount, string Currency, string BankReference, string? Problem)
 {
-    public ConfirmPaymentsRequest ToRequest() =>
+    public PaymentConfirmation ToConfirmation() =>
         new() { EndToEndId = EndToEndId, Status = Status, ReasonCode = ReasonCode, Amount = Amount, Currency = Currency, BankReference = BankReference };
 }
 

@@ -39,6 +39,9 @@ public sealed class DisbursementBenchmark(DisbursementBenchmarkSettings settings
 
     private const int ReportRuns = 5;
 
+    /// <summary>Confirmations a bank sends a message.</summary>
+    private const int Group = 500;
+
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
         var hubMemory = MemorySampler.Start(settings.HubProcessId);
@@ -185,9 +188,9 @@ public sealed class DisbursementBenchmark(DisbursementBenchmarkSettings settings
     }
 
     /// <summary>The confirmations one bank sends for its lines: each accepted (ACSP), with resends and contradictions among them.</summary>
-    private static IEnumerable<ConfirmPaymentsRequest> ConfirmationsOf(string bank, List<LineToPay> lines)
+    private static IEnumerable<PaymentConfirmation> ConfirmationsOf(string bank, List<LineToPay> lines)
     {
-        ConfirmPaymentsRequest Accepted(int index) => new()
+        PaymentConfirmation Accepted(int index) => new()
         {
             EndToEndId = lines[index].EndToEndId,
             Status = PaymentStatus.AcceptedInProcess,
@@ -225,23 +228,24 @@ public sealed class DisbursementBenchmark(DisbursementBenchmarkSettings settings
         return new Confirmed(new Measured((int)sent, elapsed, await memory.StopAsync()), lines.Sum(bank => bank.Value.Count), results);
     }
 
-    /// <summary>One ConfirmPayments stream: written in flushed groups while the answers are counted as they come.</summary>
-    private static async Task<Dictionary<ConfirmationResult, long>> StreamAsync(PaymentService.PaymentServiceClient client, IEnumerable<ConfirmPaymentsRequest> confirmations, CancellationToken cancellationToken)
+    /// <summary>One ConfirmPayments stream: written a group a message while the answers are counted as they come.</summary>
+    private static async Task<Dictionary<ConfirmationResult, long>> StreamAsync(PaymentService.PaymentServiceClient client, IEnumerable<PaymentConfirmation> confirmations, CancellationToken cancellationToken)
     {
         var counts = new Dictionary<ConfirmationResult, long>();
         using var call = client.ConfirmPayments(cancellationToken: cancellationToken);
         var reading = Task.Run(async () =>
         {
-            await foreach (var answer in call.ResponseStream.ReadAllAsync(cancellationToken))
+            await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                counts[answer.Result] = counts.GetValueOrDefault(answer.Result) + 1;
+                foreach (var answer in response.Answers)
+                {
+                    counts[answer.Result] = counts.GetValueOrDefault(answer.Result) + 1;
+                }
             }
         }, cancellationToken);
-        var written = 0;
-        foreach (var confirmation in confirmations)
+        foreach (var group in confirmations.Chunk(Group))
         {
-            call.RequestStream.WriteOptions = ++written % 200 == 0 ? new WriteOptions() : new WriteOptions(WriteFlags.BufferHint);
-            await call.RequestStream.WriteAsync(confirmation, cancellationToken);
+            await call.RequestStream.WriteAsync(new ConfirmPaymentsRequest { Confirmations = { group } }, cancellationToken);
         }
 
         await call.RequestStream.CompleteAsync();

@@ -31,20 +31,24 @@ internal sealed class PaymentGrpcService(BankFeed feed, PaymentConfirmations con
     [ReadsNoPersonalData]
     public override Task ConfirmPayments(
         IAsyncStreamReader<V1.ConfirmPaymentsRequest> requestStream, IServerStreamWriter<V1.ConfirmPaymentsResponse> responseStream, ServerCallContext context) =>
-        DecideAsync(requestStream, responseStream, request => request, answer => answer, keep: true, context);
+        DecideAsync(requestStream, responseStream, request => request.Confirmations, answers => new V1.ConfirmPaymentsResponse { Answers = { answers } }, keep: true, context);
 
     [Authorize(Policy = PartnerAccess.ConfirmDisbursements)]
     [ReadsNoPersonalData]
     public override Task CheckPayments(
         IAsyncStreamReader<V1.CheckPaymentsRequest> requestStream, IServerStreamWriter<V1.CheckPaymentsResponse> responseStream, ServerCallContext context) =>
-        DecideAsync(requestStream, responseStream, request => request.Confirmation ?? new V1.ConfirmPaymentsRequest(), answer => new V1.CheckPaymentsResponse { Answer = answer }, keep: false, context);
+        DecideAsync(requestStream, responseStream, request => request.Confirmations, answers => new V1.CheckPaymentsResponse { Answers = { answers } }, keep: false, context);
 
-    /// <summary>A bank's stream of confirmations decided, and stored when <paramref name="keep"/>; each answered in the order sent.</summary>
+    /// <summary>
+    /// A bank's stream of confirmations, a group a message, decided and stored when
+    /// <paramref name="keep"/>; the answers of each batch the hub decides go back in one message, in
+    /// the order sent (a stalled reader of answers is cut off, <see cref="StalledAnswers"/>).
+    /// </summary>
     private async Task DecideAsync<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream,
         IServerStreamWriter<TResponse> responseStream,
-        Func<TRequest, V1.ConfirmPaymentsRequest> confirmationOf,
-        Func<V1.ConfirmPaymentsResponse, TResponse> response,
+        Func<TRequest, IReadOnlyList<V1.PaymentConfirmation>> confirmationsOf,
+        Func<IEnumerable<V1.ConfirmationAnswer>, TResponse> grouped,
         bool keep,
         ServerCallContext context)
         where TRequest : class, Google.Protobuf.IMessage
@@ -52,14 +56,14 @@ internal sealed class PaymentGrpcService(BankFeed feed, PaymentConfirmations con
         var bank = context.Partner().Actor;
         using var slot = ingestStreams.Enter(bank.PartnerId);
         await confirmations.ConfirmStreamAsync(
-            requestStream.Mapped(request => ToDomain(confirmationOf(request))),
+            requestStream.MappedEach(confirmationsOf, ToDomain, PaymentConfirmations.Limits.BatchSize, "confirmations"),
             bank,
-            answers => stalledAnswers.WriteAsync(responseStream, answers.Select(answer => response(ToProto(answer))).ToList(), context.CancellationToken),
+            answers => stalledAnswers.WriteAsync(responseStream, [grouped(answers.Select(ToProto))], context.CancellationToken),
             context.CancellationToken,
             keep);
     }
 
-    private static Confirmation ToDomain(V1.ConfirmPaymentsRequest request) =>
+    private static Confirmation ToDomain(V1.PaymentConfirmation request) =>
         new(
             request.EndToEndId,
             WireEnum<PaymentStatus>.From(request.Status),
@@ -108,9 +112,9 @@ internal sealed class PaymentGrpcService(BankFeed feed, PaymentConfirmations con
         return response;
     }
 
-    private static V1.ConfirmPaymentsResponse ToProto(ConfirmationAnswer answer)
+    private static V1.ConfirmationAnswer ToProto(ConfirmationAnswer answer)
     {
-        var response = new V1.ConfirmPaymentsResponse { Position = answer.Position, EndToEndId = FreeText.Echo(answer.Confirmation.EndToEndId, EndToEndIds.MaxLength) };
+        var response = new V1.ConfirmationAnswer { Position = answer.Position, EndToEndId = FreeText.Echo(answer.Confirmation.EndToEndId, EndToEndIds.MaxLength) };
         switch (answer.Decision)
         {
             case ConfirmationDecision.Applied applied:

@@ -17,4 +17,36 @@ internal static class RequestStreams
             yield return new(map(requests.Current), StreamBudget.InMemory(requests.Current.CalculateSize()));
         }
     }
+
+    /// <summary>
+    /// A client stream whose messages each carry a group of items: the items one by one, each with its
+    /// share of what its message holds in memory. A message of more than <paramref name="most"/> items
+    /// ends the stream with INVALID_ARGUMENT naming <paramref name="field"/> (whatever came before it is
+    /// still taken).
+    /// </summary>
+    public static async IAsyncEnumerable<Held<T>> MappedEach<TRequest, TItem, T>(
+        this IAsyncStreamReader<TRequest> requests,
+        Func<TRequest, IReadOnlyList<TItem>> itemsOf,
+        Func<TItem, T> map,
+        int most,
+        string field,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TRequest : IMessage
+        where TItem : IMessage
+    {
+        while (await requests.MoveNext(cancellationToken))
+        {
+            var items = itemsOf(requests.Current);
+            if (items.Count > most)
+            {
+                throw Mapping.Refusals.InvalidArgument(
+                    "Stream ended; everything sent before this message was taken and answered.", [new(field, $"must hold at most {most:N0} items a message, not {items.Count:N0}")]).ToRpcException();
+            }
+
+            foreach (var item in items)
+            {
+                yield return new(map(item), StreamBudget.InMemory(item.CalculateSize()));
+            }
+        }
+    }
 }

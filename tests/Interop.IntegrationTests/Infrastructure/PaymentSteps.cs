@@ -78,16 +78,16 @@ public static class PaymentSteps
     public static async Task<List<StreamLinesResponse>> LinesAsync(PaymentService.PaymentServiceClient bank, string checkpoint = "") =>
         await bank.StreamLines(new StreamLinesRequest { AfterCheckpoint = checkpoint }).ResponseStream.ReadAllAsync().ToListAsync();
 
-    /// <summary>A bank's confirmations in one stream, and the hub's answers.</summary>
-    public static async Task<List<ConfirmPaymentsResponse>> ConfirmAsync(PaymentService.PaymentServiceClient bank, IReadOnlyList<ConfirmPaymentsRequest> confirmations)
+    /// <summary>A bank's confirmations in one stream, as many a message as the hub takes, and the hub's answers one by one.</summary>
+    public static async Task<List<ConfirmationAnswer>> ConfirmAsync(PaymentService.PaymentServiceClient bank, IReadOnlyList<PaymentConfirmation> confirmations)
     {
         using var call = bank.ConfirmPayments();
-        foreach (var confirmation in confirmations)
+        foreach (var group in confirmations.Chunk(ConfirmationsPerCommit))
         {
-            await call.RequestStream.WriteAsync(confirmation);
+            await call.RequestStream.WriteAsync(new ConfirmPaymentsRequest { Confirmations = { group } });
         }
 
         await call.RequestStream.CompleteAsync();
-        return await call.ResponseStream.ReadAllAsync().ToListAsync();
+        return await call.ResponseStream.ReadAllAsync().SelectMany(response => response.Answers.ToAsyncEnumerable()).ToListAsync();
     }
 }
