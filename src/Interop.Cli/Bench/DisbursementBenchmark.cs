@@ -69,6 +69,7 @@ public sealed class DisbursementBenchmark(DisbursementBenchmarkSettings settings
             progress($"stage 4 issued: {stage4.Totals.LineCount:N0} lines in {issue4.Elapsed.TotalSeconds:N1} s");
             var bri = Banks[0];
             var stage4Feed = await ReadFeedsAsync(new Dictionary<string, GrpcChannel> { [bri] = banks[bri] }, new Dictionary<string, string> { [bri] = feeds.Checkpoints[bri] }, cancellationToken);
+            progress($"BRI's stage 4 feed read: {stage4Feed.Measured.Count:N0} lines in {stage4Feed.Measured.Elapsed.TotalSeconds:N1} s");
             var file = await WriteFileAsync(bri, [.. feeds.Lines[bri], .. stage4Feed.Lines[bri]], cancellationToken);
             progress($"camt.054 of {file.Entries:N0} entries written ({file.Bytes / 1024.0 / 1024.0:N0} MiB)");
             var import = await ImportAsync(bri, file, cancellationToken);
