@@ -13,18 +13,18 @@ public sealed class StoreConnectionTests
         Assert.True(tuned.NoResetOnClose);
         Assert.Equal(50, tuned.MaxAutoPrepare);
         Assert.Equal(3, tuned.AutoPrepareMinUsages);
-        Assert.Equal("-c jit=off", tuned.Options);
+        Assert.Equal("-c jit=off -c plan_cache_mode=force_custom_plan", tuned.Options);
     }
 
     [Fact]
     public void The_operator_s_own_settings_win()
     {
         var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned(
-            "Host=db;Database=interop;Username=hub;No Reset On Close=false;Max Auto Prepare=0;Options=-c jit=on -c work_mem=64MB"));
+            "Host=db;Database=interop;Username=hub;No Reset On Close=false;Max Auto Prepare=0;Options=-c jit=on -c work_mem=64MB -c plan_cache_mode=auto"));
 
         Assert.False(tuned.NoResetOnClose);
         Assert.Equal(0, tuned.MaxAutoPrepare);
-        Assert.Equal("-c jit=on -c work_mem=64MB", tuned.Options);
+        Assert.Equal("-c jit=on -c work_mem=64MB -c plan_cache_mode=auto", tuned.Options);
     }
 
     [Theory]
@@ -44,6 +44,6 @@ public sealed class StoreConnectionTests
     {
         var tuned = new NpgsqlConnectionStringBuilder(EventStore.Tuned("Host=db;Options=-c work_mem=64MB"));
 
-        Assert.Equal("-c work_mem=64MB -c jit=off", tuned.Options);
+        Assert.Equal("-c work_mem=64MB -c jit=off -c plan_cache_mode=force_custom_plan", tuned.Options);
     }
 }

@@ -85,12 +85,10 @@ internal static class BankInstructions
         await using var command = new NpgsqlCommand(
             $"select l.line_number, l.end_to_end_id, l.household_id, l.recipient_name, l.account_number, l.amount, (b.data ->> 'PaymentDeadline')::timestamptz "
             + $"from {MartenTables.Own(session.DocumentStore, DisbursementLines.LineTable)} as l join {MartenTables.Documents<DisbursementBatch>(session.DocumentStore)} as b on b.id = l.batch_id "
+            + "where l.bank = @bank and l.batch_id = @batch and l.line_number > @after "
             // A line held or cancelled before the bank read it is not sent to be paid: its notice follows in the feed.
-            // Looked up line by line (a lateral subquery with a limit is never turned into a join): a plan
-            // cached while the events were few must not scan all of them for every page once they are many.
-            + $"left join lateral (select true as stopped from {MartenTables.Own(session.DocumentStore, PaymentEvents.TableName)} as e where e.batch_id = l.batch_id and e.line_number = l.line_number "
-            + $"and e.kind in ('{PaymentEvents.Held}', '{PaymentEvents.Cancelled}') limit 1) as s on true "
-            + "where l.bank = @bank and l.batch_id = @batch and l.line_number > @after and s.stopped is null "
+            + $"and not exists (select 1 from {MartenTables.Own(session.DocumentStore, PaymentEvents.TableName)} as e where e.batch_id = l.batch_id and e.line_number = l.line_number "
+            + $"and e.kind in ('{PaymentEvents.Held}', '{PaymentEvents.Cancelled}')) "
             + $"order by l.line_number limit {limit}",
             connection);
         command.Parameters.AddWithValue("bank", bank);
