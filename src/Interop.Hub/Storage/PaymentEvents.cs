@@ -124,11 +124,14 @@ internal static class PaymentEvents
 
         var lineTable = MartenTables.Own(store, DisbursementLines.LineTable);
         var batchTable = MartenTables.Documents<DisbursementBatch>(store);
+        // Each id is looked up by itself (a subquery with an offset is never merged into the joins): with
+        // counts the planner has not caught up with, the joined form read every line of the batch for each lookup.
         await using var command = new NpgsqlCommand(
             $"select l.batch_id, l.line_number, l.end_to_end_id, l.household_id, l.bank, l.amount, l.regency_code, {EventColumns("e")} "
-            + $"from unnest(@ids::text[]) as wanted(id) join {lineTable} as l on l.end_to_end_id = wanted.id "
-            + $"join {batchTable} as b on b.id = l.batch_id and b.data ->> 'Status' = '{nameof(BatchStatus.Sealed)}' "
-            + $"left join {MartenTables.Own(store, TableName)} as e on e.batch_id = l.batch_id and e.line_number = l.line_number "
+            + "from unnest(@ids::text[]) as wanted(id) "
+            + $"cross join lateral (select * from {lineTable} as one where one.end_to_end_id = wanted.id offset 0) as l "
+            + $"cross join lateral (select 1 from {batchTable} as b where b.id = l.batch_id and b.data ->> 'Status' = '{nameof(BatchStatus.Sealed)}' offset 0) as sealed "
+            + $"left join lateral (select * from {MartenTables.Own(store, TableName)} as one where one.batch_id = l.batch_id and one.line_number = l.line_number offset 0) as e on true "
             + "order by l.end_to_end_id, e.line_version",
             connection);
         command.Parameters.AddWithValue("ids", endToEndIds.ToArray());

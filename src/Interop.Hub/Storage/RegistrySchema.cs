@@ -29,6 +29,7 @@ internal static partial class RegistrySchema
         {
             await owner.OpenAsync(cancellationToken);
             await BankInstructions.EnsureWriterRowAsync(owner, schema, cancellationToken);
+            await DisbursementStatistics.EnsureFunctionsAsync(owner, schema, cancellationToken);
         }
 
         if (servingRole is null)

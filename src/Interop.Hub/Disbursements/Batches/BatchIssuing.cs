@@ -68,6 +68,8 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
             throw;
         }
 
+        // A batch's lines are a bulk load: the planner is told of them before banks read and confirm them.
+        await DisbursementStatistics.RefreshLinesAsync(store, cancellationToken);
         return new BatchOutcome.Done(await LoadAsync(batchId, cancellationToken));
     }
 

@@ -23,16 +23,33 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
     public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 1);
 
     /// <summary>Decides and stores a bank's stream of confirmations, or (<paramref name="keep"/> false) only decides, storing nothing.</summary>
-    public Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken, bool keep = true)
+    public async Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken, bool keep = true)
     {
         long position = 0;
-        return BatchedStream.ProcessAsync(
-            confirmations,
-            Limits,
-            // Not cancelled with the call: a confirmation that was read is stored even if the bank has gone.
-            batch => DecideAsync(batch, bank, keep, CancellationToken.None),
-            (batch, decisions) => answer(batch.Select((confirmation, index) => new ConfirmationAnswer(position++, confirmation, decisions[index])).ToList()),
-            cancellationToken);
+        long decided = 0;
+        try
+        {
+            await BatchedStream.ProcessAsync(
+                confirmations,
+                Limits,
+                // Not cancelled with the call: a confirmation that was read is stored even if the bank has gone.
+                async batch =>
+                {
+                    var decisions = await DecideAsync(batch, bank, keep, CancellationToken.None);
+                    Interlocked.Add(ref decided, batch.Count);
+                    return decisions;
+                },
+                (batch, decisions) => answer(batch.Select((confirmation, index) => new ConfirmationAnswer(position++, confirmation, decisions[index])).ToList()),
+                cancellationToken);
+        }
+        finally
+        {
+            // A stream of many confirmations is a bulk load of line events: the planner is told of them.
+            if (keep && Interlocked.Read(ref decided) >= DisbursementStatistics.EventsWorthAnalyzing)
+            {
+                await DisbursementStatistics.RefreshEventsAsync(store, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>Another commit that appended to one of these lines first fails this one on the line's event number: it reads again and decides again.</summary>
