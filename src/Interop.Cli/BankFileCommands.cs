@@ -23,6 +23,9 @@ internal static class BankFileCommands
     /// <summary>Confirmations sent a message (the hub takes up to 1,000).</summary>
     private const int Group = 500;
 
+    /// <summary>Streams a pass uses at once (the hub lets a partner open four).</summary>
+    private const int Lanes = 2;
+
     public static Command Confirm(PartnerOptions partner)
     {
         var file = new Argument<FileInfo>("file") { Description = "The bank's pain.002, camt.054 or camt.053 file" };
@@ -153,6 +156,15 @@ internal static class BankFileCommands
 
         public void Count(ConfirmationAnswer answer, long entry, string endToEndId)
         {
+            // Answers of several lanes come at once.
+            lock (Refused)
+            {
+                Tally(answer, entry, endToEndId);
+            }
+        }
+
+        private void Tally(ConfirmationAnswer answer, long entry, string endToEndId)
+        {
             switch (answer.Result)
             {
                 case ConfirmationResult.Applied:
@@ -179,21 +191,31 @@ internal static class BankFileCommands
     {
         var problems = new List<FileProblem>();
         using var reader = BankFileReader.Open(path);
-        using var call = client.CheckPayments(cancellationToken: cancellationToken);
-        var sent = new Queue<(long Entry, string EndToEndId)>();
-        var answers = ReadAnswersAsync(call.ResponseStream, sent, problems, cancellationToken);
         var seen = new HashSet<ulong>();
         var byStatus = new Dictionary<PaymentStatus, (long Count, decimal Sum)>();
         long entries = 0;
-        long lastWhole = 0;
         string? broken = null;
-        var group = new CheckPaymentsRequest();
-        try
+
+        IEnumerable<(long Entry, PaymentConfirmation Confirmation)> Checked()
         {
-            foreach (var entry in reader.Entries())
+            using var read = reader.Entries().GetEnumerator();
+            while (true)
             {
+                try
+                {
+                    if (!read.MoveNext())
+                    {
+                        yield break;
+                    }
+                }
+                catch (BankFileException exception)
+                {
+                    broken = exception.Message;
+                    yield break;
+                }
+
+                var entry = read.Current;
                 entries = entry.Number;
-                lastWhole = entry.Number;
                 var (count, sum) = byStatus.GetValueOrDefault(entry.Status);
                 byStatus[entry.Status] = (count + 1, sum + entry.Amount);
                 if (entry.Problem is { } problem)
@@ -210,31 +232,23 @@ internal static class BankFileCommands
 
                 var confirmation = entry.ToConfirmation();
                 spool.Add(entry.Number, confirmation);
-                lock (sent)
-                {
-                    sent.Enqueue((entry.Number, entry.EndToEndId));
-                }
-
-                group.Confirmations.Add(confirmation);
-                if (group.Confirmations.Count == Group)
-                {
-                    await call.RequestStream.WriteAsync(group, cancellationToken);
-                    group = new CheckPaymentsRequest();
-                }
+                yield return (entry.Number, confirmation);
             }
         }
-        catch (BankFileException exception)
-        {
-            broken = exception.Message;
-        }
 
-        if (group.Confirmations.Count > 0)
-        {
-            await call.RequestStream.WriteAsync(group, cancellationToken);
-        }
-
-        await call.RequestStream.CompleteAsync();
-        await answers;
+        await InLanesAsync(
+            () => client.CheckPayments(cancellationToken: cancellationToken),
+            group => new CheckPaymentsRequest { Confirmations = { group } },
+            response => response.Answers,
+            Checked(),
+            (answer, entry, endToEndId) =>
+            {
+                if (Problem(answer) is { } problem)
+                {
+                    Add(problems, new(entry, endToEndId, problem));
+                }
+            },
+            cancellationToken);
         if (broken is not null)
         {
             problems.Add(new(0, string.Empty, broken));
@@ -247,30 +261,131 @@ internal static class BankFileCommands
 
         problems.AddRange(reader.TotalsProblems(byStatus).Select(problem => new FileProblem(0, string.Empty, problem)));
         problems.Sort((left, right) => left.Entry.CompareTo(right.Entry));
-        return new FileCheck(entries, lastWhole, problems, broken);
+        return new FileCheck(entries, entries, problems, broken);
     }
 
-    private static async Task ReadAnswersAsync(IAsyncStreamReader<CheckPaymentsResponse> responses, Queue<(long Entry, string EndToEndId)> sent, List<FileProblem> problems, CancellationToken cancellationToken)
+    /// <summary>Pass two: the entries pass one checked (from its spool), less those with problems, streamed as confirmations; the tally so far is kept if a call fails.</summary>
+    private static Task ApplyAsync(PaymentService.PaymentServiceClient client, EntrySpool spool, IReadOnlySet<long> skipped, FileApplied tally, CancellationToken cancellationToken) =>
+        InLanesAsync(
+            () => client.ConfirmPayments(cancellationToken: cancellationToken),
+            group => new ConfirmPaymentsRequest { Confirmations = { group } },
+            response => response.Answers,
+            spool.Entries().Where(entry => !skipped.Contains(entry.Entry)),
+            tally.Count,
+            cancellationToken);
+
+    /// <summary>
+    /// Sends the entries over <see cref="Lanes"/> streams at once, <see cref="Group"/> a message, each
+    /// entry on the lane its end-to-end id picks (so a line's confirmations, a settlement and its
+    /// return, are decided in the file's order on one stream), and hands every answer to
+    /// <paramref name="onAnswer"/> with the entry it is about (called from several threads).
+    /// </summary>
+    private static async Task InLanesAsync<TRequest, TResponse>(
+        Func<AsyncDuplexStreamingCall<TRequest, TResponse>> open,
+        Func<IEnumerable<PaymentConfirmation>, TRequest> message,
+        Func<TResponse, IEnumerable<ConfirmationAnswer>> answersOf,
+        IEnumerable<(long Entry, PaymentConfirmation Confirmation)> entries,
+        Action<ConfirmationAnswer, long, string> onAnswer,
+        CancellationToken cancellationToken)
     {
-        await foreach (var response in responses.ReadAllAsync(cancellationToken))
+        var lanes = Enumerable.Range(0, Lanes).Select(_ => new Lane<TRequest, TResponse>(open(), answersOf, onAnswer, cancellationToken)).ToList();
+        try
         {
-            foreach (var answer in response.Answers)
+            foreach (var (entry, confirmation) in entries)
             {
-                var entry = Dequeue(sent);
-                if (Problem(answer) is { } problem)
+                var lane = lanes[(int)(LaneOf(confirmation.EndToEndId) % (uint)Lanes)];
+                if (lane.Add(entry, confirmation) is { } group)
                 {
-                    Add(problems, new(entry.Entry, entry.EndToEndId, problem));
+                    await lane.Call.RequestStream.WriteAsync(message(group), cancellationToken);
                 }
             }
+
+            foreach (var lane in lanes)
+            {
+                if (lane.Rest() is { Count: > 0 } rest)
+                {
+                    await lane.Call.RequestStream.WriteAsync(message(rest), cancellationToken);
+                }
+
+                await lane.Call.RequestStream.CompleteAsync();
+            }
         }
+        finally
+        {
+            // A failed call also fails the writer; the call's own status, from its answers, is the one worth reporting.
+            await Task.WhenAll(lanes.Select(lane => lane.Answers.ContinueWith(_ => { }, TaskScheduler.Default)));
+            foreach (var lane in lanes)
+            {
+                lane.Call.Dispose();
+            }
+        }
+
+        await Task.WhenAll(lanes.Select(lane => lane.Answers));
     }
 
-    /// <summary>The entry the next answer is about: answers come back in the order the entries were sent.</summary>
-    private static (long Entry, string EndToEndId) Dequeue(Queue<(long Entry, string EndToEndId)> sent)
+    /// <summary>A stable lane for an end-to-end id (FNV-1a over its characters).</summary>
+    private static uint LaneOf(string endToEndId)
     {
-        lock (sent)
+        var hash = 2166136261u;
+        foreach (var character in endToEndId)
         {
-            return sent.Dequeue();
+            hash = (hash ^ character) * 16777619u;
+        }
+
+        return hash;
+    }
+
+    /// <summary>One stream of a pass: its call, the entries sent and not yet answered (in order), the group being filled.</summary>
+    private sealed class Lane<TRequest, TResponse>
+    {
+        private readonly Queue<(long Entry, string EndToEndId)> sent = new();
+        private List<PaymentConfirmation> group = new(Group);
+
+        public Lane(AsyncDuplexStreamingCall<TRequest, TResponse> call, Func<TResponse, IEnumerable<ConfirmationAnswer>> answersOf, Action<ConfirmationAnswer, long, string> onAnswer, CancellationToken cancellationToken)
+        {
+            Call = call;
+            Answers = Task.Run(
+                async () =>
+                {
+                    await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+                    {
+                        foreach (var answer in answersOf(response))
+                        {
+                            (long Entry, string EndToEndId) about;
+                            lock (sent)
+                            {
+                                about = sent.Dequeue();
+                            }
+
+                            onAnswer(answer, about.Entry, about.EndToEndId);
+                        }
+                    }
+                },
+                cancellationToken);
+        }
+
+        public AsyncDuplexStreamingCall<TRequest, TResponse> Call { get; }
+
+        public Task Answers { get; }
+
+        /// <summary>Adds the entry; returns a full group to send, or null.</summary>
+        public List<PaymentConfirmation>? Add(long entry, PaymentConfirmation confirmation)
+        {
+            lock (sent)
+            {
+                sent.Enqueue((entry, confirmation.EndToEndId));
+            }
+
+            group.Add(confirmation);
+            return group.Count == Group ? Rest() : null;
+        }
+
+        /// <summary>The group filled so far, handed over; a new one is started.</summary>
+        public List<PaymentConfirmation> Rest()
+        {
+            var full = group;
+            group = new List<PaymentConfirmation>(Group);
+            return full;
         }
     }
 
@@ -292,63 +407,6 @@ internal static class BankFileCommands
         ConfirmationResult.KeptForReview => answer.Refusal?.Message ?? "contradicts what the bank confirmed before",
         _ => answer.Refusal?.Message ?? "refused by the hub",
     };
-
-    /// <summary>Pass two: the entries pass one checked (from its spool), less those with problems, streamed as confirmations; the tally so far is kept if the call fails.</summary>
-    private static async Task ApplyAsync(PaymentService.PaymentServiceClient client, EntrySpool spool, IReadOnlySet<long> skipped, FileApplied tally, CancellationToken cancellationToken)
-    {
-        using var call = client.ConfirmPayments(cancellationToken: cancellationToken);
-        var sent = new Queue<(long Entry, string EndToEndId)>();
-        var answers = Task.Run(
-            async () =>
-            {
-                await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
-                {
-                    foreach (var answer in response.Answers)
-                    {
-                        var entry = Dequeue(sent);
-                        tally.Count(answer, entry.Entry, entry.EndToEndId);
-                    }
-                }
-            },
-            cancellationToken);
-        var group = new ConfirmPaymentsRequest();
-        try
-        {
-            foreach (var (number, confirmation) in spool.Entries())
-            {
-                if (skipped.Contains(number))
-                {
-                    continue;
-                }
-
-                lock (sent)
-                {
-                    sent.Enqueue((number, confirmation.EndToEndId));
-                }
-
-                group.Confirmations.Add(confirmation);
-                if (group.Confirmations.Count == Group)
-                {
-                    await call.RequestStream.WriteAsync(group, cancellationToken);
-                    group = new ConfirmPaymentsRequest();
-                }
-            }
-
-            if (group.Confirmations.Count > 0)
-            {
-                await call.RequestStream.WriteAsync(group, cancellationToken);
-            }
-
-            await call.RequestStream.CompleteAsync();
-        }
-        finally
-        {
-            // A failed call also fails the writer; the call's own status, from the answers, is the one worth reporting.
-            await answers.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-
-        await answers;
-    }
 
     private static BankFileKind KindOf(string format) => format switch
     {

@@ -22,6 +22,9 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
     // One commit in flight: a stream's confirmations of one line (ACSC, then a return) are decided in the order sent.
     public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 1);
 
+    /// <summary>A check stores nothing and decides each batch by itself: two batches are decided at once (PostgreSQL's lookups and the hub's decisions overlap).</summary>
+    private static readonly BatchLimits CheckLimits = Limits with { CommitsInFlight = 2 };
+
     /// <summary>Decides and stores a bank's stream of confirmations, or (<paramref name="keep"/> false) only decides, storing nothing.</summary>
     public async Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken, bool keep = true)
     {
@@ -31,7 +34,7 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
         {
             await BatchedStream.ProcessAsync(
                 confirmations,
-                Limits,
+                keep ? Limits : CheckLimits,
                 // Not cancelled with the call: a confirmation that was read is stored even if the bank has gone.
                 async batch =>
                 {
