@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Xml;
-using System.Xml.Linq;
 using Interop.Contracts.Disbursement.V1;
 
 namespace Interop.Cli.BankFiles;
@@ -44,13 +43,13 @@ internal sealed class BankFileReader : IDisposable
     private const string IsoNamespace = "urn:iso:std:iso:20022:tech:xsd:";
 
     private readonly XmlReader reader;
-    private readonly XNamespace ns;
+    private readonly string ns;
     private readonly List<DeclaredTotals> declared = [];
     private long entries;
     private long ntries;
     private decimal ntrySum;
 
-    private BankFileReader(XmlReader reader, BankFileKind kind, XNamespace ns)
+    private BankFileReader(XmlReader reader, BankFileKind kind, string ns)
     {
         this.reader = reader;
         Kind = kind;
@@ -109,7 +108,7 @@ internal sealed class BankFileReader : IDisposable
         var entryElement = Kind == BankFileKind.Pain002 ? "TxInfAndSts" : "Ntry";
         while (true)
         {
-            XElement? element;
+            FileElement? element;
             try
             {
                 element = NextOf(entryElement);
@@ -157,18 +156,18 @@ internal sealed class BankFileReader : IDisposable
     public void Dispose() => reader.Dispose();
 
     /// <summary>The next entry element, reading past (and noting) the summaries on the way; null at the end of the file.</summary>
-    private XElement? NextOf(string entryElement)
+    private FileElement? NextOf(string entryElement)
     {
         while (!reader.EOF)
         {
-            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == entryElement && reader.NamespaceURI == ns.NamespaceName)
+            if (reader.NodeType == XmlNodeType.Element && reader.LocalName == entryElement && reader.NamespaceURI == ns)
             {
-                return (XElement)XNode.ReadFrom(reader);
+                return FileElement.Read(reader, ns);
             }
 
-            if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == ns.NamespaceName && reader.LocalName is "TxsSummry" or "NbOfTxsPerSts")
+            if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == ns && reader.LocalName is "TxsSummry" or "NbOfTxsPerSts")
             {
-                Summary((XElement)XNode.ReadFrom(reader));
+                Summary(FileElement.Read(reader, ns));
                 continue;
             }
 
@@ -178,26 +177,26 @@ internal sealed class BankFileReader : IDisposable
         return null;
     }
 
-    private void Summary(XElement summary)
+    private void Summary(FileElement summary)
     {
-        if (summary.Name.LocalName == "TxsSummry" && summary.Element(ns + "TtlNtries") is { } total)
+        if (summary.Name == "TxsSummry" && summary.Element("TtlNtries") is { } total)
         {
-            declared.Add(new("TxsSummry/TtlNtries", Long(total.Element(ns + "NbOfNtries")), Decimal(total.Element(ns + "Sum"))));
+            declared.Add(new("TxsSummry/TtlNtries", Long(total.Element("NbOfNtries")), Decimal(total.Element("Sum"))));
         }
-        else if (summary.Name.LocalName == "NbOfTxsPerSts")
+        else if (summary.Name == "NbOfTxsPerSts")
         {
-            declared.Add(new($"NbOfTxsPerSts {Clip(summary.Element(ns + "DtldSts")?.Value ?? string.Empty)}", Long(summary.Element(ns + "DtldNbOfTxs")), Decimal(summary.Element(ns + "DtldCtrlSum"))));
+            declared.Add(new($"NbOfTxsPerSts {Clip(summary.Element("DtldSts")?.Value ?? string.Empty)}", Long(summary.Element("DtldNbOfTxs")), Decimal(summary.Element("DtldCtrlSum"))));
         }
     }
 
-    private BankFileEntry FromStatusReport(XElement transaction)
+    private BankFileEntry FromStatusReport(FileElement transaction)
     {
         var number = ++entries;
-        var endToEndId = transaction.Element(ns + "OrgnlEndToEndId")?.Value ?? string.Empty;
-        var code = transaction.Element(ns + "TxSts")?.Value ?? string.Empty;
-        var reason = transaction.Element(ns + "StsRsnInf")?.Element(ns + "Rsn")?.Element(ns + "Cd")?.Value ?? string.Empty;
-        var amount = transaction.Element(ns + "OrgnlTxRef")?.Element(ns + "Amt")?.Element(ns + "InstdAmt");
-        var reference = transaction.Element(ns + "AcctSvcrRef")?.Value ?? transaction.Element(ns + "StsId")?.Value ?? string.Empty;
+        var endToEndId = transaction.Element("OrgnlEndToEndId")?.Value ?? string.Empty;
+        var code = transaction.Element("TxSts")?.Value ?? string.Empty;
+        var reason = transaction.Element("StsRsnInf")?.Element("Rsn")?.Element("Cd")?.Value ?? string.Empty;
+        var amount = transaction.Element("OrgnlTxRef")?.Element("Amt")?.Element("InstdAmt");
+        var reference = transaction.Element("AcctSvcrRef")?.Value ?? transaction.Element("StsId")?.Value ?? string.Empty;
         var status = StatusOf(code);
         var problem = endToEndId.Length == 0 ? "no OrgnlEndToEndId"
             : IdProblem(endToEndId) is { } idProblem ? idProblem
@@ -207,16 +206,16 @@ internal sealed class BankFileReader : IDisposable
     }
 
     /// <summary>A camt entry: one transaction per TxDtls (a batch booking holds several), the entry's amount when it holds one.</summary>
-    private IEnumerable<BankFileEntry> FromNotification(XElement entry)
+    private IEnumerable<BankFileEntry> FromNotification(FileElement entry)
     {
         ntries++;
-        var entryAmount = entry.Element(ns + "Amt");
+        var entryAmount = entry.Element("Amt");
         // A sum no file of rupiah reaches; an absurd amount is refused by its entry's own check, not by an overflow here.
         ntrySum += decimal.TryParse(entryAmount?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value < 1_000_000_000_000_000m ? value : 0;
-        var booking = entry.Element(ns + "Sts")?.Element(ns + "Cd")?.Value ?? entry.Element(ns + "Sts")?.Value ?? string.Empty;
-        var direction = entry.Element(ns + "CdtDbtInd")?.Value ?? string.Empty;
-        var reversal = entry.Element(ns + "RvslInd")?.Value is "true" or "1";
-        var details = entry.Elements(ns + "NtryDtls").SelectMany(group => group.Elements(ns + "TxDtls")).ToList();
+        var booking = entry.Element("Sts")?.Element("Cd")?.Value ?? entry.Element("Sts")?.Value ?? string.Empty;
+        var direction = entry.Element("CdtDbtInd")?.Value ?? string.Empty;
+        var reversal = entry.Element("RvslInd")?.Value is "true" or "1";
+        var details = entry.Elements("NtryDtls").SelectMany(group => group.Elements("TxDtls")).ToList();
         if (details.Count == 0)
         {
             yield return Entry(++entries, string.Empty, PaymentStatus.Unspecified, string.Empty, entryAmount, string.Empty, "no NtryDtls/TxDtls: the entry names no transaction");
@@ -226,11 +225,11 @@ internal sealed class BankFileReader : IDisposable
         foreach (var transaction in details)
         {
             var number = ++entries;
-            var endToEndId = transaction.Element(ns + "Refs")?.Element(ns + "EndToEndId")?.Value ?? string.Empty;
-            var amount = transaction.Element(ns + "Amt") ?? transaction.Element(ns + "AmtDtls")?.Element(ns + "TxAmt")?.Element(ns + "Amt") ?? (details.Count == 1 ? entryAmount : null);
-            var returned = transaction.Element(ns + "RtrInf");
-            var reason = returned?.Element(ns + "Rsn")?.Element(ns + "Cd")?.Value ?? string.Empty;
-            var reference = transaction.Element(ns + "Refs")?.Element(ns + "AcctSvcrRef")?.Value ?? entry.Element(ns + "AcctSvcrRef")?.Value ?? string.Empty;
+            var endToEndId = transaction.Element("Refs")?.Element("EndToEndId")?.Value ?? string.Empty;
+            var amount = transaction.Element("Amt") ?? transaction.Element("AmtDtls")?.Element("TxAmt")?.Element("Amt") ?? (details.Count == 1 ? entryAmount : null);
+            var returned = transaction.Element("RtrInf");
+            var reason = returned?.Element("Rsn")?.Element("Cd")?.Value ?? string.Empty;
+            var reference = transaction.Element("Refs")?.Element("AcctSvcrRef")?.Value ?? entry.Element("AcctSvcrRef")?.Value ?? string.Empty;
             (PaymentStatus Status, string Reason, string? Problem) meaning = (booking, direction, reversal, returned) switch
             {
                 ("PDNG", _, _, _) => (PaymentStatus.Pending, string.Empty, null),
@@ -247,14 +246,14 @@ internal sealed class BankFileReader : IDisposable
         }
     }
 
-    private static BankFileEntry Entry(long number, string endToEndId, PaymentStatus status, string reason, XElement? amount, string reference, string? problem) =>
+    private static BankFileEntry Entry(long number, string endToEndId, PaymentStatus status, string reason, FileElement? amount, string reference, string? problem) =>
         new(
             number,
             endToEndId,
             status,
             reason,
             problem is null ? (long)decimal.Parse(amount!.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture) : 0,
-            amount?.Attribute("Ccy")?.Value ?? string.Empty,
+            amount?.Currency ?? string.Empty,
             reference,
             problem);
 
@@ -264,9 +263,9 @@ internal sealed class BankFileReader : IDisposable
             ? null
             : "the end-to-end id is not one the hub issues (at most 35 capital letters, digits or '-')";
 
-    private static string? AmountProblem(XElement? amount) =>
+    private static string? AmountProblem(FileElement? amount) =>
         amount is null ? "no amount"
-        : amount.Attribute("Ccy") is null ? "the amount names no currency (Ccy)"
+        : amount.Currency is null ? "the amount names no currency (Ccy)"
         : !decimal.TryParse(amount.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value > long.MaxValue ? $"amount \"{Clip(amount.Value)}\" is not a number"
         : value <= 0 || value != decimal.Truncate(value) ? $"amount {value.ToString(CultureInfo.InvariantCulture)} is not a positive whole number of rupiah"
         : null;
@@ -280,9 +279,9 @@ internal sealed class BankFileReader : IDisposable
         _ => null,
     };
 
-    private static long? Long(XElement? element) => long.TryParse(element?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+    private static long? Long(FileElement? element) => long.TryParse(element?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
-    private static decimal? Decimal(XElement? element) => decimal.TryParse(element?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
+    private static decimal? Decimal(FileElement? element) => decimal.TryParse(element?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>A value from the file, cut short for a message (a file may hold anything).</summary>
     private static string Clip(string value) => new(value.Where(character => !char.IsControl(character)).Take(40).ToArray());
