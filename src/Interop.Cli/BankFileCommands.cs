@@ -73,10 +73,10 @@ internal static class BankFileCommands
             {
                 await ApplyAsync(client, spool, skipped, applied, cancellationToken);
             }
-            catch (RpcException)
+            catch (Exception exception) when (exception is RpcException or IOException or OperationCanceledException)
             {
-                // What the hub answered before the call failed is applied: say so before the failure itself.
-                AnsiConsole.MarkupLine($"[red]Applying stopped after {applied.Applied + applied.Already:N0} entr{(applied.Applied + applied.Already == 1 ? "y" : "ies")} were answered ({applied.Applied:N0} applied, {applied.Already:N0} already applied before); the rest were not applied. Run the same file again: what was applied is answered as already applied.[/]");
+                // The hub stores what it read even when the bank goes: more than was answered may be applied.
+                AnsiConsole.MarkupLine($"[red]Applying stopped after {applied.Applied + applied.Already:N0} entr{(applied.Applied + applied.Already == 1 ? "y" : "ies")} were answered ({applied.Applied:N0} applied, {applied.Already:N0} already applied before); others may have been applied too. Run the same file again: what was applied is answered as already applied.[/]");
                 throw;
             }
 
@@ -237,7 +237,7 @@ internal static class BankFileCommands
         }
 
         await InLanesAsync(
-            () => client.CheckPayments(cancellationToken: cancellationToken),
+            token => client.CheckPayments(cancellationToken: token),
             group => new CheckPaymentsRequest { Confirmations = { group } },
             response => response.Answers,
             Checked(),
@@ -267,7 +267,7 @@ internal static class BankFileCommands
     /// <summary>Pass two: the entries pass one checked (from its spool), less those with problems, streamed as confirmations; the tally so far is kept if a call fails.</summary>
     private static Task ApplyAsync(PaymentService.PaymentServiceClient client, EntrySpool spool, IReadOnlySet<long> skipped, FileApplied tally, CancellationToken cancellationToken) =>
         InLanesAsync(
-            () => client.ConfirmPayments(cancellationToken: cancellationToken),
+            token => client.ConfirmPayments(cancellationToken: token),
             group => new ConfirmPaymentsRequest { Confirmations = { group } },
             response => response.Answers,
             spool.Entries().Where(entry => !skipped.Contains(entry.Entry)),
@@ -281,14 +281,17 @@ internal static class BankFileCommands
     /// <paramref name="onAnswer"/> with the entry it is about (called from several threads).
     /// </summary>
     private static async Task InLanesAsync<TRequest, TResponse>(
-        Func<AsyncDuplexStreamingCall<TRequest, TResponse>> open,
+        Func<CancellationToken, AsyncDuplexStreamingCall<TRequest, TResponse>> open,
         Func<IEnumerable<PaymentConfirmation>, TRequest> message,
         Func<TResponse, IEnumerable<ConfirmationAnswer>> answersOf,
         IEnumerable<(long Entry, PaymentConfirmation Confirmation)> entries,
         Action<ConfirmationAnswer, long, string> onAnswer,
         CancellationToken cancellationToken)
     {
-        var lanes = Enumerable.Range(0, Lanes).Select(_ => new Lane<TRequest, TResponse>(open(), answersOf, onAnswer, cancellationToken)).ToList();
+        // One lane failing (refused, cut) stops them all: the others would otherwise wait for more entries forever.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var lanes = Enumerable.Range(0, Lanes).Select(_ => new Lane<TRequest, TResponse>(open(stop.Token), answersOf, onAnswer, stop)).ToList();
+        Exception? writing = null;
         try
         {
             foreach (var (entry, confirmation) in entries)
@@ -296,7 +299,7 @@ internal static class BankFileCommands
                 var lane = lanes[(int)(LaneOf(confirmation.EndToEndId) % (uint)Lanes)];
                 if (lane.Add(entry, confirmation) is { } group)
                 {
-                    await lane.Call.RequestStream.WriteAsync(message(group), cancellationToken);
+                    await lane.Call.RequestStream.WriteAsync(message(group), stop.Token);
                 }
             }
 
@@ -304,23 +307,30 @@ internal static class BankFileCommands
             {
                 if (lane.Rest() is { Count: > 0 } rest)
                 {
-                    await lane.Call.RequestStream.WriteAsync(message(rest), cancellationToken);
+                    await lane.Call.RequestStream.WriteAsync(message(rest), stop.Token);
                 }
 
                 await lane.Call.RequestStream.CompleteAsync();
             }
         }
-        finally
+        catch (Exception exception)
         {
-            // A failed call also fails the writer; the call's own status, from its answers, is the one worth reporting.
-            await Task.WhenAll(lanes.Select(lane => lane.Answers.ContinueWith(_ => { }, TaskScheduler.Default)));
-            foreach (var lane in lanes)
-            {
-                lane.Call.Dispose();
-            }
+            writing = exception;
+            await stop.CancelAsync();
         }
 
-        await Task.WhenAll(lanes.Select(lane => lane.Answers));
+        await Task.WhenAll(lanes.Select(lane => lane.Answers.ContinueWith(_ => { }, TaskScheduler.Default)));
+        foreach (var lane in lanes)
+        {
+            lane.Call.Dispose();
+        }
+
+        // The hub's own refusal first, rather than the cancellations it caused on the other lanes and the writer.
+        var failures = lanes.Where(lane => lane.Answers.IsFaulted).Select(lane => lane.Answers.Exception!.InnerException!).Append(writing).OfType<Exception>().ToList();
+        if ((failures.FirstOrDefault(exception => exception is RpcException { StatusCode: not StatusCode.Cancelled }) ?? failures.FirstOrDefault()) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
     }
 
     /// <summary>A stable lane for an end-to-end id (FNV-1a over its characters).</summary>
@@ -341,13 +351,14 @@ internal static class BankFileCommands
         private readonly Queue<(long Entry, string EndToEndId)> sent = new();
         private List<PaymentConfirmation> group = new(Group);
 
-        public Lane(AsyncDuplexStreamingCall<TRequest, TResponse> call, Func<TResponse, IEnumerable<ConfirmationAnswer>> answersOf, Action<ConfirmationAnswer, long, string> onAnswer, CancellationToken cancellationToken)
+        public Lane(AsyncDuplexStreamingCall<TRequest, TResponse> call, Func<TResponse, IEnumerable<ConfirmationAnswer>> answersOf, Action<ConfirmationAnswer, long, string> onAnswer, CancellationTokenSource stop)
         {
             Call = call;
-            Answers = Task.Run(
-                async () =>
+            Answers = Task.Run(async () =>
+            {
+                try
                 {
-                    await foreach (var response in call.ResponseStream.ReadAllAsync(cancellationToken))
+                    await foreach (var response in call.ResponseStream.ReadAllAsync(stop.Token))
                     {
                         foreach (var answer in answersOf(response))
                         {
@@ -360,8 +371,13 @@ internal static class BankFileCommands
                             onAnswer(answer, about.Entry, about.EndToEndId);
                         }
                     }
-                },
-                cancellationToken);
+                }
+                catch
+                {
+                    await stop.CancelAsync();
+                    throw;
+                }
+            });
         }
 
         public AsyncDuplexStreamingCall<TRequest, TResponse> Call { get; }

@@ -270,6 +270,12 @@ internal static class HubHost
         }
 
         var seed = int.TryParse(configuration["seed"], CultureInfo.InvariantCulture, out var given) ? given : 2026;
+        if (File.Exists(Path.Combine(Path.GetFullPath(options.DataDirectory), "pgdata", "postmaster.pid")))
+        {
+            // Its PostgreSQL is running, for a hub most likely: seeding would stop it when done.
+            throw new HubConfigurationException($"the embedded PostgreSQL of {options.DataDirectory} is running; stop the hub using it first.");
+        }
+
         using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
         var logger = loggers.CreateLogger("Interop.Hub.Seeding");
         await using var embedded = await EmbeddedPostgres.StartAsync(options.PostgresBinDirectory, options.DataDirectory, loggers.CreateLogger<EmbeddedPostgres>());

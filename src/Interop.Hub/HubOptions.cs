@@ -113,6 +113,13 @@ internal sealed class HubOptions
     [Range(1, 3600)]
     public int UnaryCallSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Longest a unary call marked as a bulk operation may run (issuing or sealing a batch of a million
+    /// lines takes minutes on a small machine); then DEADLINE_EXCEEDED and nothing of it is stored.
+    /// </summary>
+    [Range(1, 86_400)]
+    public int BulkCallSeconds { get; set; } = 1800;
+
     /// <summary>Largest single gRPC message accepted; a household is a few kilobytes at most.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 1024 * 1024;

@@ -56,6 +56,29 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Contains($"Applied 1 entry, {Households - 1} already applied before; not applied: 0.", applied.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.All(await StewardLinesAsync(batch), line => Assert.Equal((PaymentStatus.Settled, 1L), (line.PaymentStatus, line.ConfirmationsApplied)));
 
+        // The bank already holds three of its four streams open: the file's second stream is refused,
+        // and the command stops its first instead of waiting on it forever, saying why.
+        var bank = new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
+        var held = Enumerable.Range(0, 3).Select(_ => bank.ConfirmPayments()).ToList();
+        try
+        {
+            foreach (var call in held)
+            {
+                await call.RequestStream.WriteAsync(new ConfirmPaymentsRequest());
+            }
+
+            var crowded = await Bri("disbursements", "confirm-file", corrected).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(3, crowded.ExitCode);
+            Assert.Contains("ResourceExhausted", crowded.Error.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var call in held)
+            {
+                call.Dispose();
+            }
+        }
+
         // The steward's report: a table that adds up, and the same rows as CSV.
         var csv = Path.Combine(folder, "report.csv");
         var report = await InteropCli.RunAsync(["disbursements", "report", "--batch", batch.BatchId, "--csv", csv, .. InteropCli.PartnerArguments(Hub, Pki, Pki.Steward, "steward")]);
@@ -83,6 +106,10 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
             """);
         var other = Path.Combine(folder, "other.xml");
         await File.WriteAllTextAsync(other, """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><FIToFICstmrCdtTrf/></Document>""");
+        // One entry nested ten thousand levels deep: it would exhaust the reader's stack, or its memory if it went on.
+        var endless = Path.Combine(folder, "endless.xml");
+        await File.WriteAllTextAsync(endless, """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn><Ntfctn><Ntry>"""
+            + string.Concat(Enumerable.Repeat("<NtryDtls>", 10_000)) + string.Concat(Enumerable.Repeat("</NtryDtls>", 10_000)) + "</Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>");
         var empty = Path.Combine(folder, "empty.xml");
         await File.WriteAllTextAsync(empty, """<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn><Ntfctn/></BkToCstmrDbtCdtNtfctn></Document>""");
 
@@ -91,6 +118,7 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
         var hostile = await Bri("disbursements", "confirm-file", entities);
         var notOurs = await Bri("disbursements", "confirm-file", other);
         var nothing = await Bri("disbursements", "confirm-file", empty);
+        var deep = await Bri("disbursements", "confirm-file", endless);
 
         Assert.Equal(2, cut.ExitCode);
         Assert.Contains("the file breaks off or is not well-formed at line", cut.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
@@ -98,8 +126,9 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Equal(2, wrongTotals.ExitCode);
         Assert.Contains($"TxsSummry/TtlNtries declares {Households + 1} entries; the file holds {Households}", wrongTotals.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         // A DTD (entities that would expand), another message, a file without a transaction: refused plainly, never a crash.
-        Assert.Equal([2, 2, 2], new[] { hostile.ExitCode, notOurs.ExitCode, nothing.ExitCode });
-        Assert.All(new[] { hostile, notOurs, nothing }, refused => Assert.Contains("File refused", refused.Output, StringComparison.Ordinal));
+        Assert.Equal([2, 2, 2, 2], new[] { hostile.ExitCode, notOurs.ExitCode, nothing.ExitCode, deep.ExitCode });
+        Assert.All(new[] { hostile, notOurs, nothing, deep }, refused => Assert.Contains("File refused", refused.Output, StringComparison.Ordinal));
+        Assert.Contains("nests deeper than 24 levels", deep.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.Contains("pacs.008", notOurs.Output, StringComparison.Ordinal);
         Assert.Contains("holds no transaction", nothing.Output, StringComparison.Ordinal);
         Assert.All(await StewardLinesAsync(batch), line => Assert.Equal(0, line.ConfirmationsApplied));

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Xml;
 
 namespace Interop.Cli.BankFiles;
@@ -20,7 +21,9 @@ internal sealed class FileElement
     /// <summary>Characters of text in one entry.</summary>
     public const int MaxText = 1 << 20;
 
+    // The text, as one string in the usual case of one chunk; a builder once it comes in several.
     private string text = string.Empty;
+    private StringBuilder? longText;
     private List<FileElement>? children;
 
     private FileElement(string name, string? currency)
@@ -35,7 +38,9 @@ internal sealed class FileElement
     public string? Currency { get; }
 
     /// <summary>The element's text and its children's, as XElement.Value gives it for ISO 20022's elements (no mixed content).</summary>
-    public string Value => children is null ? text : text + string.Concat(children.Select(child => child.Value));
+    public string Value => children is null ? Text : Text + string.Concat(children.Select(child => child.Value));
+
+    private string Text => longText?.ToString() ?? text;
 
     public FileElement? Element(string name)
     {
@@ -64,7 +69,7 @@ internal sealed class FileElement
 
     private static FileElement Read(XmlReader reader, string ns, int depth, Budget budget)
     {
-        if (depth > MaxDepth || ++budget.Elements > MaxElements)
+        if (depth >= MaxDepth || ++budget.Elements > MaxElements)
         {
             throw new BankFileException($"an entry nests deeper than {MaxDepth} levels or holds more than {MaxElements:N0} elements at line {(reader as IXmlLineInfo)?.LineNumber ?? 0}");
         }
@@ -96,13 +101,19 @@ internal sealed class FileElement
 
             if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace)
             {
-                budget.Text += reader.Value.Length;
-                if (budget.Text > MaxText)
+                // Read a chunk at a time, so that one enormous text node is refused before it is held whole.
+                var chunk = budget.Chunk;
+                int read;
+                while ((read = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
                 {
-                    throw new BankFileException($"an entry holds more than {MaxText:N0} characters of text at line {(reader as IXmlLineInfo)?.LineNumber ?? 0}");
-                }
+                    budget.Text += read;
+                    if (budget.Text > MaxText)
+                    {
+                        throw new BankFileException($"an entry holds more than {MaxText:N0} characters of text at line {(reader as IXmlLineInfo)?.LineNumber ?? 0}");
+                    }
 
-                element.text = element.text.Length == 0 ? reader.Value : element.text + reader.Value;
+                    element.Append(chunk, read);
+                }
             }
 
             if (!reader.Read())
@@ -115,8 +126,21 @@ internal sealed class FileElement
         return element;
     }
 
+    private void Append(char[] chunk, int length)
+    {
+        if (longText is null && text.Length == 0)
+        {
+            text = new string(chunk, 0, length);
+            return;
+        }
+
+        (longText ??= new StringBuilder(text)).Append(chunk, 0, length);
+    }
+
     private sealed class Budget
     {
+        public char[] Chunk { get; } = new char[4096];
+
         public int Elements { get; set; }
 
         public long Text { get; set; }

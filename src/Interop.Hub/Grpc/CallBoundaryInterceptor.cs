@@ -13,11 +13,16 @@ namespace Interop.Hub.Grpc;
 /// </summary>
 internal sealed class CallBoundaryInterceptor(ILogger<CallBoundaryInterceptor> logger, Microsoft.Extensions.Options.IOptions<HubOptions> options) : Interceptor
 {
-    /// <summary>A unary call runs at most the hub's limit (<see cref="HubOptions.UnaryCallSeconds"/>), or the partner's own deadline if shorter.</summary>
+    /// <summary>
+    /// A unary call runs at most the hub's limit (<see cref="HubOptions.UnaryCallSeconds"/>, or
+    /// <see cref="HubOptions.BulkCallSeconds"/> for a <see cref="BulkCallAttribute"/> method), or the
+    /// partner's own deadline if shorter.
+    /// </summary>
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        using var bounded = new BoundedCallContext(context, TimeSpan.FromSeconds(options.Value.UnaryCallSeconds));
+        var bulk = context.GetHttpContext().GetEndpoint()?.Metadata.GetMetadata<BulkCallAttribute>() is not null;
+        using var bounded = new BoundedCallContext(context, TimeSpan.FromSeconds(bulk ? options.Value.BulkCallSeconds : options.Value.UnaryCallSeconds));
         return await GuardAsync(bounded, () => continuation(request, bounded));
     }
 

@@ -19,6 +19,7 @@ internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchRe
 
     [Authorize(Policy = PartnerAccess.IssueDisbursements)]
     [ReadsNoPersonalData]
+    [BulkCall]
     public override async Task<V1.IssueBatchResponse> IssueBatch(V1.IssueBatchRequest request, ServerCallContext context)
     {
         var issues = new List<FieldIssue>();
@@ -39,6 +40,7 @@ internal sealed class DisbursementBatchGrpcService(BatchIssuing issuing, BatchRe
 
     [Authorize(Policy = PartnerAccess.IssueDisbursements)]
     [ReadsNoPersonalData]
+    [BulkCall]
     public override async Task<V1.SealBatchResponse> SealBatch(V1.SealBatchRequest request, ServerCallContext context)
     {
         var command = new SealBatch(

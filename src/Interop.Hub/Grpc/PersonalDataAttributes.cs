@@ -12,3 +12,10 @@ internal sealed class ReadsPersonalDataAttribute : Attribute;
 /// <summary>The method answers with no personal data (ids, outcomes, partners' own records): no purpose is asked.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class ReadsNoPersonalDataAttribute : Attribute;
+
+/// <summary>
+/// A unary call that does bulk work in one transaction (a batch of a million lines issued or sealed):
+/// bounded by <see cref="HubOptions.BulkCallSeconds"/> instead of <see cref="HubOptions.UnaryCallSeconds"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class BulkCallAttribute : Attribute;

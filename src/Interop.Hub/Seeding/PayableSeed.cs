@@ -40,24 +40,38 @@ internal sealed class PayableSeed(IDocumentStore store, RegionTable regions, See
         var synthetic = new SyntheticHouseholds(seed, regions, string.Empty, "PAYABLE-");
         // Pages are made in order and written by two sessions at once: one writer leaves a core idle.
         var pages = Channel.CreateBounded<(int First, List<SubmitHouseholdsRequest> Requests)>(Writers);
+        // A writer that fails stops the others and the pages being made (nothing would take them).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stored = 0;
         var writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
         {
-            await foreach (var (first, requests) in pages.Reader.ReadAllAsync(cancellationToken))
+            try
             {
-                await StorePageAsync(first, requests, today, cancellationToken);
-                if (Interlocked.Add(ref stored, requests.Count) is var total && (total / Page % (100_000 / Page) == 0 || total == households))
+                await foreach (var (first, requests) in pages.Reader.ReadAllAsync(stop.Token))
                 {
-                    progress($"{total:N0} payable households stored");
+                    await StorePageAsync(first, requests, today, stop.Token);
+                    if (Interlocked.Add(ref stored, requests.Count) is var total && (total / Page % (100_000 / Page) == 0 || total == households))
+                    {
+                        progress($"{total:N0} payable households stored");
+                    }
                 }
             }
-        }, cancellationToken)).ToList();
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }, stop.Token)).ToList();
         try
         {
             for (var first = 0; first < households; first += Page)
             {
-                await pages.Writer.WriteAsync((first, synthetic.Take(Math.Min(Page, households - first)).ToList()), cancellationToken);
+                await pages.Writer.WriteAsync((first, synthetic.Take(Math.Min(Page, households - first)).ToList()), stop.Token);
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A writer failed: its failure, below, is the one to report.
         }
         finally
         {

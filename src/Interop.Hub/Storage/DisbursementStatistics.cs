@@ -29,22 +29,57 @@ internal static class DisbursementStatistics
               as $$ analyze {schema}.{DisbursementLines.LineTable}; analyze {schema}.{DisbursementLines.LeftOutTable}; $$;
             create or replace function {schema}.{EventsFunction}() returns void language sql security definer set search_path = pg_catalog, pg_temp
               as $$ analyze {schema}.{PaymentEvents.TableName}; $$;
+            -- New functions are executable by everyone; these only by their owner and the serving role (granted by the migration).
+            revoke all on function {schema}.{LinesFunction}() from public;
+            revoke all on function {schema}.{EventsFunction}() from public;
             """,
             owner);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>At most one refresh of a table this often, however many batches or streams end meanwhile.</summary>
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    private static long linesRefreshed;
+    private static long eventsRefreshed;
+
     /// <summary>After a batch's lines were committed.</summary>
-    public static Task RefreshLinesAsync(IDocumentStore store, CancellationToken cancellationToken) => CallAsync(store, LinesFunction, cancellationToken);
+    public static Task RefreshLinesAsync(IDocumentStore store, ILogger logger, CancellationToken cancellationToken) =>
+        Due(ref linesRefreshed) ? CallAsync(store, LinesFunction, logger, cancellationToken) : Task.CompletedTask;
 
     /// <summary>After a stream appended at least <see cref="EventsWorthAnalyzing"/> line events.</summary>
-    public static Task RefreshEventsAsync(IDocumentStore store, CancellationToken cancellationToken) => CallAsync(store, EventsFunction, cancellationToken);
+    public static Task RefreshEventsAsync(IDocumentStore store, ILogger logger, CancellationToken cancellationToken) =>
+        Due(ref eventsRefreshed) ? CallAsync(store, EventsFunction, logger, cancellationToken) : Task.CompletedTask;
 
-    private static async Task CallAsync(IDocumentStore store, string function, CancellationToken cancellationToken)
+    /// <summary>Claims the next refresh when the last one is at least <see cref="Interval"/> old (one caller wins a race).</summary>
+    private static bool Due(ref long last)
     {
-        await using var connection = store.Storage.Database.CreateConnection();
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand($"select {store.Options.DatabaseSchemaName}.{function}()", connection) { CommandTimeout = 300 };
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var now = Environment.TickCount64;
+        var previous = Interlocked.Read(ref last);
+        return (previous == 0 || now - previous >= Interval.TotalMilliseconds) && Interlocked.CompareExchange(ref last, now, previous) == previous;
+    }
+
+    /// <summary>
+    /// Best effort: what was written is committed and answered whatever happens here, so a refresh that
+    /// fails (a database migrated before the functions existed, a cancelled call) is logged, never
+    /// turned into the caller's failure. Autovacuum analyzes the tables later anyway.
+    /// </summary>
+    private static async Task CallAsync(IDocumentStore store, string function, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = store.Storage.Database.CreateConnection();
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"select {store.Options.DatabaseSchemaName}.{function}()", connection) { CommandTimeout = 300 };
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            logger.LogWarning(
+                "The disbursement tables' statistics were not refreshed ({Function}: {Reason} {SqlState}); queries plan with older counts until autovacuum analyzes them",
+                function,
+                exception.GetType().Name,
+                (exception as PostgresException)?.SqlState ?? string.Empty);
+        }
     }
 }

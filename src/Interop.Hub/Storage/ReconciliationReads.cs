@@ -33,7 +33,19 @@ internal static class ReconciliationReads
         eventCommand.Parameters.AddWithValue("batch", batchId);
         eventCommand.Parameters.AddWithValue("as_of", asOf);
         var opening = eventCommand.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-        await using var lines = await lineCommand.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        NpgsqlDataReader lines;
+        try
+        {
+            lines = await lineCommand.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        }
+        catch
+        {
+            // The events' query is not left running, nor its failure unobserved.
+            await opening.ContinueWith(async started => { if (started.IsCompletedSuccessfully) { await started.Result.DisposeAsync(); } }, TaskScheduler.Default).Unwrap();
+            throw;
+        }
+
+        await using var lineReader = lines;
         await using var events = await opening;
         // Regencies and banks repeat across a million lines: one string each.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace Interop.Hub.Disbursements.Batches;
 /// stood at the cut-off, stored with the batch in one transaction), seal (only on exact control
 /// totals, only once), cancel a line (with a reason, while the bank has not paid it).
 /// </summary>
-internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
+internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock, ILogger<BatchIssuing> logger)
 {
     /// <summary>Households read and decided at a time while issuing.</summary>
     private const int Page = 1_000;
@@ -69,7 +69,7 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock)
         }
 
         // A batch's lines are a bulk load: the planner is told of them before banks read and confirm them.
-        await DisbursementStatistics.RefreshLinesAsync(store, cancellationToken);
+        await DisbursementStatistics.RefreshLinesAsync(store, logger, cancellationToken);
         return new BatchOutcome.Done(await LoadAsync(batchId, cancellationToken));
     }
 

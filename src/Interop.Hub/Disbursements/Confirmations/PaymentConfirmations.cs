@@ -17,7 +17,7 @@ internal sealed record ConfirmationAnswer(long Position, Confirmation Confirmati
 /// on the line's event number; the loser reads again and decides again, so a confirmation is never
 /// counted twice however the bank resends.
 /// </summary>
-internal sealed class PaymentConfirmations(IDocumentStore store)
+internal sealed class PaymentConfirmations(IDocumentStore store, ILogger<PaymentConfirmations> logger)
 {
     // One commit in flight: a stream's confirmations of one line (ACSC, then a return) are decided in the order sent.
     public static readonly BatchLimits Limits = new(BatchSize: 1_000, CommitsInFlight: 1);
@@ -29,7 +29,7 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
     public async Task ConfirmStreamAsync(IAsyncEnumerable<Held<Confirmation>> confirmations, Actor bank, Func<IReadOnlyList<ConfirmationAnswer>, Task> answer, CancellationToken cancellationToken, bool keep = true)
     {
         long position = 0;
-        long decided = 0;
+        long appended = 0;
         try
         {
             await BatchedStream.ProcessAsync(
@@ -39,7 +39,8 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
                 async batch =>
                 {
                     var decisions = await DecideAsync(batch, bank, keep, CancellationToken.None);
-                    Interlocked.Add(ref decided, batch.Count);
+                    // Only what could be stored counts: resent, unknown and malformed confirmations append nothing worth analyzing.
+                    Interlocked.Add(ref appended, decisions.Count(decision => decision is ConfirmationDecision.Applied or ConfirmationDecision.Contradiction));
                     return decisions;
                 },
                 (batch, decisions) => answer(batch.Select((confirmation, index) => new ConfirmationAnswer(position++, confirmation, decisions[index])).ToList()),
@@ -48,9 +49,9 @@ internal sealed class PaymentConfirmations(IDocumentStore store)
         finally
         {
             // A stream of many confirmations is a bulk load of line events: the planner is told of them.
-            if (keep && Interlocked.Read(ref decided) >= DisbursementStatistics.EventsWorthAnalyzing)
+            if (keep && Interlocked.Read(ref appended) >= DisbursementStatistics.EventsWorthAnalyzing)
             {
-                await DisbursementStatistics.RefreshEventsAsync(store, CancellationToken.None);
+                await DisbursementStatistics.RefreshEventsAsync(store, logger, CancellationToken.None);
             }
         }
     }
