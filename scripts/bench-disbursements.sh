@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reproduces the disbursement section of docs/benchmarks.md (issue 13): a fresh embedded PostgreSQL
+# Reproduces the disbursements section of docs/benchmarks.md (issue 13), written to --out (pasted
+# into docs/benchmarks.md by hand, beside the registry's): a fresh embedded PostgreSQL
 # in /var/tmp/interop-bench-disbursements seeded with payable synthetic households
 # (`Interop.Hub seed-payable`), a Release hub on it, then `interop bench disbursements` as the
 # steward and both demo banks over mTLS.
