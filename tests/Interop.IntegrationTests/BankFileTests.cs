@@ -1,3 +1,4 @@
+using System.Xml.Linq;
 using Interop.Contracts.Disbursement.V1;
 using Interop.IntegrationTests.Infrastructure;
 
@@ -133,11 +134,51 @@ public sealed class BankFileTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Contains("holds no transaction", nothing.Output, StringComparison.Ordinal);
         Assert.All(await StewardLinesAsync(batch), line => Assert.Equal(0, line.ConfirmationsApplied));
 
+        // Notifications in two blocks, each with its own summary: each block is checked against its own entries.
+        var twoBlocks = await TwoNotificationsAsync(totals, "two-blocks.xml", secondSumOff: 0);
+        var twoBlocksWrong = await TwoNotificationsAsync(totals, "two-blocks-wrong.xml", secondSumOff: 1_000);
+        var blockWrong = await Bri("disbursements", "confirm-file", twoBlocksWrong);
+        Assert.Equal(2, blockWrong.ExitCode);
+        Assert.Contains("Ntfctn 2 TxsSummry/TtlNtries declares a sum of", blockWrong.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+        Assert.DoesNotContain("Ntfctn 1", blockWrong.Output, StringComparison.Ordinal);
+        Assert.All(await StewardLinesAsync(batch), line => Assert.Equal(0, line.ConfirmationsApplied));
+
         // With partial acceptance, the entries before the break are applied, and the rest said not to be.
         var partial = await Bri("disbursements", "confirm-file", truncated, "--partial");
         Assert.Contains($"Applied {Households / 2} entries", partial.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.Contains($"Entries after {Households / 2} were not read", partial.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
         Assert.Equal(Households / 2, (await StewardLinesAsync(batch)).Count(line => line.ConfirmationsApplied == 1));
+
+        // The right two-block file is taken whole: the rest applied now, the first half already was.
+        var blocks = await Bri("disbursements", "confirm-file", twoBlocks);
+        Assert.True(blocks.ExitCode == 0, blocks.Output + blocks.Error);
+        Assert.Contains($"Applied {Households - Households / 2} entries, {Households / 2} already applied before; not applied: 0.", blocks.Output.ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    /// <summary>The generated camt.054's entries split into two notifications, each with its own true summary (the second's sum off when asked).</summary>
+    private async Task<string> TwoNotificationsAsync(string generated, string name, long secondSumOff)
+    {
+        var document = System.Xml.Linq.XDocument.Load(generated);
+        var ns = document.Root!.Name.Namespace;
+        var first = document.Descendants(ns + "Ntfctn").Single();
+        var entries = first.Elements(ns + "Ntry").ToList();
+        var second = new System.Xml.Linq.XElement(first);
+        second.Element(ns + "Id")!.Value = "BRI-NTF-2";
+        second.Elements(ns + "Ntry").Remove();
+        entries.Skip(entries.Count / 2).Remove();
+        second.Add(entries.Skip(entries.Count / 2));
+        foreach (var (block, sumOff) in new[] { (first, 0L), (second, secondSumOff) })
+        {
+            var held = block.Elements(ns + "Ntry").ToList();
+            var summary = block.Element(ns + "TxsSummry")!.Element(ns + "TtlNtries")!;
+            summary.Element(ns + "NbOfNtries")!.Value = held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            summary.Element(ns + "Sum")!.Value = (held.Sum(entry => long.Parse(entry.Element(ns + "Amt")!.Value, System.Globalization.CultureInfo.InvariantCulture)) + sumOff).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        first.AddAfterSelf(second);
+        var path = Path.Combine(folder, name);
+        document.Save(path);
+        return path;
     }
 
     private async Task<Batch> BatchAsync(string reference)

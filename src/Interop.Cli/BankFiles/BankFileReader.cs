@@ -25,7 +25,8 @@ internal sealed record BankFileEntry(long Number, string EndToEndId, PaymentStat
 }
 
 /// <summary>What a file declares about itself (a count of entries and their sum), to be checked against what it holds.</summary>
-internal sealed record DeclaredTotals(string Where, long? Count, decimal? Sum);
+/// <param name="Block">For a camt summary, the statement or notification it sums up (0-based); null for a file-wide one.</param>
+internal sealed record DeclaredTotals(string Where, long? Count, decimal? Sum, int? Block = null);
 
 /// <summary>The file breaks off or is not well-formed XML: where, and after which entry.</summary>
 internal sealed class BankFileException(string message) : Exception(message);
@@ -46,8 +47,9 @@ internal sealed class BankFileReader : IDisposable
     private readonly string ns;
     private readonly List<DeclaredTotals> declared = [];
     private long entries;
-    private long ntries;
-    private decimal ntrySum;
+    // Entries and their sum in each statement (camt.053 Stmt) or notification (camt.054 Ntfctn), in order:
+    // each block's own summary is checked against that block.
+    private readonly List<(long Count, decimal Sum)> blocks = [];
 
     private BankFileReader(XmlReader reader, BankFileKind kind, string ns)
     {
@@ -139,19 +141,26 @@ internal sealed class BankFileReader : IDisposable
             {
                 var where when where.StartsWith("NbOfTxsPerSts ", StringComparison.Ordinal) =>
                     byStatus.TryGetValue(StatusOf(where["NbOfTxsPerSts ".Length..]) ?? PaymentStatus.Unspecified, out var held) ? held : (0, 0m),
-                _ => (ntries, ntrySum),
+                _ when totals.Block is { } block && block < blocks.Count => blocks[block],
+                _ => (blocks.Sum(block => block.Count), blocks.Sum(block => block.Sum)),
             };
+            // With one block, what it holds is what the file holds; with several, each is named.
+            var holder = totals.Block is { } index && blocks.Count > 1 ? $"{BlockName} {index + 1:N0}" : "the file";
+            var label = totals.Block is { } named && blocks.Count > 1 ? $"{BlockName} {named + 1:N0} {totals.Where}" : totals.Where;
             if (totals.Count is { } declaredCount && declaredCount != count)
             {
-                yield return $"{totals.Where} declares {declaredCount:N0} entries; the file holds {count:N0}";
+                yield return $"{label} declares {declaredCount:N0} entries; {holder} holds {count:N0}";
             }
 
             if (totals.Sum is { } declaredSum && declaredSum != sum)
             {
-                yield return $"{totals.Where} declares a sum of {declaredSum.ToString("N0", CultureInfo.InvariantCulture)}; the entries add up to {sum.ToString("N0", CultureInfo.InvariantCulture)}";
+                yield return $"{label} declares a sum of {declaredSum.ToString("N0", CultureInfo.InvariantCulture)}; the entries{(holder == "the file" ? string.Empty : $" of {holder}")} add up to {sum.ToString("N0", CultureInfo.InvariantCulture)}";
             }
         }
     }
+
+    /// <summary>The camt element that holds a block of entries with its own summary.</summary>
+    private string BlockName => Kind == BankFileKind.Camt053 ? "Stmt" : "Ntfctn";
 
     public void Dispose() => reader.Dispose();
 
@@ -163,6 +172,11 @@ internal sealed class BankFileReader : IDisposable
             if (reader.NodeType == XmlNodeType.Element && reader.LocalName == entryElement && reader.NamespaceURI == ns)
             {
                 return FileElement.Read(reader, ns);
+            }
+
+            if (Kind != BankFileKind.Pain002 && reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == ns && reader.LocalName == BlockName)
+            {
+                blocks.Add((0, 0m));
             }
 
             if (reader.NodeType == XmlNodeType.Element && reader.NamespaceURI == ns && reader.LocalName is "TxsSummry" or "NbOfTxsPerSts")
@@ -181,7 +195,7 @@ internal sealed class BankFileReader : IDisposable
     {
         if (summary.Name == "TxsSummry" && summary.Element("TtlNtries") is { } total)
         {
-            declared.Add(new("TxsSummry/TtlNtries", Long(total.Element("NbOfNtries")), Decimal(total.Element("Sum"))));
+            declared.Add(new("TxsSummry/TtlNtries", Long(total.Element("NbOfNtries")), Decimal(total.Element("Sum")), blocks.Count > 0 ? blocks.Count - 1 : null));
         }
         else if (summary.Name == "NbOfTxsPerSts")
         {
@@ -208,10 +222,15 @@ internal sealed class BankFileReader : IDisposable
     /// <summary>A camt entry: one transaction per TxDtls (a batch booking holds several), the entry's amount when it holds one.</summary>
     private IEnumerable<BankFileEntry> FromNotification(FileElement entry)
     {
-        ntries++;
+        if (blocks.Count == 0)
+        {
+            // An entry outside any statement or notification (not ISO, but counted all the same).
+            blocks.Add((0, 0m));
+        }
         var entryAmount = entry.Element("Amt");
         // A sum no file of rupiah reaches; an absurd amount is refused by its entry's own check, not by an overflow here.
-        ntrySum += decimal.TryParse(entryAmount?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value < 1_000_000_000_000_000m ? value : 0;
+        var (blockCount, blockSum) = blocks[^1];
+        blocks[^1] = (blockCount + 1, blockSum + (decimal.TryParse(entryAmount?.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value < 1_000_000_000_000_000m ? value : 0));
         var booking = entry.Element("Sts")?.Element("Cd")?.Value ?? entry.Element("Sts")?.Value ?? string.Empty;
         var direction = entry.Element("CdtDbtInd")?.Value ?? string.Empty;
         var reversal = entry.Element("RvslInd")?.Value is "true" or "1";
