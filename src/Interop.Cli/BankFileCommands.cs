@@ -325,11 +325,22 @@ internal static class BankFileCommands
             lane.Call.Dispose();
         }
 
-        // The hub's own refusal first, rather than the cancellations it caused on the other lanes and the writer.
+        // The cause first: the hub's own refusal, else whatever is not a cancellation (a full disk under
+        // the spool, say), rather than the cancellations that cause brought on the other lanes.
         var failures = lanes.Where(lane => lane.Answers.IsFaulted).Select(lane => lane.Answers.Exception!.InnerException!).Append(writing).OfType<Exception>().ToList();
-        if ((failures.FirstOrDefault(exception => exception is RpcException { StatusCode: not StatusCode.Cancelled }) ?? failures.FirstOrDefault()) is { } first)
+        var cause = failures.FirstOrDefault(exception => exception is RpcException { StatusCode: not StatusCode.Cancelled })
+            ?? failures.FirstOrDefault(exception => exception is not (OperationCanceledException or RpcException))
+            ?? failures.FirstOrDefault();
+        if (cause is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (lanes.Any(lane => lane.Unanswered > 0))
+        {
+            // Never read as "no problem": an entry the hub did not answer was neither checked nor applied.
+            throw new IOException($"the hub ended a stream without answering {lanes.Sum(lane => lane.Unanswered):N0} entr{(lanes.Sum(lane => lane.Unanswered) == 1 ? "y" : "ies")} it was sent");
         }
     }
 
@@ -383,6 +394,18 @@ internal static class BankFileCommands
         public AsyncDuplexStreamingCall<TRequest, TResponse> Call { get; }
 
         public Task Answers { get; }
+
+        /// <summary>Entries sent on this lane that no answer has come for.</summary>
+        public int Unanswered
+        {
+            get
+            {
+                lock (sent)
+                {
+                    return sent.Count;
+                }
+            }
+        }
 
         /// <summary>Adds the entry; returns a full group to send, or null.</summary>
         public List<PaymentConfirmation>? Add(long entry, PaymentConfirmation confirmation)

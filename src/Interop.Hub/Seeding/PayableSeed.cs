@@ -61,7 +61,8 @@ internal sealed class PayableSeed(IDocumentStore store, RegionTable regions, See
                 await stop.CancelAsync();
                 throw;
             }
-        }, stop.Token)).ToList();
+        }, CancellationToken.None)).ToList();
+        Exception? making = null;
         try
         {
             for (var first = 0; first < households; first += Page)
@@ -69,16 +70,29 @@ internal sealed class PayableSeed(IDocumentStore store, RegionTable regions, See
                 await pages.Writer.WriteAsync((first, synthetic.Take(Math.Min(Page, households - first)).ToList()), stop.Token);
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception)
         {
-            // A writer failed: its failure, below, is the one to report.
+            // A writer failed (its failure is the one to report), or making pages did: the writers stop either way.
+            making = exception;
+            await stop.CancelAsync();
         }
         finally
         {
             pages.Writer.Complete();
         }
 
-        await Task.WhenAll(writers);
+        // Always waited for: nothing is left writing when the database is stopped.
+        await Task.WhenAll(writers).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (writers.Select(writer => writer.Exception?.InnerException).FirstOrDefault(exception => exception is not null and not OperationCanceledException) is { } failed)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
+        }
+
+        if (making is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(making);
+        }
+
         return stored;
     }
 

@@ -37,27 +37,11 @@ internal static class DisbursementStatistics
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>At most one refresh of a table this often, however many batches or streams end meanwhile.</summary>
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
-
-    private static long linesRefreshed;
-    private static long eventsRefreshed;
-
     /// <summary>After a batch's lines were committed.</summary>
-    public static Task RefreshLinesAsync(IDocumentStore store, ILogger logger, CancellationToken cancellationToken) =>
-        Due(ref linesRefreshed) ? CallAsync(store, LinesFunction, logger, cancellationToken) : Task.CompletedTask;
+    public static Task RefreshLinesAsync(IDocumentStore store, ILogger logger, CancellationToken cancellationToken) => CallAsync(store, LinesFunction, logger, cancellationToken);
 
-    /// <summary>After a stream appended at least <see cref="EventsWorthAnalyzing"/> line events.</summary>
-    public static Task RefreshEventsAsync(IDocumentStore store, ILogger logger, CancellationToken cancellationToken) =>
-        Due(ref eventsRefreshed) ? CallAsync(store, EventsFunction, logger, cancellationToken) : Task.CompletedTask;
-
-    /// <summary>Claims the next refresh when the last one is at least <see cref="Interval"/> old (one caller wins a race).</summary>
-    private static bool Due(ref long last)
-    {
-        var now = Environment.TickCount64;
-        var previous = Interlocked.Read(ref last);
-        return (previous == 0 || now - previous >= Interval.TotalMilliseconds) && Interlocked.CompareExchange(ref last, now, previous) == previous;
-    }
+    /// <summary>After a stream stored at least <see cref="EventsWorthAnalyzing"/> confirmations (only stored ones count: a bank cannot trigger it with junk).</summary>
+    public static Task RefreshEventsAsync(IDocumentStore store, ILogger logger, CancellationToken cancellationToken) => CallAsync(store, EventsFunction, logger, cancellationToken);
 
     /// <summary>
     /// Best effort: what was written is committed and answered whatever happens here, so a refresh that
@@ -73,8 +57,9 @@ internal static class DisbursementStatistics
             await using var command = new NpgsqlCommand($"select {store.Options.DatabaseSchemaName}.{function}()", connection) { CommandTimeout = 300 };
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (Exception exception)
         {
+            // Whatever it is (a refused function, a cancelled call, a hub shutting down), the writes it followed stand.
             logger.LogWarning(
                 "The disbursement tables' statistics were not refreshed ({Function}: {Reason} {SqlState}); queries plan with older counts until autovacuum analyzes them",
                 function,

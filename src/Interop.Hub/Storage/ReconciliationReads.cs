@@ -40,8 +40,17 @@ internal static class ReconciliationReads
         }
         catch
         {
-            // The events' query is not left running, nor its failure unobserved.
-            await opening.ContinueWith(async started => { if (started.IsCompletedSuccessfully) { await started.Result.DisposeAsync(); } }, TaskScheduler.Default).Unwrap();
+            // The events' query is cancelled rather than read to its end, and its own failure never replaces this one.
+            try
+            {
+                eventCommand.Cancel();
+                await (await opening).DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // The line query's failure is the one to report.
+            }
+
             throw;
         }
 
