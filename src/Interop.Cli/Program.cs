@@ -17,5 +17,6 @@ root.Subcommands.Add(Commands.Follow(partner));
 root.Subcommands.Add(Commands.Bench(partner));
 root.Subcommands.Add(PartnerCommands.Partners(partner));
 root.Subcommands.Add(AccessLogCommands.AccessLog(partner));
+root.Subcommands.Add(AuditCommands.Audit(partner));
 root.Subcommands.Add(DisbursementCommands.Disbursements(partner));
 return await root.Parse(args).InvokeAsync();

@@ -140,6 +140,9 @@ internal static class HubHost
             builder.Services.AddSingleton<ChangeFeedSignal>();
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();
+            builder.Services.AddSingleton(Interop.Hub.Audit.Log.CheckpointSigner.FromSettings(options));
+            builder.Services.AddHostedService<Interop.Hub.Audit.Log.LogSequencer>();
+            builder.Services.AddSingleton<Interop.Hub.Audit.Log.LogReads>();
             builder.Services.AddSingleton<AccessLog>();
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLog>());
             builder.Services.AddHostedService(services => refusedHandshakes.WritingTo(services.GetRequiredService<AccessLog>(), services.GetRequiredService<TimeProvider>()));
@@ -200,6 +203,7 @@ internal static class HubHost
             app.MapGrpcService<ReconciliationGrpcService>();
             app.MapGrpcService<PartnerAdminGrpcService>();
             app.MapGrpcService<AccessLogGrpcService>();
+            app.MapGrpcService<AuditLogGrpcService>();
             app.MapGrpcService<AccountOpeningGrpcService>();
             app.MapGrpcService<DisbursementBatchGrpcService>();
             app.MapGrpcService<PaymentGrpcService>();

@@ -85,6 +85,25 @@ internal sealed class HubOptions
     /// <summary>Folder of Debian's PostgreSQL 15 binaries, for the embedded cluster.</summary>
     public string PostgresBinDirectory { get; set; } = "/usr/lib/postgresql/15/bin";
 
+    /// <summary>
+    /// The file holding the hub's Ed25519 key that signs the audit log's checkpoints, as a C2SP signer
+    /// key (PRIVATE+KEY+name+hash+base64), readable by the hub alone and kept out of the database. Required
+    /// unless the embedded development database is used, which keeps one in its data folder.
+    /// </summary>
+    public string? AuditSigningKey { get; set; }
+
+    /// <summary>The audit log's origin, the first line of each checkpoint: names this log, so that no other log's checkpoint passes for it.</summary>
+    [Required]
+    public string AuditLogOrigin { get; set; } = "interop-hub.local/audit-log";
+
+    /// <summary>How often the audit log takes newly stored rows as leaves.</summary>
+    [Range(20, 10_000)]
+    public int AuditTickMilliseconds { get; set; } = 200;
+
+    /// <summary>The shortest time between two checkpoints while the log grows (one a second at most is C2SP's custom; the hub signs more often so an append is covered within a second).</summary>
+    [Range(50, 60_000)]
+    public int AuditCheckpointMilliseconds { get; set; } = 500;
+
     /// <summary>Database schema that holds the event store and projections.</summary>
     [Required]
     public string Schema { get; set; } = "interop";

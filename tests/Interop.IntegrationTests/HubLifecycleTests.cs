@@ -186,6 +186,24 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     }
 
     [Fact]
+    public async Task A_hub_on_a_configured_database_without_its_audit_signing_key_stops_with_a_clear_message()
+    {
+        var database = await postgres.CreateDatabaseAsync("nokey");
+        var garbage = Path.Combine(pki.Folder, $"garbage-{Guid.NewGuid():N}.key");
+        await File.WriteAllTextAsync(garbage, "PRIVATE+KEY+not-a-key\n");
+
+        var (unsetExit, unset, unsetOutput) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", "--Hub:AuditSigningKey=");
+        var (garbageExit, unreadable, _) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", $"--Hub:AuditSigningKey={garbage}");
+
+        Assert.Equal((2, 2), (unsetExit, garbageExit));
+        Assert.Contains("Hub:AuditSigningKey is not set", unset, StringComparison.Ordinal);
+        Assert.Contains($"Hub:AuditSigningKey {garbage} holds no signing key the hub can use", unreadable, StringComparison.Ordinal);
+        // The key's content is never echoed.
+        Assert.DoesNotContain("not-a-key", unreadable, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", unset + unsetOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hub_not_asked_for_its_own_postgres_and_given_no_connection_string_stops_with_a_clear_message_and_creates_nothing()
     {
         var dataDirectory = Path.Combine("/tmp", $"interop-test-hub-{Guid.NewGuid():N}");
@@ -242,7 +260,7 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
     {
         var (exitCode, output, error) = await ProcessRun.RunAsync("dotnet", [
             Repository.HubAssembly, "--Hub:Port=0", $"--Hub:PartnerCa={pki.CaPath}",
-            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}", .. settings]);
+            $"--Hub:ServerCertificate={pki.ServerCertificatePath}", $"--Hub:ServerKey={pki.ServerKeyPath}", $"--Hub:AuditSigningKey={pki.AuditKeyPath}", .. settings]);
         return (exitCode, error, output);
     }
 
@@ -348,7 +366,7 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
                 Path.Combine(folder, "hub.crt"),
                 Path.Combine(folder, "hub.key"),
                 ca,
-                new() { ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("devpki") });
+                new() { ["ConnectionStrings:Registry"] = await postgres.CreateDatabaseAsync("devpki"), ["Hub:AuditSigningKey"] = pki.AuditKeyPath });
             var bandung = DemoPartner(folder, "dinsos-kota-bandung");
             var outcomes = await SubmittingHouseholdsTests.SubmitAsync(hub.Registry(bandung), [Households.Valid("DEMO-1", 61)]);
 

@@ -1,4 +1,4 @@
-using Interop.Hub.Audit.Log;
+using Interop.Transparency;
 
 namespace Interop.UnitTests;
 

@@ -35,6 +35,9 @@ internal static class DisbursementLines
         lines.AddColumn<string>("account_number").NotNull();
         lines.AddColumn<long>("amount").NotNull();
         lines.AddColumn<string>("regency_code").NotNull();
+        // The order lines were stored in, which the audit log takes them by.
+        lines.AddColumn("sequence", "bigserial").NotNull();
+        lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_sequence") { Columns = ["sequence"], IsUnique = true });
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_end_to_end_id") { Columns = ["end_to_end_id"], IsUnique = true });
         // A household, and a person, is paid once a round whatever the batch: the store refuses a second line.
         lines.Indexes.Add(new IndexDefinition($"idx_{LineTable}_round") { Columns = ["round", "household_id"], IsUnique = true });
@@ -48,6 +51,8 @@ internal static class DisbursementLines
         leftOut.AddColumn<Guid>("batch_id").AsPrimaryKey();
         leftOut.AddColumn<Guid>("household_id").AsPrimaryKey();
         leftOut.AddColumn<string>("reason").NotNull();
+        leftOut.AddColumn("sequence", "bigserial").NotNull();
+        leftOut.Indexes.Add(new IndexDefinition($"idx_{LeftOutTable}_sequence") { Columns = ["sequence"], IsUnique = true });
         yield return leftOut;
     }
 

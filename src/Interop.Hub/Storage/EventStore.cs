@@ -81,6 +81,11 @@ internal static class EventStore
             options.Storage.ExtendedSchemaObjects.Add(table);
         }
 
+        foreach (var table in AuditLogStore.Definitions(schema))
+        {
+            options.Storage.ExtendedSchemaObjects.Add(table);
+        }
+
         options.Projections.Snapshot<Disbursements.Batches.DisbursementBatch>(SnapshotLifecycle.Inline);
         options.Projections.Snapshot<ConflictCase>(SnapshotLifecycle.Inline);
         options.Events.Subscribe(new ChangeFeedSubscription());

@@ -53,6 +53,7 @@ public sealed partial class HubProcess : IAsyncDisposable
             "--Hub:Port=0",
             $"--Hub:PartnerCa={pki.CaPath}",
             $"--Hub:PartnerSeed={pki.SeedPath}",
+            $"--Hub:AuditSigningKey={pki.AuditKeyPath}",
             "--Hub:TokenRequestsPerSecond=1000",
             $"--Hub:ServerCertificate={pki.ServerCertificatePath}",
             $"--Hub:ServerKey={pki.ServerKeyPath}",

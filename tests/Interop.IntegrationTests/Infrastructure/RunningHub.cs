@@ -54,6 +54,10 @@ public sealed class RunningHub : IAsyncDisposable
         settings.TryAdd("Hub:TokenRequestsPerSecond", "1000");
         // The test PKI's demo partners are in the directory of every hub (TestPki writes the seed beside its certificates).
         settings.TryAdd("Hub:PartnerSeed", TestPki.SeedIn(Path.GetDirectoryName(serverCertificatePath)!));
+        if (File.Exists(TestPki.AuditKeyIn(Path.GetDirectoryName(serverCertificatePath)!)))
+        {
+            settings.TryAdd("Hub:AuditSigningKey", TestPki.AuditKeyIn(Path.GetDirectoryName(serverCertificatePath)!));
+        }
         settings["Hub:PartnerCa"] = caPath;
         settings["Hub:ServerCertificate"] = serverCertificatePath;
         settings["Hub:ServerKey"] = serverKeyPath;

@@ -99,7 +99,17 @@ public sealed class TestPki : IDisposable
                 };
             });
         File.WriteAllText(SeedPath, System.Text.Json.JsonSerializer.Serialize(new { partners }));
+        using var auditKey = Interop.Transparency.NoteSigningKey.Create(AuditOrigin);
+        auditKey.Save(AuditKeyIn(Folder));
     }
+
+    /// <summary>The origin of the test hubs' audit logs (Hub:AuditLogOrigin's default).</summary>
+    public const string AuditOrigin = "interop-hub.local/audit-log";
+
+    /// <summary>The hub's audit signing key (Hub:AuditSigningKey) in a PKI folder, written with the certificates.</summary>
+    public static string AuditKeyIn(string folder) => Path.Combine(folder, "audit-signing.key");
+
+    public string AuditKeyPath => AuditKeyIn(Folder);
 
     /// <summary>Writes a partner's certificate and key as PEM files, as a partner's system holds them; returns their paths.</summary>
     public (string Certificate, string Key) WritePem(X509Certificate2 certificate, string name)

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Interop.Hub.Audit.Log;
+namespace Interop.Transparency;
 
 /// <summary>
 /// The Merkle tree of RFC 9162 (Certificate Transparency 2.0, as RFC 6962 before it) over SHA-256:
@@ -10,7 +10,7 @@ namespace Interop.Hub.Audit.Log;
 /// offline verification both stand on it. Building proofs here recomputes subtrees from the leaf
 /// hashes given; the log will keep its subtree hashes stored.
 /// </summary>
-internal static class MerkleTree
+public static class MerkleTree
 {
     public const int HashSize = 32;
 

@@ -1,0 +1,55 @@
+using Interop.Transparency;
+
+namespace Interop.Hub.Audit.Log;
+
+/// <summary>
+/// Signs the audit log's checkpoints with the hub's Ed25519 key (C2SP tlog-checkpoint in a signed
+/// note). The key lives in a file outside the database: whoever can edit the database still cannot
+/// sign a history of their own. The key's name is the log's origin, as C2SP recommends.
+/// </summary>
+internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDisposable
+{
+    public string Origin { get; } = origin;
+
+    public NoteVerifierKey Verifier => key.Verifier;
+
+    public string Sign(Checkpoint checkpoint) => SignedNote.Sign(checkpoint.Body, key).ToString();
+
+    public void Dispose() => key.Dispose();
+
+    /// <summary>
+    /// The signer of the settings: the key file named, or for the embedded development database one
+    /// kept beside it (created on first start, readable by its owner only).
+    /// </summary>
+    public static CheckpointSigner FromSettings(HubOptions options)
+    {
+        var path = options.AuditSigningKey;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            if (!options.EmbeddedPostgres)
+            {
+                throw new HubConfigurationException(
+                    "Hub:AuditSigningKey is not set: the audit log's checkpoints need the hub's signing key file (create one with `interop audit keygen`, docs/audit.md).");
+            }
+
+            path = Path.Combine(options.DataDirectory, "audit-signing.key");
+            if (!File.Exists(path))
+            {
+                using var created = NoteSigningKey.Create(NoteText.IsKeyName(options.AuditLogOrigin) ? options.AuditLogOrigin : "interop-hub");
+                created.Save(path);
+            }
+        }
+
+        NoteSigningKey key;
+        try
+        {
+            key = NoteSigningKey.Parse(File.ReadAllText(path));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new HubConfigurationException($"Hub:AuditSigningKey {path} holds no signing key the hub can use: {error.Message}");
+        }
+
+        return new CheckpointSigner(options.AuditLogOrigin, key);
+    }
+}

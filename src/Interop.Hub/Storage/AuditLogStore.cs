@@ -1,0 +1,307 @@
+using Interop.Transparency;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Postgresql.Tables;
+
+namespace Interop.Hub.Storage;
+
+/// <summary>
+/// A table whose rows are leaves of the audit log: its sequence column (the order its rows were
+/// drawn in) and the JSON object that is each row's entry (the log's canonical encoding, version 1,
+/// docs/audit.md): every column the hub writes, named, with times as UTC text to the microsecond.
+/// </summary>
+/// <remarks>
+/// <see cref="Placeholder"/> picks the rows that are no record of anything, never taken as leaves:
+/// Marten's tombstones, which it writes after a failed commit under the sequence numbers that commit
+/// had drawn (so they appear after later rows and carry nothing). A row that was logged and is later
+/// turned into one still fails its leaf's hash.
+/// </remarks>
+internal sealed record LogSource(short Code, string Name, string Table, string Sequence, string Entry, string Placeholder = "false");
+
+/// <summary>Where the log stands: its size, the right edge of its tree, the last row of each source it holds, its newest checkpoint.</summary>
+internal sealed record LogPosition(long Size, IReadOnlyList<Subtree> Edge, IReadOnlyDictionary<short, long> LastLogged, long CheckpointSize);
+
+/// <summary>A leaf to append: its place, the row it stands for and its hash.</summary>
+internal sealed record LogLeaf(long Index, short Source, long Reference, byte[] Hash);
+
+/// <summary>
+/// The audit log's tables (issue 14, docs/audit.md): its leaves in order, each naming the row it
+/// stands for; the complete subtrees of two leaves or more (so that proofs read O(log n) rows); and
+/// the signed checkpoints. The serving role only appends to them. Every SQL statement of the log.
+/// </summary>
+internal static class AuditLogStore
+{
+    public const string LeafTable = "audit_leaf";
+    public const string NodeTable = "audit_node";
+    public const string CheckpointTable = "audit_checkpoint";
+
+    private const string Utc = """'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'""";
+
+    public static IEnumerable<Table> Definitions(string schema)
+    {
+        var leaves = new Table($"{schema}.{LeafTable}");
+        leaves.AddColumn<long>("idx").AsPrimaryKey();
+        leaves.AddColumn<short>("source").NotNull();
+        leaves.AddColumn<long>("ref").NotNull();
+        leaves.AddColumn("hash", "bytea").NotNull();
+        leaves.Indexes.Add(new IndexDefinition($"idx_{LeafTable}_row") { Columns = ["source", "ref"], IsUnique = true });
+        yield return leaves;
+
+        var nodes = new Table($"{schema}.{NodeTable}");
+        nodes.AddColumn<short>("level").AsPrimaryKey();
+        nodes.AddColumn<long>("idx").AsPrimaryKey();
+        nodes.AddColumn("hash", "bytea").NotNull();
+        yield return nodes;
+
+        var checkpoints = new Table($"{schema}.{CheckpointTable}");
+        checkpoints.AddColumn<long>("size").AsPrimaryKey();
+        checkpoints.AddColumn("root", "bytea").NotNull();
+        checkpoints.AddColumn("signed_at", "timestamptz").NotNull();
+        checkpoints.AddColumn<string>("note").NotNull();
+        yield return checkpoints;
+    }
+
+    /// <summary>
+    /// The tables the log covers, each with the code its leaves carry. A code, once used, never
+    /// changes, and an entry's fields never change either: a new column joins a new encoding version.
+    /// </summary>
+    public static IReadOnlyList<LogSource> Sources(IDocumentStore store)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        return
+        [
+            new(1, "event", MartenTables.Events(store), "seq_id",
+                $"""json_build_object('source', 'event', 'seq', seq_id, 'id', id, 'stream', stream_id, 'version', version, 'type', type, 'timestamp', to_char("timestamp" at time zone 'UTC', {Utc}), 'tenant', tenant_id, 'archived', is_archived, 'data', data)""",
+                "type = 'tombstone'"),
+            new(2, "disbursement_line", $"{schema}.{DisbursementLines.LineTable}", "sequence",
+                "json_build_object('source', 'disbursement_line', 'seq', sequence, 'batch', batch_id, 'line', line_number, 'end_to_end_id', end_to_end_id, 'round', round, 'household', household_id, 'recipient_nik', recipient_nik, 'recipient_name', recipient_name, 'bank', bank, 'account_number', account_number, 'amount', amount, 'regency', regency_code)"),
+            new(3, "disbursement_left_out", $"{schema}.{DisbursementLines.LeftOutTable}", "sequence",
+                "json_build_object('source', 'disbursement_left_out', 'seq', sequence, 'batch', batch_id, 'household', household_id, 'reason', reason)"),
+            new(4, "payment", $"{schema}.{PaymentEvents.TableName}", "sequence",
+                $"json_build_object('source', 'payment', 'seq', sequence, 'batch', batch_id, 'line', line_number, 'line_version', line_version, 'recorded_at', to_char(recorded_at at time zone 'UTC', {Utc}), 'kind', kind, 'status', status, 'reason', reason, 'amount', amount, 'currency', currency, 'bank_reference', bank_reference, 'partner', partner_id, 'officer', officer_id)"),
+            new(5, "unknown_confirmation", $"{schema}.{PaymentEvents.UnknownTable}", "sequence",
+                $"json_build_object('source', 'unknown_confirmation', 'seq', sequence, 'recorded_at', to_char(recorded_at at time zone 'UTC', {Utc}), 'bank', bank, 'end_to_end_id', end_to_end_id, 'batch_prefix', batch_prefix, 'status', status, 'amount', amount)"),
+            new(6, "bank_instruction", $"{schema}.{BankInstructions.TableName}", "position",
+                "json_build_object('source', 'bank_instruction', 'seq', position, 'bank', bank, 'batch', batch_id, 'line', line_number, 'kind', kind, 'reason', reason)"),
+            new(7, "access", $"{schema}.{AccessLogTable.TableName}", "id",
+                $"json_build_object('source', 'access', 'seq', id, 'logged_at', to_char(logged_at at time zone 'UTC', {Utc}), 'kind', entry_kind, 'method', method, 'partner', partner_id, 'certificate', certificate_thumbprint, 'officer', officer_id, 'purpose', purpose, 'households', households, 'fields', fields, 'outcome', outcome, 'detail', detail, 'count', count)"),
+        ];
+    }
+
+    /// <summary>Takes the log's writer lock for as long as the connection lives; false when another hub holds it.</summary>
+    public static async Task<bool> TryLeadAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select pg_try_advisory_lock(hashtext('interop-hub:audit-log'))", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public static async Task<LogPosition> PositionAsync(NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
+    {
+        long size;
+        await using (var command = new NpgsqlCommand($"select coalesce(max(idx) + 1, 0) from {schema}.{LeafTable}", connection))
+        {
+            size = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        var edge = new List<Subtree>();
+        foreach (var (level, index) in TreeEdge.PositionsFor(size))
+        {
+            edge.Add(new Subtree(level, index, await SubtreeHashAsync(connection, schema, level, index, cancellationToken)));
+        }
+
+        var last = new Dictionary<short, long>();
+        foreach (var source in sources)
+        {
+            await using var command = new NpgsqlCommand($"select coalesce(max(ref), 0) from {schema}.{LeafTable} where source = @source", connection);
+            command.Parameters.AddWithValue("source", source.Code);
+            last[source.Code] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        long checkpointSize;
+        await using (var command = new NpgsqlCommand($"select coalesce(max(size), -1) from {schema}.{CheckpointTable}", connection))
+        {
+            checkpointSize = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        return new LogPosition(size, edge, last, checkpointSize);
+    }
+
+    /// <summary>The stored hash of the complete subtree of 2^level leaves at <paramref name="index"/>.</summary>
+    public static async Task<byte[]> SubtreeHashAsync(NpgsqlConnection connection, string schema, int level, long index, CancellationToken cancellationToken)
+    {
+        await using var command = level == 0
+            ? new NpgsqlCommand($"select hash from {schema}.{LeafTable} where idx = @index", connection)
+            : new NpgsqlCommand($"select hash from {schema}.{NodeTable} where level = @level and idx = @index", connection);
+        command.Parameters.AddWithValue("index", index);
+        if (level > 0)
+        {
+            command.Parameters.AddWithValue("level", (short)level);
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken) as byte[]
+            ?? throw new InvalidOperationException($"The audit log lacks its subtree at level {level}, index {index}.");
+    }
+
+    /// <summary>
+    /// The database's current snapshot and, as of it, the highest sequence value of each source: once
+    /// every transaction that snapshot saw running has ended, no row at or below those values can
+    /// appear any more (a sequence hands out larger values to anything that starts later).
+    /// </summary>
+    public static async Task<(string Snapshot, long[] Highest)> SnapshotAsync(NpgsqlConnection connection, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
+    {
+        var columns = string.Join(", ", sources.Select(source => $"(select coalesce(max({source.Sequence}), 0) from {source.Table})"));
+        await using var command = new NpgsqlCommand($"select pg_current_snapshot()::text, {columns}", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetString(0), [.. sources.Select((_, i) => reader.GetInt64(i + 1))]);
+    }
+
+    /// <summary>Whether every transaction running at <paramref name="snapshot"/> has ended (committed or rolled back).</summary>
+    public static async Task<bool> SettledAsync(NpgsqlConnection connection, string snapshot, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select coalesce(bool_and(coalesce(pg_xact_status(x), 'committed') <> 'in progress'), true) from pg_snapshot_xip(@snapshot::pg_snapshot) as x", connection);
+        command.Parameters.AddWithValue("snapshot", snapshot);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The next rows of a source after <paramref name="after"/>, in sequence order, with their entries as JSON text.</summary>
+    public static async Task<IReadOnlyList<(long Reference, string Entry)>> EntriesAfterAsync(NpgsqlConnection connection, LogSource source, long after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select {source.Sequence}, {source.Entry}::text from {source.Table} where {source.Sequence} > @after and not ({source.Placeholder}) order by {source.Sequence} limit @limit", connection);
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("limit", limit);
+        var rows = new List<(long, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Appends leaves, the subtrees they completed and, when given, a checkpoint of the new size, in one transaction.</summary>
+    public static async Task AppendAsync(NpgsqlConnection connection, string schema, IReadOnlyList<LogLeaf> leaves, IReadOnlyList<Subtree> nodes, (Checkpoint Checkpoint, string Note, DateTimeOffset At)? checkpoint, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (leaves.Count > 0)
+        {
+            await using var import = await connection.BeginBinaryImportAsync($"copy {schema}.{LeafTable} (idx, source, ref, hash) from stdin (format binary)", cancellationToken);
+            foreach (var leaf in leaves)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync(leaf.Index, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(leaf.Source, NpgsqlDbType.Smallint, cancellationToken);
+                await import.WriteAsync(leaf.Reference, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(leaf.Hash, NpgsqlDbType.Bytea, cancellationToken);
+            }
+
+            await import.CompleteAsync(cancellationToken);
+        }
+
+        if (nodes.Count > 0)
+        {
+            await using var import = await connection.BeginBinaryImportAsync($"copy {schema}.{NodeTable} (level, idx, hash) from stdin (format binary)", cancellationToken);
+            foreach (var node in nodes)
+            {
+                await import.StartRowAsync(cancellationToken);
+                await import.WriteAsync((short)node.Level, NpgsqlDbType.Smallint, cancellationToken);
+                await import.WriteAsync(node.Index, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(node.Hash, NpgsqlDbType.Bytea, cancellationToken);
+            }
+
+            await import.CompleteAsync(cancellationToken);
+        }
+
+        if (checkpoint is { } signed)
+        {
+            await using var command = new NpgsqlCommand($"insert into {schema}.{CheckpointTable} (size, root, signed_at, note) values (@size, @root, @at, @note)", connection, transaction);
+            command.Parameters.AddWithValue("size", signed.Checkpoint.Size);
+            command.Parameters.AddWithValue("root", signed.Checkpoint.Root);
+            command.Parameters.AddWithValue("at", signed.At);
+            command.Parameters.AddWithValue("note", signed.Note);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The newest checkpoint's note, or null before the first.</summary>
+    public static async Task<string?> LatestCheckpointAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select note from {schema}.{CheckpointTable} order by size desc limit 1", connection);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>The signed notes of the checkpoints of at least <paramref name="minSize"/> leaves, in increasing size, a page at a time.</summary>
+    public static async Task<IReadOnlyList<(long Size, string Note)>> CheckpointsFromAsync(NpgsqlConnection connection, string schema, long minSize, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select size, note from {schema}.{CheckpointTable} where size >= @min order by size limit @limit", connection);
+        command.Parameters.AddWithValue("min", minSize);
+        command.Parameters.AddWithValue("limit", limit);
+        var notes = new List<(long, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            notes.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+
+        return notes;
+    }
+
+    /// <summary>
+    /// The leaves from <paramref name="start"/> to before <paramref name="end"/>, in order, each with
+    /// the hash it was stored with and its row's entry as the row is stored now (null when the row is gone).
+    /// </summary>
+    public static async IAsyncEnumerable<(long Index, short Source, long Reference, byte[] Stored, string? Entry)> LeavesWithRowsAsync(
+        NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, long start, long end, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // One lateral probe per source, each gated on the leaf's source, so only its own table is read.
+        var joins = string.Concat(sources.Select(source =>
+            $" left join lateral (select {source.Entry}::text as entry from {source.Table} where l.source = {source.Code} and {source.Sequence} = l.ref) as s{source.Code} on true"));
+        var entry = $"coalesce({string.Join(", ", sources.Select(source => $"s{source.Code}.entry"))})";
+        await using var command = new NpgsqlCommand(
+            $"select l.idx, l.source, l.ref, l.hash, {entry} from {schema}.{LeafTable} as l{joins} where l.idx >= @start and l.idx < @end order by l.idx", connection);
+        command.Parameters.AddWithValue("start", start);
+        command.Parameters.AddWithValue("end", end);
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return (reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3), await reader.IsDBNullAsync(4, cancellationToken) ? null : reader.GetString(4));
+        }
+    }
+
+    /// <summary>
+    /// Rows the log lacks although it holds a later row of the same table (the log takes each table's
+    /// rows in order, so such a row was written behind the hub's back): up to <paramref name="limit"/>, and how many in all.
+    /// </summary>
+    public static async Task<(IReadOnlyList<(short Source, long Reference)> Rows, long Total)> UnloggedRowsAsync(NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, int limit, CancellationToken cancellationToken)
+    {
+        var union = string.Join(" union all ", sources.Select(source =>
+            $"select {source.Code}::smallint as source, t.{source.Sequence} as ref from {source.Table} as t "
+            + $"where t.{source.Sequence} <= (select coalesce(max(ref), -9223372036854775808) from {schema}.{LeafTable} where source = {source.Code}) "
+            + $"and not ({source.Placeholder}) and not exists (select 1 from {schema}.{LeafTable} as l where l.source = {source.Code} and l.ref = t.{source.Sequence})"));
+        await using var command = new NpgsqlCommand($"select source, ref, count(*) over () from ({union}) as unlogged order by source, ref limit @limit", connection);
+        command.Parameters.AddWithValue("limit", limit);
+        var rows = new List<(short, long)>();
+        long total = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt16(0), reader.GetInt64(1)));
+            total = reader.GetInt64(2);
+        }
+
+        return (rows, total);
+    }
+
+    /// <summary>The log's size: its leaves stored so far.</summary>
+    public static async Task<long> SizeAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select coalesce(max(idx) + 1, 0) from {schema}.{LeafTable}", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,150 @@
+namespace Interop.Transparency;
+
+/// <summary>What verification found wrong, at the first place it went wrong.</summary>
+public sealed record LogProblem(string Kind, long? Index, string Detail);
+
+/// <summary>The outcome of verifying a log: what was checked and every problem, in log order.</summary>
+public sealed record LogVerificationReport(long Leaves, int Checkpoints, long LargestVerifiedCheckpoint, IReadOnlyList<LogProblem> Problems)
+{
+    public bool Clean => Problems.Count == 0;
+
+    /// <summary>The first leaf index any problem names, if any does.</summary>
+    public long? FirstBadIndex => Problems.Where(problem => problem.Index is not null).Select(problem => problem.Index).Min();
+}
+
+/// <summary>
+/// Verifies a whole log from outside: every checkpoint must be a signed note of a key the auditor
+/// trusts, of the log's origin, in increasing size; the tree rebuilt from the leaves recomputed from
+/// the stored rows must have each checkpoint's root at its size (so the checkpoints are also
+/// consistent with one another: one history); and each recomputed leaf must equal the leaf the log
+/// stored, which locates a changed, swapped or deleted row exactly. Feed it the checkpoints, then the
+/// leaves in order, then finish. Pure: the CLI fetches, this decides.
+/// </summary>
+public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey> trusted)
+{
+    private readonly SortedDictionary<long, byte[]> roots = [];
+    private readonly List<LogProblem> problems = [];
+    private readonly TreeEdge rebuilt = new();
+    private long lastCheckpointSize = -1;
+    private long largestVerified = -1;
+    private int checkpoints;
+    private bool rootsDiverged;
+
+    /// <summary>Checks one checkpoint (in increasing size) and keeps its root for the leaves to meet.</summary>
+    public void AddCheckpoint(string note)
+    {
+        checkpoints++;
+        Checkpoint checkpoint;
+        try
+        {
+            var signed = SignedNote.Parse(note);
+            signed.Verify(trusted);
+            checkpoint = Checkpoint.Parse(signed.Text);
+        }
+        catch (Exception error) when (error is FormatException or NoteVerificationException)
+        {
+            problems.Add(new LogProblem("checkpoint-signature", null, $"checkpoint #{checkpoints} ({FirstLines(note)}): {error.Message}"));
+            return;
+        }
+
+        if (checkpoint.Origin != origin)
+        {
+            problems.Add(new LogProblem("checkpoint-origin", null, $"checkpoint of size {checkpoint.Size} names origin \"{checkpoint.Origin}\", not \"{origin}\""));
+            return;
+        }
+
+        if (checkpoint.Size <= lastCheckpointSize)
+        {
+            problems.Add(new LogProblem("checkpoint-order", null, $"checkpoint of size {checkpoint.Size} follows one of size {lastCheckpointSize}"));
+            return;
+        }
+
+        lastCheckpointSize = checkpoint.Size;
+        roots[checkpoint.Size] = checkpoint.Root;
+        if (checkpoint.Size == 0)
+        {
+            Meet();
+        }
+    }
+
+    /// <summary>
+    /// Adds consecutive leaves from <paramref name="startIndex"/>: the hashes the log stored and the
+    /// hashes recomputed from the rows (32 bytes each); <paramref name="missing"/> names leaves whose row is gone.
+    /// </summary>
+    public void AddLeaves(long startIndex, ReadOnlySpan<byte> stored, ReadOnlySpan<byte> recomputed, IReadOnlyCollection<(long Index, string Row)> missing, IReadOnlyDictionary<long, string> rowNames)
+    {
+        if (startIndex != rebuilt.Size || stored.Length != recomputed.Length || stored.Length % MerkleTree.HashSize != 0)
+        {
+            throw new ArgumentException($"Leaves must follow on from index {rebuilt.Size}, with as many stored as recomputed hashes.");
+        }
+
+        var gone = missing.ToDictionary(row => row.Index, row => row.Row);
+        for (var offset = 0; offset < stored.Length; offset += MerkleTree.HashSize)
+        {
+            var index = rebuilt.Size;
+            var storedHash = stored.Slice(offset, MerkleTree.HashSize);
+            var recomputedHash = recomputed.Slice(offset, MerkleTree.HashSize).ToArray();
+            if (gone.TryGetValue(index, out var row))
+            {
+                problems.Add(new LogProblem("row-missing", index, $"leaf {index}: its row ({row}) is gone from the database"));
+            }
+            else if (!storedHash.SequenceEqual(recomputedHash))
+            {
+                problems.Add(new LogProblem("row-changed", index, $"leaf {index}: its row ({rowNames.GetValueOrDefault(index, "?")}) no longer hashes to the leaf the log stored"));
+            }
+
+            rebuilt.Append(recomputedHash);
+            Meet();
+        }
+    }
+
+    /// <summary>Rows the log lacks although it holds later rows of their table: written behind the hub's back.</summary>
+    public void AddUnloggedRows(IReadOnlyList<string> rows, long total)
+    {
+        foreach (var row in rows)
+        {
+            problems.Add(new LogProblem("row-not-in-log", null, $"{row} is in the database but not in the log, although later rows of its table are"));
+        }
+
+        if (total > rows.Count)
+        {
+            problems.Add(new LogProblem("row-not-in-log", null, $"{total - rows.Count} more rows are in the database but not in the log"));
+        }
+    }
+
+    public LogVerificationReport Finish()
+    {
+        foreach (var (size, _) in roots.Where(pair => pair.Key > rebuilt.Size))
+        {
+            problems.Add(new LogProblem("checkpoint-beyond-log", size - 1, $"a checkpoint of size {size} was signed, but the log now holds {rebuilt.Size} leaves: leaves were removed from its end"));
+        }
+
+        return new LogVerificationReport(rebuilt.Size, checkpoints, largestVerified, [.. problems.OrderBy(problem => problem.Index ?? long.MaxValue)]);
+    }
+
+    private void Meet()
+    {
+        if (!roots.TryGetValue(rebuilt.Size, out var root))
+        {
+            return;
+        }
+
+        if (rebuilt.Root().AsSpan().SequenceEqual(root))
+        {
+            largestVerified = rebuilt.Size;
+        }
+        else if (!rootsDiverged)
+        {
+            // Only the first: every later checkpoint differs too once one leaf does.
+            rootsDiverged = true;
+            problems.Add(new LogProblem("root-differs", rebuilt.Size - 1,
+                $"the tree rebuilt from the stored rows does not have the root the hub signed at size {rebuilt.Size}: a leaf after index {Math.Max(largestVerified, 0)} and up to {rebuilt.Size - 1} differs from what was signed"));
+        }
+    }
+
+    private static string FirstLines(string note)
+    {
+        var lines = note.Split('\n');
+        return lines.Length >= 2 ? $"size {lines[1]}" : "unreadable";
+    }
+}

@@ -1,0 +1,253 @@
+using Interop.Contracts.Audit.V1;
+using Interop.Contracts.Disbursement.V1;
+using Interop.IntegrationTests.Infrastructure;
+using Interop.Transparency;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// The audit log (issue 14): every stored event, line, payment event, bank instruction and access
+/// log entry becomes a leaf, the hub signs checkpoints, and `interop audit verify`, trusting only the
+/// hub's public key, finds an untouched store clean and locates every change made behind the hub's
+/// back directly in PostgreSQL: an event edited, deleted, swapped or inserted, a checkpoint edited or
+/// signed with another key. Each tampering is undone afterwards, and the store verifies clean again.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "audit_log")
+{
+    private string trustedKey = string.Empty;
+
+    private AuditLogService.AuditLogServiceClient Auditor => new(Hub.Channel(Pki.Auditor));
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        using (var key = NoteSigningKey.Parse(await File.ReadAllTextAsync(Pki.AuditKeyPath)))
+        {
+            // What the operator hands the auditor: the public key only.
+            trustedKey = key.Verifier.ToString();
+        }
+
+        // Households (registry events, reads in the access log), a sealed batch (lines, bank instructions)
+        // and a bank's confirmations (payment events).
+        for (var serial = 0; serial < 3; serial++)
+        {
+            await PaymentSteps.FundedAsync(Hub, Pki, 1700 + serial, Pki.Bank);
+        }
+
+        await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S3-AUDIT", 3));
+        var bank = new PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
+        var lines = await PaymentSteps.LinesAsync(bank);
+        await PaymentSteps.ConfirmAsync(bank, [.. lines.Select(line => new PaymentConfirmation
+        {
+            EndToEndId = line.Pay.EndToEndId, Status = PaymentStatus.Settled, Amount = line.Pay.Amount, Currency = "IDR", BankReference = $"BRI-{line.Pay.LineNumber:D8}",
+        })]);
+    }
+
+    [Fact]
+    public async Task Every_stored_row_is_a_leaf_and_an_untouched_store_verifies_clean()
+    {
+        var size = await SettledLogAsync();
+
+        foreach (var source in new[] { "event", "disbursement_line", "payment", "bank_instruction", "access" })
+        {
+            Assert.True(await LeavesOfAsync(source) > 0, $"the log holds no {source} rows");
+        }
+
+        Assert.Equal(await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.mt_events where type <> 'tombstone'"), await LeavesOfAsync("event"));
+        Assert.Equal(await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.payment_event"), await LeavesOfAsync("payment"));
+        Assert.Equal(await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.disbursement_line"), await LeavesOfAsync("disbursement_line"));
+        var info = await Auditor.GetLogInfoAsync(new GetLogInfoRequest());
+        Assert.Equal(trustedKey, info.VerifierKey);
+        var checkpoint = Checkpoint.Parse(SignedNote.Parse(info.Checkpoint).Text);
+        Assert.Equal((TestPki.AuditOrigin, size), (checkpoint.Origin, checkpoint.Size));
+
+        var (exitCode, output, _) = await VerifyAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("The log verifies", output, StringComparison.Ordinal);
+        Assert.Contains($"Checked {size} leaves", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_event_edited_in_the_database_is_found_at_its_index()
+    {
+        await SettledLogAsync();
+        var (sequence, index) = await LoggedEventAsync("household_ratified");
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.mt_events set data = data || '{{\"tampered\": true}}' where seq_id = {sequence}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.mt_events set data = data - 'tampered' where seq_id = {sequence}");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"the first bad index is {index}.", output, StringComparison.Ordinal);
+        Assert.Contains($"row-changed: leaf {index}: its row (event #{sequence})", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task An_event_deleted_from_the_database_is_found_at_its_index()
+    {
+        await SettledLogAsync();
+        var (sequence, index) = await LoggedEventAsync("identities_verified");
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"create table interop.kept_aside as select * from interop.mt_events where seq_id = {sequence}; delete from interop.mt_events where seq_id = {sequence}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, "insert into interop.mt_events select * from interop.kept_aside; drop table interop.kept_aside");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"the first bad index is {index}.", output, StringComparison.Ordinal);
+        Assert.Contains($"row-missing: leaf {index}: its row (event #{sequence}) is gone", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task Two_events_swapped_in_the_database_are_found_at_the_first_of_them()
+    {
+        await SettledLogAsync();
+        var first = await LoggedEventAsync("household_ratified");
+        var second = await LoggedEventAsync("household_ratified", skip: 1);
+        var swap = $"""
+            update interop.mt_events as e set data = o.data
+            from interop.mt_events as o
+            where (e.seq_id, o.seq_id) in (({first.Sequence}, {second.Sequence}), ({second.Sequence}, {first.Sequence}))
+            """;
+
+        await StoreProbe.ExecuteAsync(ConnectionString, swap);
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, swap);
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"the first bad index is {Math.Min(first.Index, second.Index)}.", output, StringComparison.Ordinal);
+        Assert.Contains($"leaf {first.Index}: its row (event #{first.Sequence})", output, StringComparison.Ordinal);
+        Assert.Contains($"leaf {second.Index}: its row (event #{second.Sequence})", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task An_event_inserted_into_the_past_is_found_and_never_joins_the_log()
+    {
+        await SettledLogAsync();
+        var (sequence, _) = await LoggedEventAsync("household_ratified");
+
+        // A copy of a real event slipped in under a sequence number below everything logged, as a forger would.
+        await StoreProbe.ExecuteAsync(ConnectionString, $"""
+            insert into interop.mt_events (seq_id, id, stream_id, version, data, type, "timestamp", tenant_id, mt_dotnet_type, is_archived)
+            select -7, gen_random_uuid(), stream_id, 9999, data, type, "timestamp", tenant_id, mt_dotnet_type, is_archived from interop.mt_events where seq_id = {sequence}
+            """);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var (exitCode, output, _) = await VerifyAsync();
+        var logged = await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.audit_leaf where source = 1 and ref = -7");
+        await StoreProbe.ExecuteAsync(ConnectionString, "delete from interop.mt_events where seq_id = -7");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains("row-not-in-log: event #-7 is in the database but not in the log", output, StringComparison.Ordinal);
+        Assert.Equal(0, logged);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_edited_in_the_database_fails_its_signature()
+    {
+        var size = await SettledLogAsync();
+        var note = await CheckpointNoteAsync(size);
+        var lines = note.Split('\n');
+        var otherRoot = Convert.ToBase64String(new byte[32]);
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.audit_checkpoint set note = replace(note, '{lines[2]}', '{otherRoot}') where size = {size}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.audit_checkpoint set note = replace(note, '{otherRoot}', '{lines[2]}') where size = {size}");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"checkpoint-signature: checkpoint #", output, StringComparison.Ordinal);
+        Assert.Contains($"(size {size}): The signature of key {TestPki.AuditOrigin}", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_signed_with_another_key_is_not_trusted()
+    {
+        var size = await SettledLogAsync();
+        var original = await CheckpointNoteAsync(size);
+        using var thief = NoteSigningKey.Create(TestPki.AuditOrigin);
+        var forged = SignedNote.Sign(SignedNote.Parse(original).Text, thief).ToString();
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.audit_checkpoint set note = '{forged}' where size = {size}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.audit_checkpoint set note = '{original}' where size = {size}");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"(size {size}): No key the verifier knows signed the note", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
+    public async Task The_serving_role_cannot_change_or_remove_the_log()
+    {
+        await SettledLogAsync();
+        var serving = Postgres.ServingConnectionString(ConnectionString);
+
+        foreach (var statement in new[]
+        {
+            "update interop.audit_leaf set hash = hash where idx = 0",
+            "delete from interop.audit_leaf where idx = 0",
+            "delete from interop.audit_node",
+            "update interop.audit_checkpoint set note = note",
+            "truncate interop.audit_checkpoint",
+        })
+        {
+            var refusal = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => StoreProbe.ExecuteAsync(serving, statement));
+            Assert.Equal("42501", refusal.SqlState);
+        }
+    }
+
+    private const int AuditExit = 5;
+
+    private Task<(int ExitCode, string Output, string Error)> VerifyAsync() =>
+        InteropCli.RunAsync(["audit", "verify", "--trust", trustedKey, .. InteropCli.PartnerArguments(Hub, Pki, Pki.Auditor, "auditor")]);
+
+    /// <summary>Waits until every row is a leaf and a checkpoint covers them all; the log's size.</summary>
+    private async Task<long> SettledLogAsync()
+    {
+        var rows = """
+            select (select count(*) from interop.mt_events where type <> 'tombstone') + (select count(*) from interop.disbursement_line)
+              + (select count(*) from interop.disbursement_left_out) + (select count(*) from interop.payment_event)
+              + (select count(*) from interop.unknown_confirmation) + (select count(*) from interop.bank_instruction) + (select count(*) from interop.access_log)
+            """;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var stored = await StoreProbe.CountAsync(ConnectionString, rows);
+            var covered = await StoreProbe.CountAsync(ConnectionString, "select coalesce(max(size), -1) from interop.audit_checkpoint");
+            if (covered == stored)
+            {
+                return covered;
+            }
+
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"the log covers {covered} of {stored} rows after 20 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private Task<long> LeavesOfAsync(string source) =>
+        StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.audit_leaf where source = (select code from (values {string.Join(", ", SourceCodes.Select(pair => $"({pair.Value}, '{pair.Key}')"))}) as s(code, name) where name = '{source}')");
+
+    private static readonly Dictionary<string, int> SourceCodes = new()
+    {
+        ["event"] = 1, ["disbursement_line"] = 2, ["disbursement_left_out"] = 3, ["payment"] = 4, ["unknown_confirmation"] = 5, ["bank_instruction"] = 6, ["access"] = 7,
+    };
+
+    private async Task<(long Sequence, long Index)> LoggedEventAsync(string type, int skip = 0)
+    {
+        var sequence = await StoreProbe.CountAsync(ConnectionString, $"select seq_id from interop.mt_events where type = '{type}' order by seq_id offset {skip} limit 1");
+        return (sequence, await StoreProbe.CountAsync(ConnectionString, $"select idx from interop.audit_leaf where source = 1 and ref = {sequence}"));
+    }
+
+    private async Task<string> CheckpointNoteAsync(long size)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand($"select note from interop.audit_checkpoint where size = {size}", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text;
+using Interop.Transparency;
+
+namespace Interop.UnitTests;
+
+/// <summary>The audit log's entry encoding: RFC 8785, checked against the RFC's own examples.</summary>
+public sealed class CanonicalJsonTests
+{
+    private static string Canonical(string json) => Encoding.UTF8.GetString(CanonicalJson.Canonicalize(json));
+
+    [Fact]
+    public void The_example_of_RFC_8785_section_3_2_2_is_written_as_the_RFC_writes_it()
+    {
+        const string input = """
+            {
+              "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+              "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+              "literals": [null, true, false]
+            }
+            """;
+
+        Assert.Equal(
+            """{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}""",
+            Canonical(input));
+    }
+
+    [Fact]
+    public void Members_are_sorted_by_their_UTF_16_code_units_as_in_RFC_8785_section_3_2_3()
+    {
+        const string input = """
+            {
+              "\u20ac": "Euro Sign",
+              "\r": "Carriage Return",
+              "\ufb33": "Hebrew Letter Dalet With Dagesh",
+              "1": "One",
+              "\ud83d\ude00": "Emoji: Grinning Face",
+              "\u0080": "Control",
+              "\u00f6": "Latin Small Letter O With Diaeresis"
+            }
+            """;
+
+        var keys = System.Text.Json.JsonDocument.Parse(CanonicalJson.Canonicalize(input)).RootElement.EnumerateObject().Select(member => member.Value.GetString()).ToList();
+
+        Assert.Equal(
+            ["Carriage Return", "One", "Control", "Latin Small Letter O With Diaeresis", "Euro Sign", "Emoji: Grinning Face", "Hebrew Letter Dalet With Dagesh"],
+            keys);
+    }
+
+    [Theory]
+    // RFC 8785 appendix B: IEEE 754 doubles (as hex) and ECMAScript's text for each.
+    [InlineData(0x0000000000000000UL, "0")]
+    [InlineData(0x8000000000000000UL, "0")]
+    [InlineData(0x0000000000000001UL, "5e-324")]
+    [InlineData(0x8000000000000001UL, "-5e-324")]
+    [InlineData(0x7fefffffffffffffUL, "1.7976931348623157e+308")]
+    [InlineData(0xffefffffffffffffUL, "-1.7976931348623157e+308")]
+    [InlineData(0x4340000000000000UL, "9007199254740992")]
+    [InlineData(0xc340000000000000UL, "-9007199254740992")]
+    [InlineData(0x4430000000000000UL, "295147905179352830000")]
+    [InlineData(0x44b52d02c7e14af5UL, "9.999999999999997e+22")]
+    [InlineData(0x44b52d02c7e14af6UL, "1e+23")]
+    [InlineData(0x44b52d02c7e14af7UL, "1.0000000000000001e+23")]
+    [InlineData(0x444b1ae4d6e2ef4eUL, "999999999999999700000")]
+    [InlineData(0x444b1ae4d6e2ef4fUL, "999999999999999900000")]
+    [InlineData(0x444b1ae4d6e2ef50UL, "1e+21")]
+    [InlineData(0x3eb0c6f7a0b5ed8cUL, "9.999999999999997e-7")]
+    [InlineData(0x3eb0c6f7a0b5ed8dUL, "0.000001")]
+    [InlineData(0x41b3de4355555553UL, "333333333.3333332")]
+    [InlineData(0x41b3de4355555554UL, "333333333.33333325")]
+    [InlineData(0x41b3de4355555555UL, "333333333.3333333")]
+    [InlineData(0x41b3de4355555556UL, "333333333.3333334")]
+    [InlineData(0x41b3de4355555557UL, "333333333.33333343")]
+    [InlineData(0xbecbf647612f3696UL, "-0.0000033333333333333333")]
+    [InlineData(0x43143ff3c1cb0959UL, "1424953923781206.2")]
+    public void Doubles_are_written_as_ECMAScript_writes_them(ulong bits, string expected) =>
+        Assert.Equal(expected, CanonicalJson.EcmaScript(BitConverter.UInt64BitsToDouble(bits)));
+
+    [Fact]
+    public void Integers_keep_every_digit_even_beyond_two_to_the_53rd()
+    {
+        // RFC 8785 would write both as 9007199254740992: two amounts must never encode alike.
+        Assert.Equal("[9007199254740993,9007199254740992,-12,0]", Canonical("[9007199254740993, 9007199254740992, -12, -0]"));
+    }
+
+    [Fact]
+    public void Whitespace_and_member_order_do_not_change_the_bytes()
+    {
+        Assert.Equal(
+            CanonicalJson.Canonicalize("""{"b": [1, {"y": 2, "x": "é"}], "a": null}"""),
+            CanonicalJson.Canonicalize("""{ "a":null,"b":[ 1,{"x":"\u00e9","y":2} ] }"""));
+    }
+
+    [Theory]
+    [InlineData("""{"a": 1, "a": 2}""")]
+    [InlineData("""{"a": "\ud800"}""")]
+    [InlineData("""{"a": 1""")]
+    [InlineData("""[1e400]""")]
+    [InlineData("""{"a": 1} trailing""")]
+    public void Text_without_a_canonical_form_is_refused(string input) =>
+        Assert.Throws<FormatException>(() => CanonicalJson.Canonicalize(input));
+}
