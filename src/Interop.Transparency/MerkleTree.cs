@@ -113,8 +113,8 @@ public static class MerkleTree
 
         if (oldSize == 0)
         {
-            // Every tree extends the empty one; there is nothing to prove.
-            return proof.Count == 0;
+            // Every tree extends the empty one; there is nothing to prove but that the old root is the empty tree's.
+            return proof.Count == 0 && oldRoot.SequenceEqual(SHA256.HashData([]));
         }
 
         if (proof.Count == 0)

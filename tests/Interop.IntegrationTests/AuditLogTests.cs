@@ -1,3 +1,5 @@
+using Google.Rpc;
+using Grpc.Core;
 using Interop.Contracts.Audit.V1;
 using Interop.Contracts.Disbursement.V1;
 using Interop.IntegrationTests.Infrastructure;
@@ -200,6 +202,58 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
             Assert.Equal("42501", refusal.SqlState);
         }
     }
+
+    [Fact]
+    public async Task An_event_is_proved_in_the_newest_checkpoint_which_is_proved_to_extend_the_first()
+    {
+        var size = await SettledLogAsync();
+        var (sequence, index) = await LoggedEventAsync("household_ratified");
+        var hub = NoteVerifierKey.Parse(trustedKey);
+
+        var proof = await Auditor.GetInclusionProofAsync(new GetInclusionProofRequest { Row = new LeafRow { Source = "event", Sequence = sequence } });
+        var leaf = await Auditor.RecomputeLeaves(new RecomputeLeavesRequest { StartIndex = index, EndIndex = index + 1 }).ResponseStream.ReadAllAsync().SingleAsync();
+        var checkpoint = Checkpoint.Parse(SignedNote.Parse(proof.Checkpoint).Text);
+        SignedNote.Parse(proof.Checkpoint).Verify([hub]);
+
+        Assert.Equal((index, size, size), (proof.LeafIndex, proof.TreeSize, checkpoint.Size));
+        Assert.True(MerkleTree.VerifyInclusion(index, size, leaf.RecomputedHashes.ToByteArray(), [.. proof.Hashes.Select(hash => hash.ToByteArray())], checkpoint.Root));
+        // A proof is a hash per level of the tree: a few hundred bytes here, under a kilobyte at a million leaves.
+        Assert.InRange(proof.Hashes.Count, 1, (int)Math.Ceiling(Math.Log2(size)));
+
+        var first = Checkpoint.Parse(SignedNote.Parse((await Auditor.ListCheckpoints(new ListCheckpointsRequest { MinSize = 1 }).ResponseStream.ReadAllAsync().FirstAsync()).Checkpoints[0]).Text);
+        var consistency = await Auditor.GetConsistencyProofAsync(new GetConsistencyProofRequest { OldSize = first.Size });
+        Assert.Equal((first.Size, size), (consistency.OldSize, consistency.NewSize));
+        Assert.True(MerkleTree.VerifyConsistency(first.Size, size, first.Root, checkpoint.Root, [.. consistency.Hashes.Select(hash => hash.ToByteArray())]));
+        // The same proof does not prove another leaf, nor the tree of another root.
+        Assert.False(MerkleTree.VerifyInclusion(index == 0 ? 1 : index - 1, size, leaf.RecomputedHashes.ToByteArray(), [.. proof.Hashes.Select(hash => hash.ToByteArray())], checkpoint.Root));
+        Assert.False(MerkleTree.VerifyConsistency(first.Size, size, first.Root, first.Root, [.. consistency.Hashes.Select(hash => hash.ToByteArray())]));
+    }
+
+    [Fact]
+    public async Task Proof_requests_that_cannot_be_answered_are_refused_with_the_field_at_fault()
+    {
+        var size = await SettledLogAsync();
+
+        var unknownTable = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetInclusionProofAsync(new GetInclusionProofRequest { Row = new LeafRow { Source = "mt_doc_household", Sequence = 1 } }).ResponseAsync);
+        var noLeaf = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetInclusionProofAsync(new GetInclusionProofRequest { Row = new LeafRow { Source = "event", Sequence = 999_999_999 } }).ResponseAsync);
+        var noCheckpoint = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = 0, TreeSize = size + 1_000 }).ResponseAsync);
+        var beyond = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = size }).ResponseAsync);
+        var negative = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = -1 }).ResponseAsync);
+        var backwards = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetConsistencyProofAsync(new GetConsistencyProofRequest { OldSize = size, NewSize = 1 }).ResponseAsync);
+        var oldBeyond = await Assert.ThrowsAsync<RpcException>(() => Auditor.GetConsistencyProofAsync(new GetConsistencyProofRequest { OldSize = size + 5 }).ResponseAsync);
+        var bank = await Assert.ThrowsAsync<RpcException>(() => new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Bank)).GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = 0 }).ResponseAsync);
+
+        Assert.Equal((StatusCode.InvalidArgument, "row.source"), (unknownTable.StatusCode, Field(unknownTable)));
+        Assert.Equal(StatusCode.NotFound, noLeaf.StatusCode);
+        Assert.Equal(StatusCode.NotFound, noCheckpoint.StatusCode);
+        Assert.Equal((StatusCode.OutOfRange, "leaf_index"), (beyond.StatusCode, Field(beyond)));
+        Assert.Equal((StatusCode.InvalidArgument, "leaf_index"), (negative.StatusCode, Field(negative)));
+        Assert.Equal((StatusCode.InvalidArgument, "new_size"), (backwards.StatusCode, Field(backwards)));
+        Assert.Equal((StatusCode.OutOfRange, "old_size"), (oldBeyond.StatusCode, Field(oldBeyond)));
+        Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
+    }
+
+    private static string Field(RpcException refusal) => refusal.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field;
 
     private const int AuditExit = 5;
 

@@ -60,3 +60,65 @@ public sealed class LogAppendTests
     public void Nothing_after_the_first_gap_is_final_when_nothing_settled() =>
         Assert.Equal(0, Finality.FinalPrefix([12, 13], lastLogged: 10, settledUpTo: 10));
 }
+
+/// <summary>Proofs made from stored subtrees are exactly RFC 9162's proofs made from the leaves.</summary>
+public sealed class StoredSubtreeProofTests
+{
+    [Fact]
+    public void Inclusion_and_consistency_proofs_from_stored_subtrees_equal_those_from_the_leaves()
+    {
+        var edge = new TreeEdge();
+        var stored = new Dictionary<(int Level, long Index), byte[]>();
+        var leaves = new List<byte[]>();
+        for (var i = 0; i < 67; i++)
+        {
+            var leaf = MerkleTree.LeafHash(BitConverter.GetBytes(i * 31));
+            leaves.Add(leaf);
+            stored[(0, i)] = leaf;
+            foreach (var subtree in edge.Append(leaf))
+            {
+                stored[(subtree.Level, subtree.Index)] = subtree.Hash;
+            }
+        }
+
+        for (var size = 1; size <= leaves.Count; size++)
+        {
+            var prefix = leaves.Take(size).ToList();
+            for (var index = 0; index < size; index++)
+            {
+                var fromStore = ProofRanges.Inclusion(index, size).Select(range => ProofRanges.Head(range, stored)).ToList();
+                Assert.Equal(MerkleTree.InclusionProof(prefix, index), fromStore);
+            }
+
+            for (var old = 0; old <= size; old++)
+            {
+                var fromStore = ProofRanges.Consistency(old, size).Select(range => ProofRanges.Head(range, stored)).ToList();
+                Assert.Equal(MerkleTree.ConsistencyProof(prefix, old), fromStore);
+            }
+        }
+    }
+
+    [Fact]
+    public void Only_the_empty_trees_root_is_extended_by_every_tree()
+    {
+        var root = MerkleTree.Root([MerkleTree.LeafHash("a"u8)]);
+
+        Assert.True(MerkleTree.VerifyConsistency(0, 1, MerkleTree.Root([]), root, []));
+        // A "checkpoint" of size 0 with another root is no empty tree.
+        Assert.False(MerkleTree.VerifyConsistency(0, 1, root, root, []));
+    }
+
+    [Fact]
+    public void A_proof_at_a_million_leaves_needs_few_stored_subtrees()
+    {
+        const long size = 1_000_000;
+        var needed = new HashSet<(int, long)>();
+        foreach (var range in ProofRanges.Inclusion(size - 3, size).Concat(ProofRanges.Consistency(654_321, size)))
+        {
+            needed.UnionWith(ProofRanges.Subtrees(range));
+        }
+
+        Assert.InRange(needed.Count, 1, 100);
+        Assert.Equal(20, ProofRanges.Inclusion(123_456, size).Count);
+    }
+}

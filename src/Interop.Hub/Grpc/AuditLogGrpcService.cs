@@ -79,5 +79,42 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
         return response;
     }
 
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsNoPersonalData]
+    public override async Task<AuditV1.GetInclusionProofResponse> GetInclusionProof(AuditV1.GetInclusionProofRequest request, ServerCallContext context)
+    {
+        var outcome = await reads.InclusionProofAsync(
+            request.LeafCase == AuditV1.GetInclusionProofRequest.LeafOneofCase.LeafIndex ? request.LeafIndex : null,
+            request.LeafCase == AuditV1.GetInclusionProofRequest.LeafOneofCase.Row ? (request.Row.Source, request.Row.Sequence) : null,
+            request.TreeSize,
+            context.CancellationToken);
+        var proof = outcome as ProofOutcome.Inclusion ?? throw Refused(outcome, "Inclusion proof refused.");
+        return new AuditV1.GetInclusionProofResponse { LeafIndex = proof.LeafIndex, TreeSize = proof.TreeSize, Hashes = { proof.Hashes.Select(ByteString.CopyFrom) }, Checkpoint = proof.Checkpoint };
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsNoPersonalData]
+    public override async Task<AuditV1.GetConsistencyProofResponse> GetConsistencyProof(AuditV1.GetConsistencyProofRequest request, ServerCallContext context)
+    {
+        var outcome = await reads.ConsistencyProofAsync(request.OldSize, request.NewSize, context.CancellationToken);
+        var proof = outcome as ProofOutcome.Consistency ?? throw Refused(outcome, "Consistency proof refused.");
+        return new AuditV1.GetConsistencyProofResponse
+        {
+            OldSize = proof.OldSize,
+            NewSize = proof.NewSize,
+            Hashes = { proof.Hashes.Select(ByteString.CopyFrom) },
+            OldCheckpoint = proof.OldCheckpoint,
+            NewCheckpoint = proof.NewCheckpoint,
+        };
+    }
+
+    private static RpcException Refused(ProofOutcome outcome, string message) => outcome switch
+    {
+        ProofOutcome.Malformed malformed => Refusals.InvalidArgument(message, [new FieldIssue(malformed.Field, malformed.Description)]).ToRpcException(),
+        ProofOutcome.NotFound missing => Refusals.NotFound(missing.ResourceType, missing.Field, missing.Message).ToRpcException(),
+        ProofOutcome.OutOfRange range => Refusals.OutOfRange(message, range.Field, range.Description).ToRpcException(),
+        _ => throw new InvalidOperationException($"Unexpected proof outcome {outcome.GetType().Name}."),
+    };
+
     private static AuditV1.LeafRow Row((long Index, string Source, long Sequence) row) => new() { Index = row.Index, Source = row.Source, Sequence = row.Sequence };
 }

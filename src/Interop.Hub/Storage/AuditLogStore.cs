@@ -304,4 +304,52 @@ internal static class AuditLogStore
         await using var command = new NpgsqlCommand($"select coalesce(max(idx) + 1, 0) from {schema}.{LeafTable}", connection);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
+
+    /// <summary>The stored hashes of the complete subtrees named (level 0: leaves).</summary>
+    public static async Task<IReadOnlyDictionary<(int Level, long Index), byte[]>> SubtreesAsync(NpgsqlConnection connection, string schema, IReadOnlyCollection<(int Level, long Index)> positions, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<(int, long), byte[]>();
+        if (positions.Count == 0)
+        {
+            return found;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"""
+            select 0::smallint, l.idx, l.hash from {schema}.{LeafTable} as l where l.idx = any(@leaves)
+            union all
+            select n.level, n.idx, n.hash from {schema}.{NodeTable} as n join unnest(@levels, @indexes) as p(level, idx) on n.level = p.level and n.idx = p.idx
+            """,
+            connection);
+        command.Parameters.AddWithValue("leaves", positions.Where(p => p.Level == 0).Select(p => p.Index).ToArray());
+        command.Parameters.AddWithValue("levels", positions.Where(p => p.Level > 0).Select(p => (short)p.Level).ToArray());
+        command.Parameters.AddWithValue("indexes", positions.Where(p => p.Level > 0).Select(p => p.Index).ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found[(reader.GetInt16(0), reader.GetInt64(1))] = reader.GetFieldValue<byte[]>(2);
+        }
+
+        return found;
+    }
+
+    /// <summary>The leaf index of a source's row, or null when the log does not hold it.</summary>
+    public static async Task<long?> LeafOfAsync(NpgsqlConnection connection, string schema, short source, long reference, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select idx from {schema}.{LeafTable} where source = @source and ref = @ref", connection);
+        command.Parameters.AddWithValue("source", source);
+        command.Parameters.AddWithValue("ref", reference);
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    /// <summary>The signed note of the checkpoint of <paramref name="size"/> leaves (null: the newest), or null when there is none.</summary>
+    public static async Task<(long Size, string Note)?> CheckpointAsync(NpgsqlConnection connection, string schema, long? size, CancellationToken cancellationToken)
+    {
+        await using var command = size is not null
+            ? new NpgsqlCommand($"select size, note from {schema}.{CheckpointTable} where size = @size", connection)
+            : new NpgsqlCommand($"select size, note from {schema}.{CheckpointTable} order by size desc limit 1", connection);
+        command.Parameters.AddWithValue("size", size ?? 0);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
 }

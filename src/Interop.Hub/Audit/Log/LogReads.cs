@@ -10,6 +10,23 @@ internal sealed record LogInfo(string Origin, long Size, string? Checkpoint, str
 /// <summary>A run of consecutive leaves: their stored hashes and the hashes recomputed from their rows now.</summary>
 internal sealed record RecomputedLeaves(long StartIndex, byte[] Stored, byte[] Recomputed, IReadOnlyList<(long Index, string Source, long Sequence)> Missing, IReadOnlyList<(long Index, string Source, long Sequence)> Differing);
 
+/// <summary>A proof against signed checkpoints, or why there is none (the field it is about and what is wrong).</summary>
+internal abstract record ProofOutcome
+{
+    public sealed record Inclusion(long LeafIndex, long TreeSize, IReadOnlyList<byte[]> Hashes, string Checkpoint) : ProofOutcome;
+
+    public sealed record Consistency(long OldSize, long NewSize, IReadOnlyList<byte[]> Hashes, string OldCheckpoint, string NewCheckpoint) : ProofOutcome;
+
+    /// <summary>A request that cannot be right whatever is stored.</summary>
+    public sealed record Malformed(string Field, string Description) : ProofOutcome;
+
+    /// <summary>No checkpoint of that size, no such leaf in the log (yet).</summary>
+    public sealed record NotFound(string ResourceType, string Field, string Message) : ProofOutcome;
+
+    /// <summary>A leaf at or beyond the size of the checkpoint asked for.</summary>
+    public sealed record OutOfRange(string Field, string Description) : ProofOutcome;
+}
+
 /// <summary>
 /// An auditor's reads of the audit log: the checkpoints, and every leaf recomputed from its row as
 /// the row is stored now, with the same canonical encoding the log wrote it with. Nothing returned
@@ -89,6 +106,94 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer)
         var names = sources.ToDictionary(source => source.Code, source => source.Name);
         var (rows, total) = await AuditLogStore.UnloggedRowsAsync(connection, Schema, sources, UnloggedShown, cancellationToken);
         return ([.. rows.Select(row => (names[row.Source], row.Reference))], total);
+    }
+
+    /// <summary>The inclusion proof of a leaf (by index, or by its source's name and sequence) in the checkpoint of <paramref name="treeSize"/> (0: the newest).</summary>
+    public async Task<ProofOutcome> InclusionProofAsync(long? leafIndex, (string Source, long Sequence)? row, long treeSize, CancellationToken cancellationToken)
+    {
+        if (treeSize < 0)
+        {
+            return new ProofOutcome.Malformed("tree_size", "must not be negative");
+        }
+
+        var sources = AuditLogStore.Sources(store);
+        await using var connection = await OpenAsync(cancellationToken);
+        long index;
+        if (row is { } named)
+        {
+            if (sources.FirstOrDefault(source => source.Name == named.Source) is not { } source)
+            {
+                return new ProofOutcome.Malformed("row.source", $"names no table of the log (one of {string.Join(", ", sources.Select(s => s.Name))})");
+            }
+
+            if (await AuditLogStore.LeafOfAsync(connection, Schema, source.Code, named.Sequence, cancellationToken) is not { } found)
+            {
+                return new ProofOutcome.NotFound("audit log leaf", "row", "The log holds no leaf for that row (yet).");
+            }
+
+            index = found;
+        }
+        else if (leafIndex is { } given and >= 0)
+        {
+            index = given;
+        }
+        else
+        {
+            return new ProofOutcome.Malformed("leaf_index", "name a leaf by a non-negative index or by its row");
+        }
+
+        if (await AuditLogStore.CheckpointAsync(connection, Schema, treeSize == 0 ? null : treeSize, cancellationToken) is not { } checkpoint)
+        {
+            return new ProofOutcome.NotFound("checkpoint", "tree_size", treeSize == 0 ? "The log has no checkpoint yet." : "No checkpoint has that size.");
+        }
+
+        if (index >= checkpoint.Size)
+        {
+            return new ProofOutcome.OutOfRange(row is null ? "leaf_index" : "row", $"the leaf ({index}) is not in the checkpoint of {checkpoint.Size} leaves");
+        }
+
+        var ranges = ProofRanges.Inclusion(index, checkpoint.Size);
+        return new ProofOutcome.Inclusion(index, checkpoint.Size, await HeadsAsync(connection, ranges, cancellationToken), checkpoint.Note);
+    }
+
+    /// <summary>The consistency proof between the checkpoints of <paramref name="oldSize"/> and <paramref name="newSize"/> (0: the newest) leaves.</summary>
+    public async Task<ProofOutcome> ConsistencyProofAsync(long oldSize, long newSize, CancellationToken cancellationToken)
+    {
+        if (oldSize < 0)
+        {
+            return new ProofOutcome.Malformed("old_size", "must not be negative");
+        }
+
+        if (newSize < 0 || (newSize > 0 && newSize < oldSize))
+        {
+            return new ProofOutcome.Malformed("new_size", "must be 0 (the newest checkpoint) or at least old_size");
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        if (await AuditLogStore.CheckpointAsync(connection, Schema, newSize == 0 ? null : newSize, cancellationToken) is not { } newer)
+        {
+            return new ProofOutcome.NotFound("checkpoint", "new_size", newSize == 0 ? "The log has no checkpoint yet." : "No checkpoint has that size.");
+        }
+
+        if (oldSize > newer.Size)
+        {
+            return new ProofOutcome.OutOfRange("old_size", $"the newest checkpoint has {newer.Size} leaves");
+        }
+
+        if (await AuditLogStore.CheckpointAsync(connection, Schema, oldSize, cancellationToken) is not { } older)
+        {
+            return new ProofOutcome.NotFound("checkpoint", "old_size", "No checkpoint has that size.");
+        }
+
+        var ranges = ProofRanges.Consistency(older.Size, newer.Size);
+        return new ProofOutcome.Consistency(older.Size, newer.Size, await HeadsAsync(connection, ranges, cancellationToken), older.Note, newer.Note);
+    }
+
+    private async Task<IReadOnlyList<byte[]>> HeadsAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<LeafRange> ranges, CancellationToken cancellationToken)
+    {
+        var positions = ranges.SelectMany(ProofRanges.Subtrees).Distinct().ToList();
+        var subtrees = await AuditLogStore.SubtreesAsync(connection, Schema, positions, cancellationToken);
+        return [.. ranges.Select(range => ProofRanges.Head(range, subtrees))];
     }
 
     private async Task<Npgsql.NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
