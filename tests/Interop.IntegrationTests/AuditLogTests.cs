@@ -255,33 +255,11 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
 
     private static string Field(RpcException refusal) => refusal.GetRpcStatus()!.GetDetail<BadRequest>().FieldViolations.Single().Field;
 
-    private const int AuditExit = 5;
+    private const int AuditExit = AuditLogSteps.AuditExit;
 
-    private Task<(int ExitCode, string Output, string Error)> VerifyAsync() =>
-        InteropCli.RunAsync(["audit", "verify", "--trust", trustedKey, .. InteropCli.PartnerArguments(Hub, Pki, Pki.Auditor, "auditor")]);
+    private Task<(int ExitCode, string Output, string Error)> VerifyAsync() => AuditLogSteps.VerifyAsync(Hub, Pki, trustedKey);
 
-    /// <summary>Waits until every row is a leaf and a checkpoint covers them all; the log's size.</summary>
-    private async Task<long> SettledLogAsync()
-    {
-        var rows = """
-            select (select count(*) from interop.mt_events where type <> 'tombstone') + (select count(*) from interop.disbursement_line)
-              + (select count(*) from interop.disbursement_left_out) + (select count(*) from interop.payment_event)
-              + (select count(*) from interop.unknown_confirmation) + (select count(*) from interop.bank_instruction) + (select count(*) from interop.access_log)
-            """;
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var stored = await StoreProbe.CountAsync(ConnectionString, rows);
-            var covered = await StoreProbe.CountAsync(ConnectionString, "select coalesce(max(size), -1) from interop.audit_checkpoint");
-            if (covered == stored)
-            {
-                return covered;
-            }
-
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"the log covers {covered} of {stored} rows after 20 s");
-            await Task.Delay(100);
-        }
-    }
+    private Task<long> SettledLogAsync() => AuditLogSteps.SettledLogAsync(ConnectionString);
 
     private Task<long> LeavesOfAsync(string source) =>
         StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.audit_leaf where source = (select code from (values {string.Join(", ", SourceCodes.Select(pair => $"({pair.Value}, '{pair.Key}')"))}) as s(code, name) where name = '{source}')");
