@@ -18,6 +18,7 @@ internal static class AuditCommands
     {
         var command = new Command("audit", "Verify the hub's audit log; make signing keys (auditors and operators)");
         command.Subcommands.Add(Verify(partner));
+        command.Subcommands.Add(Witness(partner));
         command.Subcommands.Add(KeyGen());
         return command;
     }
@@ -30,7 +31,9 @@ internal static class AuditCommands
             Required = true,
         };
         var origin = new Option<string?>("--origin") { Description = "The log's origin (the first line of its checkpoints); default: the name of the first --trust key" };
-        var command = new Command("verify", "Recompute every leaf of the audit log from the stored rows, rebuild the tree and check it against every signed checkpoint") { trust, origin };
+        var witness = new Option<string[]>("--witness") { Description = "A witness's verifier key (cosignature/v1) whose cosignatures must verify; repeat for several" };
+        var witnessState = new Option<FileInfo?>("--witness-state") { Description = "A witness's state file (`interop audit witness --state`): the rebuilt log must have the checkpoint it last cosigned" };
+        var command = new Command("verify", "Recompute every leaf of the audit log from the stored rows, rebuild the tree and check it against every signed checkpoint") { trust, origin, witness, witnessState };
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
         {
@@ -39,7 +42,13 @@ internal static class AuditCommands
             using var channel = partner.Open(result);
             var client = new AuditLogService.AuditLogServiceClient(channel);
             var started = System.Diagnostics.Stopwatch.StartNew();
-            var verification = new LogVerification(expectedOrigin, keys);
+            var witnesses = (result.GetValue(witness) ?? []).Select(NoteVerifierKey.Parse).ToList();
+            var verification = new LogVerification(expectedOrigin, keys, witnesses);
+            if (result.GetValue(witnessState) is { } state)
+            {
+                verification.AddWitnessedCheckpoint(await File.ReadAllTextAsync(state.FullName, cancellationToken));
+            }
+
             using (var checkpoints = client.ListCheckpoints(new ListCheckpointsRequest(), cancellationToken: cancellationToken))
             {
                 while (await checkpoints.ResponseStream.MoveNext(cancellationToken))
@@ -70,6 +79,11 @@ internal static class AuditCommands
             var report = verification.Finish();
             var seconds = Math.Max(started.Elapsed.TotalSeconds, 0.001);
             Console.WriteLine($"Checked {report.Leaves} leaves and {report.Checkpoints} checkpoints in {seconds:0.0} s ({report.Leaves / seconds:0} leaves/s); the largest checkpoint verified covers {Math.Max(report.LargestVerifiedCheckpoint, 0)} leaves.");
+            if (witnesses.Count > 0)
+            {
+                Console.WriteLine($"{report.Cosigned} checkpoints carry a trusted witness's cosignature; the largest covers {Math.Max(report.LargestCosigned, 0)} leaves.");
+            }
+
             if (report.Clean)
             {
                 Console.WriteLine("The log verifies: every leaf matches its stored row, every checkpoint is signed by a trusted key and has the root of the rebuilt tree.");
@@ -92,15 +106,109 @@ internal static class AuditCommands
         return command;
     }
 
+    /// <summary>
+    /// The witness (BPK): cosigns the hub's newest checkpoint after checking, with the hub's public key
+    /// and the checkpoint it cosigned last (its state file, never the hub's word), that the new one
+    /// extends it. A hub that shows a smaller log, or another history, is refused and reported.
+    /// </summary>
+    private static Command Witness(PartnerOptions partner)
+    {
+        var trust = new Option<string[]>("--trust") { Description = "The hub's verifier key(s), from the operator", Required = true };
+        var witnessKey = new Option<FileInfo>("--witness-key") { Description = "The witness's private key file (interop audit keygen --witness)", Required = true };
+        var stateFile = new Option<FileInfo>("--state") { Description = "The witness's state: the checkpoint it cosigned last (created on the first run)", Required = true };
+        var command = new Command("witness", "Cosign the hub's newest checkpoint after checking it extends the one cosigned last (the witness, BPK)") { trust, witnessKey, stateFile };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            var keys = result.GetValue(trust)!.Select(NoteVerifierKey.Parse).ToList();
+            using var key = NoteSigningKey.Parse(await File.ReadAllTextAsync(result.GetValue(witnessKey)!.FullName, cancellationToken));
+            var state = result.GetValue(stateFile)!;
+            using var channel = partner.Open(result);
+            var client = new AuditLogService.AuditLogServiceClient(channel);
+            var info = await client.GetLogInfoAsync(new GetLogInfoRequest(), cancellationToken: cancellationToken);
+            if (info.Checkpoint.Length == 0)
+            {
+                await Console.Error.WriteLineAsync("error: the hub has signed no checkpoint yet; nothing to cosign.");
+                return Altered;
+            }
+
+            var note = SignedNote.Parse(info.Checkpoint);
+            note.Verify(keys);
+            var newer = Checkpoint.Parse(note.Text);
+            Checkpoint? older = null;
+            if (state.Exists)
+            {
+                var kept = SignedNote.Parse(await File.ReadAllTextAsync(state.FullName, cancellationToken));
+                kept.Verify(keys);
+                older = Checkpoint.Parse(kept.Text);
+                var verdict = await ExtendsAsync(client, older, newer, cancellationToken);
+                if (verdict is not null)
+                {
+                    await Console.Error.WriteLineAsync($"REFUSED: {verdict}. The hub is showing a history other than the one cosigned; nothing was cosigned.");
+                    return Altered;
+                }
+            }
+
+            if (older is not null && older.Size == newer.Size)
+            {
+                Console.WriteLine($"The hub's newest checkpoint ({newer.Size} leaves) is the one cosigned last; nothing new to cosign.");
+                return 0;
+            }
+
+            var line = Cosignature.Sign(key, note.Text, DateTimeOffset.UtcNow);
+            var answer = await client.AddCosignatureAsync(new AddCosignatureRequest { TreeSize = newer.Size, Cosignature = line.Line }, cancellationToken: cancellationToken);
+            var stored = SignedNote.Parse(answer.Checkpoint);
+            if (stored.Text != note.Text || !stored.Signatures.Any(signature => signature.Line == line.Line))
+            {
+                await Console.Error.WriteLineAsync("error: the hub did not keep the cosignature with the checkpoint it was made for.");
+                return Altered;
+            }
+
+            var temporary = state.FullName + ".new";
+            await File.WriteAllTextAsync(temporary, new SignedNote(note.Text, [.. note.Signatures.Where(signature => keys.Any(k => k.KeyId == signature.KeyId && k.Name == signature.KeyName)), line]).ToString(), cancellationToken);
+            File.Move(temporary, state.FullName, overwrite: true);
+            Console.WriteLine(older is null
+                ? $"Cosigned the checkpoint of {newer.Size} leaves (the first this witness has seen)."
+                : $"Cosigned the checkpoint of {newer.Size} leaves: it extends the one of {older.Size} leaves cosigned last.");
+            return 0;
+        }, partner));
+        return command;
+    }
+
+    /// <summary>Null when <paramref name="newer"/> extends <paramref name="older"/> (proved by the hub's consistency proof); otherwise why not.</summary>
+    private static async Task<string?> ExtendsAsync(AuditLogService.AuditLogServiceClient client, Checkpoint older, Checkpoint newer, CancellationToken cancellationToken)
+    {
+        if (newer.Origin != older.Origin)
+        {
+            return $"the newest checkpoint names origin \"{newer.Origin}\", the one cosigned \"{older.Origin}\"";
+        }
+
+        if (newer.Size < older.Size)
+        {
+            return $"the newest checkpoint has {newer.Size} leaves, fewer than the {older.Size} cosigned";
+        }
+
+        if (newer.Size == older.Size)
+        {
+            return newer.Root.AsSpan().SequenceEqual(older.Root) ? null : $"the newest checkpoint has {newer.Size} leaves like the one cosigned, with another root";
+        }
+
+        var proof = await client.GetConsistencyProofAsync(new GetConsistencyProofRequest { OldSize = older.Size, NewSize = newer.Size }, cancellationToken: cancellationToken);
+        return MerkleTree.VerifyConsistency(older.Size, newer.Size, older.Root, newer.Root, [.. proof.Hashes.Select(hash => hash.ToByteArray())])
+            ? null
+            : $"the hub's proof does not show the checkpoint of {newer.Size} leaves extending the one of {older.Size} leaves cosigned";
+    }
+
     private static Command KeyGen()
     {
         var name = new Option<string>("--name") { Description = "The key's name: for a hub, its log's origin (Hub:AuditLogOrigin); for a witness, its own name", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the private key (created readable by its owner only; never overwritten)", Required = true };
-        var command = new Command("keygen", "Make an Ed25519 signing key for a hub's checkpoints (Hub:AuditSigningKey); prints its public verifier key") { name, output };
+        var forWitness = new Option<bool>("--witness") { Description = "A witness's key (cosignature/v1), not a log's" };
+        var command = new Command("keygen", "Make an Ed25519 signing key for a hub's checkpoints (Hub:AuditSigningKey) or a witness; prints its public verifier key") { name, output, forWitness };
         command.SetAction((result, _) => Commands.Reported(() =>
         {
             var path = result.GetValue(output)!.FullName;
-            using var key = NoteSigningKey.Create(result.GetValue(name)!);
+            using var key = NoteSigningKey.Create(result.GetValue(name)!, result.GetValue(forWitness) ? NoteVerifierKey.CosignatureV1 : NoteVerifierKey.Ed25519);
             key.Save(path);
             Console.WriteLine(key.Verifier.ToString());
             return Task.FromResult(0);

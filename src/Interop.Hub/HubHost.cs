@@ -142,6 +142,7 @@ internal static class HubHost
             builder.Services.AddSingleton<ChangeFeedReader>();
             builder.Services.AddSingleton(Interop.Hub.Audit.Log.CheckpointSigner.FromSettings(options));
             builder.Services.AddHostedService<Interop.Hub.Audit.Log.LogSequencer>();
+            builder.Services.AddSingleton(Interop.Hub.Audit.Log.LogWitnesses.FromSettings(options));
             builder.Services.AddSingleton<Interop.Hub.Audit.Log.LogReads>();
             builder.Services.AddSingleton<AccessLog>();
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLog>());

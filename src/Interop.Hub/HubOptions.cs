@@ -96,6 +96,12 @@ internal sealed class HubOptions
     [Required]
     public string AuditLogOrigin { get; set; } = "interop-hub.local/audit-log";
 
+    /// <summary>
+    /// The witnesses of the audit log (BPK): their cosignature verifier keys (name+hash+base64, type
+    /// 0x04). The hub keeps a cosignature only from these; none by default.
+    /// </summary>
+    public string[] AuditWitnesses { get; set; } = [];
+
     /// <summary>How often the audit log takes newly stored rows as leaves.</summary>
     [Range(20, 10_000)]
     public int AuditTickMilliseconds { get; set; } = 200;

@@ -4,7 +4,7 @@ namespace Interop.Transparency;
 public sealed record LogProblem(string Kind, long? Index, string Detail);
 
 /// <summary>The outcome of verifying a log: what was checked and every problem, in log order.</summary>
-public sealed record LogVerificationReport(long Leaves, int Checkpoints, long LargestVerifiedCheckpoint, IReadOnlyList<LogProblem> Problems)
+public sealed record LogVerificationReport(long Leaves, int Checkpoints, long LargestVerifiedCheckpoint, int Cosigned, long LargestCosigned, IReadOnlyList<LogProblem> Problems)
 {
     public bool Clean => Problems.Count == 0;
 
@@ -20,9 +20,12 @@ public sealed record LogVerificationReport(long Leaves, int Checkpoints, long La
 /// stored, which locates a changed, swapped or deleted row exactly. Feed it the checkpoints, then the
 /// leaves in order, then finish. Pure: the CLI fetches, this decides.
 /// </summary>
-public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey> trusted)
+public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey> trusted, IReadOnlyList<NoteVerifierKey>? witnesses = null)
 {
     private readonly SortedDictionary<long, byte[]> roots = [];
+    private readonly SortedDictionary<long, byte[]> witnessed = [];
+    private int cosigned;
+    private long largestCosigned = -1;
     private readonly List<LogProblem> problems = [];
     private readonly TreeEdge rebuilt = new();
     private long lastCheckpointSize = -1;
@@ -35,9 +38,10 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
     {
         checkpoints++;
         Checkpoint checkpoint;
+        SignedNote signed;
         try
         {
-            var signed = SignedNote.Parse(note);
+            signed = SignedNote.Parse(note);
             signed.Verify(trusted);
             checkpoint = Checkpoint.Parse(signed.Text);
         }
@@ -61,9 +65,45 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
 
         lastCheckpointSize = checkpoint.Size;
         roots[checkpoint.Size] = checkpoint.Root;
+        if (CosignersOf(signed, checkpoint) > 0)
+        {
+            cosigned++;
+            largestCosigned = Math.Max(largestCosigned, checkpoint.Size);
+        }
         if (checkpoint.Size == 0)
         {
             Meet();
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint a witness cosigned and kept on its own side (its state): the rebuilt tree must
+    /// have its root at its size, whatever the hub serves now. This is what catches a log whose end
+    /// was cut off and re-signed with a stolen key, its cosignatures removed with it.
+    /// </summary>
+    public void AddWitnessedCheckpoint(string note)
+    {
+        if (rebuilt.Size > 0)
+        {
+            throw new InvalidOperationException("The witness's checkpoint is added before the leaves.");
+        }
+
+        try
+        {
+            var signed = SignedNote.Parse(note);
+            signed.Verify(trusted);
+            var checkpoint = Checkpoint.Parse(signed.Text);
+            if (CosignersOf(signed, checkpoint) == 0)
+            {
+                problems.Add(new LogProblem("witnessed-checkpoint", null, $"the witness's checkpoint of size {checkpoint.Size} carries no good cosignature of a trusted witness"));
+                return;
+            }
+
+            witnessed[checkpoint.Size] = checkpoint.Root;
+        }
+        catch (Exception error) when (error is FormatException or NoteVerificationException)
+        {
+            problems.Add(new LogProblem("witnessed-checkpoint", null, $"the witness's checkpoint does not verify: {error.Message}"));
         }
     }
 
@@ -119,11 +159,22 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             problems.Add(new LogProblem("checkpoint-beyond-log", size - 1, $"a checkpoint of size {size} was signed, but the log now holds {rebuilt.Size} leaves: leaves were removed from its end"));
         }
 
-        return new LogVerificationReport(rebuilt.Size, checkpoints, largestVerified, [.. problems.OrderBy(problem => problem.Index ?? long.MaxValue)]);
+        foreach (var (size, _) in witnessed.Where(pair => pair.Key > rebuilt.Size))
+        {
+            problems.Add(new LogProblem("witnessed-beyond-log", size - 1, $"the witness cosigned a checkpoint of size {size}, but the log now holds {rebuilt.Size} leaves: its end was cut off"));
+        }
+
+        return new LogVerificationReport(rebuilt.Size, checkpoints, largestVerified, cosigned, largestCosigned, [.. problems.OrderBy(problem => problem.Index ?? long.MaxValue)]);
     }
 
     private void Meet()
     {
+        if (witnessed.TryGetValue(rebuilt.Size, out var witnessedRoot) && !rebuilt.Root().AsSpan().SequenceEqual(witnessedRoot))
+        {
+            problems.Add(new LogProblem("witnessed-root-differs", rebuilt.Size - 1,
+                $"the witness cosigned another tree at size {rebuilt.Size} than the one rebuilt from the stored rows: the log's history was rewritten up to leaf {rebuilt.Size - 1}"));
+        }
+
         if (!roots.TryGetValue(rebuilt.Size, out var root))
         {
             return;
@@ -140,6 +191,28 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             problems.Add(new LogProblem("root-differs", rebuilt.Size - 1,
                 $"the tree rebuilt from the stored rows does not have the root the hub signed at size {rebuilt.Size}: a leaf after index {Math.Max(largestVerified, 0)} and up to {rebuilt.Size - 1} differs from what was signed"));
         }
+    }
+
+    /// <summary>How many trusted witnesses cosigned the checkpoint; a bad cosignature by one of them is a problem.</summary>
+    private int CosignersOf(SignedNote signed, Checkpoint checkpoint)
+    {
+        var count = 0;
+        foreach (var witness in witnesses ?? [])
+        {
+            foreach (var signature in signed.Signatures.Where(signature => signature.KeyName == witness.Name && signature.KeyId == witness.KeyId))
+            {
+                if (Cosignature.Verify(witness, signed.Text, signature) is null)
+                {
+                    problems.Add(new LogProblem("cosignature", null, $"the cosignature of witness {witness.Name} on the checkpoint of size {checkpoint.Size} does not verify"));
+                }
+                else
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
     }
 
     private static string FirstLines(string note)

@@ -78,33 +78,7 @@ public sealed record SignedNote(string Text, IReadOnlyList<NoteSignature> Signat
         var signatures = new List<NoteSignature>();
         foreach (var line in note[(split + 2)..^1].Split('\n'))
         {
-            if (!line.StartsWith("\u2014 ", StringComparison.Ordinal))
-            {
-                throw new FormatException("A signature line starts with an em dash and a space.");
-            }
-
-            var fields = line[2..].Split(' ');
-            if (fields.Length != 2 || !NoteText.IsKeyName(fields[0]))
-            {
-                throw new FormatException("A signature line reads '— name signature'.");
-            }
-
-            byte[] payload;
-            try
-            {
-                payload = Convert.FromBase64String(fields[1]);
-            }
-            catch (FormatException error)
-            {
-                throw new FormatException("A signature is not base64.", error);
-            }
-
-            if (payload.Length < 5)
-            {
-                throw new FormatException("A signature holds a key id and at least one byte.");
-            }
-
-            signatures.Add(new NoteSignature(fields[0], BinaryPrimitives.ReadUInt32BigEndian(payload), payload[4..]));
+            signatures.Add(ParseLine(line));
             if (signatures.Count > MaxSignatures)
             {
                 throw new FormatException($"A note carries at most {MaxSignatures} signatures.");
@@ -112,6 +86,38 @@ public sealed record SignedNote(string Text, IReadOnlyList<NoteSignature> Signat
         }
 
         return new SignedNote(text, signatures);
+    }
+
+    /// <summary>Reads one signature line ("— name base64(id || signature)", without its newline).</summary>
+    public static NoteSignature ParseLine(string line)
+    {
+        if (!line.StartsWith("\u2014 ", StringComparison.Ordinal))
+        {
+            throw new FormatException("A signature line starts with an em dash and a space.");
+        }
+
+        var fields = line[2..].Split(' ');
+        if (fields.Length != 2 || !NoteText.IsKeyName(fields[0]))
+        {
+            throw new FormatException("A signature line reads '— name signature'.");
+        }
+
+        byte[] payload;
+        try
+        {
+            payload = Convert.FromBase64String(fields[1]);
+        }
+        catch (FormatException error)
+        {
+            throw new FormatException("A signature is not base64.", error);
+        }
+
+        if (payload.Length < 5)
+        {
+            throw new FormatException("A signature holds a key id and at least one byte.");
+        }
+
+        return new NoteSignature(fields[0], BinaryPrimitives.ReadUInt32BigEndian(payload), payload[4..]);
     }
 
     /// <summary>

@@ -108,6 +108,27 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
         };
     }
 
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsNoPersonalData]
+    public override async Task<AuditV1.AddCosignatureResponse> AddCosignature(AuditV1.AddCosignatureRequest request, ServerCallContext context)
+    {
+        if (request.TreeSize < 0)
+        {
+            throw Refusals.InvalidArgument("Cosignature refused.", [new FieldIssue("tree_size", "must not be negative")]).ToRpcException();
+        }
+
+        var (decision, checkpoint) = await reads.AddCosignatureAsync(request.TreeSize, request.Cosignature, context.CancellationToken);
+        return decision switch
+        {
+            CosignatureDecision.Accepted => new AuditV1.AddCosignatureResponse { Checkpoint = checkpoint ?? string.Empty },
+            CosignatureDecision.Malformed malformed => throw Refusals.InvalidArgument("Cosignature refused.", [new FieldIssue("cosignature", malformed.Description)]).ToRpcException(),
+            CosignatureDecision.NotAWitness => throw Refusals.PermissionDenied("The cosignature's key is not a witness of this log.").ToRpcException(),
+            CosignatureDecision.Invalid invalid when checkpoint is null => throw Refusals.NotFound("checkpoint", "tree_size", "No checkpoint has that size.").ToRpcException(),
+            CosignatureDecision.Invalid invalid => throw Refusals.InvalidArgument("Cosignature refused.", [new FieldIssue("cosignature", invalid.Description)]).ToRpcException(),
+            _ => throw new InvalidOperationException($"Unexpected cosignature decision {decision.GetType().Name}."),
+        };
+    }
+
     private static RpcException Refused(ProofOutcome outcome, string message) => outcome switch
     {
         ProofOutcome.Malformed malformed => Refusals.InvalidArgument(message, [new FieldIssue(malformed.Field, malformed.Description)]).ToRpcException(),

@@ -35,6 +35,7 @@ internal static class AuditLogStore
     public const string LeafTable = "audit_leaf";
     public const string NodeTable = "audit_node";
     public const string CheckpointTable = "audit_checkpoint";
+    public const string CosignatureTable = "audit_cosignature";
 
     private const string Utc = """'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'""";
 
@@ -60,6 +61,14 @@ internal static class AuditLogStore
         checkpoints.AddColumn("signed_at", "timestamptz").NotNull();
         checkpoints.AddColumn<string>("note").NotNull();
         yield return checkpoints;
+
+        // A witness's cosignature line of a checkpoint, served appended to the checkpoint's note.
+        var cosignatures = new Table($"{schema}.{CosignatureTable}");
+        cosignatures.AddColumn<long>("size").AsPrimaryKey();
+        cosignatures.AddColumn<string>("witness").AsPrimaryKey();
+        cosignatures.AddColumn("cosigned_at", "timestamptz").NotNull();
+        cosignatures.AddColumn<string>("line").NotNull();
+        yield return cosignatures;
     }
 
     /// <summary>
@@ -232,14 +241,14 @@ internal static class AuditLogStore
     /// <summary>The newest checkpoint's note, or null before the first.</summary>
     public static async Task<string?> LatestCheckpointAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"select note from {schema}.{CheckpointTable} order by size desc limit 1", connection);
+        await using var command = new NpgsqlCommand($"select {NoteWithCosignatures(schema)} from {schema}.{CheckpointTable} as c order by c.size desc limit 1", connection);
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>The signed notes of the checkpoints of at least <paramref name="minSize"/> leaves, in increasing size, a page at a time.</summary>
     public static async Task<IReadOnlyList<(long Size, string Note)>> CheckpointsFromAsync(NpgsqlConnection connection, string schema, long minSize, int limit, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"select size, note from {schema}.{CheckpointTable} where size >= @min order by size limit @limit", connection);
+        await using var command = new NpgsqlCommand($"select c.size, {NoteWithCosignatures(schema)} from {schema}.{CheckpointTable} as c where c.size >= @min order by c.size limit @limit", connection);
         command.Parameters.AddWithValue("min", minSize);
         command.Parameters.AddWithValue("limit", limit);
         var notes = new List<(long, string)>();
@@ -346,10 +355,34 @@ internal static class AuditLogStore
     public static async Task<(long Size, string Note)?> CheckpointAsync(NpgsqlConnection connection, string schema, long? size, CancellationToken cancellationToken)
     {
         await using var command = size is not null
-            ? new NpgsqlCommand($"select size, note from {schema}.{CheckpointTable} where size = @size", connection)
-            : new NpgsqlCommand($"select size, note from {schema}.{CheckpointTable} order by size desc limit 1", connection);
+            ? new NpgsqlCommand($"select c.size, {NoteWithCosignatures(schema)} from {schema}.{CheckpointTable} as c where c.size = @size", connection)
+            : new NpgsqlCommand($"select c.size, {NoteWithCosignatures(schema)} from {schema}.{CheckpointTable} as c order by c.size desc limit 1", connection);
         command.Parameters.AddWithValue("size", size ?? 0);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    /// <summary>A checkpoint's note (alias c) with its witnesses' cosignature lines after the hub's signature, as C2SP serves them.</summary>
+    private static string NoteWithCosignatures(string schema) =>
+        $"c.note || coalesce((select string_agg(w.line, '' order by w.witness) from {schema}.{CosignatureTable} as w where w.size = c.size), '')";
+
+    /// <summary>The hub's own note of the checkpoint of exactly <paramref name="size"/> leaves, without cosignatures; null when there is none.</summary>
+    public static async Task<string?> OwnNoteAsync(NpgsqlConnection connection, string schema, long size, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"select note from {schema}.{CheckpointTable} where size = @size", connection);
+        command.Parameters.AddWithValue("size", size);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>Keeps a witness's cosignature of a checkpoint; a witness's first cosignature of a size is the one kept. False when one was kept already.</summary>
+    public static async Task<bool> AddCosignatureAsync(NpgsqlConnection connection, string schema, long size, string witness, DateTimeOffset cosignedAt, string line, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"insert into {schema}.{CosignatureTable} (size, witness, cosigned_at, line) values (@size, @witness, @at, @line) on conflict do nothing", connection);
+        command.Parameters.AddWithValue("size", size);
+        command.Parameters.AddWithValue("witness", witness);
+        command.Parameters.AddWithValue("at", cosignedAt);
+        command.Parameters.AddWithValue("line", line);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 }

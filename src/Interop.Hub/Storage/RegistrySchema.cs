@@ -63,7 +63,7 @@ internal static partial class RegistrySchema
               revoke update, delete, truncate on {schema}.{DisbursementLines.LineTable}, {schema}.{DisbursementLines.LeftOutTable}, {schema}.{PaymentEvents.TableName}, {schema}.{PaymentEvents.UnknownTable}, {schema}.{BankInstructions.TableName} from {servingRole};
               revoke delete, truncate on {schema}.mt_streams from {servingRole};
               -- The audit log is only appended to.
-              revoke update, delete, truncate on {schema}.{AuditLogStore.LeafTable}, {schema}.{AuditLogStore.NodeTable}, {schema}.{AuditLogStore.CheckpointTable} from {servingRole};
+              revoke update, delete, truncate on {schema}.{AuditLogStore.LeafTable}, {schema}.{AuditLogStore.NodeTable}, {schema}.{AuditLogStore.CheckpointTable}, {schema}.{AuditLogStore.CosignatureTable} from {servingRole};
               -- nextval needs usage; setval (which would make every later append collide) needs update, not granted.
               revoke all on all sequences in schema {schema} from {servingRole};
               grant usage, select on all sequences in schema {schema} to {servingRole};

@@ -32,7 +32,7 @@ internal abstract record ProofOutcome
 /// the row is stored now, with the same canonical encoding the log wrote it with. Nothing returned
 /// is personal data: hashes, positions and signed notes.
 /// </summary>
-internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer)
+internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, LogWitnesses witnesses, TimeProvider clock)
 {
     public const int LeavesPerMessage = 4_096;
     public const int CheckpointsPerMessage = 1_000;
@@ -180,13 +180,28 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer)
             return new ProofOutcome.OutOfRange("old_size", $"the newest checkpoint has {newer.Size} leaves");
         }
 
-        if (await AuditLogStore.CheckpointAsync(connection, Schema, oldSize, cancellationToken) is not { } older)
+        // A witness asks from the size it last cosigned, which need not be a checkpoint the hub still has.
+        var older = await AuditLogStore.CheckpointAsync(connection, Schema, oldSize, cancellationToken);
+        var ranges = ProofRanges.Consistency(oldSize, newer.Size);
+        return new ProofOutcome.Consistency(oldSize, newer.Size, await HeadsAsync(connection, ranges, cancellationToken), older?.Note ?? string.Empty, newer.Note);
+    }
+
+    /// <summary>Keeps a witness's cosignature of the checkpoint of <paramref name="size"/> leaves; the decision, and the checkpoint as now served.</summary>
+    public async Task<(CosignatureDecision Decision, string? Checkpoint)> AddCosignatureAsync(long size, string line, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        if (await AuditLogStore.OwnNoteAsync(connection, Schema, size, cancellationToken) is not { } note)
         {
-            return new ProofOutcome.NotFound("checkpoint", "old_size", "No checkpoint has that size.");
+            return (new CosignatureDecision.Invalid("no checkpoint has that size"), null);
         }
 
-        var ranges = ProofRanges.Consistency(older.Size, newer.Size);
-        return new ProofOutcome.Consistency(older.Size, newer.Size, await HeadsAsync(connection, ranges, cancellationToken), older.Note, newer.Note);
+        var decision = Witnessing.Decide(note, line, witnesses.Keys, clock.GetUtcNow());
+        if (decision is CosignatureDecision.Accepted accepted)
+        {
+            await AuditLogStore.AddCosignatureAsync(connection, Schema, size, accepted.Witness, accepted.CosignedAt, accepted.Line, cancellationToken);
+        }
+
+        return (decision, (await AuditLogStore.CheckpointAsync(connection, Schema, size, cancellationToken))?.Note);
     }
 
     private async Task<IReadOnlyList<byte[]>> HeadsAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<LeafRange> ranges, CancellationToken cancellationToken)
