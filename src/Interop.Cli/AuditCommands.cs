@@ -19,6 +19,8 @@ internal static class AuditCommands
         var command = new Command("audit", "Verify the hub's audit log; make signing keys (auditors and operators)");
         command.Subcommands.Add(Verify(partner));
         command.Subcommands.Add(Witness(partner));
+        command.Subcommands.Add(Evidence(partner));
+        command.Subcommands.Add(CheckEvidence());
         command.Subcommands.Add(KeyGen());
         return command;
     }
@@ -197,6 +199,68 @@ internal static class AuditCommands
         return MerkleTree.VerifyConsistency(older.Size, newer.Size, older.Root, newer.Root, [.. proof.Hashes.Select(hash => hash.ToByteArray())])
             ? null
             : $"the hub's proof does not show the checkpoint of {newer.Size} leaves extending the one of {older.Size} leaves cosigned";
+    }
+
+    private static Command Evidence(PartnerOptions partner)
+    {
+        var household = new Option<string>("--household") { Description = "The household's record id", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the package (JSON; it holds the household's records whole: keep it as such)", Required = true };
+        var command = new Command("evidence", "Fetch a household's evidence package: its events with inclusion proofs and the signed checkpoint (purpose audit-investigation)") { household, output };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            using var channel = partner.Open(result);
+            var client = new AuditLogService.AuditLogServiceClient(channel);
+            var answer = await client.GetHouseholdEvidenceAsync(new GetHouseholdEvidenceRequest { HouseholdId = result.GetValue(household)! }, cancellationToken: cancellationToken);
+            var package = new EvidencePackage(EvidencePackage.CurrentFormat, "household", answer.HouseholdId, [.. answer.Leaves.Select(leaf => new EvidenceEntry(
+                leaf.Index, leaf.Source, leaf.Sequence, leaf.Entry, new TlogProof(leaf.Index, [.. leaf.Proof.Select(hash => hash.ToByteArray())], answer.Checkpoint).ToString()))]);
+            await File.WriteAllTextAsync(result.GetValue(output)!.FullName, package.ToJson(), cancellationToken);
+            Console.WriteLine($"Wrote the evidence of {package.Leaves.Count} events of household {answer.HouseholdId}"
+                + (answer.UncoveredEvents > 0 ? $"; {answer.UncoveredEvents} later events are not covered by a checkpoint yet (ask again in a second)." : "."));
+            return 0;
+        }, partner));
+        return command;
+    }
+
+    private static Command CheckEvidence()
+    {
+        var file = new Argument<FileInfo>("package") { Description = "The evidence package (interop audit evidence --out)" };
+        var trust = new Option<string[]>("--trust") { Description = "The hub's verifier key(s), from the operator", Required = true };
+        var witness = new Option<string[]>("--witness") { Description = "A witness's verifier key: the checkpoints must carry its cosignature" };
+        var origin = new Option<string?>("--origin") { Description = "The log's origin; default: the name of the first --trust key" };
+        var command = new Command("check-evidence", "Verify an evidence package offline, with public keys only: no hub, no database") { file, trust, witness, origin };
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            var keys = result.GetValue(trust)!.Select(NoteVerifierKey.Parse).ToList();
+            var witnesses = (result.GetValue(witness) ?? []).Select(NoteVerifierKey.Parse).ToList();
+            EvidencePackage package;
+            try
+            {
+                package = EvidencePackage.Parse(await File.ReadAllTextAsync(result.GetValue(file)!.FullName, cancellationToken));
+            }
+            catch (FormatException error)
+            {
+                Console.WriteLine($"The package does NOT verify: {error.Message}");
+                return Altered;
+            }
+
+            var problems = EvidenceVerification.Problems(package, result.GetValue(origin) ?? keys[0].Name, keys, witnesses);
+            if (problems.Count == 0)
+            {
+                Console.WriteLine($"The package verifies: {package.Leaves.Count} events of {package.Subject} {package.SubjectId}, each included in a checkpoint signed by a trusted key"
+                    + (witnesses.Count > 0 ? " and cosigned by a trusted witness." : "."));
+                return 0;
+            }
+
+            Console.WriteLine("The package does NOT verify:");
+            foreach (var problem in problems)
+            {
+                Console.WriteLine($"  {problem}");
+            }
+
+            return Altered;
+        }));
+        return command;
     }
 
     private static Command KeyGen()

@@ -4,6 +4,7 @@ using Interop.Hub.Audit.Log;
 using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Partners;
+using Interop.Hub.Partners.Privacy;
 using Microsoft.AspNetCore.Authorization;
 using AuditV1 = Interop.Contracts.Audit.V1;
 
@@ -128,6 +129,44 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
             _ => throw new InvalidOperationException($"Unexpected cosignature decision {decision.GetType().Name}."),
         };
     }
+
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsPersonalData]
+    public override async Task<AuditV1.GetHouseholdEvidenceResponse> GetHouseholdEvidence(AuditV1.GetHouseholdEvidenceRequest request, ServerCallContext context)
+    {
+        if (!Guid.TryParse(request.HouseholdId.Trim(), out var householdId))
+        {
+            throw Refusals.InvalidArgument("Evidence refused.", [new FieldIssue("household_id", "is not a household's record id")]).ToRpcException();
+        }
+
+        // An entry is the record as stored: nothing in it can be masked, so only a view that shows it whole may have it.
+        var view = context.View();
+        if (EvidenceHolds.Any(kind => view.Disclosures.GetValueOrDefault(kind) != Disclosure.Whole))
+        {
+            throw Refusals.PermissionDenied($"An evidence package holds a household's records whole; the purpose named (view \"{view.Name}\") does not show them whole. Name a purpose that does (audit-investigation).").ToRpcException();
+        }
+
+        var evidence = await reads.HouseholdEvidenceAsync(householdId, context.CancellationToken)
+            ?? throw Refusals.NoHousehold().ToRpcException();
+        var response = new AuditV1.GetHouseholdEvidenceResponse { HouseholdId = householdId.ToString(), Checkpoint = evidence.Checkpoint, UncoveredEvents = evidence.Uncovered };
+        response.Leaves.AddRange(evidence.Leaves.Select(leaf => new AuditV1.EvidenceLeaf
+        {
+            Index = leaf.Index,
+            Source = leaf.Source,
+            Sequence = leaf.Sequence,
+            Entry = leaf.Entry,
+            Proof = { leaf.Proof.Select(ByteString.CopyFrom) },
+        }));
+        return response;
+    }
+
+    /// <summary>The kinds of personal data a household's events hold.</summary>
+    private static readonly Partners.Privacy.PersonalData[] EvidenceHolds =
+    [
+        Partners.Privacy.PersonalData.Nik, Partners.Privacy.PersonalData.FamilyCardNumber, Partners.Privacy.PersonalData.FullName, Partners.Privacy.PersonalData.BirthDate,
+        Partners.Privacy.PersonalData.AddressLine, Partners.Privacy.PersonalData.VillageCode, Partners.Privacy.PersonalData.DeathDate, Partners.Privacy.PersonalData.FreeText,
+        Partners.Privacy.PersonalData.PartnerReference, Partners.Privacy.PersonalData.Officer,
+    ];
 
     private static RpcException Refused(ProofOutcome outcome, string message) => outcome switch
     {

@@ -385,4 +385,22 @@ internal static class AuditLogStore
         command.Parameters.AddWithValue("line", line);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
+
+    /// <summary>The events of a stream, oldest first, each with its leaf index (null when not yet logged) and its entry as stored now.</summary>
+    public static async Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> StreamLeavesAsync(NpgsqlConnection connection, string schema, LogSource events, Guid streamId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select e.{events.Sequence}, l.idx, {events.Entry}::text from {events.Table} as e left join {schema}.{LeafTable} as l on l.source = {events.Code} and l.ref = e.{events.Sequence} "
+            + $"where e.stream_id = @stream and not ({events.Placeholder}) order by e.version",
+            connection);
+        command.Parameters.AddWithValue("stream", streamId);
+        var rows = new List<(long, long?, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), await reader.IsDBNullAsync(1, cancellationToken) ? null : reader.GetInt64(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
 }

@@ -10,6 +10,12 @@ internal sealed record LogInfo(string Origin, long Size, string? Checkpoint, str
 /// <summary>A run of consecutive leaves: their stored hashes and the hashes recomputed from their rows now.</summary>
 internal sealed record RecomputedLeaves(long StartIndex, byte[] Stored, byte[] Recomputed, IReadOnlyList<(long Index, string Source, long Sequence)> Missing, IReadOnlyList<(long Index, string Source, long Sequence)> Differing);
 
+/// <summary>A leaf of an evidence package: its place, its row, its entry and its inclusion proof.</summary>
+internal sealed record EvidenceLeaf(long Index, string Source, long Sequence, string Entry, IReadOnlyList<byte[]> Proof);
+
+/// <summary>A household's evidence: the newest checkpoint, the household's events it covers with their proofs, and how many came after it.</summary>
+internal sealed record HouseholdEvidence(string Checkpoint, IReadOnlyList<EvidenceLeaf> Leaves, int Uncovered);
+
 /// <summary>A proof against signed checkpoints, or why there is none (the field it is about and what is wrong).</summary>
 internal abstract record ProofOutcome
 {
@@ -202,6 +208,29 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         }
 
         return (decision, (await AuditLogStore.CheckpointAsync(connection, Schema, size, cancellationToken))?.Note);
+    }
+
+    /// <summary>The household's evidence package, or null when no household has that id (or nothing of it is logged yet and no checkpoint exists).</summary>
+    public async Task<HouseholdEvidence?> HouseholdEvidenceAsync(Guid householdId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var events = AuditLogStore.Sources(store)[0];
+        var rows = await AuditLogStore.StreamLeavesAsync(connection, Schema, events, householdId, cancellationToken);
+        if (rows.Count == 0 || await AuditLogStore.CheckpointAsync(connection, Schema, null, cancellationToken) is not { } checkpoint)
+        {
+            return null;
+        }
+
+        var covered = rows.Where(row => row.Index is { } index && index < checkpoint.Size).ToList();
+        var ranges = covered.Select(row => ProofRanges.Inclusion(row.Index!.Value, checkpoint.Size)).ToList();
+        var subtrees = await AuditLogStore.SubtreesAsync(connection, Schema, [.. ranges.SelectMany(proof => proof.SelectMany(ProofRanges.Subtrees)).Distinct()], cancellationToken);
+        var leaves = covered.Select((row, i) => new EvidenceLeaf(
+            row.Index!.Value,
+            events.Name,
+            row.Sequence,
+            System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(row.Entry)),
+            [.. ranges[i].Select(range => ProofRanges.Head(range, subtrees))])).ToList();
+        return new HouseholdEvidence(checkpoint.Note, leaves, rows.Count - covered.Count);
     }
 
     private async Task<IReadOnlyList<byte[]>> HeadsAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<LeafRange> ranges, CancellationToken cancellationToken)
