@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Interop.Contracts.Audit.V1;
 using Interop.Transparency;
+using Spectre.Console;
 
 namespace Interop.Cli;
 
@@ -21,6 +22,8 @@ internal static class AuditCommands
         command.Subcommands.Add(Witness(partner));
         command.Subcommands.Add(Evidence(partner));
         command.Subcommands.Add(CheckEvidence());
+        command.Subcommands.Add(Timeline(partner));
+        command.Subcommands.Add(Diff(partner));
         command.Subcommands.Add(KeyGen());
         return command;
     }
@@ -261,6 +264,95 @@ internal static class AuditCommands
             return Altered;
         }));
         return command;
+    }
+
+    private static Command Timeline(PartnerOptions partner)
+    {
+        var household = new Option<string>("--household") { Description = "The household's record id", Required = true };
+        var at = new Option<string?>("--at") { Description = "A version (a number) or a moment (ISO 8601, e.g. 2026-03-31T23:59:00Z); default: now" };
+        var state = new Option<bool>("--state") { Description = "Also print the household as it stood, as JSON" };
+        var command = new Command("timeline", "A household's history as a readable timeline, up to a version or a moment (purpose audit-investigation)") { household, at, state };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            using var channel = partner.Open(result);
+            var client = new ReplayService.ReplayServiceClient(channel);
+            var replayed = await client.ReplayHouseholdAsync(
+                new ReplayHouseholdRequest { HouseholdId = result.GetValue(household)!, At = PointOf(result.GetValue(at)) }, cancellationToken: cancellationToken);
+            var table = new Spectre.Console.Table().AddColumns("v", "Time (UTC)", "Event", "Partner", "Officer", "Reason", "Evidence");
+            foreach (var stored in replayed.Events)
+            {
+                table.AddRow(
+                    stored.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    stored.Time.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+                    Spectre.Console.Markup.Escape(stored.Type),
+                    Spectre.Console.Markup.Escape($"{stored.PartnerId} ({stored.PartnerKind})"),
+                    Spectre.Console.Markup.Escape(stored.OfficerId),
+                    Spectre.Console.Markup.Escape(stored.Reason),
+                    Spectre.Console.Markup.Escape(stored.EvidenceReference));
+            }
+
+            Spectre.Console.AnsiConsole.Write(table);
+            Console.WriteLine($"Household {replayed.HouseholdId} at version {replayed.Version}.");
+            if (result.GetValue(state))
+            {
+                Console.WriteLine(replayed.StateJson);
+            }
+
+            return 0;
+        }, partner));
+        return command;
+    }
+
+    private static Command Diff(PartnerOptions partner)
+    {
+        var household = new Option<string>("--household") { Description = "The household's record id", Required = true };
+        var from = new Option<string>("--from") { Description = "A version (a number) or a moment (ISO 8601)", Required = true };
+        var to = new Option<string?>("--to") { Description = "A version or a moment; default: now" };
+        var command = new Command("diff", "What changed in a household between two versions or moments, field by field, and by whom (purpose audit-investigation)") { household, from, to };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
+        {
+            using var channel = partner.Open(result);
+            var client = new ReplayService.ReplayServiceClient(channel);
+            var diff = await client.DiffHouseholdAsync(
+                new DiffHouseholdRequest { HouseholdId = result.GetValue(household)!, From = PointOf(result.GetValue(from)), To = PointOf(result.GetValue(to)) }, cancellationToken: cancellationToken);
+            var table = new Spectre.Console.Table().AddColumns("Field", "Change", "Before", "After", "v", "By");
+            foreach (var change in diff.Changes)
+            {
+                var kind = change.Kind switch { FieldChangeKind.Added => "added", FieldChangeKind.Removed => "removed", _ => "changed" };
+                table.AddRow(
+                    Spectre.Console.Markup.Escape(change.Path),
+                    kind,
+                    Spectre.Console.Markup.Escape(change.BeforeJson),
+                    Spectre.Console.Markup.Escape(change.AfterJson),
+                    change.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Spectre.Console.Markup.Escape(change.OfficerId.Length > 0 ? $"{change.PartnerId} / {change.OfficerId}" : change.PartnerId));
+            }
+
+            Spectre.Console.AnsiConsole.Write(table);
+            Console.WriteLine($"Household {diff.HouseholdId} from version {diff.FromVersion} to {diff.ToVersion}: {diff.Changes.Count} field changes in {diff.Events.Count} events.");
+            return 0;
+        }, partner));
+        return command;
+    }
+
+    /// <summary>A version when the text is a number, else a moment; none for no text.</summary>
+    private static HistoryPoint? PointOf(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version))
+        {
+            return new HistoryPoint { Version = version };
+        }
+
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var moment)
+            ? new HistoryPoint { Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(moment) }
+            : throw new ArgumentException($"\"{text}\" is neither a version nor a moment (ISO 8601).");
     }
 
     private static Command KeyGen()

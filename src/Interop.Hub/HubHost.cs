@@ -144,6 +144,7 @@ internal static class HubHost
             builder.Services.AddHostedService<Interop.Hub.Audit.Log.LogSequencer>();
             builder.Services.AddSingleton(Interop.Hub.Audit.Log.LogWitnesses.FromSettings(options));
             builder.Services.AddSingleton<Interop.Hub.Audit.Log.LogReads>();
+            builder.Services.AddSingleton<Interop.Hub.Audit.Replay.HouseholdReplay>();
             builder.Services.AddSingleton<AccessLog>();
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLog>());
             builder.Services.AddHostedService(services => refusedHandshakes.WritingTo(services.GetRequiredService<AccessLog>(), services.GetRequiredService<TimeProvider>()));
@@ -205,6 +206,7 @@ internal static class HubHost
             app.MapGrpcService<PartnerAdminGrpcService>();
             app.MapGrpcService<AccessLogGrpcService>();
             app.MapGrpcService<AuditLogGrpcService>();
+            app.MapGrpcService<ReplayGrpcService>();
             app.MapGrpcService<AccountOpeningGrpcService>();
             app.MapGrpcService<DisbursementBatchGrpcService>();
             app.MapGrpcService<PaymentGrpcService>();

@@ -63,6 +63,7 @@ public sealed class AuthorizationCoverageTests
     [Theory]
     [InlineData(typeof(Interop.Contracts.Audit.V1.AccessLogService.AccessLogServiceBase), typeof(AccessLogGrpcService))]
     [InlineData(typeof(Interop.Contracts.Audit.V1.AuditLogService.AuditLogServiceBase), typeof(AuditLogGrpcService))]
+    [InlineData(typeof(Interop.Contracts.Audit.V1.ReplayService.ReplayServiceBase), typeof(ReplayGrpcService))]
     [InlineData(typeof(Interop.Contracts.Registry.V1.RegistryService.RegistryServiceBase), typeof(RegistryGrpcService))]
     [InlineData(typeof(Interop.Contracts.Registry.V2.RegistryService.RegistryServiceBase), typeof(RegistryV2GrpcService))]
     [InlineData(typeof(Interop.Contracts.Hub.V1.HubService.HubServiceBase), typeof(HubGrpcService))]

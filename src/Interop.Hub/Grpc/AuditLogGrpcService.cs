@@ -4,7 +4,6 @@ using Interop.Hub.Audit.Log;
 using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Partners;
-using Interop.Hub.Partners.Privacy;
 using Microsoft.AspNetCore.Authorization;
 using AuditV1 = Interop.Contracts.Audit.V1;
 
@@ -139,12 +138,8 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
             throw Refusals.InvalidArgument("Evidence refused.", [new FieldIssue("household_id", "is not a household's record id")]).ToRpcException();
         }
 
-        // An entry is the record as stored: nothing in it can be masked, so only a view that shows it whole may have it.
-        var view = context.View();
-        if (EvidenceHolds.Any(kind => view.Disclosures.GetValueOrDefault(kind) != Disclosure.Whole))
-        {
-            throw Refusals.PermissionDenied($"An evidence package holds a household's records whole; the purpose named (view \"{view.Name}\") does not show them whole. Name a purpose that does (audit-investigation).").ToRpcException();
-        }
+        // An entry is the record as stored: nothing in it can be masked.
+        WholeRecords.RequireWholeHouseholds(context, "An evidence package");
 
         var evidence = await reads.HouseholdEvidenceAsync(householdId, context.CancellationToken)
             ?? throw Refusals.NoHousehold().ToRpcException();
@@ -159,14 +154,6 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
         }));
         return response;
     }
-
-    /// <summary>The kinds of personal data a household's events hold.</summary>
-    private static readonly Partners.Privacy.PersonalData[] EvidenceHolds =
-    [
-        Partners.Privacy.PersonalData.Nik, Partners.Privacy.PersonalData.FamilyCardNumber, Partners.Privacy.PersonalData.FullName, Partners.Privacy.PersonalData.BirthDate,
-        Partners.Privacy.PersonalData.AddressLine, Partners.Privacy.PersonalData.VillageCode, Partners.Privacy.PersonalData.DeathDate, Partners.Privacy.PersonalData.FreeText,
-        Partners.Privacy.PersonalData.PartnerReference, Partners.Privacy.PersonalData.Officer,
-    ];
 
     private static RpcException Refused(ProofOutcome outcome, string message) => outcome switch
     {

@@ -1,0 +1,103 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Interop.Contracts.Audit.V1;
+using Interop.Contracts.Registry.V1;
+using Interop.IntegrationTests.Infrastructure;
+
+namespace Interop.IntegrationTests;
+
+/// <summary>
+/// An auditor replays a household to any moment or version, with the events that led there (who,
+/// why, on what evidence), and reads what changed between two moments field by field and by whom,
+/// over the wire and as the CLI's timeline and diff.
+/// </summary>
+[Collection(HubCollection.Name)]
+public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : HubStory(postgres, pki, "audit_replay")
+{
+    private ReplayService.ReplayServiceClient Auditor => new(Hub.Channel(Pki.Auditor));
+
+    [Fact]
+    public async Task A_replay_at_a_moment_between_two_events_returns_exactly_the_state_after_the_earlier_one()
+    {
+        var household = await MovedAsync(2101);
+        var events = (await Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = household.HouseholdId })).Events;
+        var earlier = events.Select((stored, i) => (stored, i)).Last(pair => pair.i + 1 < events.Count && events[pair.i + 1].Time.ToDateTimeOffset() > pair.stored.Time.ToDateTimeOffset()).stored;
+        var later = events[(int)earlier.Version];
+        var between = earlier.Time.ToDateTimeOffset() + ((later.Time.ToDateTimeOffset() - earlier.Time.ToDateTimeOffset()) / 2);
+
+        var atMoment = await Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = household.HouseholdId, At = new HistoryPoint { Time = Timestamp.FromDateTimeOffset(between) } });
+        var atVersion = await Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = household.HouseholdId, At = new HistoryPoint { Version = earlier.Version } });
+
+        Assert.Equal(earlier.Version, atMoment.Version);
+        Assert.Equal(atVersion.StateJson, atMoment.StateJson);
+        Assert.Equal(events.Take((int)earlier.Version), atMoment.Events);
+        Assert.All(atMoment.Events, stored => Assert.NotEmpty(stored.PartnerId));
+    }
+
+    [Fact]
+    public async Task A_diff_names_each_field_that_changed_with_the_event_and_the_partner_that_changed_it()
+    {
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 2111);
+        var moved = await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), active, "moved to Semarang", new ChangeHouseholdRequest
+        {
+            ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 1" },
+        });
+
+        var diff = await Auditor.DiffHouseholdAsync(new DiffHouseholdRequest { HouseholdId = active.HouseholdId, From = new HistoryPoint { Version = active.Version } });
+
+        Assert.Equal((active.Version, moved.Version), (diff.FromVersion, diff.ToVersion));
+        var address = Assert.Single(diff.Changes, change => change.Path.EndsWith("AddressLine", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal((FieldChangeKind.Changed, "\"Jl. Pemuda 1\"", moved.Version, "kemensos-pusdatin"), (address.Kind, address.AfterJson, address.Version, address.PartnerId));
+        Assert.Contains(diff.Changes, change => change.Path.EndsWith("VillageCode", StringComparison.OrdinalIgnoreCase) && change.AfterJson == "\"33.74.01.1001\"");
+        var moving = Assert.Single(diff.Events);
+        Assert.Equal(("address_changed", "moved to Semarang"), (moving.Type, moving.Reason));
+
+        // The same through the CLI, for a person.
+        var cli = InteropCli.PartnerArguments(Hub, Pki, Pki.Auditor, "auditor");
+        var (diffExit, diffOutput, diffError) = await InteropCli.RunAsync(["audit", "diff", "--household", active.HouseholdId, "--from", active.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), .. cli]);
+        var (timelineExit, timeline, _) = await InteropCli.RunAsync(["audit", "timeline", "--household", active.HouseholdId, .. cli]);
+        Assert.True(diffExit == 0, diffError);
+        Assert.Contains("Jl. Pemuda 1", diffOutput, StringComparison.Ordinal);
+        Assert.Contains($"from version {active.Version} to {moved.Version}", diffOutput, StringComparison.Ordinal);
+        Assert.Equal(0, timelineExit);
+        Assert.Contains("address_changed", timeline, StringComparison.Ordinal);
+        Assert.Contains("moved to Semarang", timeline, StringComparison.Ordinal);
+        Assert.Contains($"at version {moved.Version}", timeline, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replays_that_cannot_be_answered_are_refused_with_the_field_at_fault()
+    {
+        var household = await HouseholdSteps.ActiveAsync(Hub, Pki, 2121);
+        var id = household.HouseholdId;
+
+        var refusals = new[]
+        {
+            await Refused(() => new ReplayService.ReplayServiceClient(Hub.Channel(Pki.Auditor, purpose: "audit-examination")).ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = id }).ResponseAsync),
+            await Refused(() => new ReplayService.ReplayServiceClient(Hub.Channel(Pki.Bank)).ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = id }).ResponseAsync),
+            await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = id, At = new HistoryPoint { Version = household.Version + 1 } }).ResponseAsync),
+            await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = id, At = new HistoryPoint { Time = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch) } }).ResponseAsync),
+            await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = id, At = new HistoryPoint { Time = new Timestamp { Seconds = -62135596801 } } }).ResponseAsync),
+            await Refused(() => Auditor.DiffHouseholdAsync(new DiffHouseholdRequest { HouseholdId = id, From = new HistoryPoint { Version = 3 }, To = new HistoryPoint { Version = 1 } }).ResponseAsync),
+            await Refused(() => Auditor.DiffHouseholdAsync(new DiffHouseholdRequest { HouseholdId = id }).ResponseAsync),
+            await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = Guid.NewGuid().ToString() }).ResponseAsync),
+            await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = "\u200b" + id }).ResponseAsync),
+        };
+
+        Assert.Equal(
+            [StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.OutOfRange, StatusCode.OutOfRange, StatusCode.InvalidArgument, StatusCode.OutOfRange, StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.InvalidArgument],
+            refusals.Select(refusal => refusal.StatusCode));
+    }
+
+    private async Task<Household> MovedAsync(int serial)
+    {
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, serial);
+        await Task.Delay(50);
+        return await HouseholdSteps.ChangeAsync(Hub.Registry(Pki.Steward), active, "moved to Semarang", new ChangeHouseholdRequest
+        {
+            ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 1" },
+        });
+    }
+
+    private static async Task<RpcException> Refused(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
+}
