@@ -230,6 +230,7 @@ internal static class Commands
         var output = new Option<FileInfo>("--out") { Description = "Markdown report to write", DefaultValueFactory = _ => new FileInfo("docs/benchmarks.md") };
         var command = new Command("bench", "Benchmark a running hub against baselines measured in the same run and write the report") { households, seed, callers, seconds, hubPid, database, output };
         command.Subcommands.Add(BenchDisbursements(partner));
+        command.Subcommands.Add(BenchAudit(partner));
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Reported(async () =>
         {
@@ -279,6 +280,40 @@ internal static class Commands
             AnsiConsole.MarkupLine($"Report written to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
             return 0;
         }));
+        return command;
+    }
+
+    /// <summary><c>interop bench audit</c>: issue 14's benchmark, one pass of scripts/bench-audit.sh (the log off: ingest only; the log on: everything).</summary>
+    private static Command BenchAudit(PartnerOptions partner)
+    {
+        var households = new Option<int>("--households") { Description = "Households to ingest", DefaultValueFactory = _ => 1_000_000 };
+        var history = new Option<int>("--history-events") { Description = "Events of the household replayed", DefaultValueFactory = _ => 1_000 };
+        var hubPid = new Option<int?>("--hub-pid") { Description = "Process id of the hub" };
+        var database = new Option<string>("--database") { Description = "Connection string of the hub's PostgreSQL", Required = true };
+        var ingestOnly = new Option<bool>("--ingest-only") { Description = "The pass with the log off: ingest only, written to --out as JSON for the other pass" };
+        var baseline = new Option<FileInfo?>("--baseline") { Description = "The log-off pass's result (--ingest-only --out)" };
+        var output = new Option<FileInfo>("--out") { Description = "Markdown section (or, with --ingest-only, the JSON baseline) to write", Required = true };
+        var command = new Command("audit", "Benchmark the audit log: ingest with it on against off, append to checkpoint, replay, proofs, full verification") { households, history, hubPid, database, ingestOnly, baseline, output };
+        partner.AddTo(command);
+        command.SetAction((result, cancellationToken) => Reported(async () =>
+        {
+            var settings = new Bench.AuditBenchmarkSettings(
+                result.GetValue(households),
+                2026,
+                result.GetValue(history),
+                result.GetValue(hubPid),
+                result.GetValue(database)!,
+                Environment.GetEnvironmentVariable("INTEROP_BENCH_REPRODUCE") ?? BenchCommandLine(),
+                result.GetValue(baseline)?.FullName);
+            using var channel = partner.Open(result, maxSendMessageBytes: 4 * 1024 * 1024);
+            var benchmark = new Bench.AuditBenchmark(channel, settings, line => AnsiConsole.MarkupLine(Markup.Escape(line)));
+            var text = result.GetValue(ingestOnly)
+                ? System.Text.Json.JsonSerializer.Serialize(await benchmark.IngestOnlyAsync(cancellationToken))
+                : await benchmark.RunAsync(cancellationToken);
+            await File.WriteAllTextAsync(result.GetValue(output)!.FullName, text, cancellationToken);
+            AnsiConsole.MarkupLine($"Written to [bold]{Markup.Escape(result.GetValue(output)!.FullName)}[/]");
+            return 0;
+        }, partner));
         return command;
     }
 

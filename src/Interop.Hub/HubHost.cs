@@ -141,7 +141,11 @@ internal static class HubHost
             builder.Services.AddHostedService(services => services.GetRequiredService<ChangeFeedSignal>());
             builder.Services.AddSingleton<ChangeFeedReader>();
             builder.Services.AddSingleton(Interop.Hub.Audit.Log.CheckpointSigner.FromSettings(options));
-            builder.Services.AddHostedService<Interop.Hub.Audit.Log.LogSequencer>();
+            if (options.AuditLog)
+            {
+                builder.Services.AddHostedService<Interop.Hub.Audit.Log.LogSequencer>();
+            }
+
             builder.Services.AddSingleton(Interop.Hub.Audit.Log.LogWitnesses.FromSettings(options));
             builder.Services.AddSingleton<Interop.Hub.Audit.Log.LogReads>();
             builder.Services.AddSingleton<Interop.Hub.Audit.Replay.HouseholdReplay>();

@@ -102,6 +102,12 @@ internal sealed class HubOptions
     /// </summary>
     public string[] AuditWitnesses { get; set; } = [];
 
+    /// <summary>
+    /// Whether this hub writes the audit log. On by default; off only to measure what the log costs
+    /// (scripts/bench-audit.sh). Rows stored while it is off are taken when a hub that writes it runs again.
+    /// </summary>
+    public bool AuditLog { get; set; } = true;
+
     /// <summary>How often the audit log takes newly stored rows as leaves.</summary>
     [Range(20, 10_000)]
     public int AuditTickMilliseconds { get; set; } = 200;

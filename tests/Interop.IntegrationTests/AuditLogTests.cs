@@ -149,6 +149,22 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
     }
 
     [Fact]
+    public async Task A_leaf_removed_from_the_middle_of_the_log_is_found_at_its_index()
+    {
+        await SettledLogAsync();
+        var (_, index) = await LoggedEventAsync("household_ratified");
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"create table interop.leaf_aside as select * from interop.audit_leaf where idx = {index}; delete from interop.audit_leaf where idx = {index}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, "insert into interop.audit_leaf select * from interop.leaf_aside; drop table interop.leaf_aside");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"the first bad index is {index}.", output, StringComparison.Ordinal);
+        Assert.Contains($"row-missing: leaf {index}: its row (audit_leaf #{index}) is gone", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    [Fact]
     public async Task A_checkpoint_edited_in_the_database_fails_its_signature()
     {
         var size = await SettledLogAsync();

@@ -22,6 +22,9 @@ internal sealed record LogSource(short Code, string Name, string Table, string S
 /// <summary>Where the log stands: its size, the right edge of its tree, the last row of each source it holds, its newest checkpoint.</summary>
 internal sealed record LogPosition(long Size, IReadOnlyList<Subtree> Edge, IReadOnlyDictionary<short, long> LastLogged, long CheckpointSize);
 
+/// <summary>A point the log can settle on: a snapshot, each source's highest sequence value as of it, and the transactions open then (backend, start).</summary>
+internal sealed record SettlingPoint(string Snapshot, long[] Highest, int[] OpenBackends, DateTime[] OpenSince);
+
 /// <summary>A leaf to append: its place, the row it stands for and its hash.</summary>
 internal sealed record LogLeaf(long Index, short Source, long Reference, byte[] Hash);
 
@@ -153,25 +156,52 @@ internal static class AuditLogStore
     }
 
     /// <summary>
-    /// The database's current snapshot and, as of it, the highest sequence value of each source: once
-    /// every transaction that snapshot saw running has ended, no row at or below those values can
-    /// appear any more (a sequence hands out larger values to anything that starts later).
+    /// The database's current snapshot, the highest sequence value of each source as of it, and then
+    /// every transaction open at that point (backend and start): once all of them have ended, and
+    /// every transaction the snapshot saw running is visible as ended to a newer snapshot, no row at
+    /// or below those values can appear any more (a sequence hands out larger values to anything
+    /// that starts later). Open transactions are read as well as the snapshot's running ones because
+    /// a transaction can draw a sequence value before it has a transaction id (before its first
+    /// write), and then no snapshot lists it.
     /// </summary>
-    public static async Task<(string Snapshot, long[] Highest)> SnapshotAsync(NpgsqlConnection connection, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
+    public static async Task<SettlingPoint> SnapshotAsync(NpgsqlConnection connection, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
     {
         var columns = string.Join(", ", sources.Select(source => $"(select coalesce(max({source.Sequence}), 0) from {source.Table})"));
-        await using var command = new NpgsqlCommand($"select pg_current_snapshot()::text, {columns}", connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetString(0), [.. sources.Select((_, i) => reader.GetInt64(i + 1))]);
+        string snapshot;
+        long[] highest;
+        await using (var command = new NpgsqlCommand($"select pg_current_snapshot()::text, {columns}", connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            snapshot = reader.GetString(0);
+            highest = [.. sources.Select((_, i) => reader.GetInt64(i + 1))];
+        }
+
+        // Read after the snapshot, in a statement of its own (the activity view is read once per transaction).
+        await using var open = new NpgsqlCommand(
+            "select coalesce(array_agg(pid), '{}'), coalesce(array_agg(xact_start), '{}') from pg_stat_activity "
+            + "where xact_start is not null and pid <> pg_backend_pid() and backend_type = 'client backend' and datname = current_database()", connection);
+        await using var activity = await open.ExecuteReaderAsync(cancellationToken);
+        await activity.ReadAsync(cancellationToken);
+        return new SettlingPoint(snapshot, highest, activity.GetFieldValue<int[]>(0), activity.GetFieldValue<DateTime[]>(1));
     }
 
-    /// <summary>Whether every transaction running at <paramref name="snapshot"/> has ended (committed or rolled back).</summary>
-    public static async Task<bool> SettledAsync(NpgsqlConnection connection, string snapshot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether every transaction open at <paramref name="point"/> has ended, each one the snapshot saw
+    /// running visibly so to a new snapshot: a transaction is marked committed a moment before newer
+    /// snapshots see its rows, and a row taken as final must be visible to the reads that follow.
+    /// </summary>
+    public static async Task<bool> SettledAsync(NpgsqlConnection connection, SettlingPoint point, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            "select coalesce(bool_and(coalesce(pg_xact_status(x), 'committed') <> 'in progress'), true) from pg_snapshot_xip(@snapshot::pg_snapshot) as x", connection);
-        command.Parameters.AddWithValue("snapshot", snapshot);
+            """
+            select (select coalesce(bool_and(pg_visible_in_snapshot(x, pg_current_snapshot())), true) from pg_snapshot_xip(@snapshot::pg_snapshot) as x)
+               and not exists (select 1 from pg_stat_activity as a join unnest(@pids::int[], @starts::timestamptz[]) as o(pid, xact_start) on a.pid = o.pid and a.xact_start = o.xact_start)
+            """,
+            connection);
+        command.Parameters.AddWithValue("snapshot", point.Snapshot);
+        command.Parameters.AddWithValue("pids", point.OpenBackends);
+        command.Parameters.AddWithValue("starts", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, point.OpenSince);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -261,26 +291,40 @@ internal static class AuditLogStore
         return notes;
     }
 
-    /// <summary>
-    /// The leaves from <paramref name="start"/> to before <paramref name="end"/>, in order, each with
-    /// the hash it was stored with and its row's entry as the row is stored now (null when the row is gone).
-    /// </summary>
-    public static async IAsyncEnumerable<(long Index, short Source, long Reference, byte[] Stored, string? Entry)> LeavesWithRowsAsync(
-        NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, long start, long end, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The leaves from <paramref name="start"/> to before <paramref name="end"/>, in order: each one's row and stored hash.</summary>
+    public static async Task<IReadOnlyList<(long Index, short Source, long Reference, byte[] Stored)>> LeavesAsync(NpgsqlConnection connection, string schema, long start, long end, CancellationToken cancellationToken)
     {
-        // One lateral probe per source, each gated on the leaf's source, so only its own table is read.
-        var joins = string.Concat(sources.Select(source =>
-            $" left join lateral (select {source.Entry}::text as entry from {source.Table} where l.source = {source.Code} and {source.Sequence} = l.ref) as s{source.Code} on true"));
-        var entry = $"coalesce({string.Join(", ", sources.Select(source => $"s{source.Code}.entry"))})";
-        await using var command = new NpgsqlCommand(
-            $"select l.idx, l.source, l.ref, l.hash, {entry} from {schema}.{LeafTable} as l{joins} where l.idx >= @start and l.idx < @end order by l.idx", connection);
+        await using var command = new NpgsqlCommand($"select idx, source, ref, hash from {schema}.{LeafTable} where idx >= @start and idx < @end order by idx", connection);
         command.Parameters.AddWithValue("start", start);
         command.Parameters.AddWithValue("end", end);
-        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        var leaves = new List<(long, short, long, byte[])>((int)Math.Min(end - start, 1 << 20));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return (reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3), await reader.IsDBNullAsync(4, cancellationToken) ? null : reader.GetString(4));
+            leaves.Add((reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3)));
         }
+
+        return leaves;
+    }
+
+    /// <summary>The entries, as stored now, of a source's rows named by their sequence values; a row that is gone is absent.</summary>
+    public static async Task<IReadOnlyDictionary<long, string>> EntriesOfAsync(NpgsqlConnection connection, LogSource source, long[] references, CancellationToken cancellationToken)
+    {
+        var entries = new Dictionary<long, string>(references.Length);
+        if (references.Length == 0)
+        {
+            return entries;
+        }
+
+        await using var command = new NpgsqlCommand($"select {source.Sequence}, {source.Entry}::text from {source.Table} where {source.Sequence} = any(@refs)", connection);
+        command.Parameters.AddWithValue("refs", references);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            entries[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return entries;
     }
 
     /// <summary>

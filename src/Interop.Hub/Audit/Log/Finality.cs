@@ -6,8 +6,9 @@ namespace Interop.Hub.Audit.Log;
 /// never join it. Rows are drawn from a sequence inside transactions that commit in any order; a
 /// row is final once no lower value can still appear: either every value between the last logged
 /// row and it is visible (no gap), or it lies at or below <paramref name="settledUpTo"/>, the highest
-/// value visible in a snapshot all of whose running transactions have since ended (anything starting
-/// after that snapshot draws higher values). Pure: the sequencer reads, this decides.
+/// value visible in a snapshot after which every transaction open then has ended and is seen ended
+/// (anything starting later draws higher values; <see cref="Storage.AuditLogStore.SnapshotAsync"/>).
+/// Pure: the sequencer reads, this decides.
 /// </summary>
 internal static class Finality
 {

@@ -76,7 +76,11 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         }
     }
 
-    /// <summary>The leaves from <paramref name="start"/> to before <paramref name="end"/> (0: the log's size), a message's worth at a time.</summary>
+    /// <summary>
+    /// The leaves from <paramref name="start"/> to before <paramref name="end"/> (0: the log's size), a
+    /// message's worth at a time: the leaves of a message read in one range scan, their rows fetched
+    /// table by table by sequence, and the entries canonicalised and hashed on every core.
+    /// </summary>
     public async IAsyncEnumerable<RecomputedLeaves> RecomputeAsync(long start, long end, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -85,22 +89,49 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
             end = await AuditLogStore.SizeAsync(connection, Schema, cancellationToken);
         }
 
-        var sources = AuditLogStore.Sources(store);
-        var names = sources.ToDictionary(source => source.Code, source => source.Name);
-        var batch = new Batch(start);
-        await foreach (var leaf in AuditLogStore.LeavesWithRowsAsync(connection, Schema, sources, start, end, cancellationToken))
+        var sources = AuditLogStore.Sources(store).ToDictionary(source => source.Code);
+        for (var from = start; from < end; from += LeavesPerMessage)
         {
-            var recomputed = leaf.Entry is null ? new byte[MerkleTree.HashSize] : MerkleTree.LeafHash(CanonicalJson.Canonicalize(leaf.Entry));
-            batch.Add(leaf.Index, names.GetValueOrDefault(leaf.Source, $"unknown-{leaf.Source}"), leaf.Reference, leaf.Stored, recomputed, leaf.Entry is null);
-            if (batch.Count == LeavesPerMessage)
+            var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, Math.Min(end, from + LeavesPerMessage), cancellationToken);
+            if (leaves.Count == 0)
             {
-                yield return batch.ToMessage();
-                batch = new Batch(leaf.Index + 1);
+                yield break;
             }
-        }
 
-        if (batch.Count > 0)
-        {
+
+            var entries = new Dictionary<short, IReadOnlyDictionary<long, string>>();
+            foreach (var group in leaves.GroupBy(leaf => leaf.Source))
+            {
+                entries[group.Key] = sources.TryGetValue(group.Key, out var source)
+                    ? await AuditLogStore.EntriesOfAsync(connection, source, [.. group.Select(leaf => leaf.Reference)], cancellationToken)
+                    : new Dictionary<long, string>();
+            }
+
+            var recomputed = new byte[leaves.Count * MerkleTree.HashSize];
+            Parallel.For(0, leaves.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            {
+                if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry))
+                {
+                    MerkleTree.LeafHash(CanonicalJson.Canonicalize(entry)).CopyTo(recomputed, i * MerkleTree.HashSize);
+                }
+            });
+
+            var batch = new Batch(from);
+            var expected = from;
+            for (var i = 0; i < leaves.Count; i++)
+            {
+                var (index, code, reference, stored) = leaves[i];
+                for (; expected < index; expected++)
+                {
+                    // A leaf removed from the middle of the log: nothing to recompute it from; named as gone.
+                    batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
+                }
+
+                expected = index + 1;
+                var name = sources.TryGetValue(code, out var source) ? source.Name : $"unknown-{code}";
+                batch.Add(index, name, reference, stored, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), !entries[code].ContainsKey(reference));
+            }
+
             yield return batch.ToMessage();
         }
     }

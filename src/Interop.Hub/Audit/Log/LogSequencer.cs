@@ -58,10 +58,10 @@ internal sealed class LogSequencer(IDocumentStore store, CheckpointSigner signer
         var tree = TreeEdge.Resume(position.Size, position.Edge);
         var lastLogged = sources.ToDictionary(source => source.Code, source => position.LastLogged[source.Code]);
         var settledUpTo = sources.ToDictionary(source => source.Code, source => position.LastLogged[source.Code]);
-        var waiting = new List<(string Snapshot, long[] Highest)>();
+        var waiting = new List<SettlingPoint>();
         var checkpointSize = position.CheckpointSize;
         var checkpointAt = DateTimeOffset.MinValue;
-        logger.LogInformation("The audit log's writer runs here, from {Size} leaves", tree.Size);
+        logger.LogInformation("The audit log's writer runs here, from {Size} leaves; checkpoints are signed by {VerifierKey}", tree.Size, signer.Verifier.ToString());
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -72,7 +72,7 @@ internal sealed class LogSequencer(IDocumentStore store, CheckpointSigner signer
                 waiting.RemoveRange(1, waiting.Count - 2);
             }
 
-            while (waiting.Count > 0 && await AuditLogStore.SettledAsync(connection, waiting[0].Snapshot, stoppingToken))
+            while (waiting.Count > 0 && await AuditLogStore.SettledAsync(connection, waiting[0], stoppingToken))
             {
                 for (var i = 0; i < sources.Count; i++)
                 {
