@@ -35,15 +35,17 @@ public sealed record TlogProof(long Index, IReadOnlyList<byte[]> Hashes, string 
         }
 
         var lines = text[..split].Split('\n');
-        if (lines.Length < 2 || lines[0] != Header || !lines[1].StartsWith("index ", StringComparison.Ordinal)
-            || !long.TryParse(lines[1]["index ".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
-            || index.ToString(CultureInfo.InvariantCulture) != lines[1]["index ".Length..])
+        // An optional "extra <base64>" line: unauthenticated application data, which this log never writes and ignores.
+        var at = lines.Length > 1 && lines[1].StartsWith("extra ", StringComparison.Ordinal) ? 2 : 1;
+        if (lines.Length <= at || lines[0] != Header || !lines[at].StartsWith("index ", StringComparison.Ordinal)
+            || !long.TryParse(lines[at]["index ".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            || index.ToString(CultureInfo.InvariantCulture) != lines[at]["index ".Length..])
         {
-            throw new FormatException($"A tlog-proof starts with \"{Header}\" and \"index <n>\".");
+            throw new FormatException($"A tlog-proof starts with \"{Header}\", an optional extra line and \"index <n>\".");
         }
 
         var hashes = new List<byte[]>();
-        foreach (var line in lines[2..])
+        foreach (var line in lines[(at + 1)..])
         {
             byte[] hash;
             try

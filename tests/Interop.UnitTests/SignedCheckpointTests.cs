@@ -131,3 +131,32 @@ public sealed class SignedCheckpointTests
         Assert.Equal(Encoding.UTF8.GetByteCount(Origin), Encoding.UTF8.GetByteCount(parts[0]));
     }
 }
+
+/// <summary>The C2SP tlog-proof text an evidence package carries for each leaf.</summary>
+public sealed class TlogProofTests
+{
+    private const string Checkpoint = "example.com/log\n3\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u2014 example.com/log AAAAAAAA\n";
+
+    [Fact]
+    public void A_proof_reads_back_as_written_and_an_extra_line_is_passed_over()
+    {
+        var proof = new TlogProof(2, [MerkleTree.LeafHash("a"u8), MerkleTree.LeafHash("b"u8)], Checkpoint);
+        var text = proof.ToString();
+
+        var read = TlogProof.Parse(text);
+        var withExtra = TlogProof.Parse(text.Replace("index 2", "extra YWJj\nindex 2", StringComparison.Ordinal));
+
+        Assert.StartsWith("c2sp.org/tlog-proof@v1\nindex 2\n", text, StringComparison.Ordinal);
+        Assert.Equal((2L, Checkpoint), (read.Index, read.Checkpoint));
+        Assert.Equal(proof.Hashes, read.Hashes);
+        Assert.Equal(proof.Hashes, withExtra.Hashes);
+    }
+
+    [Theory]
+    [InlineData("c2sp.org/tlog-proof@v2\nindex 1\n\nx")]
+    [InlineData("c2sp.org/tlog-proof@v1\nindex 01\n\nx")]
+    [InlineData("c2sp.org/tlog-proof@v1\nindex -1\n\nx")]
+    [InlineData("c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\nx")]
+    [InlineData("c2sp.org/tlog-proof@v1\nindex 1")]
+    public void Text_that_is_not_a_proof_is_refused(string text) => Assert.Throws<FormatException>(() => TlogProof.Parse(text));
+}
