@@ -138,13 +138,31 @@ internal static class AuditCommands
             }
 
             var note = SignedNote.Parse(info.Checkpoint);
-            note.Verify(keys);
+            try
+            {
+                note.Verify(keys);
+            }
+            catch (NoteVerificationException refusal)
+            {
+                await Console.Error.WriteLineAsync($"REFUSED: the hub's newest checkpoint is not signed by the hub's key given ({refusal.Message}); nothing was cosigned.");
+                return Altered;
+            }
+
             var newer = Checkpoint.Parse(note.Text);
             Checkpoint? older = null;
             if (state.Exists)
             {
                 var kept = SignedNote.Parse(await File.ReadAllTextAsync(state.FullName, cancellationToken));
-                kept.Verify(keys);
+                try
+                {
+                    kept.Verify(keys);
+                }
+                catch (NoteVerificationException refusal)
+                {
+                    await Console.Error.WriteLineAsync($"error: the state file's checkpoint does not verify with the hub's key given ({refusal.Message}); nothing was cosigned.");
+                    return Altered;
+                }
+
                 older = Checkpoint.Parse(kept.Text);
                 var verdict = await ExtendsAsync(client, older, newer, cancellationToken);
                 if (verdict is not null)

@@ -339,7 +339,7 @@ internal static class Commands
             await Console.Error.WriteLineAsync($"error: {Describe(exception)}");
             return 3;
         }
-        catch (Exception exception) when (exception is ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
+        catch (Exception exception) when (exception is ArgumentException or IOException or System.Security.Cryptography.CryptographicException or FormatException)
         {
             await Console.Error.WriteLineAsync($"error: {exception.Message}");
             return 1;

@@ -82,10 +82,15 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
             await Refused(() => Auditor.DiffHouseholdAsync(new DiffHouseholdRequest { HouseholdId = id }).ResponseAsync),
             await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = Guid.NewGuid().ToString() }).ResponseAsync),
             await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = "\u200b" + id }).ResponseAsync),
+            // Another kind's stream (the partner directory's record of a bank) is no household.
+            await Refused(() => Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = Interop.Hub.Storage.PartnerRecords.StreamOf("bri").ToString() }).ResponseAsync),
+            await Refused(() => Auditor.DiffHouseholdAsync(new DiffHouseholdRequest { HouseholdId = Interop.Hub.Storage.PartnerRecords.StreamOf("bri").ToString(), From = new HistoryPoint { Version = 0 } }).ResponseAsync),
+            await Refused(() => new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Auditor)).GetHouseholdEvidenceAsync(new GetHouseholdEvidenceRequest { HouseholdId = Interop.Hub.Storage.PartnerRecords.StreamOf("bri").ToString() }).ResponseAsync),
         };
 
         Assert.Equal(
-            [StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.OutOfRange, StatusCode.OutOfRange, StatusCode.InvalidArgument, StatusCode.OutOfRange, StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.InvalidArgument],
+            [StatusCode.PermissionDenied, StatusCode.PermissionDenied, StatusCode.OutOfRange, StatusCode.OutOfRange, StatusCode.InvalidArgument, StatusCode.OutOfRange, StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.InvalidArgument,
+             StatusCode.NotFound, StatusCode.NotFound, StatusCode.NotFound],
             refusals.Select(refusal => refusal.StatusCode));
     }
 

@@ -101,6 +101,24 @@ public sealed class AuditWitnessTests(PostgresCluster postgres, TestPki pki) : H
     }
 
     [Fact]
+    public async Task The_witness_refuses_a_checkpoint_the_hubs_key_did_not_sign_and_a_garbage_key_is_a_clear_error()
+    {
+        await AuditLogSteps.SettledLogAsync(ConnectionString);
+        using var other = NoteSigningKey.Create(TestPki.AuditOrigin);
+
+        var (refusedExit, _, refused) = await InteropCli.RunAsync(["audit", "witness", "--trust", other.Verifier.ToString(), "--witness-key", WitnessKeyPath, "--state", StatePath, .. InteropCli.PartnerArguments(Current, Pki, Pki.Auditor, "witness")]);
+        var (garbageExit, garbageOut, garbage) = await InteropCli.RunAsync(["audit", "verify", "--trust", "not+a+key", .. InteropCli.PartnerArguments(Current, Pki, Pki.Auditor, "auditor")]);
+
+        Assert.Equal(AuditLogSteps.AuditExit, refusedExit);
+        Assert.Contains("REFUSED: the hub's newest checkpoint is not signed by the hub's key given", refused, StringComparison.Ordinal);
+        Assert.False(File.Exists(StatePath));
+        Assert.Equal(1, garbageExit);
+        Assert.Contains("error: ", garbage, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", garbage + garbageOut, StringComparison.Ordinal);
+        Assert.Equal(0, await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.audit_cosignature"));
+    }
+
+    [Fact]
     public async Task Cosignatures_that_are_not_a_witnesss_good_signature_are_refused()
     {
         var size = await AuditLogSteps.SettledLogAsync(ConnectionString);

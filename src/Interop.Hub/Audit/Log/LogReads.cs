@@ -247,7 +247,7 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         await using var connection = await OpenAsync(cancellationToken);
         var events = AuditLogStore.Sources(store)[0];
         var rows = await AuditLogStore.StreamLeavesAsync(connection, Schema, events, householdId, cancellationToken);
-        if (rows.Count == 0 || await AuditLogStore.CheckpointAsync(connection, Schema, null, cancellationToken) is not { } checkpoint)
+        if (rows.Count == 0 || !StartsAHousehold(rows[0].Entry) || await AuditLogStore.CheckpointAsync(connection, Schema, null, cancellationToken) is not { } checkpoint)
         {
             return null;
         }
@@ -262,6 +262,13 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
             System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(row.Entry)),
             [.. ranges[i].Select(range => ProofRanges.Head(range, subtrees))])).ToList();
         return new HouseholdEvidence(checkpoint.Note, leaves, rows.Count - covered.Count);
+    }
+
+    /// <summary>Whether a stream's first event creates a household (another kind's id, a partner's or a conflict case's, is no household).</summary>
+    private static bool StartsAHousehold(string entry)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(entry);
+        return document.RootElement.GetProperty("type").GetString() is "household_proposed" or "split_off";
     }
 
     private async Task<IReadOnlyList<byte[]>> HeadsAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<LeafRange> ranges, CancellationToken cancellationToken)

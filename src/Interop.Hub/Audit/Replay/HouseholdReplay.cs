@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Interop.Hub.Registry;
+using Interop.Hub.Registry.ProposeHousehold;
 using JasperFx.Events;
 using Marten;
 
@@ -51,7 +52,7 @@ internal sealed class HouseholdReplay(IDocumentStore store)
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(householdId, token: cancellationToken);
-        if (events.Count == 0)
+        if (!IsHousehold(events))
         {
             return new ReplayOutcome.NoHousehold();
         }
@@ -70,7 +71,7 @@ internal sealed class HouseholdReplay(IDocumentStore store)
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(householdId, token: cancellationToken);
-        if (events.Count == 0)
+        if (!IsHousehold(events))
         {
             return new ReplayOutcome.NoHousehold();
         }
@@ -109,6 +110,9 @@ internal sealed class HouseholdReplay(IDocumentStore store)
 
         return new ReplayOutcome.Diffed(Math.Max(start, 0), end, changes, [.. events.Where(e => e.Version > start && e.Version <= end).Select(Audited)]);
     }
+
+    /// <summary>Whether the stream is a household's: it starts with the event that creates one (another kind's id, a partner's or a conflict case's, is no household).</summary>
+    public static bool IsHousehold(IReadOnlyList<IEvent> events) => events.Count > 0 && events[0].Data is HouseholdProposed or SplitOff;
 
     /// <summary>The version the point names: the last event at or before a moment (0 before the first), a version if the stream has it; null beyond the stream.</summary>
     private static long? VersionAt(IReadOnlyList<IEvent> events, HistoryPoint point) => point switch
