@@ -167,7 +167,7 @@ internal sealed class RecipientAccounts(IDocumentStore store, PartnerDirectory d
 
             foreach (var (id, events) in decided)
             {
-                StreamWrites.AppendAfter(session, id, read[id].Version, events);
+                await StreamWrites.AppendAfterAsync(session, id, read[id].Version, events, cancellationToken);
             }
 
             await session.SaveChangesAsync(cancellationToken);

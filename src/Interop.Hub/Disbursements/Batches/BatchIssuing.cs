@@ -51,9 +51,11 @@ internal sealed class BatchIssuing(IDocumentStore store, TimeProvider clock, ILo
             }
 
             var totals = issue.Totals;
-            session.Events.StartStream<DisbursementBatch>(
+            await StreamWrites.StartAsync<DisbursementBatch>(
+                session,
                 batchId,
-                new BatchIssued(command.Reference, round.Programme, round.Year, round.Stage, cutOff, command.PaymentDeadline!.Value, totals.LineCount, totals.Amount, issue.LeftOutCount, command.RequestHash, command.Actor, command.Reason));
+                [new BatchIssued(command.Reference, round.Programme, round.Year, round.Stage, cutOff, command.PaymentDeadline!.Value, totals.LineCount, totals.Amount, issue.LeftOutCount, command.RequestHash, command.Actor, command.Reason)],
+                cancellationToken);
             await session.SaveChangesAsync(cancellationToken);
         }
         catch (Exception exception) when (LostRace.Is(exception))

@@ -45,7 +45,7 @@ internal sealed class PartnerAdministration(
             return new PartnerOutcome.Decided(decision);
         }
 
-        session.Events.StartStream<Partner>(id, accepted.Events.Cast<object>().ToArray());
+        await StreamWrites.StartAsync<Partner>(session, id, accepted.Events.Cast<object>(), cancellationToken);
         try
         {
             await session.SaveChangesAsync(cancellationToken);

@@ -108,7 +108,7 @@ internal sealed class HouseholdChanges(IDocumentStore store, RegionTable regions
         {
             if (write.ReadVersion is null)
             {
-                session.Events.StartStream<Household>(write.HouseholdId, write.Events.Cast<object>().ToArray());
+                await StreamWrites.StartAsync<Household>(session, write.HouseholdId, write.Events.Cast<object>(), cancellationToken);
             }
             else
             {

@@ -73,7 +73,7 @@ internal sealed class IdentityReconciliation(IDocumentStore store, RegionTable r
 
         foreach (var (householdId, events) in deaths)
         {
-            StreamWrites.AppendAfter(session, householdId, households[householdId].Version, events);
+            await StreamWrites.AppendAfterAsync(session, householdId, households[householdId].Version, events, cancellationToken);
         }
 
         if (deaths.Count > 0)
