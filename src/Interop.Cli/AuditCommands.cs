@@ -54,36 +54,14 @@ internal static class AuditCommands
                 verification.AddWitnessedCheckpoint(await File.ReadAllTextAsync(state.FullName, cancellationToken));
             }
 
-            using (var checkpoints = client.ListCheckpoints(new ListCheckpointsRequest(), cancellationToken: cancellationToken))
-            {
-                while (await checkpoints.ResponseStream.MoveNext(cancellationToken))
-                {
-                    foreach (var note in checkpoints.ResponseStream.Current.Checkpoints)
-                    {
-                        verification.AddCheckpoint(note);
-                    }
-                }
-            }
-
-            using (var leaves = client.RecomputeLeaves(new RecomputeLeavesRequest(), cancellationToken: cancellationToken))
-            {
-                while (await leaves.ResponseStream.MoveNext(cancellationToken))
-                {
-                    var message = leaves.ResponseStream.Current;
-                    verification.AddLeaves(
-                        message.StartIndex,
-                        message.StoredHashes.Span,
-                        message.RecomputedHashes.Span,
-                        [.. message.MissingRows.Select(row => (row.Index, Name(row)))],
-                        message.DifferingRows.ToDictionary(row => row.Index, Name));
-                }
-            }
-
-            var unlogged = await client.ListUnloggedRowsAsync(new ListUnloggedRowsRequest(), cancellationToken: cancellationToken);
-            verification.AddUnloggedRows([.. unlogged.Rows.Select(Name)], unlogged.Total);
-            var report = verification.Finish();
+            var report = await AuditWalk.VerifyAsync(client, verification, cancellationToken);
             var seconds = Math.Max(started.Elapsed.TotalSeconds, 0.001);
             Console.WriteLine($"Checked {report.Leaves} leaves and {report.Checkpoints} checkpoints in {seconds:0.0} s ({report.Leaves / seconds:0} leaves/s); the largest checkpoint verified covers {Math.Max(report.LargestVerifiedCheckpoint, 0)} leaves.");
+            if (report.Uncovered > 0)
+            {
+                Console.WriteLine($"The last {report.Uncovered} leaves are not yet covered by a verified checkpoint: they match their rows, but no signature vouches for them yet.");
+            }
+
             if (witnesses.Count > 0)
             {
                 Console.WriteLine($"{report.Cosigned} checkpoints carry a trusted witness's cosignature; the largest covers {Math.Max(report.LargestCosigned, 0)} leaves.");
@@ -390,5 +368,4 @@ internal static class AuditCommands
         return command;
     }
 
-    private static string Name(LeafRow row) => $"{row.Source} #{row.Sequence}";
 }

@@ -8,6 +8,9 @@ public sealed record LogVerificationReport(long Leaves, int Checkpoints, long La
 {
     public bool Clean => Problems.Count == 0;
 
+    /// <summary>Leaves after the largest verified checkpoint: checked against their rows, but no signature vouches for them yet.</summary>
+    public long Uncovered { get; init; }
+
     /// <summary>The first leaf index any problem names, if any does.</summary>
     public long? FirstBadIndex => Problems.Where(problem => problem.Index is not null).Select(problem => problem.Index).Min();
 }
@@ -32,6 +35,7 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
     private long largestVerified = -1;
     private int checkpoints;
     private bool rootsDiverged;
+    private (long First, long Last, string Row)? missingRun;
 
     /// <summary>Checks one checkpoint (in increasing size) and keeps its root for the leaves to meet.</summary>
     public void AddCheckpoint(string note)
@@ -126,7 +130,16 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             var recomputedHash = recomputed.Slice(offset, MerkleTree.HashSize).ToArray();
             if (gone.TryGetValue(index, out var row))
             {
-                problems.Add(new LogProblem("row-missing", index, $"leaf {index}: its row ({row}) is gone from the database"));
+                // A run of missing leaves is one problem, named by its first row.
+                if (missingRun is { } run && run.Last == index - 1)
+                {
+                    missingRun = run with { Last = index };
+                }
+                else
+                {
+                    EndMissingRun();
+                    missingRun = (index, index, row);
+                }
             }
             else if (!storedHash.SequenceEqual(recomputedHash))
             {
@@ -152,8 +165,25 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
         }
     }
 
-    public LogVerificationReport Finish()
+    /// <summary>
+    /// The report. <paramref name="storedLeaves"/> is the size the log claimed before its leaves were
+    /// read: a walk that ends short of it met leaves gone from the middle (or one placed far beyond).
+    /// A log with leaves that no trusted checkpoint vouches for at all does not verify; leaves after
+    /// the largest verified checkpoint are checked against their rows only (<see cref="LogVerificationReport.Uncovered"/>).
+    /// </summary>
+    public LogVerificationReport Finish(long storedLeaves = 0)
     {
+        EndMissingRun();
+        if (storedLeaves > rebuilt.Size)
+        {
+            problems.Add(new LogProblem("leaves-unreached", rebuilt.Size, $"the log claims {storedLeaves} leaves, but they stop after {rebuilt.Size}: leaves are gone from index {rebuilt.Size} on"));
+        }
+
+        if (rebuilt.Size > 0 && largestVerified <= 0)
+        {
+            problems.Add(new LogProblem("no-checkpoint", null, $"no checkpoint signed by a trusted key has the root of the log's {rebuilt.Size} leaves at its size: nothing the hub signed vouches for them"));
+        }
+
         foreach (var (size, _) in roots.Where(pair => pair.Key > rebuilt.Size))
         {
             problems.Add(new LogProblem("checkpoint-beyond-log", size - 1, $"a checkpoint of size {size} was signed, but the log now holds {rebuilt.Size} leaves: leaves were removed from its end"));
@@ -164,7 +194,21 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             problems.Add(new LogProblem("witnessed-beyond-log", size - 1, $"the witness cosigned a checkpoint of size {size}, but the log now holds {rebuilt.Size} leaves: its end was cut off"));
         }
 
-        return new LogVerificationReport(rebuilt.Size, checkpoints, largestVerified, cosigned, largestCosigned, [.. problems.OrderBy(problem => problem.Index ?? long.MaxValue)]);
+        return new LogVerificationReport(rebuilt.Size, checkpoints, largestVerified, cosigned, largestCosigned, [.. problems.OrderBy(problem => problem.Index ?? long.MaxValue)])
+        {
+            Uncovered = rebuilt.Size - Math.Max(largestVerified, 0),
+        };
+    }
+
+    private void EndMissingRun()
+    {
+        if (missingRun is { } run)
+        {
+            problems.Add(new LogProblem("row-missing", run.First, run.First == run.Last
+                ? $"leaf {run.First}: its row ({run.Row}) is gone from the database"
+                : $"leaves {run.First} to {run.Last}: their rows ({run.Row} and the {run.Last - run.First} after it) are gone from the database"));
+            missingRun = null;
+        }
     }
 
     private void Meet()

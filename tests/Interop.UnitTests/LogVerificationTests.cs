@@ -19,7 +19,7 @@ public sealed class LogVerificationTests : IDisposable
     private string Signed(long size, string origin = Origin, NoteSigningKey? key = null) =>
         SignedNote.Sign(new Checkpoint(origin, size, MerkleTree.Root(leaves.Take((int)size).ToList())).Body, key ?? hub).ToString();
 
-    private LogVerificationReport Verify(IEnumerable<string> checkpoints, IReadOnlyList<byte[]>? recomputed = null, string? witnessState = null)
+    private LogVerificationReport Verify(IEnumerable<string> checkpoints, IReadOnlyList<byte[]>? recomputed = null, string? witnessState = null, long storedLeaves = 0)
     {
         var verification = new LogVerification(Origin, [hub.Verifier], [witness.Verifier]);
         if (witnessState is not null)
@@ -34,7 +34,7 @@ public sealed class LogVerificationTests : IDisposable
 
         var stored = leaves.SelectMany(leaf => leaf).ToArray();
         verification.AddLeaves(0, stored, (recomputed ?? leaves).SelectMany(leaf => leaf).ToArray(), [], new Dictionary<long, string>());
-        return verification.Finish();
+        return verification.Finish(storedLeaves);
     }
 
     [Fact]
@@ -44,6 +44,48 @@ public sealed class LogVerificationTests : IDisposable
 
         Assert.True(report.Clean);
         Assert.Equal((9L, 3, 9L), (report.Leaves, report.Checkpoints, report.LargestVerifiedCheckpoint));
+    }
+
+    [Fact]
+    public void Leaves_after_the_largest_checkpoint_are_counted_as_not_yet_vouched_for()
+    {
+        var report = Verify([Signed(3), Signed(6)]);
+
+        Assert.True(report.Clean);
+        Assert.Equal((6L, 3L), (report.LargestVerifiedCheckpoint, report.Uncovered));
+    }
+
+    [Fact]
+    public void Leaves_no_trusted_checkpoint_vouches_for_do_not_verify()
+    {
+        using var stolen = NoteSigningKey.Create(Origin);
+
+        Assert.Equal(["no-checkpoint"], Verify([]).Problems.Select(problem => problem.Kind));
+        Assert.Contains(Verify([Signed(9, key: stolen)]).Problems, problem => problem.Kind == "no-checkpoint");
+    }
+
+    [Fact]
+    public void A_run_of_missing_leaves_is_one_problem_and_a_lone_one_another()
+    {
+        var verification = new LogVerification(Origin, [hub.Verifier]);
+        verification.AddCheckpoint(Signed(9));
+        var hashes = leaves.SelectMany(leaf => leaf).ToArray();
+
+        verification.AddLeaves(0, hashes, hashes, [(2, "event #3"), (5, "audit_leaf #5"), (6, "audit_leaf #6"), (7, "audit_leaf #7")], new Dictionary<long, string>());
+        var missing = verification.Finish().Problems.Where(problem => problem.Kind == "row-missing").ToList();
+
+        Assert.Equal([2L, 5L], missing.Select(problem => problem.Index!.Value));
+        Assert.Equal("leaves 5 to 7: their rows (audit_leaf #5 and the 2 after it) are gone from the database", missing[1].Detail);
+    }
+
+    [Fact]
+    public void A_walk_that_stops_short_of_the_size_the_log_claims_is_found_where_it_stops()
+    {
+        var report = Verify([Signed(9)], storedLeaves: 4_000_000_000);
+
+        Assert.False(report.Clean);
+        Assert.Equal(9, report.FirstBadIndex);
+        Assert.Equal("leaves-unreached", Assert.Single(report.Problems).Kind);
     }
 
     [Fact]

@@ -237,28 +237,7 @@ public sealed class AuditBenchmark(GrpcChannel channel, AuditBenchmarkSettings s
         var key = NoteVerifierKey.Parse(info.VerifierKey);
         var clock = Stopwatch.StartNew();
         var verification = new LogVerification(info.Origin, [key]);
-        using (var checkpoints = client.ListCheckpoints(new ListCheckpointsRequest(), cancellationToken: cancellationToken))
-        {
-            await foreach (var page in checkpoints.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                foreach (var note in page.Checkpoints)
-                {
-                    verification.AddCheckpoint(note);
-                }
-            }
-        }
-
-        using (var leaves = client.RecomputeLeaves(new RecomputeLeavesRequest(), cancellationToken: cancellationToken))
-        {
-            await foreach (var message in leaves.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                verification.AddLeaves(message.StartIndex, message.StoredHashes.Span, message.RecomputedHashes.Span, [.. message.MissingRows.Select(row => (row.Index, row.Source))], message.DifferingRows.ToDictionary(row => row.Index, row => row.Source));
-            }
-        }
-
-        var unlogged = await client.ListUnloggedRowsAsync(new ListUnloggedRowsRequest(), cancellationToken: cancellationToken);
-        verification.AddUnloggedRows([.. unlogged.Rows.Select(row => row.Source)], unlogged.Total);
-        var report = verification.Finish();
+        var report = await AuditWalk.VerifyAsync(client, verification, cancellationToken);
         clock.Stop();
         return new Verified(report.Leaves, clock.Elapsed.TotalSeconds, report.Clean);
     }

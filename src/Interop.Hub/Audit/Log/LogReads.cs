@@ -92,12 +92,8 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         var sources = AuditLogStore.Sources(store).ToDictionary(source => source.Code);
         for (var from = start; from < end; from += LeavesPerMessage)
         {
-            var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, Math.Min(end, from + LeavesPerMessage), cancellationToken);
-            if (leaves.Count == 0)
-            {
-                yield break;
-            }
-
+            var pageEnd = Math.Min(end, from + LeavesPerMessage);
+            var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, pageEnd, cancellationToken);
 
             var entries = new Dictionary<short, IReadOnlyDictionary<long, string>>();
             foreach (var group in leaves.GroupBy(leaf => leaf.Source))
@@ -132,7 +128,18 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
                 batch.Add(index, name, reference, stored, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), !entries[code].ContainsKey(reference));
             }
 
+            for (; expected < pageEnd; expected++)
+            {
+                batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
+            }
+
             yield return batch.ToMessage();
+            if (leaves.Count == 0)
+            {
+                // A whole message's worth of leaves gone (or one placed far beyond the log): the first
+                // of them is named, and the walk ends here rather than name every index up to the end.
+                yield break;
+            }
         }
     }
 
