@@ -13,11 +13,15 @@ namespace Interop.Transparency;
 /// One deliberate departure: a number written as an integer (no fraction, no exponent) keeps its
 /// exact decimal digits. RFC 8785 would round an integer beyond 2^53 to the nearest double, so two
 /// different amounts or sequence numbers could encode alike; below 2^53 both rules give the same text.
-/// Duplicate member names and lone surrogates are refused: they have no canonical form.
+/// A second one: a number with a fraction or exponent beyond the range of a double (which RFC 8785
+/// refuses) keeps its text as given, so that every value PostgreSQL's <c>jsonb</c> can hold has an
+/// encoding (it writes such numbers in one plain decimal form). Nesting is accepted to a depth of
+/// 1,000. Duplicate member names and lone surrogates are refused: they have no canonical form
+/// (PostgreSQL's <c>jsonb</c> keeps neither).
 /// </summary>
 public static class CanonicalJson
 {
-    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
+    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1_000 };
 
     /// <summary>The canonical bytes of the JSON text given; throws <see cref="FormatException"/> for text that is not JSON or has no canonical form.</summary>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
@@ -228,12 +232,7 @@ public static class CanonicalJson
         }
 
         var value = double.Parse(token, NumberStyles.Float, CultureInfo.InvariantCulture);
-        if (!double.IsFinite(value))
-        {
-            throw new FormatException("A number beyond the range of a double has no canonical form.");
-        }
-
-        return EcmaScript(value);
+        return double.IsFinite(value) ? EcmaScript(value) : token;
     }
 
     /// <summary>Number::toString of ECMAScript (ECMA-262 section 7.1.12.1), which RFC 8785 section 3.2.2.3 takes for every number.</summary>

@@ -121,6 +121,24 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Equal(0, (await VerifyAsync()).ExitCode);
     }
 
+    /// <summary>Values JSON allows but no event holds (a number beyond a double, nesting 200 deep) are a changed row like any other, not a failure of the walk.</summary>
+    [Theory]
+    [InlineData("('{\"tampered\": ' || repeat('9', 400) || '.5}')::jsonb")]
+    [InlineData("('{\"tampered\": ' || repeat('[', 200) || repeat(']', 200) || '}')::jsonb")]
+    public async Task An_event_edited_to_hold_values_no_event_holds_is_found_at_its_index(string edit)
+    {
+        await SettledLogAsync();
+        var (sequence, index) = await LoggedEventAsync("household_ratified", skip: 1);
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.mt_events set data = data || {edit} where seq_id = {sequence}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.mt_events set data = data - 'tampered' where seq_id = {sequence}");
+
+        Assert.True(exitCode == AuditExit, output);
+        Assert.Contains($"row-changed: leaf {index}: its row (event #{sequence})", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
     [Fact]
     public async Task An_event_deleted_from_the_database_is_found_at_its_index()
     {

@@ -106,9 +106,11 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
             var recomputed = new byte[leaves.Count * MerkleTree.HashSize];
             Parallel.For(0, leaves.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
-                if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry))
+                // A row with no canonical form any more (edited behind the hub's back) keeps the zero
+                // hash: it differs from the leaf stored and is reported as changed.
+                if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry) && Encoded(entry) is { } encoding)
                 {
-                    MerkleTree.LeafHash(CanonicalJson.Canonicalize(entry)).CopyTo(recomputed, i * MerkleTree.HashSize);
+                    MerkleTree.LeafHash(encoding).CopyTo(recomputed, i * MerkleTree.HashSize);
                 }
             });
 
@@ -283,6 +285,18 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         var positions = ranges.SelectMany(ProofRanges.Subtrees).Distinct().ToList();
         var subtrees = await AuditLogStore.SubtreesAsync(connection, Schema, positions, cancellationToken);
         return [.. ranges.Select(range => ProofRanges.Head(range, subtrees))];
+    }
+
+    private static byte[]? Encoded(string entry)
+    {
+        try
+        {
+            return CanonicalJson.Canonicalize(entry);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private async Task<Npgsql.NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
