@@ -41,7 +41,7 @@ public sealed record Checkpoint(string Origin, long Size, byte[] Root, IReadOnly
         byte[] root;
         try
         {
-            root = Convert.FromBase64String(lines[2]);
+            root = Base64Text.Decode(lines[2]);
         }
         catch (FormatException error)
         {

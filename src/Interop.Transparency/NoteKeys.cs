@@ -46,7 +46,7 @@ public sealed record NoteVerifierKey(string Name, uint KeyId, byte Type, byte[] 
         byte[] material;
         try
         {
-            material = Convert.FromBase64String(parts[2]);
+            material = Base64Text.Decode(parts[2]);
         }
         catch (FormatException error)
         {
@@ -130,7 +130,7 @@ public sealed class NoteSigningKey : IDisposable
         byte[] material;
         try
         {
-            material = Convert.FromBase64String(parts[4]);
+            material = Base64Text.Decode(parts[4]);
         }
         catch (FormatException error)
         {

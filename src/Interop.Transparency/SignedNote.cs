@@ -105,7 +105,7 @@ public sealed record SignedNote(string Text, IReadOnlyList<NoteSignature> Signat
         byte[] payload;
         try
         {
-            payload = Convert.FromBase64String(fields[1]);
+            payload = Base64Text.Decode(fields[1]);
         }
         catch (FormatException error)
         {

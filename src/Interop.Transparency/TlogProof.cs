@@ -50,7 +50,7 @@ public sealed record TlogProof(long Index, IReadOnlyList<byte[]> Hashes, string 
             byte[] hash;
             try
             {
-                hash = Convert.FromBase64String(line);
+                hash = Base64Text.Decode(line);
             }
             catch (FormatException error)
             {

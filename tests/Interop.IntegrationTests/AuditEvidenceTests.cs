@@ -63,8 +63,8 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         var original = await File.ReadAllBytesAsync(PackagePath);
         var hub = NoteVerifierKey.Parse(hubKey);
         var accepted = new List<int>();
-        // Every 5th byte checked in process, the same verification the command runs.
-        for (var position = 0; position < original.Length; position += 5)
+        // Every byte flipped in turn and checked in process, the same verification the command runs.
+        for (var position = 0; position < original.Length; position++)
         {
             if (Verifies(Flipped(original, position), hub))
             {
@@ -73,7 +73,7 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         }
 
         Assert.True(Verifies(original, hub));
-        Assert.Empty(accepted);
+        Assert.True(accepted.Count == 0, string.Join(" | ", accepted.Select(position => Encoding.UTF8.GetString(original, Math.Max(0, position - 60), 120))));
 
         // And through the command, at the entry, a proof hash, the checkpoint's root and the hub's signature.
         var text = Encoding.UTF8.GetString(original);

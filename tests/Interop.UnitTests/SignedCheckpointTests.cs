@@ -19,6 +19,39 @@ public sealed class SignedCheckpointTests
             Convert.ToHexStringLower(key.Sign([])));
     }
 
+    /// <summary>
+    /// One flipped bit in the last character of a signature, a root or a proof hash changes only bits
+    /// base64 leaves unused: a lenient reader would take the same bytes and pass a changed file as
+    /// untouched. Only the canonical text of the bytes is read.
+    /// </summary>
+    [Fact]
+    public void Base64_with_an_unused_bit_set_or_whitespace_inside_is_refused()
+    {
+        using var key = NoteSigningKey.Create(Origin);
+        var checkpoint = new Checkpoint(Origin, 9, MerkleTree.LeafHash("x"u8));
+        var note = SignedNote.Sign(checkpoint.Body, key).ToString();
+        var signature = note.Split('\n')[^2].Split(' ')[^1];
+        var root = Convert.ToBase64String(checkpoint.Root);
+        var hash = Convert.ToBase64String(MerkleTree.LeafHash("y"u8));
+        var proof = $"c2sp.org/tlog-proof@v1\nindex 3\n{hash}\n\n{note}";
+
+        Assert.Equal(checkpoint.Root, SignedNote.Parse(note).Text.Split('\n') is [_, _, var line, ..] ? Convert.FromBase64String(line) : null);
+        Assert.Equal(Convert.FromBase64String(signature), Convert.FromBase64String(UnusedBitSet(signature)));
+        Assert.Throws<FormatException>(() => SignedNote.Parse(note.Replace(signature, UnusedBitSet(signature), StringComparison.Ordinal)));
+        Assert.Throws<FormatException>(() => Checkpoint.Parse(checkpoint.Body.Replace(root, UnusedBitSet(root), StringComparison.Ordinal)));
+        Assert.Throws<FormatException>(() => Checkpoint.Parse(checkpoint.Body.Replace(root, root[..8] + " " + root[8..], StringComparison.Ordinal)));
+        Assert.Equal(3, TlogProof.Parse(proof).Index);
+        Assert.Throws<FormatException>(() => TlogProof.Parse(proof.Replace(hash, UnusedBitSet(hash), StringComparison.Ordinal)));
+    }
+
+    /// <summary>The same bytes in base64 with the last character's lowest (unused) bit flipped.</summary>
+    private static string UnusedBitSet(string base64)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        var last = base64.TrimEnd('=').Length - 1;
+        return base64[..last] + alphabet[alphabet.IndexOf(base64[last], StringComparison.Ordinal) ^ 1] + base64[(last + 1)..];
+    }
+
     [Fact]
     public void A_signed_checkpoint_reads_back_and_verifies_with_the_hubs_public_key()
     {

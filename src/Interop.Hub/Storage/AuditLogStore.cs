@@ -14,8 +14,9 @@ namespace Interop.Hub.Storage;
 /// <remarks>
 /// <see cref="Placeholder"/> picks the rows that are no record of anything, never taken as leaves:
 /// Marten's tombstones, which it writes after a failed commit under the sequence numbers that commit
-/// had drawn (so they appear after later rows and carry nothing). A row that was logged and is later
-/// turned into one still fails its leaf's hash.
+/// had drawn (so they appear after later rows and carry nothing): of that type, on Marten's own
+/// tombstone stream, with nothing in them. Any other row is a record. A row that was logged and is
+/// later turned into one still fails its leaf's hash.
 /// </remarks>
 internal sealed record LogSource(short Code, string Name, string Table, string Sequence, string Entry, string Placeholder = "false");
 
@@ -85,7 +86,7 @@ internal static class AuditLogStore
         [
             new(1, "event", MartenTables.Events(store), "seq_id",
                 $"""json_build_object('source', 'event', 'seq', seq_id, 'id', id, 'stream', stream_id, 'version', version, 'type', type, 'timestamp', to_char("timestamp" at time zone 'UTC', {Utc}), 'tenant', tenant_id, 'archived', is_archived, 'data', data)""",
-                "type = 'tombstone'"),
+                $"type = 'tombstone' and stream_id = '{JasperFx.Events.Tombstone.StreamId}' and data = '{{}}'::jsonb"),
             new(2, "disbursement_line", $"{schema}.{DisbursementLines.LineTable}", "sequence",
                 "json_build_object('source', 'disbursement_line', 'seq', sequence, 'batch', batch_id, 'line', line_number, 'end_to_end_id', end_to_end_id, 'round', round, 'household', household_id, 'recipient_nik', recipient_nik, 'recipient_name', recipient_name, 'bank', bank, 'account_number', account_number, 'amount', amount, 'regency', regency_code)"),
             new(3, "disbursement_left_out", $"{schema}.{DisbursementLines.LeftOutTable}", "sequence",
@@ -106,6 +107,25 @@ internal static class AuditLogStore
     {
         await using var command = new NpgsqlCommand("select pg_try_advisory_lock(hashtext('interop-hub:audit-log'))", connection);
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Gives the writer lock back before the connection returns to the pool (pooled connections keep
+    /// their session state, so a lock left on one would be held by whichever call uses it next, and no
+    /// writer could lead). A connection that cannot even do that is broken: the pool is cleared so
+    /// that it is not handed out again.
+    /// </summary>
+    public static async Task ReleaseLeadAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("select pg_advisory_unlock(hashtext('interop-hub:audit-log'))", connection);
+            await command.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (Exception error) when (error is NpgsqlException or InvalidOperationException)
+        {
+            NpgsqlConnection.ClearPool(connection);
+        }
     }
 
     public static async Task<LogPosition> PositionAsync(NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
