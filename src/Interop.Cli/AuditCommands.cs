@@ -275,7 +275,7 @@ internal static class AuditCommands
             var client = new ReplayService.ReplayServiceClient(channel);
             var replayed = await client.ReplayHouseholdAsync(
                 new ReplayHouseholdRequest { HouseholdId = result.GetValue(household)!, At = PointOf(result.GetValue(at)) }, cancellationToken: cancellationToken);
-            var table = new Spectre.Console.Table().AddColumns("v", "Time (UTC)", "Event", "Partner", "Officer", "Reason", "Evidence");
+            var table = new Spectre.Console.Table().AddColumns("v", "Time (UTC)", "Event", "Partner", "Officer", "Certificate", "Correlation", "Reason", "Evidence");
             foreach (var stored in replayed.Events)
             {
                 table.AddRow(
@@ -284,6 +284,9 @@ internal static class AuditCommands
                     Spectre.Console.Markup.Escape(stored.Type),
                     Spectre.Console.Markup.Escape($"{stored.PartnerId} ({stored.PartnerKind})"),
                     Spectre.Console.Markup.Escape(stored.OfficerId),
+                    // The thumbprint's first 16 hex digits name the certificate among a partner's few.
+                    Spectre.Console.Markup.Escape(stored.CertificateThumbprint.Length > 16 ? stored.CertificateThumbprint[..16] + "…" : stored.CertificateThumbprint),
+                    Spectre.Console.Markup.Escape(stored.CorrelationId),
                     Spectre.Console.Markup.Escape(stored.Reason),
                     Spectre.Console.Markup.Escape(stored.EvidenceReference));
             }

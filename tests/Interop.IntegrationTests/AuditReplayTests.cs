@@ -65,6 +65,49 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Contains($"at version {moved.Version}", timeline, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Each event names the certificate the partner called with and the correlation id of the call:
+    /// the partner's own (x-correlation-id) when it sends one, else the one the hub made and answered
+    /// with. A correlation id that is not one short identifier, or looks like a NIK, is refused before
+    /// anything is stored.
+    /// </summary>
+    [Fact]
+    public async Task Each_event_names_the_certificate_and_the_correlation_id_of_the_call_that_caused_it()
+    {
+        var active = await HouseholdSteps.ActiveAsync(Hub, Pki, 2131);
+        var steward = Hub.Registry(Pki.Steward);
+        var moved = (await steward.ChangeHouseholdAsync(
+            HouseholdRequests.For(active, "moved to Semarang", new ChangeHouseholdRequest { ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 3" } }),
+            new Metadata { { "x-correlation-id", "pusdatin-ticket:2026-12.0042" } })).Household;
+        using var unnamed = steward.ChangeHouseholdAsync(HouseholdRequests.For(moved, "moved within Semarang", new ChangeHouseholdRequest { ChangeAddress = new ChangeAddress { VillageCode = "33.74.01.1001", AddressLine = "Jl. Pemuda 4" } }));
+        var answered = (await unnamed.ResponseHeadersAsync).GetValue("x-correlation-id");
+        var graduated = (await unnamed.ResponseAsync).Household;
+
+        var events = (await Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = active.HouseholdId })).Events;
+        var history = await HouseholdSteps.HistoryAsync(Hub, Pki, active.HouseholdId);
+
+        Assert.Matches("^[0-9a-f]{32}$", answered);
+        Assert.Equal(("pusdatin-ticket:2026-12.0042", answered), (events[^2].CorrelationId, events[^1].CorrelationId));
+        Assert.Equal(("pusdatin-ticket:2026-12.0042", answered), (history[^2].Actor.CorrelationId, history[^1].Actor.CorrelationId));
+        var thumbprint = Pki.Steward.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Assert.All(events.Skip(events.Count - 2), stored => Assert.Equal(thumbprint, stored.CertificateThumbprint));
+        // Proposed by Kota Bandung with its own certificate.
+        Assert.Equal(Pki.Bandung.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), events[0].CertificateThumbprint);
+        Assert.All(events, stored => Assert.NotEmpty(stored.CorrelationId));
+
+        foreach (var refused in new[] { graduated.Members[0].Nik, $"ticket-{graduated.Members[0].Nik[..8]}.{graduated.Members[0].Nik[8..]}", new string('a', 65), "two words", "-leading" })
+        {
+            var refusal = await Assert.ThrowsAsync<RpcException>(() => steward.ChangeHouseholdAsync(
+                HouseholdRequests.For(graduated, "deactivated", new ChangeHouseholdRequest { DeactivateHousehold = new DeactivateHousehold() }),
+                new Metadata { { "x-correlation-id", refused } }).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, refusal.StatusCode);
+            Assert.Equal(["x-correlation-id"], refusal.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations.Select(violation => violation.Field));
+            Assert.DoesNotContain(graduated.Members[0].Nik, refusal.Status.Detail, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(graduated, await HouseholdSteps.GetAsync(Hub, Pki, graduated.HouseholdId));
+    }
+
     [Fact]
     public async Task Replays_that_cannot_be_answered_are_refused_with_the_field_at_fault()
     {

@@ -129,7 +129,9 @@ public sealed class DataViewTests
         "MergedIntoChange.conflict_case_id", "DuplicateMergedChange.conflict_case_id", "ConflictCase.conflict_case_id", "ConflictCase.reasons",
         "GetConflictCaseRequest.conflict_case_id", "ResolveConflictCaseRequest.conflict_case_id", "ResolveConflictCaseRequest.idempotency_key",
         "StreamChangesRequest.region_prefix", "SearchHouseholdsRequest.region_prefix", "SearchHouseholdsRequest.page_token",
-        "SearchHouseholdsResponse.next_page_token", "Actor.partner_id", "IdentityDiscrepancy.description",
+        "SearchHouseholdsResponse.next_page_token", "Actor.partner_id",
+        // A certificate's hash, and the call's correlation id (one short identifier, refused when it looks like a NIK).
+        "Actor.certificate_thumbprint", "Actor.correlation_id", "IdentityDiscrepancy.description",
         "Location.district_code", "Location.regency_code", "Location.province_code", "Provenance.proposed_by_partner_id", "Links.open_conflict_case_id",
         "RecipientAccountRequestedChange.bank", "RecipientAccountOpenedChange.bank", "RecipientAccountRefusedChange.bank", "RecipientAccountRefusedChange.reason_code",
         "RequestAccountsRequest.bank", "RequestAccountsRequest.household_ids", "ReportAccountsRequest.household_id", "AccountRefused.reason_code",

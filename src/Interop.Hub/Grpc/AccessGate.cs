@@ -86,14 +86,18 @@ internal sealed class AccessGate
                     }
 
                     var (officerId, officerIssue) = CallMetadata.OfficerOf(http);
-                    if (officerIssue is not null)
+                    var (correlationId, correlationIssue) = CallMetadata.CorrelationOf(http);
+                    if (officerIssue is not null || correlationIssue is not null)
                     {
-                        await EarlyRefusal.WriteAsync(http, Mapping.Refusals.InvalidArgument("The call's metadata is refused.", [officerIssue]));
+                        await EarlyRefusal.WriteAsync(http, Mapping.Refusals.InvalidArgument("The call's metadata is refused.", [.. new[] { officerIssue, correlationIssue }.OfType<Registry.ProposeHousehold.FieldIssue>()]));
                         return;
                     }
 
+                    // The partner's own id for the call, or one the hub makes (the call's W3C trace id when it has one); answered either way.
+                    correlationId ??= System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? Guid.NewGuid().ToString("N");
+                    http.Response.Headers[CallMetadata.CorrelationKey] = correlationId;
                     call.AdmittedVersion = admitted.Partner.Version;
-                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate", tokenScopes, officerId);
+                    http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate", tokenScopes, officerId, thumbprint, correlationId);
                     break;
                 case Admission.Unknown unknown:
                     await EarlyRefusal.WriteAsync(http, Refusal(Google.Rpc.Code.Unauthenticated, unknown.Reason, "PARTNER_NOT_REGISTERED"));

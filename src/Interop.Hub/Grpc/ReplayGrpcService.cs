@@ -88,5 +88,7 @@ internal sealed class ReplayGrpcService(HouseholdReplay replay) : AuditV1.Replay
         Reason = stored.Reason,
         EvidenceReference = stored.EvidenceReference ?? string.Empty,
         DataJson = stored.DataJson,
+        CertificateThumbprint = stored.Certificate ?? string.Empty,
+        CorrelationId = stored.CorrelationId ?? string.Empty,
     };
 }

@@ -35,6 +35,8 @@ internal static class PartnerAccess
     private const string AreaClaim = "interop:area";
     private const string ScopeClaim = "interop:scope";
     private const string OfficerClaim = "interop:officer";
+    private const string CertificateClaim = "interop:certificate";
+    private const string CorrelationClaim = "interop:correlation";
 
     public static IServiceCollection AddPartnerAccess(this IServiceCollection services, PartnerCertificates certificates)
     {
@@ -93,7 +95,7 @@ internal static class PartnerAccess
     /// The call's user once the directory admitted it: the directory's partner, its areas, and its
     /// scopes (never beyond what its kind may hold, and, with a token, only those the token carries).
     /// </summary>
-    public static ClaimsPrincipal Admitted(Partner partner, string scheme, IEnumerable<string>? tokenScopes = null, string? officerId = null)
+    public static ClaimsPrincipal Admitted(Partner partner, string scheme, IEnumerable<string>? tokenScopes = null, string? officerId = null, string? certificate = null, string? correlationId = null)
     {
         List<Claim> claims =
         [
@@ -106,6 +108,16 @@ internal static class PartnerAccess
         if (officerId is not null)
         {
             claims.Add(new(OfficerClaim, officerId));
+        }
+
+        if (certificate is not null)
+        {
+            claims.Add(new(CertificateClaim, certificate));
+        }
+
+        if (correlationId is not null)
+        {
+            claims.Add(new(CorrelationClaim, correlationId));
         }
 
         // Never beyond what the kind may hold, whatever a record says.
@@ -133,7 +145,11 @@ internal static class PartnerAccess
         var user = context.GetHttpContext().User;
         var id = user.FindFirstValue(PartnerIdClaim) ?? throw new InvalidOperationException("Call reached a service without an admitted partner.");
         var kind = Enum.Parse<PartnerKind>(user.FindFirstValue(PartnerKindClaim)!);
-        return new CallingPartner(id, kind, [.. user.FindAll(AreaClaim).Select(claim => claim.Value)], ScopesOf(user), user.FindFirstValue(OfficerClaim));
+        return new CallingPartner(id, kind, [.. user.FindAll(AreaClaim).Select(claim => claim.Value)], ScopesOf(user), user.FindFirstValue(OfficerClaim))
+        {
+            Certificate = user.FindFirstValue(CertificateClaim),
+            CorrelationId = user.FindFirstValue(CorrelationClaim),
+        };
     }
 
     private static Microsoft.AspNetCore.Authorization.AuthorizationPolicy Admitted(IEnumerable<string> scopes)

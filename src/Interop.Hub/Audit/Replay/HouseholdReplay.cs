@@ -20,7 +20,12 @@ internal abstract record HistoryPoint
 }
 
 /// <summary>One stored event as an auditor reads it.</summary>
-internal sealed record AuditedEvent(long Version, long Sequence, DateTimeOffset Time, string Type, string PartnerId, string PartnerKind, string? OfficerId, string Reason, string? EvidenceReference, string DataJson);
+internal sealed record AuditedEvent(long Version, long Sequence, DateTimeOffset Time, string Type, string PartnerId, string PartnerKind, string? OfficerId, string Reason, string? EvidenceReference, string DataJson)
+{
+    public string? Certificate { get; init; }
+
+    public string? CorrelationId { get; init; }
+}
 
 /// <summary>A field an event changed, with the event.</summary>
 internal sealed record AttributedChange(FieldDifference Difference, AuditedEvent Event);
@@ -142,6 +147,10 @@ internal sealed class HouseholdReplay(IDocumentStore store)
             data?.Actor.OfficerId,
             data?.Reason ?? string.Empty,
             data?.EvidenceReference,
-            store.Options.Serializer().ToJson(stored.Data));
+            store.Options.Serializer().ToJson(stored.Data))
+        {
+            Certificate = data?.Actor.Certificate,
+            CorrelationId = data?.Actor.CorrelationId,
+        };
     }
 }
