@@ -262,19 +262,53 @@ internal static class AuditCommands
         return command;
     }
 
+    /// <summary>Which record a timeline or diff is of: exactly one of a household, a partner or a batch.</summary>
+    private sealed class RecordOptions
+    {
+        private readonly Option<string?> household = new("--household") { Description = "A household's record id" };
+        private readonly Option<string?> partnerId = new("--partner") { Description = "A partner's id in the directory (its record: scopes, areas, certificates, suspension)" };
+        private readonly Option<string?> batch = new("--batch") { Description = "A disbursement batch's id" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(household);
+            command.Options.Add(partnerId);
+            command.Options.Add(batch);
+            command.Validators.Add(result =>
+            {
+                if (new[] { household, partnerId, batch }.Count(option => result.GetValue(option) is not null) != 1)
+                {
+                    result.AddError("Name exactly one record: --household, --partner or --batch.");
+                }
+            });
+        }
+
+        public RecordRef Of(ParseResult result) =>
+            result.GetValue(household) is { } householdId ? new RecordRef { HouseholdId = householdId }
+            : result.GetValue(partnerId) is { } partner ? new RecordRef { PartnerId = partner }
+            : new RecordRef { BatchId = result.GetValue(batch)! };
+
+        public static string Describe(RecordRef record) => record.RecordCase switch
+        {
+            RecordRef.RecordOneofCase.HouseholdId => $"Household {record.HouseholdId}",
+            RecordRef.RecordOneofCase.PartnerId => $"Partner {record.PartnerId}",
+            _ => $"Batch {record.BatchId}",
+        };
+    }
+
     private static Command Timeline(PartnerOptions partner)
     {
-        var household = new Option<string>("--household") { Description = "The household's record id", Required = true };
+        var record = new RecordOptions();
         var at = new Option<string?>("--at") { Description = "A version (a number) or a moment (ISO 8601, e.g. 2026-03-31T23:59:00Z); default: now" };
-        var state = new Option<bool>("--state") { Description = "Also print the household as it stood, as JSON" };
-        var command = new Command("timeline", "A household's history as a readable timeline, up to a version or a moment (purpose audit-investigation)") { household, at, state };
+        var state = new Option<bool>("--state") { Description = "Also print the record as it stood, as JSON" };
+        var command = new Command("timeline", "A household's, partner's or batch's history as a readable timeline, up to a version or a moment (purpose audit-investigation)") { at, state };
+        record.AddTo(command);
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
         {
             using var channel = partner.Open(result);
             var client = new ReplayService.ReplayServiceClient(channel);
-            var replayed = await client.ReplayHouseholdAsync(
-                new ReplayHouseholdRequest { HouseholdId = result.GetValue(household)!, At = PointOf(result.GetValue(at)) }, cancellationToken: cancellationToken);
+            var replayed = await client.ReplayRecordAsync(new ReplayRecordRequest { Record = record.Of(result), At = PointOf(result.GetValue(at)) }, cancellationToken: cancellationToken);
             var table = new Spectre.Console.Table().AddColumns("v", "Time (UTC)", "Event", "Partner", "Officer", "Certificate", "Correlation", "Reason", "Evidence");
             foreach (var stored in replayed.Events)
             {
@@ -292,7 +326,7 @@ internal static class AuditCommands
             }
 
             Spectre.Console.AnsiConsole.Write(table);
-            Console.WriteLine($"Household {replayed.HouseholdId} at version {replayed.Version}.");
+            Console.WriteLine($"{RecordOptions.Describe(replayed.Record)} at version {replayed.Version}.");
             if (result.GetValue(state))
             {
                 Console.WriteLine(replayed.StateJson);
@@ -305,17 +339,18 @@ internal static class AuditCommands
 
     private static Command Diff(PartnerOptions partner)
     {
-        var household = new Option<string>("--household") { Description = "The household's record id", Required = true };
+        var record = new RecordOptions();
         var from = new Option<string>("--from") { Description = "A version (a number) or a moment (ISO 8601)", Required = true };
         var to = new Option<string?>("--to") { Description = "A version or a moment; default: now" };
-        var command = new Command("diff", "What changed in a household between two versions or moments, field by field, and by whom (purpose audit-investigation)") { household, from, to };
+        var command = new Command("diff", "What changed in a household, partner or batch between two versions or moments, field by field, and by whom (purpose audit-investigation)") { from, to };
+        record.AddTo(command);
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
         {
             using var channel = partner.Open(result);
             var client = new ReplayService.ReplayServiceClient(channel);
-            var diff = await client.DiffHouseholdAsync(
-                new DiffHouseholdRequest { HouseholdId = result.GetValue(household)!, From = PointOf(result.GetValue(from)), To = PointOf(result.GetValue(to)) }, cancellationToken: cancellationToken);
+            var diff = await client.DiffRecordAsync(
+                new DiffRecordRequest { Record = record.Of(result), From = PointOf(result.GetValue(from)), To = PointOf(result.GetValue(to)) }, cancellationToken: cancellationToken);
             var table = new Spectre.Console.Table().AddColumns("Field", "Change", "Before", "After", "v", "By");
             foreach (var change in diff.Changes)
             {
@@ -330,13 +365,12 @@ internal static class AuditCommands
             }
 
             Spectre.Console.AnsiConsole.Write(table);
-            Console.WriteLine($"Household {diff.HouseholdId} from version {diff.FromVersion} to {diff.ToVersion}: {diff.Changes.Count} field changes in {diff.Events.Count} events.");
+            Console.WriteLine($"{RecordOptions.Describe(diff.Record)} from version {diff.FromVersion} to {diff.ToVersion}: {diff.Changes.Count} field changes in {diff.Events.Count} events.");
             return 0;
         }, partner));
         return command;
     }
 
-    /// <summary>A version when the text is a number, else a moment; none for no text.</summary>
     private static HistoryPoint? PointOf(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))

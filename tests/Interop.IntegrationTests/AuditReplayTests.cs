@@ -84,11 +84,9 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
         var graduated = (await unnamed.ResponseAsync).Household;
 
         var events = (await Auditor.ReplayHouseholdAsync(new ReplayHouseholdRequest { HouseholdId = active.HouseholdId })).Events;
-        var history = await HouseholdSteps.HistoryAsync(Hub, Pki, active.HouseholdId);
 
         Assert.Matches("^[0-9a-f]{32}$", answered);
         Assert.Equal(("pusdatin-ticket:2026-12.0042", answered), (events[^2].CorrelationId, events[^1].CorrelationId));
-        Assert.Equal(("pusdatin-ticket:2026-12.0042", answered), (history[^2].Actor.CorrelationId, history[^1].Actor.CorrelationId));
         var thumbprint = Pki.Steward.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
         Assert.All(events.Skip(events.Count - 2), stored => Assert.Equal(thumbprint, stored.CertificateThumbprint));
         // Proposed by Kota Bandung with its own certificate.
@@ -106,6 +104,81 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
         }
 
         Assert.Equal(graduated, await HouseholdSteps.GetAsync(Hub, Pki, graduated.HouseholdId));
+    }
+
+    /// <summary>
+    /// A partner's record in the directory and a disbursement batch replay and diff like a household:
+    /// the state at each version, the events with who and why, each field change attributed; over the
+    /// wire and through the CLI. Records that do not exist, or of another kind, are NOT_FOUND.
+    /// </summary>
+    [Fact]
+    public async Task A_partners_record_and_a_batch_replay_and_diff_like_a_household()
+    {
+        var admin = Hub.PartnerAdmin(Pki.Steward);
+        var registered = await Hub.RegisterAsync(Pki.Steward, Pki.Partner("dinsos-kota-cimahi", "local-government", "32.77"));
+        var suspended = (await admin.SuspendPartnerAsync(new Interop.Contracts.Partners.V1.SuspendPartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = registered.Version, Reason = "Data breach reported" })).Partner;
+        var reinstated = (await admin.ReinstatePartnerAsync(new Interop.Contracts.Partners.V1.ReinstatePartnerRequest { PartnerId = "dinsos-kota-cimahi", ExpectedVersion = suspended.Version, Reason = "Breach contained" })).Partner;
+        var cimahi = new RecordRef { PartnerId = "dinsos-kota-cimahi" };
+
+        var atSuspension = await Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = cimahi, At = new HistoryPoint { Version = suspended.Version } });
+        var now = await Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = cimahi });
+        var diff = await Auditor.DiffRecordAsync(new DiffRecordRequest { Record = cimahi, From = new HistoryPoint { Version = registered.Version } });
+
+        Assert.Equal((suspended.Version, reinstated.Version), (atSuspension.Version, now.Version));
+        Assert.Contains("\"Status\":\"Suspended\"", atSuspension.StateJson, StringComparison.Ordinal);
+        Assert.Contains("\"Status\":\"Active\"", now.StateJson, StringComparison.Ordinal);
+        Assert.Equal(["partner_registered", "partner_suspended", "partner_reinstated"], now.Events.Select(stored => stored.Type));
+        Assert.Equal(("kemensos-pusdatin", "Data breach reported"), (atSuspension.Events[^1].PartnerId, atSuspension.Events[^1].Reason));
+        Assert.Equal(Pki.Steward.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), atSuspension.Events[^1].CertificateThumbprint);
+        Assert.Equal(
+            [(suspended.Version, "\"Active\"", "\"Suspended\""), (reinstated.Version, "\"Suspended\"", "\"Active\"")],
+            diff.Changes.Where(change => change.Path == "Status").Select(change => (change.Version, change.BeforeJson, change.AfterJson)));
+
+        // A batch: issued, then sealed by the steward.
+        await PaymentSteps.FundedAsync(Hub, Pki, 2141, Pki.Bank);
+        var batch = await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S4-REPLAY", 4));
+        var ofBatch = new RecordRef { BatchId = batch.BatchId };
+        var issued = await Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = ofBatch, At = new HistoryPoint { Version = 1 } });
+        var batchDiff = await Auditor.DiffRecordAsync(new DiffRecordRequest { Record = ofBatch, From = new HistoryPoint { Version = 1 } });
+
+        Assert.Contains("\"Status\":\"Issued\"", issued.StateJson, StringComparison.Ordinal);
+        Assert.Equal(["batch_issued"], issued.Events.Select(stored => stored.Type));
+        var sealing = Assert.Single(batchDiff.Changes, change => change.Path == "Status");
+        Assert.Equal(("\"Sealed\"", "kemensos-pusdatin"), (sealing.AfterJson, sealing.PartnerId));
+        Assert.Equal("agreed with the budget office", Assert.Single(batchDiff.Events).Reason);
+
+        // The CLI, for a person.
+        var cli = InteropCli.PartnerArguments(Hub, Pki, Pki.Auditor, "auditor");
+        var (timelineExit, timeline, timelineError) = await InteropCli.RunAsync(["audit", "timeline", "--partner", "dinsos-kota-cimahi", .. cli]);
+        var (diffExit, diffOutput, _) = await InteropCli.RunAsync(["audit", "diff", "--batch", batch.BatchId, "--from", "1", .. cli]);
+        var (bothExit, _, bothError) = await InteropCli.RunAsync(["audit", "timeline", "--partner", "dinsos-kota-cimahi", "--batch", batch.BatchId, .. cli]);
+        Assert.True(timelineExit == 0, timelineError);
+        Assert.Contains("partner_suspended", timeline, StringComparison.Ordinal);
+        Assert.Contains($"Partner dinsos-kota-cimahi at version {reinstated.Version}", timeline, StringComparison.Ordinal);
+        Assert.Equal(0, diffExit);
+        Assert.Contains($"Batch {batch.BatchId} from version 1 to 2", diffOutput, StringComparison.Ordinal);
+        Assert.NotEqual(0, bothExit);
+        Assert.Contains("exactly one record", bothError, StringComparison.Ordinal);
+
+        // Refused: nothing of that kind, a malformed id, no record named.
+        var household = await HouseholdSteps.ProposeAsync(Hub, Pki, 2142);
+        foreach (var (record, code, field) in new[]
+        {
+            (new RecordRef { PartnerId = "dinsos-kota-nowhere" }, StatusCode.NotFound, (string?)null),
+            (new RecordRef { BatchId = household.HouseholdId }, StatusCode.NotFound, null),
+            (new RecordRef { HouseholdId = batch.BatchId }, StatusCode.NotFound, null),
+            (new RecordRef { PartnerId = "Not A Partner!" }, StatusCode.InvalidArgument, "record.partner_id"),
+            (new RecordRef { BatchId = "batch-7" }, StatusCode.InvalidArgument, "record.batch_id"),
+            (new RecordRef(), StatusCode.InvalidArgument, "record"),
+        })
+        {
+            var refusal = await Assert.ThrowsAsync<RpcException>(() => Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = record }).ResponseAsync);
+            Assert.Equal(code, refusal.StatusCode);
+            if (field is not null)
+            {
+                Assert.Equal([field], refusal.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations.Select(violation => violation.Field));
+            }
+        }
     }
 
     [Fact]

@@ -130,8 +130,7 @@ public sealed class DataViewTests
         "GetConflictCaseRequest.conflict_case_id", "ResolveConflictCaseRequest.conflict_case_id", "ResolveConflictCaseRequest.idempotency_key",
         "StreamChangesRequest.region_prefix", "SearchHouseholdsRequest.region_prefix", "SearchHouseholdsRequest.page_token",
         "SearchHouseholdsResponse.next_page_token", "Actor.partner_id",
-        // A certificate's hash, and the call's correlation id (one short identifier, refused when it looks like a NIK).
-        "Actor.certificate_thumbprint", "Actor.correlation_id", "IdentityDiscrepancy.description",
+        "IdentityDiscrepancy.description",
         "Location.district_code", "Location.regency_code", "Location.province_code", "Provenance.proposed_by_partner_id", "Links.open_conflict_case_id",
         "RecipientAccountRequestedChange.bank", "RecipientAccountOpenedChange.bank", "RecipientAccountRefusedChange.bank", "RecipientAccountRefusedChange.reason_code",
         "RequestAccountsRequest.bank", "RequestAccountsRequest.household_ids", "ReportAccountsRequest.household_id", "AccountRefused.reason_code",

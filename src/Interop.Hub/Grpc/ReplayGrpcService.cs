@@ -9,17 +9,16 @@ using AuditV1 = Interop.Contracts.Audit.V1;
 
 namespace Interop.Hub.Grpc;
 
-/// <summary>Thin adapter for interop.audit.v1.ReplayService: a household as it stood, and what changed between two points.</summary>
-internal sealed class ReplayGrpcService(HouseholdReplay replay) : AuditV1.ReplayService.ReplayServiceBase
+/// <summary>Thin adapter for interop.audit.v1.ReplayService: a record as it stood, and what changed between two points.</summary>
+internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplayService.ReplayServiceBase
 {
     [Authorize(Policy = PartnerAccess.ReadAccessLog)]
     [ReadsPersonalData]
     public override async Task<AuditV1.ReplayHouseholdResponse> ReplayHousehold(AuditV1.ReplayHouseholdRequest request, ServerCallContext context)
     {
-        var (householdId, at) = (HouseholdIdOf(request.HouseholdId), PointOf(request.At, "at", HistoryPoint.Now.Instance));
-        WholeRecords.RequireWholeHouseholds(context, "A replayed household");
-        var replayed = Expect<ReplayOutcome.Replayed>(await replay.ReplayAsync(householdId, at, context.CancellationToken), "Replay refused.");
-        var response = new AuditV1.ReplayHouseholdResponse { HouseholdId = householdId.ToString(), Version = replayed.Version, StateJson = replayed.StateJson };
+        var subject = new ReplaySubject.Household(HouseholdIdOf(request.HouseholdId, "household_id"));
+        var replayed = await ReplayAsync(subject, request.At, context);
+        var response = new AuditV1.ReplayHouseholdResponse { HouseholdId = subject.Id.ToString(), Version = replayed.Version, StateJson = replayed.StateJson };
         response.Events.AddRange(replayed.Events.Select(Event));
         return response;
     }
@@ -28,35 +27,82 @@ internal sealed class ReplayGrpcService(HouseholdReplay replay) : AuditV1.Replay
     [ReadsPersonalData]
     public override async Task<AuditV1.DiffHouseholdResponse> DiffHousehold(AuditV1.DiffHouseholdRequest request, ServerCallContext context)
     {
-        var householdId = HouseholdIdOf(request.HouseholdId);
-        if (request.From is null)
-        {
-            throw Refusals.InvalidArgument("Diff refused.", [new FieldIssue("from", "name a version or a time")]).ToRpcException();
-        }
-
-        var (from, to) = (PointOf(request.From, "from", HistoryPoint.Now.Instance), PointOf(request.To, "to", HistoryPoint.Now.Instance));
-        WholeRecords.RequireWholeHouseholds(context, "A household's diff");
-        var diffed = Expect<ReplayOutcome.Diffed>(await replay.DiffAsync(householdId, from, to, context.CancellationToken), "Diff refused.");
-        var response = new AuditV1.DiffHouseholdResponse { HouseholdId = householdId.ToString(), FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
-        response.Changes.AddRange(diffed.Changes.Select(change => new AuditV1.FieldChange
-        {
-            Path = change.Difference.Path,
-            Kind = (AuditV1.FieldChangeKind)change.Difference.Kind,
-            BeforeJson = change.Difference.Before ?? string.Empty,
-            AfterJson = change.Difference.After ?? string.Empty,
-            Version = change.Event.Version,
-            Time = Timestamp.FromDateTimeOffset(change.Event.Time),
-            PartnerId = change.Event.PartnerId,
-            OfficerId = change.Event.OfficerId ?? string.Empty,
-        }));
+        var subject = new ReplaySubject.Household(HouseholdIdOf(request.HouseholdId, "household_id"));
+        var diffed = await DiffAsync(subject, request.From, request.To, context);
+        var response = new AuditV1.DiffHouseholdResponse { HouseholdId = subject.Id.ToString(), FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
+        response.Changes.AddRange(diffed.Changes.Select(Change));
         response.Events.AddRange(diffed.Events.Select(Event));
         return response;
     }
 
-    private static Guid HouseholdIdOf(string text) =>
-        Guid.TryParse(text.Trim(), out var id)
-            ? id
-            : throw Refusals.InvalidArgument("Replay refused.", [new FieldIssue("household_id", "is not a household's record id")]).ToRpcException();
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsPersonalData]
+    public override async Task<AuditV1.ReplayRecordResponse> ReplayRecord(AuditV1.ReplayRecordRequest request, ServerCallContext context)
+    {
+        var replayed = await ReplayAsync(SubjectOf(request.Record), request.At, context);
+        var response = new AuditV1.ReplayRecordResponse { Record = request.Record, Version = replayed.Version, StateJson = replayed.StateJson };
+        response.Events.AddRange(replayed.Events.Select(Event));
+        return response;
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsPersonalData]
+    public override async Task<AuditV1.DiffRecordResponse> DiffRecord(AuditV1.DiffRecordRequest request, ServerCallContext context)
+    {
+        var diffed = await DiffAsync(SubjectOf(request.Record), request.From, request.To, context);
+        var response = new AuditV1.DiffRecordResponse { Record = request.Record, FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
+        response.Changes.AddRange(diffed.Changes.Select(Change));
+        response.Events.AddRange(diffed.Events.Select(Event));
+        return response;
+    }
+
+    private async Task<ReplayOutcome.Replayed> ReplayAsync(ReplaySubject subject, AuditV1.HistoryPoint? at, ServerCallContext context)
+    {
+        var point = PointOf(at, "at", HistoryPoint.Now.Instance);
+        // States and events are records whole (a household's people, the officers who acted): never through a masking view.
+        WholeRecords.RequireWholeHouseholds(context, $"A replayed {subject.Noun}");
+        return Expect<ReplayOutcome.Replayed>(await replay.ReplayAsync(subject, point, context.CancellationToken), "Replay refused.");
+    }
+
+    private async Task<ReplayOutcome.Diffed> DiffAsync(ReplaySubject subject, AuditV1.HistoryPoint? from, AuditV1.HistoryPoint? to, ServerCallContext context)
+    {
+        if (from is null)
+        {
+            throw Refusals.InvalidArgument("Diff refused.", [new FieldIssue("from", "name a version or a time")]).ToRpcException();
+        }
+
+        var (start, end) = (PointOf(from, "from", HistoryPoint.Now.Instance), PointOf(to, "to", HistoryPoint.Now.Instance));
+        WholeRecords.RequireWholeHouseholds(context, $"A {subject.Noun}'s diff");
+        return Expect<ReplayOutcome.Diffed>(await replay.DiffAsync(subject, start, end, context.CancellationToken), "Diff refused.");
+    }
+
+    private static ReplaySubject SubjectOf(AuditV1.RecordRef? record) => record?.RecordCase switch
+    {
+        AuditV1.RecordRef.RecordOneofCase.HouseholdId => new ReplaySubject.Household(HouseholdIdOf(record.HouseholdId, "record.household_id")),
+        AuditV1.RecordRef.RecordOneofCase.PartnerId when Partners.Directory.PartnerRules.IsPartnerId(record.PartnerId) => new ReplaySubject.Partner(record.PartnerId),
+        AuditV1.RecordRef.RecordOneofCase.PartnerId => throw Refused("record.partner_id", "is not a partner id (2-63 lower-case letters, digits and hyphens)"),
+        AuditV1.RecordRef.RecordOneofCase.BatchId when Guid.TryParse(record.BatchId.Trim(), out var batch) => new ReplaySubject.Batch(batch),
+        AuditV1.RecordRef.RecordOneofCase.BatchId => throw Refused("record.batch_id", "is not a batch's id"),
+        _ => throw Refused("record", "name a household, a partner or a batch"),
+    };
+
+    private static RpcException Refused(string field, string description) =>
+        Refusals.InvalidArgument("Replay refused.", [new FieldIssue(field, description)]).ToRpcException();
+
+    private static Guid HouseholdIdOf(string text, string field) =>
+        Guid.TryParse(text.Trim(), out var id) ? id : throw Refused(field, "is not a household's record id");
+
+    private static AuditV1.FieldChange Change(AttributedChange change) => new()
+    {
+        Path = change.Difference.Path,
+        Kind = (AuditV1.FieldChangeKind)change.Difference.Kind,
+        BeforeJson = change.Difference.Before ?? string.Empty,
+        AfterJson = change.Difference.After ?? string.Empty,
+        Version = change.Event.Version,
+        Time = Timestamp.FromDateTimeOffset(change.Event.Time),
+        PartnerId = change.Event.PartnerId,
+        OfficerId = change.Event.OfficerId ?? string.Empty,
+    };
 
     private static HistoryPoint PointOf(AuditV1.HistoryPoint? point, string field, HistoryPoint unset) => point?.PointCase switch
     {
@@ -71,7 +117,8 @@ internal sealed class ReplayGrpcService(HouseholdReplay replay) : AuditV1.Replay
         where T : ReplayOutcome => outcome switch
     {
         T wanted => wanted,
-        ReplayOutcome.NoHousehold => throw Refusals.NoHousehold().ToRpcException(),
+        ReplayOutcome.NotFound { Noun: "household" } => throw Refusals.NoHousehold().ToRpcException(),
+        ReplayOutcome.NotFound notFound => throw Refusals.NotFound(notFound.Noun, $"record.{notFound.Noun}_id", $"No {notFound.Noun} has that id.").ToRpcException(),
         ReplayOutcome.OutOfRange range => throw Refusals.OutOfRange(message, range.Field, range.Description).ToRpcException(),
         _ => throw new InvalidOperationException($"Unexpected replay outcome {outcome.GetType().Name}."),
     };

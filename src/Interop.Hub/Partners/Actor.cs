@@ -13,6 +13,14 @@ internal sealed record Actor(string PartnerId, PartnerKind Kind, string? Officer
     public static Actor Hub { get; } = new("interop-hub", PartnerKind.Unspecified);
 }
 
+/// <summary>What every stored change says besides the change itself: who made it and why.</summary>
+internal interface IAttributedEvent
+{
+    Actor Actor { get; }
+
+    string Reason { get; }
+}
+
 internal enum PartnerKind
 {
     Unspecified = 0,

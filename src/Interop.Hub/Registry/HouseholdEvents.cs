@@ -3,12 +3,8 @@ using Interop.Hub.Partners;
 namespace Interop.Hub.Registry;
 
 /// <summary>What every change to a household says besides the change itself: who, why, on what evidence.</summary>
-internal interface IHouseholdEvent
+internal interface IHouseholdEvent : IAttributedEvent
 {
-    Actor Actor { get; }
-
-    string Reason { get; }
-
     string? EvidenceReference { get; }
 }
 

@@ -22,7 +22,7 @@ internal sealed record FieldDifference(string Path, FieldChangeKind Kind, string
 internal static class RecordDiff
 {
     /// <summary>Members that identify an item of a list, first found wins.</summary>
-    private static readonly string[] Identities = ["nik", "changeid", "program", "id", "householdid"];
+    private static readonly string[] Identities = ["nik", "changeid", "program", "id", "householdid", "thumbprint"];
 
     public static IReadOnlyList<FieldDifference> Between(JsonElement before, JsonElement after)
     {

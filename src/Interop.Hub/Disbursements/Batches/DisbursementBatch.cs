@@ -22,13 +22,13 @@ internal sealed record BatchIssued(
     long LeftOutCount,
     string RequestHash,
     Actor Actor,
-    string Reason);
+    string Reason) : IAttributedEvent;
 
 /// <summary>The steward declared the batch's control totals, they matched its lines, and the batch was sealed: it never changes again.</summary>
-internal sealed record BatchSealed(long LineCount, long Amount, Actor Actor, string Reason);
+internal sealed record BatchSealed(long LineCount, long Amount, Actor Actor, string Reason) : IAttributedEvent;
 
 /// <summary>The steward cancelled a line of the sealed batch before the bank paid it (the line's events hold it too).</summary>
-internal sealed record LineCancelled(long LineNumber, Actor Actor, string Reason);
+internal sealed record LineCancelled(long LineNumber, Actor Actor, string Reason) : IAttributedEvent;
 
 internal enum BatchStatus
 {

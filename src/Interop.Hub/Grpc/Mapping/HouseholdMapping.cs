@@ -119,7 +119,5 @@ internal static class HouseholdMapping
             PartnerId = actor.PartnerId,
             PartnerKind = WireEnum<V1.PartnerKind>.From(actor.Kind),
             OfficerId = actor.OfficerId ?? string.Empty,
-            CertificateThumbprint = actor.Certificate ?? string.Empty,
-            CorrelationId = actor.CorrelationId ?? string.Empty,
         };
 }

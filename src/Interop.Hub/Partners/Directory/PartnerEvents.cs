@@ -1,12 +1,7 @@
 namespace Interop.Hub.Partners.Directory;
 
 /// <summary>What every change to a partner's record says besides the change itself: who made it and why.</summary>
-internal interface IPartnerEvent
-{
-    Actor Actor { get; }
-
-    string Reason { get; }
-}
+internal interface IPartnerEvent : IAttributedEvent;
 
 /// <summary>A client certificate bound to a partner, named by the SHA-256 of its DER encoding (upper-case hex).</summary>
 internal sealed record BoundCertificate(string Thumbprint, string Subject, string SerialNumber, DateTimeOffset NotAfter);
