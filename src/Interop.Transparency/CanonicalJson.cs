@@ -21,7 +21,7 @@ namespace Interop.Transparency;
 /// </summary>
 public static class CanonicalJson
 {
-    private static readonly JsonDocumentOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1_000 };
+    private static readonly JsonReaderOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1_000 };
 
     /// <summary>The canonical bytes of the JSON text given; throws <see cref="FormatException"/> for text that is not JSON or has no canonical form.</summary>
     public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
@@ -34,124 +34,268 @@ public static class CanonicalJson
     /// <inheritdoc cref="Canonicalize(ReadOnlySpan{byte})"/>
     public static byte[] Canonicalize(string json) => Canonicalize(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>Writes the canonical bytes of <paramref name="utf8Json"/> to <paramref name="output"/>.</summary>
+    /// <summary>
+    /// Writes the canonical bytes of <paramref name="utf8Json"/> to <paramref name="output"/>. Read
+    /// token by token into one growing buffer (no document is built): a string or name without
+    /// escapes is copied as it is (its canonical form), and an object's members, written in the order
+    /// read, are put in order in place.
+    /// </summary>
     public static void Canonicalize(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output)
     {
-        JsonDocument document;
+        var reader = new Utf8JsonReader(utf8Json, Strict);
+        var written = new Output(utf8Json.Length + 16);
         try
         {
-            document = JsonDocument.Parse(utf8Json.ToArray(), Strict);
+            if (!reader.Read())
+            {
+                throw new FormatException("Not JSON: no value.");
+            }
+
+            WriteValue(ref reader, written);
+            if (reader.Read())
+            {
+                throw new FormatException("Not JSON: more than one value.");
+            }
         }
         catch (JsonException error)
         {
             throw new FormatException($"Not JSON: {error.Message}", error);
         }
 
-        using (document)
-        {
-            Write(document.RootElement, output);
-        }
+        output.Write(written.Written);
     }
 
-    private static void Write(JsonElement element, IBufferWriter<byte> output)
+    private static void WriteValue(ref Utf8JsonReader reader, Output output)
     {
-        switch (element.ValueKind)
+        switch (reader.TokenType)
         {
-            case JsonValueKind.Object:
-                WriteObject(element, output);
+            case JsonTokenType.StartObject:
+                WriteObject(ref reader, output);
                 break;
-            case JsonValueKind.Array:
-                output.Write("["u8);
+            case JsonTokenType.StartArray:
+                output.Write((byte)'[');
                 var first = true;
-                foreach (var item in element.EnumerateArray())
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
                     if (!first)
                     {
-                        output.Write(","u8);
+                        output.Write((byte)',');
                     }
 
                     first = false;
-                    Write(item, output);
+                    WriteValue(ref reader, output);
                 }
 
-                output.Write("]"u8);
+                output.Write((byte)']');
                 break;
-            case JsonValueKind.String:
-                WriteString(StringOf(element), output);
+            case JsonTokenType.String:
+                WriteStringToken(ref reader, output);
                 break;
-            case JsonValueKind.Number:
-                WriteAscii(Number(element.GetRawText()), output);
+            case JsonTokenType.Number:
+                WriteNumber(reader.ValueSpan, output);
                 break;
-            case JsonValueKind.True:
+            case JsonTokenType.True:
                 output.Write("true"u8);
                 break;
-            case JsonValueKind.False:
+            case JsonTokenType.False:
                 output.Write("false"u8);
                 break;
-            case JsonValueKind.Null:
+            case JsonTokenType.Null:
                 output.Write("null"u8);
                 break;
             default:
-                throw new FormatException($"Unexpected JSON value kind {element.ValueKind}.");
+                throw new FormatException($"Unexpected JSON token {reader.TokenType}.");
         }
     }
 
-    private static void WriteObject(JsonElement element, IBufferWriter<byte> output)
+    private static void WriteObject(ref Utf8JsonReader reader, Output output)
     {
-        var members = new List<(string Name, JsonElement Value)>();
-        foreach (var property in element.EnumerateObject())
+        // Each member as read: its name unescaped (to sort by), then its canonical "name":value.
+        var mark = output.Length;
+        var members = new List<(int NameStart, int NameLength, int Start, int Length)>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            members.Add((NameOf(property), property.Value));
+            var nameStart = output.Length;
+            WriteName(ref reader, output);
+            var nameLength = output.Length - nameStart;
+            var start = output.Length;
+            WriteString(output.Slice(nameStart, nameLength), output);
+            output.Write((byte)':');
+            reader.Read();
+            WriteValue(ref reader, output);
+            members.Add((nameStart - mark, nameLength, start - mark, output.Length - start));
         }
 
-        // UTF-16 code unit order, as RFC 8785 section 3.2.3 says (ordinal comparison of .NET strings is exactly that).
-        members.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        output.Write("{"u8);
-        for (var i = 0; i < members.Count; i++)
-        {
-            if (i > 0)
-            {
-                if (string.Equals(members[i - 1].Name, members[i].Name, StringComparison.Ordinal))
-                {
-                    throw new FormatException("An object names the same member twice; it has no canonical form.");
-                }
-
-                output.Write(","u8);
-            }
-
-            WriteString(members[i].Name, output);
-            output.Write(":"u8);
-            Write(members[i].Value, output);
-        }
-
-        output.Write("}"u8);
-    }
-
-    private static string NameOf(JsonProperty property)
-    {
+        var region = output.Length - mark;
+        var aside = ArrayPool<byte>.Shared.Rent(Math.Max(region, 1));
         try
         {
-            return property.Name;
+            output.Slice(mark, region).CopyTo(aside);
+            output.Truncate(mark);
+            members.Sort((a, b) => CompareNames(aside.AsSpan(a.NameStart, a.NameLength), aside.AsSpan(b.NameStart, b.NameLength)));
+            output.Write((byte)'{');
+            for (var i = 0; i < members.Count; i++)
+            {
+                if (i > 0)
+                {
+                    if (aside.AsSpan(members[i - 1].NameStart, members[i - 1].NameLength).SequenceEqual(aside.AsSpan(members[i].NameStart, members[i].NameLength)))
+                    {
+                        throw new FormatException("An object names the same member twice; it has no canonical form.");
+                    }
+
+                    output.Write((byte)',');
+                }
+
+                output.Write(aside.AsSpan(members[i].Start, members[i].Length));
+            }
+
+            output.Write((byte)'}');
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(aside);
+        }
+    }
+
+    /// <summary>
+    /// RFC 8785 section 3.2.3 sorts by UTF-16 code units. UTF-8 bytes sort as code points, which is the
+    /// same order unless one name holds a character from U+E000 up or beyond U+FFFF (lead bytes from
+    /// 0xEE): only then are the names compared as UTF-16.
+    /// </summary>
+    private static int CompareNames(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
+        a.IndexOfAnyInRange((byte)0xEE, (byte)0xFF) < 0 && b.IndexOfAnyInRange((byte)0xEE, (byte)0xFF) < 0
+            ? a.SequenceCompareTo(b)
+            : string.CompareOrdinal(Encoding.UTF8.GetString(a), Encoding.UTF8.GetString(b));
+
+    /// <summary>A member's name, unescaped, as UTF-8.</summary>
+    private static void WriteName(ref Utf8JsonReader reader, Output output)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            output.Write(Valid(reader.ValueSpan));
+            return;
+        }
+
+        string name;
+        try
+        {
+            name = reader.GetString()!;
         }
         catch (InvalidOperationException error)
         {
             throw new FormatException("A member name holds a lone surrogate; it has no canonical form.", error);
         }
+
+        output.Write(Encoding.UTF8.GetBytes(RefuseLoneSurrogates(name)));
     }
 
-    private static string StringOf(JsonElement element)
+    /// <summary>A string value in its canonical form: without escapes, its bytes as they are; otherwise unescaped and escaped again as RFC 8785 says.</summary>
+    private static void WriteStringToken(ref Utf8JsonReader reader, Output output)
     {
+        if (!reader.ValueIsEscaped)
+        {
+            output.Write((byte)'"');
+            output.Write(Valid(reader.ValueSpan));
+            output.Write((byte)'"');
+            return;
+        }
+
+        string value;
         try
         {
-            return element.GetString()!;
+            value = reader.GetString()!;
         }
         catch (InvalidOperationException error)
         {
             throw new FormatException("A string holds a lone surrogate; it has no canonical form.", error);
         }
+
+        WriteString(value, output);
     }
 
-    private static void WriteString(string value, IBufferWriter<byte> output)
+    /// <summary>Unescaped UTF-8 written as a canonical string: the quote, the backslash and the controls escaped.</summary>
+    private static void WriteString(ReadOnlySpan<byte> utf8, Output output)
+    {
+        if (utf8.IndexOfAny((byte)'"', (byte)'\\') < 0 && utf8.IndexOfAnyInRange((byte)0, (byte)0x1F) < 0)
+        {
+            output.Write((byte)'"');
+            output.Write(utf8);
+            output.Write((byte)'"');
+            return;
+        }
+
+        WriteString(Encoding.UTF8.GetString(utf8), output);
+    }
+
+    private static ReadOnlySpan<byte> Valid(ReadOnlySpan<byte> utf8) =>
+        System.Text.Unicode.Utf8.IsValid(utf8) ? utf8 : throw new FormatException("A string is not valid UTF-8.");
+
+    private static string RefuseLoneSurrogates(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                throw new FormatException("A member name holds a lone surrogate; it has no canonical form.");
+            }
+        }
+
+        return value;
+    }
+
+    private static void WriteNumber(ReadOnlySpan<byte> token, Output output)
+    {
+        if (token.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0)
+        {
+            // An integer keeps its digits; minus zero is zero.
+            output.Write(token.SequenceEqual("-0"u8) ? "0"u8 : token);
+            return;
+        }
+
+        output.Write(Encoding.ASCII.GetBytes(Number(Encoding.ASCII.GetString(token))));
+    }
+
+    /// <summary>The bytes written so far, in one array that grows; cheaper per write than a buffer writer behind an interface.</summary>
+    private sealed class Output(int capacity)
+    {
+        private byte[] buffer = new byte[Math.Max(capacity, 64)];
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> Written => buffer.AsSpan(0, Length);
+
+        public ReadOnlySpan<byte> Slice(int start, int length) => buffer.AsSpan(start, length);
+
+        public void Truncate(int length) => Length = length;
+
+        public void Write(byte value)
+        {
+            if (Length == buffer.Length)
+            {
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            buffer[Length++] = value;
+        }
+
+        /// <summary>Safe for a span of this very buffer: a grown buffer is a copy, and the old one stays whole.</summary>
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            if (Length + bytes.Length > buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Max(buffer.Length * 2, Length + bytes.Length));
+            }
+
+            bytes.CopyTo(buffer.AsSpan(Length));
+            Length += bytes.Length;
+        }
+    }
+
+    private static void WriteString(string value, Output output)
     {
         var text = new StringBuilder(value.Length + 2);
         text.Append('"');
@@ -208,17 +352,6 @@ public static class CanonicalJson
         text.Append('"');
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
         output.Write(bytes);
-    }
-
-    private static void WriteAscii(string text, IBufferWriter<byte> output)
-    {
-        var span = output.GetSpan(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            span[i] = (byte)text[i];
-        }
-
-        output.Advance(text.Length);
     }
 
     /// <summary>The canonical text of a JSON number token: an integer token exactly, any other as ECMAScript writes the double it denotes.</summary>

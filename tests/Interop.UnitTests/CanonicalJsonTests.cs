@@ -98,6 +98,23 @@ public sealed class CanonicalJsonTests
         Assert.Equal(deep, Canonical(deep));
     }
 
+    /// <summary>Names are sorted and compared as the text they stand for, however escaped; a name needing escapes is written escaped as RFC 8785 says.</summary>
+    [Fact]
+    public void Escaped_names_sort_as_what_they_say_and_are_written_canonically()
+    {
+        Assert.Equal("""{"a\"b":1,"ab":2,"b":3}""", Canonical("""{"\u0062": 3, "a\u0062": 2, "a\"b": 1}"""));
+        Assert.Throws<FormatException>(() => CanonicalJson.Canonicalize("""{"ab": 1, "a\u0062": 2}"""));
+        Assert.Equal("""{"x":"tab\there","y":"\u0001"}""", Canonical("""{"y": "\u0001", "x": "tab\u0009here"}"""));
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_UTF_8_are_refused()
+    {
+        byte[] invalid = [(byte)'[', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)']'];
+
+        Assert.Throws<FormatException>(() => CanonicalJson.Canonicalize(invalid));
+    }
+
     [Fact]
     public void Whitespace_and_member_order_do_not_change_the_bytes()
     {

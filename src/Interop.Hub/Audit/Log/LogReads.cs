@@ -79,70 +79,98 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
     /// <summary>
     /// The leaves from <paramref name="start"/> to before <paramref name="end"/> (0: the log's size), a
     /// message's worth at a time: the leaves of a message read in one range scan, their rows fetched
-    /// table by table by sequence, and the entries canonicalised and hashed on every core.
+    /// table by table by sequence, and the entries canonicalised and hashed on every core. The next
+    /// message's rows are read (on a second connection) while this one's are hashed.
     /// </summary>
     public async IAsyncEnumerable<RecomputedLeaves> RecomputeAsync(long start, long end, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        await using var ahead = await OpenAsync(cancellationToken);
         if (end <= 0)
         {
             end = await AuditLogStore.SizeAsync(connection, Schema, cancellationToken);
         }
 
         var sources = AuditLogStore.Sources(store).ToDictionary(source => source.Code);
-        for (var from = start; from < end; from += LeavesPerMessage)
+        var connections = new[] { connection, ahead };
+        var turn = 0;
+        var reading = start < end ? ReadPageAsync(connections[turn], sources, start, Math.Min(end, start + LeavesPerMessage), cancellationToken) : null;
+        try
         {
-            var pageEnd = Math.Min(end, from + LeavesPerMessage);
-            var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, pageEnd, cancellationToken);
-
-            var entries = new Dictionary<short, IReadOnlyDictionary<long, string>>();
-            foreach (var group in leaves.GroupBy(leaf => leaf.Source))
+            for (var from = start; from < end; from += LeavesPerMessage)
             {
-                entries[group.Key] = sources.TryGetValue(group.Key, out var source)
-                    ? await AuditLogStore.EntriesOfAsync(connection, source, [.. group.Select(leaf => leaf.Reference)], cancellationToken)
-                    : new Dictionary<long, string>();
-            }
+                var pageEnd = Math.Min(end, from + LeavesPerMessage);
+                var (leaves, entries) = await reading!;
+                turn ^= 1;
+                reading = pageEnd < end && leaves.Count > 0
+                    ? ReadPageAsync(connections[turn], sources, pageEnd, Math.Min(end, pageEnd + LeavesPerMessage), cancellationToken)
+                    : null;
 
-            var recomputed = new byte[leaves.Count * MerkleTree.HashSize];
-            Parallel.For(0, leaves.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-            {
-                // A row with no canonical form any more (edited behind the hub's back) keeps the zero
-                // hash: it differs from the leaf stored and is reported as changed.
-                if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry) && Encoded(entry) is { } encoding)
+                var recomputed = new byte[leaves.Count * MerkleTree.HashSize];
+                Parallel.For(0, leaves.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
                 {
-                    MerkleTree.LeafHash(encoding).CopyTo(recomputed, i * MerkleTree.HashSize);
+                    // A row with no canonical form any more (edited behind the hub's back) keeps the zero
+                    // hash: it differs from the leaf stored and is reported as changed.
+                    if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry) && Encoded(entry) is { } encoding)
+                    {
+                        MerkleTree.LeafHash(encoding).CopyTo(recomputed, i * MerkleTree.HashSize);
+                    }
+                });
+
+                var batch = new Batch(from);
+                var expected = from;
+                for (var i = 0; i < leaves.Count; i++)
+                {
+                    var (index, code, reference, stored) = leaves[i];
+                    for (; expected < index; expected++)
+                    {
+                        // A leaf removed from the middle of the log: nothing to recompute it from; named as gone.
+                        batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
+                    }
+
+                    expected = index + 1;
+                    var name = sources.TryGetValue(code, out var source) ? source.Name : $"unknown-{code}";
+                    batch.Add(index, name, reference, stored, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), !entries[code].ContainsKey(reference));
                 }
-            });
 
-            var batch = new Batch(from);
-            var expected = from;
-            for (var i = 0; i < leaves.Count; i++)
-            {
-                var (index, code, reference, stored) = leaves[i];
-                for (; expected < index; expected++)
+                for (; expected < pageEnd; expected++)
                 {
-                    // A leaf removed from the middle of the log: nothing to recompute it from; named as gone.
                     batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
                 }
 
-                expected = index + 1;
-                var name = sources.TryGetValue(code, out var source) ? source.Name : $"unknown-{code}";
-                batch.Add(index, name, reference, stored, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), !entries[code].ContainsKey(reference));
-            }
-
-            for (; expected < pageEnd; expected++)
-            {
-                batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
-            }
-
-            yield return batch.ToMessage();
-            if (leaves.Count == 0)
-            {
-                // A whole message's worth of leaves gone (or one placed far beyond the log): the first
-                // of them is named, and the walk ends here rather than name every index up to the end.
-                yield break;
+                yield return batch.ToMessage();
+                if (leaves.Count == 0)
+                {
+                    // A whole message's worth of leaves gone (or one placed far beyond the log): the first
+                    // of them is named, and the walk ends here rather than name every index up to the end.
+                    yield break;
+                }
             }
         }
+        finally
+        {
+            // A caller that stops early leaves a read under way: it ends before its connection closes.
+            if (reading is not null)
+            {
+                await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>The stored leaves of [<paramref name="from"/>, <paramref name="to"/>) and their rows' entries as stored now, by source and sequence.</summary>
+    private async Task<(IReadOnlyList<(long Index, short Source, long Reference, byte[] Stored)> Leaves, Dictionary<short, IReadOnlyDictionary<long, string>> Entries)> ReadPageAsync(
+        Npgsql.NpgsqlConnection connection, IReadOnlyDictionary<short, LogSource> sources, long from, long to, CancellationToken cancellationToken)
+    {
+        var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, to, cancellationToken);
+        var entries = new Dictionary<short, IReadOnlyDictionary<long, string>>();
+        foreach (var group in leaves.GroupBy(leaf => leaf.Source))
+        {
+            entries[group.Key] = sources.TryGetValue(group.Key, out var source)
+                ? await AuditLogStore.EntriesOfAsync(connection, source, [.. group.Select(leaf => leaf.Reference)], cancellationToken)
+                : new Dictionary<long, string>();
+        }
+
+        return (leaves, entries);
     }
 
     public async Task<(IReadOnlyList<(string Source, long Sequence)> Rows, long Total)> UnloggedAsync(CancellationToken cancellationToken)
