@@ -99,7 +99,8 @@ internal static class AuditCommands
         var trust = new Option<string[]>("--trust") { Description = "The hub's verifier key(s), from the operator", Required = true };
         var witnessKey = new Option<FileInfo>("--witness-key") { Description = "The witness's private key file (interop audit keygen --witness)", Required = true };
         var stateFile = new Option<FileInfo>("--state") { Description = "The witness's state: the checkpoint it cosigned last (created on the first run)", Required = true };
-        var command = new Command("witness", "Cosign the hub's newest checkpoint after checking it extends the one cosigned last (the witness, BPK)") { trust, witnessKey, stateFile };
+        var origin = new Option<string?>("--origin") { Description = "The log's origin (the first line of its checkpoints); default: the name of the first --trust key" };
+        var command = new Command("witness", "Cosign the hub's newest checkpoint after checking it extends the one cosigned last (the witness, BPK)") { trust, witnessKey, stateFile, origin };
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
         {
@@ -127,6 +128,14 @@ internal static class AuditCommands
             }
 
             var newer = Checkpoint.Parse(note.Text);
+            var expectedOrigin = result.GetValue(origin) ?? keys[0].Name;
+            if (newer.Origin != expectedOrigin)
+            {
+                // Even on the first run: a checkpoint of another log, signed with a key trusted for this one, is not this log's.
+                await Console.Error.WriteLineAsync($"REFUSED: the hub's newest checkpoint names origin \"{newer.Origin}\", not \"{expectedOrigin}\"; nothing was cosigned.");
+                return Altered;
+            }
+
             Checkpoint? older = null;
             if (state.Exists)
             {

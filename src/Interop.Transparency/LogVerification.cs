@@ -97,6 +97,12 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             var signed = SignedNote.Parse(note);
             signed.Verify(trusted);
             var checkpoint = Checkpoint.Parse(signed.Text);
+            if (checkpoint.Origin != origin)
+            {
+                problems.Add(new LogProblem("witnessed-checkpoint", null, $"the witness's checkpoint names origin \"{checkpoint.Origin}\", not \"{origin}\""));
+                return;
+            }
+
             if (CosignersOf(signed, checkpoint) == 0)
             {
                 problems.Add(new LogProblem("witnessed-checkpoint", null, $"the witness's checkpoint of size {checkpoint.Size} carries no good cosignature of a trusted witness"));

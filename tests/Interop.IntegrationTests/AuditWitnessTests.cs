@@ -108,9 +108,13 @@ public sealed class AuditWitnessTests(PostgresCluster postgres, TestPki pki) : H
 
         var (refusedExit, _, refused) = await InteropCli.RunAsync(["audit", "witness", "--trust", other.Verifier.ToString(), "--witness-key", WitnessKeyPath, "--state", StatePath, .. InteropCli.PartnerArguments(Current, Pki, Pki.Auditor, "witness")]);
         var (garbageExit, garbageOut, garbage) = await InteropCli.RunAsync(["audit", "verify", "--trust", "not+a+key", .. InteropCli.PartnerArguments(Current, Pki, Pki.Auditor, "auditor")]);
+        // The hub's own key, but told to expect another log: even a first cosignature is refused.
+        var (otherLogExit, _, otherLog) = await InteropCli.RunAsync(["audit", "witness", "--trust", HubKey, "--origin", "another-hub.example/audit-log", "--witness-key", WitnessKeyPath, "--state", StatePath, .. InteropCli.PartnerArguments(Current, Pki, Pki.Auditor, "witness")]);
 
         Assert.Equal(AuditLogSteps.AuditExit, refusedExit);
         Assert.Contains("REFUSED: the hub's newest checkpoint is not signed by the hub's key given", refused, StringComparison.Ordinal);
+        Assert.Equal(AuditLogSteps.AuditExit, otherLogExit);
+        Assert.Contains($"REFUSED: the hub's newest checkpoint names origin \"{TestPki.AuditOrigin}\", not \"another-hub.example/audit-log\"", otherLog, StringComparison.Ordinal);
         Assert.False(File.Exists(StatePath));
         Assert.Equal(1, garbageExit);
         Assert.Contains("error: ", garbage, StringComparison.Ordinal);

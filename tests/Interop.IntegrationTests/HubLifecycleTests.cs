@@ -194,8 +194,17 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
 
         var (unsetExit, unset, unsetOutput) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", "--Hub:AuditSigningKey=");
         var (garbageExit, unreadable, _) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", $"--Hub:AuditSigningKey={garbage}");
+        // A key named for another log would sign checkpoints no auditor's verification accepts.
+        var otherLog = Path.Combine(pki.Folder, $"other-{Guid.NewGuid():N}.key");
+        using (var key = Interop.Transparency.NoteSigningKey.Create("another-hub.example/audit-log"))
+        {
+            key.Save(otherLog);
+        }
 
-        Assert.Equal((2, 2), (unsetExit, garbageExit));
+        var (otherExit, misnamed, _) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", $"--Hub:AuditSigningKey={otherLog}");
+
+        Assert.Equal((2, 2, 2), (unsetExit, garbageExit, otherExit));
+        Assert.Contains($"is named \"another-hub.example/audit-log\", but the log's origin (Hub:AuditLogOrigin) is \"{TestPki.AuditOrigin}\"", misnamed, StringComparison.Ordinal);
         Assert.Contains("Hub:AuditSigningKey is not set", unset, StringComparison.Ordinal);
         Assert.Contains($"Hub:AuditSigningKey {garbage} holds no signing key the hub can use", unreadable, StringComparison.Ordinal);
         // The key's content is never echoed.

@@ -122,11 +122,14 @@ public sealed class LogVerificationTests : IDisposable
         var rewritten = Verify([Signed(9)], witnessState: state);
         var cut = Verify([Signed(9)], witnessState: stateBeyond.WithSignature(Cosignature.Sign(witness, beyondText, DateTimeOffset.UtcNow)).ToString());
         var uncosigned = Verify([Signed(9)], witnessState: Signed(8));
+        var otherText = new Checkpoint("another-hub.example/audit-log", 8, MerkleTree.Root(leaves.Take(8).ToList())).Body;
+        var otherLog = Verify([Signed(9)], witnessState: SignedNote.Sign(otherText, hub).WithSignature(Cosignature.Sign(witness, otherText, DateTimeOffset.UtcNow)).ToString());
 
         Assert.Equal(7, rewritten.FirstBadIndex);
         Assert.Contains(rewritten.Problems, problem => problem.Kind == "witnessed-root-differs");
         Assert.Contains(cut.Problems, problem => problem.Kind == "witnessed-beyond-log");
         Assert.Contains(uncosigned.Problems, problem => problem.Kind == "witnessed-checkpoint");
+        Assert.Contains(otherLog.Problems, problem => problem.Kind == "witnessed-checkpoint" && problem.Detail.Contains("another-hub.example", StringComparison.Ordinal));
     }
 
     [Fact]

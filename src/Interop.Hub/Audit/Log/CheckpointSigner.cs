@@ -50,6 +50,14 @@ internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDis
             throw new HubConfigurationException($"Hub:AuditSigningKey {path} holds no signing key the hub can use: {error.Message}");
         }
 
+        if (key.Verifier.Name != options.AuditLogOrigin)
+        {
+            var name = key.Verifier.Name;
+            key.Dispose();
+            // An auditor trusts the key and checks checkpoints against its name: a key named otherwise would sign checkpoints no verification accepts.
+            throw new HubConfigurationException($"Hub:AuditSigningKey {path} is named \"{name}\", but the log's origin (Hub:AuditLogOrigin) is \"{options.AuditLogOrigin}\": make the key with `interop audit keygen --name {options.AuditLogOrigin}`.");
+        }
+
         return new CheckpointSigner(options.AuditLogOrigin, key);
     }
 }
