@@ -271,23 +271,29 @@ internal static class AuditCommands
         return command;
     }
 
-    /// <summary>Which record a timeline or diff is of: exactly one of a household, a partner or a batch.</summary>
+    /// <summary>Which record a timeline or diff is of: exactly one of a household, a partner or a batch (or, with --line, one line of it).</summary>
     private sealed class RecordOptions
     {
         private readonly Option<string?> household = new("--household") { Description = "A household's record id" };
         private readonly Option<string?> partnerId = new("--partner") { Description = "A partner's id in the directory (its record: scopes, areas, certificates, suspension)" };
         private readonly Option<string?> batch = new("--batch") { Description = "A disbursement batch's id" };
+        private readonly Option<long?> line = new("--line") { Description = "With --batch: one line of it (the line as issued, then each payment event)" };
 
         public void AddTo(Command command)
         {
             command.Options.Add(household);
             command.Options.Add(partnerId);
             command.Options.Add(batch);
+            command.Options.Add(line);
             command.Validators.Add(result =>
             {
                 if (new[] { household, partnerId, batch }.Count(option => result.GetValue(option) is not null) != 1)
                 {
                     result.AddError("Name exactly one record: --household, --partner or --batch.");
+                }
+                else if (result.GetValue(line) is not null && result.GetValue(batch) is null)
+                {
+                    result.AddError("--line names a line of the batch given with --batch.");
                 }
             });
         }
@@ -295,12 +301,14 @@ internal static class AuditCommands
         public RecordRef Of(ParseResult result) =>
             result.GetValue(household) is { } householdId ? new RecordRef { HouseholdId = householdId }
             : result.GetValue(partnerId) is { } partner ? new RecordRef { PartnerId = partner }
+            : result.GetValue(line) is { } number ? new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = result.GetValue(batch)!, LineNumber = number } }
             : new RecordRef { BatchId = result.GetValue(batch)! };
 
         public static string Describe(RecordRef record) => record.RecordCase switch
         {
             RecordRef.RecordOneofCase.HouseholdId => $"Household {record.HouseholdId}",
             RecordRef.RecordOneofCase.PartnerId => $"Partner {record.PartnerId}",
+            RecordRef.RecordOneofCase.DisbursementLine => $"Line {record.DisbursementLine.LineNumber} of batch {record.DisbursementLine.BatchId}",
             _ => $"Batch {record.BatchId}",
         };
     }

@@ -181,6 +181,54 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
         }
     }
 
+    /// <summary>
+    /// One disbursement line: as issued (version 0), then after the bank's confirmation, with the
+    /// change attributed to the bank; the read is in the access log against the line's household.
+    /// </summary>
+    [Fact]
+    public async Task A_disbursement_line_replays_as_issued_and_after_each_payment_event()
+    {
+        var household = await PaymentSteps.FundedAsync(Hub, Pki, 2151, Pki.Bank);
+        var batch = await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S1-LINE", 1));
+        var bank = new Interop.Contracts.Disbursement.V1.PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
+        var pay = (await PaymentSteps.LinesAsync(bank)).Select(item => item.Pay).Single(line => line is not null && line.BatchId == batch.BatchId);
+        await PaymentSteps.ConfirmAsync(bank, [new Interop.Contracts.Disbursement.V1.PaymentConfirmation
+        {
+            EndToEndId = pay.EndToEndId, Status = Interop.Contracts.Disbursement.V1.PaymentStatus.Settled, Amount = pay.Amount, Currency = "IDR", BankReference = "BRI-REPLAY-1",
+        }]);
+        var line = new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = batch.BatchId, LineNumber = pay.LineNumber } };
+
+        var issued = await Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = line, At = new HistoryPoint { Version = 0 } });
+        var now = await Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = line });
+        var diff = await Auditor.DiffRecordAsync(new DiffRecordRequest { Record = line, From = new HistoryPoint { Version = 0 } });
+
+        Assert.Equal((0L, 1L), (issued.Version, now.Version));
+        Assert.Contains("\"Status\":\"Unspecified\"", issued.StateJson, StringComparison.Ordinal);
+        Assert.Contains("\"Status\":\"Settled\"", now.StateJson, StringComparison.Ordinal);
+        Assert.Contains(pay.EndToEndId, now.StateJson, StringComparison.Ordinal);
+        var applied = Assert.Single(now.Events);
+        Assert.Equal(("applied", "bri", "BRI-REPLAY-1"), (applied.Type, applied.PartnerId, applied.EvidenceReference));
+        Assert.Contains(diff.Changes, change => change.Path == "Status" && change.AfterJson == "\"Settled\"" && change.PartnerId == "bri");
+        Assert.Equal([household.HouseholdId], now.HouseholdIds);
+        Assert.True(await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.access_log where method like '%ReplayRecord' and '{household.HouseholdId}' = any(households)") >= 1);
+
+        foreach (var (record, code) in new[]
+        {
+            (new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = batch.BatchId, LineNumber = 999 } }, StatusCode.NotFound),
+            (new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = household.HouseholdId, LineNumber = 1 } }, StatusCode.NotFound),
+            (new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = batch.BatchId, LineNumber = 0 } }, StatusCode.InvalidArgument),
+        })
+        {
+            Assert.Equal(code, (await Assert.ThrowsAsync<RpcException>(() => Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = record }).ResponseAsync)).StatusCode);
+        }
+
+        Assert.Equal(StatusCode.OutOfRange, (await Assert.ThrowsAsync<RpcException>(() => Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = line, At = new HistoryPoint { Version = 2 } }).ResponseAsync)).StatusCode);
+        var cli = InteropCli.PartnerArguments(Hub, Pki, Pki.Auditor, "auditor");
+        var (exit, timeline, error) = await InteropCli.RunAsync(["audit", "timeline", "--batch", batch.BatchId, "--line", pay.LineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), .. cli]);
+        Assert.True(exit == 0, error);
+        Assert.Contains($"Line {pay.LineNumber} of batch {batch.BatchId} at version 1", timeline, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Replays_that_cannot_be_answered_are_refused_with_the_field_at_fault()
     {

@@ -42,6 +42,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         var replayed = await ReplayAsync(SubjectOf(request.Record), request.At, context);
         var response = new AuditV1.ReplayRecordResponse { Record = request.Record, Version = replayed.Version, StateJson = replayed.StateJson };
         response.Events.AddRange(replayed.Events.Select(Event));
+        response.HouseholdIds.AddRange(replayed.Households.Select(id => id.ToString()));
         return response;
     }
 
@@ -53,6 +54,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         var response = new AuditV1.DiffRecordResponse { Record = request.Record, FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
         response.Changes.AddRange(diffed.Changes.Select(Change));
         response.Events.AddRange(diffed.Events.Select(Event));
+        response.HouseholdIds.AddRange(diffed.Households.Select(id => id.ToString()));
         return response;
     }
 
@@ -83,7 +85,12 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         AuditV1.RecordRef.RecordOneofCase.PartnerId => throw Refused("record.partner_id", "is not a partner id (2-63 lower-case letters, digits and hyphens)"),
         AuditV1.RecordRef.RecordOneofCase.BatchId when Guid.TryParse(record.BatchId.Trim(), out var batch) => new ReplaySubject.Batch(batch),
         AuditV1.RecordRef.RecordOneofCase.BatchId => throw Refused("record.batch_id", "is not a batch's id"),
-        _ => throw Refused("record", "name a household, a partner or a batch"),
+        AuditV1.RecordRef.RecordOneofCase.DisbursementLine when !Guid.TryParse(record.DisbursementLine.BatchId.Trim(), out _) =>
+            throw Refused("record.disbursement_line.batch_id", "is not a batch's id"),
+        AuditV1.RecordRef.RecordOneofCase.DisbursementLine when record.DisbursementLine.LineNumber < 1 =>
+            throw Refused("record.disbursement_line.line_number", "must be 1 or more"),
+        AuditV1.RecordRef.RecordOneofCase.DisbursementLine => new ReplaySubject.Line(Guid.Parse(record.DisbursementLine.BatchId.Trim()), record.DisbursementLine.LineNumber),
+        _ => throw Refused("record", "name a household, a partner, a batch or a disbursement line"),
     };
 
     private static RpcException Refused(string field, string description) =>
@@ -118,6 +125,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     {
         T wanted => wanted,
         ReplayOutcome.NotFound { Noun: "household" } => throw Refusals.NoHousehold().ToRpcException(),
+        ReplayOutcome.NotFound { Noun: "disbursement line" } => throw Refusals.NotFound("disbursement line", "record.disbursement_line", "No batch has a line with that number.").ToRpcException(),
         ReplayOutcome.NotFound notFound => throw Refusals.NotFound(notFound.Noun, $"record.{notFound.Noun}_id", $"No {notFound.Noun} has that id.").ToRpcException(),
         ReplayOutcome.OutOfRange range => throw Refusals.OutOfRange(message, range.Field, range.Description).ToRpcException(),
         _ => throw new InvalidOperationException($"Unexpected replay outcome {outcome.GetType().Name}."),

@@ -92,19 +92,23 @@ internal static class PaymentEvents
             (object?)actor.OfficerId ?? DBNull.Value);
 
     /// <summary>The line's events, oldest first.</summary>
-    public static async Task<IReadOnlyList<PaymentEvent>> OfLineAsync(IQuerySession session, Guid batchId, long lineNumber, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<PaymentEvent>> OfLineAsync(IQuerySession session, Guid batchId, long lineNumber, CancellationToken cancellationToken) =>
+        [.. (await HistoryOfLineAsync(session, batchId, lineNumber, cancellationToken)).Select(stored => stored.Event)];
+
+    /// <summary>The line's events, oldest first, each with its place in the table's sequence and the moment it was recorded.</summary>
+    public static async Task<IReadOnlyList<(long Sequence, DateTimeOffset RecordedAt, PaymentEvent Event)>> HistoryOfLineAsync(IQuerySession session, Guid batchId, long lineNumber, CancellationToken cancellationToken)
     {
         await using var connection = session.DocumentStore.Storage.Database.CreateConnection();
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            $"select {EventColumns("e")} from {TableOf(session)} as e where e.batch_id = @batch and e.line_number = @line order by e.line_version", connection);
+            $"select e.sequence, e.recorded_at, {EventColumns("e")} from {TableOf(session)} as e where e.batch_id = @batch and e.line_number = @line order by e.line_version", connection);
         command.Parameters.AddWithValue("batch", batchId);
         command.Parameters.AddWithValue("line", lineNumber);
-        var events = new List<PaymentEvent>();
+        var events = new List<(long, DateTimeOffset, PaymentEvent)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(ReadEvent(reader, batchId, lineNumber, string.Empty));
+            events.Add((reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), ReadEvent(reader, batchId, lineNumber, string.Empty, offset: 2)));
         }
 
         return events;

@@ -43,6 +43,9 @@ internal abstract record ReplaySubject(Guid StreamId, string Noun)
 
     public sealed record Batch(Guid Id) : ReplaySubject(Id, "batch");
 
+    /// <summary>One line of a batch: not a stream of its own, but the line as issued and its payment events.</summary>
+    public sealed record Line(Guid BatchId, long LineNumber) : ReplaySubject(BatchId, "disbursement line");
+
     /// <summary>Whether the stream is this kind's: it starts with the event that creates one (another kind's id is not found).</summary>
     public bool Begins(IReadOnlyList<IEvent> events) => events.Count > 0 && (this, events[0].Data) switch
     {
@@ -55,9 +58,16 @@ internal abstract record ReplaySubject(Guid StreamId, string Noun)
 
 internal abstract record ReplayOutcome
 {
-    public sealed record Replayed(long Version, string StateJson, IReadOnlyList<AuditedEvent> Events) : ReplayOutcome;
+    /// <param name="Households">The households whose records the state holds (for the access log).</param>
+    public sealed record Replayed(long Version, string StateJson, IReadOnlyList<AuditedEvent> Events) : ReplayOutcome
+    {
+        public IReadOnlyList<Guid> Households { get; init; } = [];
+    }
 
-    public sealed record Diffed(long FromVersion, long ToVersion, IReadOnlyList<AttributedChange> Changes, IReadOnlyList<AuditedEvent> Events) : ReplayOutcome;
+    public sealed record Diffed(long FromVersion, long ToVersion, IReadOnlyList<AttributedChange> Changes, IReadOnlyList<AuditedEvent> Events) : ReplayOutcome
+    {
+        public IReadOnlyList<Guid> Households { get; init; } = [];
+    }
 
     /// <summary>No record of the kind asked has that id.</summary>
     public sealed record NotFound(string Noun) : ReplayOutcome;
@@ -79,6 +89,11 @@ internal sealed class RecordReplay(IDocumentStore store)
 
     public async Task<ReplayOutcome> ReplayAsync(ReplaySubject subject, HistoryPoint at, CancellationToken cancellationToken)
     {
+        if (subject is ReplaySubject.Line line)
+        {
+            return await ReplayLineAsync(line, at, cancellationToken);
+        }
+
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(subject.StreamId, token: cancellationToken);
         if (!subject.Begins(events))
@@ -94,11 +109,16 @@ internal sealed class RecordReplay(IDocumentStore store)
 
         var upTo = events.Where(e => e.Version <= reached).ToList();
         var state = await FoldAsync(subject, session, upTo, null, cancellationToken);
-        return new ReplayOutcome.Replayed(reached, Json(state), [.. upTo.Select(Audited)]);
+        return new ReplayOutcome.Replayed(reached, Json(state), [.. upTo.Select(Audited)]) { Households = HouseholdsOf(subject) };
     }
 
     public async Task<ReplayOutcome> DiffAsync(ReplaySubject subject, HistoryPoint from, HistoryPoint to, CancellationToken cancellationToken)
     {
+        if (subject is ReplaySubject.Line line)
+        {
+            return await DiffLineAsync(line, from, to, cancellationToken);
+        }
+
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(subject.StreamId, token: cancellationToken);
         if (!subject.Begins(events))
@@ -116,14 +136,9 @@ internal sealed class RecordReplay(IDocumentStore store)
             return new ReplayOutcome.OutOfRange("to", $"is beyond the {subject.Noun}'s last version");
         }
 
-        if (end < start)
+        if (Span(start, end) is { } refused)
         {
-            return new ReplayOutcome.OutOfRange("to", "comes before from");
-        }
-
-        if (end - start > MaxDiffEvents)
-        {
-            return new ReplayOutcome.OutOfRange("to", $"spans {end - start} events; at most {MaxDiffEvents} at a time");
+            return refused;
         }
 
         var changes = new List<AttributedChange>();
@@ -141,7 +156,111 @@ internal sealed class RecordReplay(IDocumentStore store)
             previous = next;
         }
 
-        return new ReplayOutcome.Diffed(Math.Max(start, 0), end, changes, [.. between.Select(Audited)]);
+        return new ReplayOutcome.Diffed(Math.Max(start, 0), end, changes, [.. between.Select(Audited)]) { Households = HouseholdsOf(subject) };
+    }
+
+    private static ReplayOutcome.OutOfRange? Span(long start, long end) =>
+        end < start ? new ReplayOutcome.OutOfRange("to", "comes before from")
+        : end - start > MaxDiffEvents ? new ReplayOutcome.OutOfRange("to", $"spans {end - start} events; at most {MaxDiffEvents} at a time")
+        : null;
+
+    private static IReadOnlyList<Guid> HouseholdsOf(ReplaySubject subject) => subject is ReplaySubject.Household household ? [household.Id] : [];
+
+    private async Task<ReplayOutcome> ReplayLineAsync(ReplaySubject.Line line, HistoryPoint at, CancellationToken cancellationToken)
+    {
+        if (await LineHistoryAsync(line, cancellationToken) is not { } history)
+        {
+            return new ReplayOutcome.NotFound(line.Noun);
+        }
+
+        if (history.VersionAt(at) is not { } version)
+        {
+            return new ReplayOutcome.OutOfRange("at", history.Refusal(at));
+        }
+
+        return new ReplayOutcome.Replayed(version, Json(history.States[(int)version]), [.. history.Events.Take((int)version)])
+        {
+            Households = [history.States[0].Line.HouseholdId],
+        };
+    }
+
+    private async Task<ReplayOutcome> DiffLineAsync(ReplaySubject.Line line, HistoryPoint from, HistoryPoint to, CancellationToken cancellationToken)
+    {
+        if (await LineHistoryAsync(line, cancellationToken) is not { } history)
+        {
+            return new ReplayOutcome.NotFound(line.Noun);
+        }
+
+        if (history.VersionAt(from) is not { } start)
+        {
+            return new ReplayOutcome.OutOfRange("from", history.Refusal(from));
+        }
+
+        if (history.VersionAt(to) is not { } end)
+        {
+            return new ReplayOutcome.OutOfRange("to", history.Refusal(to));
+        }
+
+        if (Span(start, end) is { } refused)
+        {
+            return refused;
+        }
+
+        var changes = new List<AttributedChange>();
+        for (var version = start + 1; version <= end; version++)
+        {
+            using var before = JsonDocument.Parse(Json(history.States[(int)version - 1]));
+            using var after = JsonDocument.Parse(Json(history.States[(int)version]));
+            var audited = history.Events[(int)version - 1];
+            changes.AddRange(RecordDiff.Between(before.RootElement, after.RootElement).Select(difference => new AttributedChange(difference, audited)));
+        }
+
+        return new ReplayOutcome.Diffed(start, end, changes, [.. history.Events.Skip((int)start).Take((int)(end - start))])
+        {
+            Households = [history.States[0].Line.HouseholdId],
+        };
+    }
+
+    /// <summary>The line as issued and after each of its payment events (a line has a handful), or null when the batch has no such line.</summary>
+    private async Task<LineStates?> LineHistoryAsync(ReplaySubject.Line line, CancellationToken cancellationToken)
+    {
+        await using var session = store.QuerySession();
+        if (await session.LoadAsync<DisbursementBatch>(line.BatchId, cancellationToken) is not { } batch
+            || await DisbursementLines.OneAsync(session, line.BatchId, line.LineNumber, cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        var events = await PaymentEvents.HistoryOfLineAsync(session, line.BatchId, line.LineNumber, cancellationToken);
+        // The line's versions count its events in order (its stored line_version does the same).
+        var audited = events.Select((stored, position) => new AuditedEvent(
+            position + 1,
+            stored.Sequence,
+            stored.RecordedAt,
+            stored.Event.Kind,
+            stored.Event.Actor.PartnerId,
+            string.Empty,
+            stored.Event.Actor.OfficerId,
+            stored.Event.Reason ?? stored.Event.Confirmation?.Reason ?? string.Empty,
+            stored.Event.Confirmation?.BankReference,
+            store.Options.Serializer().ToJson(stored.Event))).ToList();
+        return new LineStates(batch.IssuedAt, LineHistory.States(stored.Line, events.Select(stored => stored.Event)), audited);
+    }
+
+    /// <summary>A line's states (index = version; 0 as issued) and the events between them.</summary>
+    private sealed record LineStates(DateTimeOffset IssuedAt, IReadOnlyList<StoredLine> States, IReadOnlyList<AuditedEvent> Events)
+    {
+        public long? VersionAt(HistoryPoint point) => point switch
+        {
+            HistoryPoint.Version { Number: var number } => number >= 0 && number < States.Count ? number : null,
+            HistoryPoint.Moment { Time: var time } when time < IssuedAt => null,
+            HistoryPoint.Moment { Time: var time } => Events.LastOrDefault(e => e.Time <= time)?.Version ?? 0,
+            _ => States.Count - 1,
+        };
+
+        public string Refusal(HistoryPoint point) => point is HistoryPoint.Moment
+            ? "is before the line was issued"
+            : $"is beyond the line's last version ({States.Count - 1})";
     }
 
     /// <summary>The version at a point: the last event at or before a moment (0 before the first), a version the stream has, or the last; null for a version beyond it.</summary>
