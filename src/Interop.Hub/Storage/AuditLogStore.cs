@@ -128,6 +128,13 @@ internal static class AuditLogStore
         }
     }
 
+    /// <summary>
+    /// Where the writer resumes: after the last leaf, with the right edge of the tree stored for that
+    /// size. A leaf planted far beyond the end (whose subtrees were never stored) is passed over: the
+    /// writer then resumes at the end of the leaves that run on from index 0 without a gap, and takes
+    /// each table's last row and the newest checkpoint from that part only, so a planted leaf or
+    /// checkpoint can neither make it skip rows nor stop it signing (verification reports both).
+    /// </summary>
     public static async Task<LogPosition> PositionAsync(NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
     {
         long size;
@@ -136,27 +143,67 @@ internal static class AuditLogStore
             size = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        var edge = new List<Subtree>();
-        foreach (var (level, index) in TreeEdge.PositionsFor(size))
+        var edge = await EdgeAsync(connection, schema, size, cancellationToken);
+        if (edge is null)
         {
-            edge.Add(new Subtree(level, index, await SubtreeHashAsync(connection, schema, level, index, cancellationToken)));
+            size = await ContiguousSizeAsync(connection, schema, cancellationToken);
+            edge = await EdgeAsync(connection, schema, size, cancellationToken)
+                ?? throw new InvalidOperationException($"The audit log lacks the subtrees of its first {size} leaves.");
         }
 
         var last = new Dictionary<short, long>();
         foreach (var source in sources)
         {
-            await using var command = new NpgsqlCommand($"select coalesce(max(ref), 0) from {schema}.{LeafTable} where source = @source", connection);
+            await using var command = new NpgsqlCommand($"select coalesce((select ref from {schema}.{LeafTable} where source = @source and idx < @size order by ref desc limit 1), 0)", connection);
             command.Parameters.AddWithValue("source", source.Code);
+            command.Parameters.AddWithValue("size", size);
             last[source.Code] = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
         long checkpointSize;
-        await using (var command = new NpgsqlCommand($"select coalesce(max(size), -1) from {schema}.{CheckpointTable}", connection))
+        await using (var command = new NpgsqlCommand($"select coalesce(max(size), -1) from {schema}.{CheckpointTable} where size <= @size", connection))
         {
+            command.Parameters.AddWithValue("size", size);
             checkpointSize = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
 
         return new LogPosition(size, edge, last, checkpointSize);
+    }
+
+    /// <summary>The right edge of the tree of <paramref name="size"/> leaves, or null when a subtree of it was never stored.</summary>
+    private static async Task<List<Subtree>?> EdgeAsync(NpgsqlConnection connection, string schema, long size, CancellationToken cancellationToken)
+    {
+        var edge = new List<Subtree>();
+        foreach (var (level, index) in TreeEdge.PositionsFor(size))
+        {
+            await using var command = level == 0
+                ? new NpgsqlCommand($"select hash from {schema}.{LeafTable} where idx = @index", connection)
+                : new NpgsqlCommand($"select hash from {schema}.{NodeTable} where level = @level and idx = @index", connection);
+            command.Parameters.AddWithValue("index", index);
+            if (level > 0)
+            {
+                command.Parameters.AddWithValue("level", (short)level);
+            }
+
+            if (await command.ExecuteScalarAsync(cancellationToken) is not byte[] hash)
+            {
+                return null;
+            }
+
+            edge.Add(new Subtree(level, index, hash));
+        }
+
+        return edge;
+    }
+
+    /// <summary>How many leaves run on from index 0 without a gap.</summary>
+    private static async Task<long> ContiguousSizeAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select case when not exists (select 1 from {schema}.{LeafTable} where idx = 0) then 0 "
+            + $"else (select min(l.idx) + 1 from {schema}.{LeafTable} as l where not exists (select 1 from {schema}.{LeafTable} as m where m.idx = l.idx + 1)) end",
+            connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>The stored hash of the complete subtree of 2^level leaves at <paramref name="index"/>.</summary>
