@@ -55,6 +55,8 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
             throw Refusals.InvalidArgument("Leaf recomputation refused.", issues).ToRpcException();
         }
 
+        using var walk = LogReads.TryStartWalk()
+            ?? throw new RpcException(new Status(StatusCode.ResourceExhausted, $"{LogReads.MaxWalks} walks of the log are under way, the most the hub serves at once; retry when one ends."));
         await foreach (var leaves in reads.RecomputeAsync(request.StartIndex, request.EndIndex, context.CancellationToken))
         {
             var message = new AuditV1.RecomputeLeavesResponse

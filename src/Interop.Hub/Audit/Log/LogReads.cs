@@ -40,6 +40,14 @@ internal abstract record ProofOutcome
 /// </summary>
 internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, LogWitnesses witnesses, TimeProvider clock)
 {
+    /// <summary>Whole-log walks served at once: each reads on two connections and hashes on every core.</summary>
+    public const int MaxWalks = 2;
+
+    private static readonly SemaphoreSlim Walks = new(MaxWalks, MaxWalks);
+
+    /// <summary>A place for one walk of the leaves (<see cref="RecomputeAsync"/>), given back when disposed; null when <see cref="MaxWalks"/> are under way.</summary>
+    public static IDisposable? TryStartWalk() => Walks.Wait(0) ? new WalkPlace() : null;
+
     public const int LeavesPerMessage = 4_096;
     public const int CheckpointsPerMessage = 1_000;
     public const int UnloggedShown = 1_000;
@@ -360,5 +368,18 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         }
 
         public RecomputedLeaves ToMessage() => new(start, stored.ToArray(), recomputed.ToArray(), missing, differing);
+    }
+
+    private sealed class WalkPlace : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                Walks.Release();
+            }
+        }
     }
 }
