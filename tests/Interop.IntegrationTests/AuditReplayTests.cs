@@ -210,6 +210,19 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Equal(("applied", "bri", "BRI-REPLAY-1"), (applied.Type, applied.PartnerId, applied.EvidenceReference));
         Assert.Contains(diff.Changes, change => change.Path == "Status" && change.AfterJson == "\"Settled\"" && change.PartnerId == "bri");
         Assert.Equal([household.HouseholdId], now.HouseholdIds);
+        // Account numbers are the steward's and the recipient's bank's to see, not an auditor's: withheld everywhere in the answers.
+        const string account = "002101000102151";
+        var householdReplay = await Auditor.ReplayRecordAsync(new ReplayRecordRequest { Record = new RecordRef { HouseholdId = household.HouseholdId } });
+        var householdDiff = await Auditor.DiffRecordAsync(new DiffRecordRequest { Record = new RecordRef { HouseholdId = household.HouseholdId }, From = new HistoryPoint { Version = 1 } });
+        Assert.Contains("AccountNumber", householdReplay.StateJson, StringComparison.Ordinal);
+        foreach (var answer in new Google.Protobuf.IMessage[] { issued, now, diff, householdReplay, householdDiff })
+        {
+            Assert.DoesNotContain(account, answer.ToString(), StringComparison.Ordinal);
+        }
+
+        var evidence = await Assert.ThrowsAsync<RpcException>(() => new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Auditor)).GetHouseholdEvidenceAsync(new GetHouseholdEvidenceRequest { HouseholdId = household.HouseholdId }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, evidence.StatusCode);
+        Assert.DoesNotContain(account, evidence.Status.Detail, StringComparison.Ordinal);
         Assert.True(await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.access_log where method like '%ReplayRecord' and '{household.HouseholdId}' = any(households)") >= 1);
 
         foreach (var (record, code) in new[]

@@ -93,8 +93,9 @@ internal sealed class AccessGate
                         return;
                     }
 
-                    // The partner's own id for the call, or one the hub makes (the call's W3C trace id when it has one); answered either way.
-                    correlationId ??= System.Diagnostics.Activity.Current?.TraceId.ToHexString() ?? Guid.NewGuid().ToString("N");
+                    // The partner's own id for the call, or one the hub makes (never the call's trace id: a partner
+                    // sets that with traceparent, unchecked, and it would be stored in every event); answered either way.
+                    correlationId ??= Guid.NewGuid().ToString("N");
                     http.Response.Headers[CallMetadata.CorrelationKey] = correlationId;
                     call.AdmittedVersion = admitted.Partner.Version;
                     http.User = PartnerAccess.Admitted(admitted.Partner, http.User.Identity?.AuthenticationType ?? "Certificate", tokenScopes, officerId, thumbprint, correlationId);

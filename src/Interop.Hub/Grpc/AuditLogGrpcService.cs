@@ -145,6 +145,12 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
 
         var evidence = await reads.HouseholdEvidenceAsync(householdId, context.CancellationToken)
             ?? throw Refusals.NoHousehold().ToRpcException();
+        // The entries are signed as stored: account numbers in them cannot be withheld, so only a view that shows them may have them.
+        if (!WholeRecords.ShowsAccountNumbers(context) && evidence.Leaves.Any(leaf => WholeRecords.IsAccountNumber(leaf.Entry)))
+        {
+            throw Refusals.PermissionDenied(
+                "This household's evidence holds bank account numbers, which the purpose named does not show (the steward's and the recipient's bank's views do); its events can be replayed with the numbers withheld.").ToRpcException();
+        }
         var response = new AuditV1.GetHouseholdEvidenceResponse { HouseholdId = householdId.ToString(), Checkpoint = evidence.Checkpoint, UncoveredEvents = evidence.Uncovered };
         response.Leaves.AddRange(evidence.Leaves.Select(leaf => new AuditV1.EvidenceLeaf
         {

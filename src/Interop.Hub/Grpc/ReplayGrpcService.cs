@@ -18,8 +18,8 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     {
         var subject = new ReplaySubject.Household(HouseholdIdOf(request.HouseholdId, "household_id"));
         var replayed = await ReplayAsync(subject, request.At, context);
-        var response = new AuditV1.ReplayHouseholdResponse { HouseholdId = subject.Id.ToString(), Version = replayed.Version, StateJson = replayed.StateJson };
-        response.Events.AddRange(replayed.Events.Select(Event));
+        var response = new AuditV1.ReplayHouseholdResponse { HouseholdId = subject.Id.ToString(), Version = replayed.Version, StateJson = WholeRecords.WithheldAccounts(context, replayed.StateJson) };
+        response.Events.AddRange(replayed.Events.Select(stored => Event(stored, context)));
         return response;
     }
 
@@ -30,8 +30,8 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         var subject = new ReplaySubject.Household(HouseholdIdOf(request.HouseholdId, "household_id"));
         var diffed = await DiffAsync(subject, request.From, request.To, context);
         var response = new AuditV1.DiffHouseholdResponse { HouseholdId = subject.Id.ToString(), FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
-        response.Changes.AddRange(diffed.Changes.Select(Change));
-        response.Events.AddRange(diffed.Events.Select(Event));
+        response.Changes.AddRange(diffed.Changes.Select(change => Change(change, context)));
+        response.Events.AddRange(diffed.Events.Select(stored => Event(stored, context)));
         return response;
     }
 
@@ -40,8 +40,8 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     public override async Task<AuditV1.ReplayRecordResponse> ReplayRecord(AuditV1.ReplayRecordRequest request, ServerCallContext context)
     {
         var replayed = await ReplayAsync(SubjectOf(request.Record), request.At, context);
-        var response = new AuditV1.ReplayRecordResponse { Record = request.Record, Version = replayed.Version, StateJson = replayed.StateJson };
-        response.Events.AddRange(replayed.Events.Select(Event));
+        var response = new AuditV1.ReplayRecordResponse { Record = request.Record, Version = replayed.Version, StateJson = WholeRecords.WithheldAccounts(context, replayed.StateJson) };
+        response.Events.AddRange(replayed.Events.Select(stored => Event(stored, context)));
         response.HouseholdIds.AddRange(replayed.Households.Select(id => id.ToString()));
         return response;
     }
@@ -52,8 +52,8 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     {
         var diffed = await DiffAsync(SubjectOf(request.Record), request.From, request.To, context);
         var response = new AuditV1.DiffRecordResponse { Record = request.Record, FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
-        response.Changes.AddRange(diffed.Changes.Select(Change));
-        response.Events.AddRange(diffed.Events.Select(Event));
+        response.Changes.AddRange(diffed.Changes.Select(change => Change(change, context)));
+        response.Events.AddRange(diffed.Events.Select(stored => Event(stored, context)));
         response.HouseholdIds.AddRange(diffed.Households.Select(id => id.ToString()));
         return response;
     }
@@ -99,12 +99,12 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     private static Guid HouseholdIdOf(string text, string field) =>
         Guid.TryParse(text.Trim(), out var id) ? id : throw Refused(field, "is not a household's record id");
 
-    private static AuditV1.FieldChange Change(AttributedChange change) => new()
+    private static AuditV1.FieldChange Change(AttributedChange change, ServerCallContext context) => new()
     {
         Path = change.Difference.Path,
         Kind = (AuditV1.FieldChangeKind)change.Difference.Kind,
-        BeforeJson = change.Difference.Before ?? string.Empty,
-        AfterJson = change.Difference.After ?? string.Empty,
+        BeforeJson = Withheld(change.Difference.Path, change.Difference.Before, context),
+        AfterJson = Withheld(change.Difference.Path, change.Difference.After, context),
         Version = change.Event.Version,
         Time = Timestamp.FromDateTimeOffset(change.Event.Time),
         PartnerId = change.Event.PartnerId,
@@ -131,7 +131,13 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         _ => throw new InvalidOperationException($"Unexpected replay outcome {outcome.GetType().Name}."),
     };
 
-    private static AuditV1.AuditedEvent Event(AuditedEvent stored) => new()
+    /// <summary>A changed value, or nothing when it is an account number the call's view does not show.</summary>
+    private static string Withheld(string path, string? value, ServerCallContext context) =>
+        value is null ? string.Empty
+        : WholeRecords.IsAccountNumber(path) && !WholeRecords.ShowsAccountNumbers(context) ? string.Empty
+        : WholeRecords.WithheldAccounts(context, value);
+
+    private static AuditV1.AuditedEvent Event(AuditedEvent stored, ServerCallContext context) => new()
     {
         Version = stored.Version,
         Sequence = stored.Sequence,
@@ -142,7 +148,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         OfficerId = stored.OfficerId ?? string.Empty,
         Reason = stored.Reason,
         EvidenceReference = stored.EvidenceReference ?? string.Empty,
-        DataJson = stored.DataJson,
+        DataJson = WholeRecords.WithheldAccounts(context, stored.DataJson),
         CertificateThumbprint = stored.Certificate ?? string.Empty,
         CorrelationId = stored.CorrelationId ?? string.Empty,
     };

@@ -28,4 +28,57 @@ internal static class WholeRecords
                 $"{what} holds a household's records whole; the purpose named (view \"{view.Name}\") does not show them whole. Name a purpose that does (audit-investigation).").ToRpcException();
         }
     }
+
+    /// <summary>Whether the call's view shows bank account numbers whole (the steward's and the recipient's bank's do; an auditor's does not).</summary>
+    public static bool ShowsAccountNumbers(ServerCallContext context) =>
+        context.View().Disclosures.GetValueOrDefault(PersonalData.AccountNumber) == Disclosure.Whole;
+
+    /// <summary>
+    /// JSON an answer carries whole (a replayed state, an event's data), with every account number
+    /// emptied unless the call's view shows them: the one kind of a household's data that records
+    /// whole do not include for an auditor.
+    /// </summary>
+    public static string WithheldAccounts(ServerCallContext context, string json)
+    {
+        if (ShowsAccountNumbers(context) || !json.Contains("ccount", StringComparison.OrdinalIgnoreCase))
+        {
+            return json;
+        }
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json);
+        Empty(node);
+        return node?.ToJsonString() ?? json;
+    }
+
+    /// <summary>Whether a field's path names an account number (its value is then withheld from a view that does not show them).</summary>
+    public static bool IsAccountNumber(string path) =>
+        path.Contains("AccountNumber", StringComparison.OrdinalIgnoreCase) || path.Contains("account_number", StringComparison.OrdinalIgnoreCase);
+
+    private static void Empty(System.Text.Json.Nodes.JsonNode? node)
+    {
+        switch (node)
+        {
+            case System.Text.Json.Nodes.JsonObject members:
+                foreach (var name in members.Select(member => member.Key).ToList())
+                {
+                    if (IsAccountNumber(name))
+                    {
+                        members[name] = string.Empty;
+                    }
+                    else
+                    {
+                        Empty(members[name]);
+                    }
+                }
+
+                break;
+            case System.Text.Json.Nodes.JsonArray items:
+                foreach (var item in items)
+                {
+                    Empty(item);
+                }
+
+                break;
+        }
+    }
 }
