@@ -32,7 +32,22 @@ public static class CanonicalJson
     }
 
     /// <inheritdoc cref="Canonicalize(ReadOnlySpan{byte})"/>
-    public static byte[] Canonicalize(string json) => Canonicalize(Encoding.UTF8.GetBytes(json));
+    public static byte[] Canonicalize(string json)
+    {
+        byte[] utf8;
+        try
+        {
+            utf8 = StrictUtf8.GetBytes(json);
+        }
+        catch (EncoderFallbackException error)
+        {
+            throw new FormatException("The text holds a lone surrogate; it has no canonical form.", error);
+        }
+
+        return Canonicalize(utf8);
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Writes the canonical bytes of <paramref name="utf8Json"/> to <paramref name="output"/>. Read

@@ -137,7 +137,8 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             if (gone.TryGetValue(index, out var row))
             {
                 // A run of missing leaves is one problem, named by its first row.
-                if (missingRun is { } run && run.Last == index - 1)
+                // The same table's rows in a row: leaves gone from the log, or rows gone from one table.
+                if (missingRun is { } run && run.Last == index - 1 && TableOf(run.Row) == TableOf(row))
                 {
                     missingRun = run with { Last = index };
                 }
@@ -177,7 +178,7 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
     /// A log with leaves that no trusted checkpoint vouches for at all does not verify; leaves after
     /// the largest verified checkpoint are checked against their rows only (<see cref="LogVerificationReport.Uncovered"/>).
     /// </summary>
-    public LogVerificationReport Finish(long storedLeaves = 0)
+    public LogVerificationReport Finish(long storedLeaves)
     {
         EndMissingRun();
         if (storedLeaves > rebuilt.Size)
@@ -205,6 +206,8 @@ public sealed class LogVerification(string origin, IReadOnlyList<NoteVerifierKey
             Uncovered = rebuilt.Size - Math.Max(largestVerified, 0),
         };
     }
+
+    private static string TableOf(string row) => row.Split(" #", 2)[0];
 
     private void EndMissingRun()
     {

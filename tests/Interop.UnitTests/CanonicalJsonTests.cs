@@ -108,6 +108,10 @@ public sealed class CanonicalJsonTests
     }
 
     [Fact]
+    public void A_lone_surrogate_in_the_text_itself_is_refused_not_replaced() =>
+        Assert.Throws<FormatException>(() => CanonicalJson.Canonicalize("[\"a\ud800b\"]"));
+
+    [Fact]
     public void Bytes_that_are_not_UTF_8_are_refused()
     {
         byte[] invalid = [(byte)'[', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)']'];

@@ -71,10 +71,11 @@ public sealed class LogVerificationTests : IDisposable
         verification.AddCheckpoint(Signed(9));
         var hashes = leaves.SelectMany(leaf => leaf).ToArray();
 
-        verification.AddLeaves(0, hashes, hashes, [(2, "event #3"), (5, "audit_leaf #5"), (6, "audit_leaf #6"), (7, "audit_leaf #7")], new Dictionary<long, string>());
-        var missing = verification.Finish().Problems.Where(problem => problem.Kind == "row-missing").ToList();
+        verification.AddLeaves(0, hashes, hashes, [(2, "event #3"), (5, "audit_leaf #5"), (6, "audit_leaf #6"), (7, "audit_leaf #7"), (8, "event #9")], new Dictionary<long, string>());
+        var missing = verification.Finish(storedLeaves: 9).Problems.Where(problem => problem.Kind == "row-missing").ToList();
 
-        Assert.Equal([2L, 5L], missing.Select(problem => problem.Index!.Value));
+        // The run of gone leaves is one problem; a gone event row right after it is another.
+        Assert.Equal([2L, 5L, 8L], missing.Select(problem => problem.Index!.Value));
         Assert.Equal("leaves 5 to 7: their rows (audit_leaf #5 and the 2 after it) are gone from the database", missing[1].Detail);
     }
 

@@ -17,7 +17,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     public override async Task<AuditV1.ReplayHouseholdResponse> ReplayHousehold(AuditV1.ReplayHouseholdRequest request, ServerCallContext context)
     {
         var subject = new ReplaySubject.Household(HouseholdIdOf(request.HouseholdId, "household_id"));
-        var replayed = await ReplayAsync(subject, request.At, context);
+        var replayed = await ReplayAsync(subject, request.At, context, "household_id");
         var response = new AuditV1.ReplayHouseholdResponse { HouseholdId = subject.Id.ToString(), Version = replayed.Version, StateJson = WholeRecords.WithheldAccounts(context, replayed.StateJson) };
         response.Events.AddRange(replayed.Events.Select(stored => Event(stored, context)));
         return response;
@@ -28,7 +28,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     public override async Task<AuditV1.DiffHouseholdResponse> DiffHousehold(AuditV1.DiffHouseholdRequest request, ServerCallContext context)
     {
         var subject = new ReplaySubject.Household(HouseholdIdOf(request.HouseholdId, "household_id"));
-        var diffed = await DiffAsync(subject, request.From, request.To, context);
+        var diffed = await DiffAsync(subject, request.From, request.To, context, "household_id");
         var response = new AuditV1.DiffHouseholdResponse { HouseholdId = subject.Id.ToString(), FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
         response.Changes.AddRange(diffed.Changes.Select(change => Change(change, context)));
         response.Events.AddRange(diffed.Events.Select(stored => Event(stored, context)));
@@ -39,7 +39,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     [ReadsPersonalData]
     public override async Task<AuditV1.ReplayRecordResponse> ReplayRecord(AuditV1.ReplayRecordRequest request, ServerCallContext context)
     {
-        var replayed = await ReplayAsync(SubjectOf(request.Record), request.At, context);
+        var replayed = await ReplayAsync(SubjectOf(request.Record), request.At, context, "record.household_id");
         var response = new AuditV1.ReplayRecordResponse { Record = request.Record, Version = replayed.Version, StateJson = WholeRecords.WithheldAccounts(context, replayed.StateJson) };
         response.Events.AddRange(replayed.Events.Select(stored => Event(stored, context)));
         response.HouseholdIds.AddRange(replayed.Households.Select(id => id.ToString()));
@@ -50,7 +50,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
     [ReadsPersonalData]
     public override async Task<AuditV1.DiffRecordResponse> DiffRecord(AuditV1.DiffRecordRequest request, ServerCallContext context)
     {
-        var diffed = await DiffAsync(SubjectOf(request.Record), request.From, request.To, context);
+        var diffed = await DiffAsync(SubjectOf(request.Record), request.From, request.To, context, "record.household_id");
         var response = new AuditV1.DiffRecordResponse { Record = request.Record, FromVersion = diffed.FromVersion, ToVersion = diffed.ToVersion };
         response.Changes.AddRange(diffed.Changes.Select(change => Change(change, context)));
         response.Events.AddRange(diffed.Events.Select(stored => Event(stored, context)));
@@ -58,15 +58,15 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         return response;
     }
 
-    private async Task<ReplayOutcome.Replayed> ReplayAsync(ReplaySubject subject, AuditV1.HistoryPoint? at, ServerCallContext context)
+    private async Task<ReplayOutcome.Replayed> ReplayAsync(ReplaySubject subject, AuditV1.HistoryPoint? at, ServerCallContext context, string householdField)
     {
         var point = PointOf(at, "at", HistoryPoint.Now.Instance);
         // States and events are records whole (a household's people, the officers who acted): never through a masking view.
         WholeRecords.RequireWholeHouseholds(context, $"A replayed {subject.Noun}");
-        return Expect<ReplayOutcome.Replayed>(await replay.ReplayAsync(subject, point, context.CancellationToken), "Replay refused.");
+        return Expect<ReplayOutcome.Replayed>(await replay.ReplayAsync(subject, point, context.CancellationToken), "Replay refused.", householdField);
     }
 
-    private async Task<ReplayOutcome.Diffed> DiffAsync(ReplaySubject subject, AuditV1.HistoryPoint? from, AuditV1.HistoryPoint? to, ServerCallContext context)
+    private async Task<ReplayOutcome.Diffed> DiffAsync(ReplaySubject subject, AuditV1.HistoryPoint? from, AuditV1.HistoryPoint? to, ServerCallContext context, string householdField)
     {
         if (from is null)
         {
@@ -75,7 +75,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
 
         var (start, end) = (PointOf(from, "from", HistoryPoint.Now.Instance), PointOf(to, "to", HistoryPoint.Now.Instance));
         WholeRecords.RequireWholeHouseholds(context, $"A {subject.Noun}'s diff");
-        return Expect<ReplayOutcome.Diffed>(await replay.DiffAsync(subject, start, end, context.CancellationToken), "Diff refused.");
+        return Expect<ReplayOutcome.Diffed>(await replay.DiffAsync(subject, start, end, context.CancellationToken), "Diff refused.", householdField);
     }
 
     private static ReplaySubject SubjectOf(AuditV1.RecordRef? record) => record?.RecordCase switch
@@ -120,11 +120,11 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         _ => new HistoryPoint.Moment(point.Time.ToDateTimeOffset()),
     };
 
-    private static T Expect<T>(ReplayOutcome outcome, string message)
+    private static T Expect<T>(ReplayOutcome outcome, string message, string householdField)
         where T : ReplayOutcome => outcome switch
     {
         T wanted => wanted,
-        ReplayOutcome.NotFound { Noun: "household" } => throw Refusals.NoHousehold().ToRpcException(),
+        ReplayOutcome.NotFound { Noun: "household" } => throw Refusals.NoHousehold(householdField).ToRpcException(),
         ReplayOutcome.NotFound { Noun: "disbursement line" } => throw Refusals.NotFound("disbursement line", "record.disbursement_line", "No batch has a line with that number.").ToRpcException(),
         ReplayOutcome.NotFound notFound => throw Refusals.NotFound(notFound.Noun, $"record.{notFound.Noun}_id", $"No {notFound.Noun} has that id.").ToRpcException(),
         ReplayOutcome.OutOfRange range => throw Refusals.OutOfRange(message, range.Field, range.Description).ToRpcException(),

@@ -137,13 +137,8 @@ internal static class AuditLogStore
     /// </summary>
     public static async Task<LogPosition> PositionAsync(NpgsqlConnection connection, string schema, IReadOnlyList<LogSource> sources, CancellationToken cancellationToken)
     {
-        long size;
-        await using (var command = new NpgsqlCommand($"select coalesce(max(idx) + 1, 0) from {schema}.{LeafTable}", connection))
-        {
-            size = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        var edge = await EdgeAsync(connection, schema, size, cancellationToken);
+        var size = await SizeAsync(connection, schema, cancellationToken);
+        var edge = size == long.MaxValue ? null : await EdgeAsync(connection, schema, size, cancellationToken);
         if (edge is null)
         {
             size = await ContiguousSizeAsync(connection, schema, cancellationToken);
@@ -421,8 +416,10 @@ internal static class AuditLogStore
     /// <summary>The log's size: its leaves stored so far.</summary>
     public static async Task<long> SizeAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"select coalesce(max(idx) + 1, 0) from {schema}.{LeafTable}", connection);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        // One past the last leaf; a leaf planted at the largest index there is leaves it there (no overflow).
+        await using var command = new NpgsqlCommand($"select coalesce(max(idx), -1) from {schema}.{LeafTable}", connection);
+        var last = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return last == long.MaxValue ? last : last + 1;
     }
 
     /// <summary>The stored hashes of the complete subtrees named (level 0: leaves).</summary>

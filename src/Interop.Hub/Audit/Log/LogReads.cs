@@ -105,12 +105,23 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         var reading = start < end ? ReadPageAsync(connections[turn], sources, start, Math.Min(end, start + LeavesPerMessage), cancellationToken) : null;
         try
         {
+            // The next index a message names: leaves missing between two stored ones are named where
+            // the later one is sent, never past the last stored leaf, so a walk that ends names the
+            // first index the leaves stop at.
+            var expected = start;
             for (var from = start; from < end; from += LeavesPerMessage)
             {
                 var pageEnd = Math.Min(end, from + LeavesPerMessage);
                 var (leaves, entries) = await reading!;
+                if (leaves.Count == 0)
+                {
+                    // A whole message's worth of leaves gone (or one placed far beyond the log): the walk
+                    // ends here, rather than name every index up to the end; the verifier names where.
+                    yield break;
+                }
+
                 turn ^= 1;
-                reading = pageEnd < end && leaves.Count > 0
+                reading = pageEnd < end
                     ? ReadPageAsync(connections[turn], sources, pageEnd, Math.Min(end, pageEnd + LeavesPerMessage), cancellationToken)
                     : null;
 
@@ -125,8 +136,7 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
                     }
                 });
 
-                var batch = new Batch(from);
-                var expected = from;
+                var batch = new Batch(expected);
                 for (var i = 0; i < leaves.Count; i++)
                 {
                     var (index, code, reference, stored) = leaves[i];
@@ -141,18 +151,7 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
                     batch.Add(index, name, reference, stored, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), !entries[code].ContainsKey(reference));
                 }
 
-                for (; expected < pageEnd; expected++)
-                {
-                    batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
-                }
-
                 yield return batch.ToMessage();
-                if (leaves.Count == 0)
-                {
-                    // A whole message's worth of leaves gone (or one placed far beyond the log): the first
-                    // of them is named, and the walk ends here rather than name every index up to the end.
-                    yield break;
-                }
             }
         }
         finally
@@ -160,7 +159,7 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
             // A caller that stops early leaves a read under way: it ends before its connection closes.
             if (reading is not null)
             {
-                await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                await reading.ContinueWith(read => read.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
     }
