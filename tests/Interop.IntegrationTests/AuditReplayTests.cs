@@ -220,6 +220,8 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
             Assert.DoesNotContain(account, answer.ToString(), StringComparison.Ordinal);
         }
 
+        // Evidence covers what a checkpoint covers: once the account's event is covered, the package would hold the number.
+        await AuditLogSteps.SettledLogAsync(ConnectionString);
         var evidence = await Assert.ThrowsAsync<RpcException>(() => new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Auditor)).GetHouseholdEvidenceAsync(new GetHouseholdEvidenceRequest { HouseholdId = household.HouseholdId }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, evidence.StatusCode);
         Assert.DoesNotContain(account, evidence.Status.Detail, StringComparison.Ordinal);

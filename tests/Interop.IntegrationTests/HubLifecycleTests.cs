@@ -202,8 +202,10 @@ public sealed class HubLifecycleTests(PostgresCluster postgres, TestPki pki)
         }
 
         var (otherExit, misnamed, _) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", $"--Hub:AuditSigningKey={otherLog}");
+        var (originExit, badOrigin, _) = await RunUntilExitAsync($"--ConnectionStrings:Registry={database}", "--Hub:AuditLogOrigin=my audit log");
 
-        Assert.Equal((2, 2, 2), (unsetExit, garbageExit, otherExit));
+        Assert.Equal((2, 2, 2, 2), (unsetExit, garbageExit, otherExit, originExit));
+        Assert.Contains("Hub:AuditLogOrigin \"my audit log\" cannot name the log's signing key", badOrigin, StringComparison.Ordinal);
         Assert.Contains($"is named \"another-hub.example/audit-log\", but the log's origin (Hub:AuditLogOrigin) is \"{TestPki.AuditOrigin}\"", misnamed, StringComparison.Ordinal);
         Assert.Contains("Hub:AuditSigningKey is not set", unset, StringComparison.Ordinal);
         Assert.Contains($"Hub:AuditSigningKey {garbage} holds no signing key the hub can use", unreadable, StringComparison.Ordinal);

@@ -23,6 +23,12 @@ internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDis
     /// </summary>
     public static CheckpointSigner FromSettings(HubOptions options)
     {
+        if (!NoteText.IsKeyName(options.AuditLogOrigin))
+        {
+            throw new HubConfigurationException(
+                $"Hub:AuditLogOrigin \"{options.AuditLogOrigin}\" cannot name the log's signing key: use printable text without spaces or '+' (for example interop-hub.kemensos.go.id/audit-log).");
+        }
+
         var path = options.AuditSigningKey;
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -35,7 +41,7 @@ internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDis
             path = Path.Combine(options.DataDirectory, "audit-signing.key");
             if (!File.Exists(path))
             {
-                using var created = NoteSigningKey.Create(NoteText.IsKeyName(options.AuditLogOrigin) ? options.AuditLogOrigin : "interop-hub");
+                using var created = NoteSigningKey.Create(options.AuditLogOrigin);
                 created.Save(path);
             }
         }
