@@ -70,6 +70,7 @@ public static class EvidenceVerification
         }
 
         var versions = new List<long>();
+        var trees = new HashSet<(long Size, string Root)>();
         foreach (var leaf in package.Leaves)
         {
             var where = $"leaf {leaf.Index} ({leaf.Source} #{leaf.Sequence})";
@@ -105,6 +106,7 @@ public static class EvidenceVerification
                 var note = SignedNote.Parse(proof.Checkpoint);
                 note.Verify(trusted);
                 var checkpoint = Checkpoint.Parse(note.Text);
+                trees.Add((checkpoint.Size, Convert.ToBase64String(checkpoint.Root)));
                 if (checkpoint.Origin != origin)
                 {
                     problems.Add($"{where}: its checkpoint is of origin \"{checkpoint.Origin}\", not \"{origin}\"");
@@ -124,8 +126,19 @@ public static class EvidenceVerification
             }
         }
 
+        if (trees.Count > 1)
+        {
+            // Completeness (every version from the first) means something only of one tree.
+            problems.Add($"the proofs name {trees.Count} different checkpoints ({string.Join(", ", trees.Select(tree => $"{tree.Size} leaves").Distinct())}): the events are not proved in one tree");
+        }
+
+        foreach (var twice in versions.GroupBy(version => version).Where(group => group.Count() > 1))
+        {
+            problems.Add($"version {twice.Key} of the household is in the package {twice.Count()} times");
+        }
+
         var expected = 1L;
-        foreach (var version in versions.Order())
+        foreach (var version in versions.Distinct().Order())
         {
             if (version != expected)
             {
