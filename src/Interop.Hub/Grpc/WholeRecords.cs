@@ -40,7 +40,7 @@ internal static class WholeRecords
     /// </summary>
     public static string WithheldAccounts(ServerCallContext context, string json)
     {
-        if (ShowsAccountNumbers(context) || !json.Contains("ccount", StringComparison.OrdinalIgnoreCase))
+        if (ShowsAccountNumbers(context) || !IsAccountNumber(json))
         {
             return json;
         }
@@ -50,7 +50,7 @@ internal static class WholeRecords
         return node?.ToJsonString() ?? json;
     }
 
-    /// <summary>Whether a field's path names an account number (its value is then withheld from a view that does not show them).</summary>
+    /// <summary>Whether a field's path (or any text: a quick test before JSON is parsed) names an account number.</summary>
     public static bool IsAccountNumber(string path) =>
         path.Contains("AccountNumber", StringComparison.OrdinalIgnoreCase) || path.Contains("account_number", StringComparison.OrdinalIgnoreCase);
 

@@ -171,16 +171,7 @@ internal static class AuditLogStore
         var edge = new List<Subtree>();
         foreach (var (level, index) in TreeEdge.PositionsFor(size))
         {
-            await using var command = level == 0
-                ? new NpgsqlCommand($"select hash from {schema}.{LeafTable} where idx = @index", connection)
-                : new NpgsqlCommand($"select hash from {schema}.{NodeTable} where level = @level and idx = @index", connection);
-            command.Parameters.AddWithValue("index", index);
-            if (level > 0)
-            {
-                command.Parameters.AddWithValue("level", (short)level);
-            }
-
-            if (await command.ExecuteScalarAsync(cancellationToken) is not byte[] hash)
+            if (await StoredSubtreeAsync(connection, schema, level, index, cancellationToken) is not { } hash)
             {
                 return null;
             }
@@ -202,7 +193,12 @@ internal static class AuditLogStore
     }
 
     /// <summary>The stored hash of the complete subtree of 2^level leaves at <paramref name="index"/>.</summary>
-    public static async Task<byte[]> SubtreeHashAsync(NpgsqlConnection connection, string schema, int level, long index, CancellationToken cancellationToken)
+    public static async Task<byte[]> SubtreeHashAsync(NpgsqlConnection connection, string schema, int level, long index, CancellationToken cancellationToken) =>
+        await StoredSubtreeAsync(connection, schema, level, index, cancellationToken)
+            ?? throw new InvalidOperationException($"The audit log lacks its subtree at level {level}, index {index}.");
+
+    /// <summary>The stored hash of that subtree (level 0: a leaf), or null when it was never stored.</summary>
+    private static async Task<byte[]?> StoredSubtreeAsync(NpgsqlConnection connection, string schema, int level, long index, CancellationToken cancellationToken)
     {
         await using var command = level == 0
             ? new NpgsqlCommand($"select hash from {schema}.{LeafTable} where idx = @index", connection)
@@ -213,8 +209,7 @@ internal static class AuditLogStore
             command.Parameters.AddWithValue("level", (short)level);
         }
 
-        return await command.ExecuteScalarAsync(cancellationToken) as byte[]
-            ?? throw new InvalidOperationException($"The audit log lacks its subtree at level {level}, index {index}.");
+        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
     }
 
     /// <summary>

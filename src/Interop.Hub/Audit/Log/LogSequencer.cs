@@ -11,8 +11,8 @@ namespace Interop.Hub.Audit.Log;
 /// source's sequence order, once it is final (<see cref="Finality"/>); stores the leaves and the
 /// subtrees they complete; and signs a checkpoint of the new size at most every
 /// <see cref="HubOptions.AuditCheckpointMilliseconds"/> while the log grows. One hub writes it at a
-/// time (a session advisory lock, given back when it stops); another takes over when that hub's connection ends. A failed
-/// append rolls back whole and the writer starts again from what is stored.
+/// time (a session advisory lock, given back when it stops); another takes over when that hub's
+/// connection ends. A failed append rolls back whole and the writer starts again from what is stored.
 /// </summary>
 internal sealed class LogSequencer(IDocumentStore store, CheckpointSigner signer, IOptions<HubOptions> options, TimeProvider clock, ILogger<LogSequencer> logger) : BackgroundService
 {
