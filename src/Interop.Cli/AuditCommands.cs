@@ -275,7 +275,7 @@ internal static class AuditCommands
     private sealed class RecordOptions
     {
         private readonly Option<string?> household = new("--household") { Description = "A household's record id" };
-        private readonly Option<string?> partnerId = new("--partner") { Description = "A partner's id in the directory (its record: scopes, areas, certificates, suspension)" };
+        private readonly Option<string?> partnerId = new("--of-partner") { Description = "A partner's id in the directory (its record: scopes, areas, certificates, suspension); --partner stays the certificate the call is made with" };
         private readonly Option<string?> batch = new("--batch") { Description = "A disbursement batch's id" };
         private readonly Option<long?> line = new("--line") { Description = "With --batch: one line of it (the line as issued, then each payment event)" };
 
@@ -289,7 +289,7 @@ internal static class AuditCommands
             {
                 if (new[] { household, partnerId, batch }.Count(option => result.GetValue(option) is not null) != 1)
                 {
-                    result.AddError("Name exactly one record: --household, --partner or --batch.");
+                    result.AddError("Name exactly one record: --household, --of-partner or --batch.");
                 }
                 else if (result.GetValue(line) is not null && result.GetValue(batch) is null)
                 {

@@ -149,9 +149,9 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
 
         // The CLI, for a person.
         var cli = InteropCli.PartnerArguments(Hub, Pki, Pki.Auditor, "auditor");
-        var (timelineExit, timeline, timelineError) = await InteropCli.RunAsync(["audit", "timeline", "--partner", "dinsos-kota-cimahi", .. cli]);
+        var (timelineExit, timeline, timelineError) = await InteropCli.RunAsync(["audit", "timeline", "--of-partner", "dinsos-kota-cimahi", .. cli]);
         var (diffExit, diffOutput, _) = await InteropCli.RunAsync(["audit", "diff", "--batch", batch.BatchId, "--from", "1", .. cli]);
-        var (bothExit, _, bothError) = await InteropCli.RunAsync(["audit", "timeline", "--partner", "dinsos-kota-cimahi", "--batch", batch.BatchId, .. cli]);
+        var (bothExit, _, bothError) = await InteropCli.RunAsync(["audit", "timeline", "--of-partner", "dinsos-kota-cimahi", "--batch", batch.BatchId, .. cli]);
         Assert.True(timelineExit == 0, timelineError);
         Assert.Contains("partner_suspended", timeline, StringComparison.Ordinal);
         Assert.Contains($"Partner dinsos-kota-cimahi at version {reinstated.Version}", timeline, StringComparison.Ordinal);
