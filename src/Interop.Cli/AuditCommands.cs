@@ -211,20 +211,34 @@ internal static class AuditCommands
 
     private static Command Evidence(PartnerOptions partner)
     {
-        var household = new Option<string>("--household") { Description = "The household's record id", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "Where to write the package (JSON; it holds the household's records whole: keep it as such)", Required = true };
-        var command = new Command("evidence", "Fetch a household's evidence package: its events with inclusion proofs and the signed checkpoint (purpose audit-investigation)") { household, output };
+        var record = new RecordOptions();
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the package (JSON; it holds records whole: keep it as such)", Required = true };
+        var command = new Command("evidence", "Fetch the evidence package of a household, a partner's record, a batch or one line of it: its entries with inclusion proofs and the signed checkpoint (purpose audit-investigation)") { output };
+        record.AddTo(command);
         partner.AddTo(command);
         command.SetAction((result, cancellationToken) => Commands.Reported(async () =>
         {
             using var channel = partner.Open(result);
             var client = new AuditLogService.AuditLogServiceClient(channel);
-            var answer = await client.GetHouseholdEvidenceAsync(new GetHouseholdEvidenceRequest { HouseholdId = result.GetValue(household)! }, cancellationToken: cancellationToken);
-            var package = new EvidencePackage(EvidencePackage.CurrentFormat, "household", answer.HouseholdId, [.. answer.Leaves.Select(leaf => new EvidenceEntry(
-                leaf.Index, leaf.Source, leaf.Sequence, leaf.Entry, new TlogProof(leaf.Index, [.. leaf.Proof.Select(hash => hash.ToByteArray())], answer.Checkpoint).ToString()))]);
+            var answer = await client.GetRecordEvidenceAsync(new GetRecordEvidenceRequest { Record = record.Of(result) }, cancellationToken: cancellationToken);
+            var (subject, subjectId) = answer.Record.RecordCase switch
+            {
+                RecordRef.RecordOneofCase.HouseholdId => (EvidenceSubjects.Household, Guid.Parse(answer.Record.HouseholdId).ToString()),
+                RecordRef.RecordOneofCase.PartnerId => (EvidenceSubjects.Partner, answer.Record.PartnerId),
+                RecordRef.RecordOneofCase.DisbursementLine => (EvidenceSubjects.Line, EvidenceSubjects.LineId(Guid.Parse(answer.Record.DisbursementLine.BatchId), answer.Record.DisbursementLine.LineNumber)),
+                _ => (EvidenceSubjects.Batch, Guid.Parse(answer.Record.BatchId).ToString()),
+            };
+            var package = new EvidencePackage(EvidencePackage.CurrentFormat, subject, subjectId, [.. answer.Leaves.Select(leaf => new EvidenceEntry(
+                leaf.Index, leaf.Source, leaf.Sequence, leaf.Entry, new TlogProof(leaf.Index, [.. leaf.Proof.Select(hash => hash.ToByteArray())], answer.Checkpoint).ToString())
+            {
+                Withheld = leaf.Withheld.Length > 0 ? leaf.Withheld : null,
+                LeafHash = leaf.Withheld.Length > 0 ? leaf.LeafHash.ToBase64() : null,
+            })]);
             await File.WriteAllTextAsync(result.GetValue(output)!.FullName, package.ToJson(), cancellationToken);
-            Console.WriteLine($"Wrote the evidence of {package.Leaves.Count} events of household {answer.HouseholdId}"
-                + (answer.UncoveredEvents > 0 ? $"; {answer.UncoveredEvents} later events are not covered by a checkpoint yet (ask again in a second)." : "."));
+            var withheld = package.Leaves.Count(leaf => leaf.Withheld is not null);
+            Console.WriteLine($"Wrote the evidence of {RecordOptions.Describe(answer.Record).ToLowerInvariant()}: {package.Leaves.Count} entries"
+                + (withheld > 0 ? $" ({withheld} withheld: they hold bank account numbers the purpose does not show; their place in the log is proven, their content is not)" : string.Empty)
+                + (answer.UncoveredEntries > 0 ? $"; {answer.UncoveredEntries} later entries are not covered by a checkpoint yet (ask again in a second)." : "."));
             return 0;
         }, partner));
         return command;
@@ -255,8 +269,10 @@ internal static class AuditCommands
             var problems = EvidenceVerification.Problems(package, result.GetValue(origin) ?? keys[0].Name, keys, witnesses);
             if (problems.Count == 0)
             {
-                Console.WriteLine($"The package verifies: {package.Leaves.Count} events of {package.Subject} {package.SubjectId}, each included in a checkpoint signed by a trusted key"
-                    + (witnesses.Count > 0 ? " and cosigned by a trusted witness." : "."));
+                var withheld = package.Leaves.Count(leaf => leaf.Withheld is not null);
+                Console.WriteLine($"The package verifies: {package.Leaves.Count} entries of {package.Subject} {package.SubjectId}, each included in a checkpoint signed by a trusted key"
+                    + (witnesses.Count > 0 ? " and cosigned by a trusted witness" : string.Empty)
+                    + (withheld > 0 ? $"; {withheld} of them withheld by the hub (their place in the log is proven, their content is not shown)." : "."));
                 return 0;
             }
 

@@ -50,11 +50,11 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         var (exit, output, _) = await InteropCli.RunAsync("audit", "check-evidence", PackagePath, "--trust", hubKey, "--witness", witness.Verifier.ToString());
 
         Assert.Equal(0, exit);
-        Assert.Contains($"The package verifies: {events} events of household {household.HouseholdId}", output, StringComparison.Ordinal);
+        Assert.Contains($"The package verifies: {events} entries of household {household.HouseholdId}", output, StringComparison.Ordinal);
         Assert.Equal(events, package.Leaves.Count);
         Assert.All(package.Leaves, leaf => Assert.Contains(SignedNote.Parse(TlogProof.Parse(leaf.Proof).Checkpoint).Signatures, signature => signature.KeyName == "bpk.go.id/witness"));
         // The read is in the access log against the household.
-        Assert.True(await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.access_log where method like '%GetHouseholdEvidence' and '{household.HouseholdId}' = any(households)") >= 1);
+        Assert.True(await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.access_log where method like '%GetRecordEvidence' and '{household.HouseholdId}' = any(households)") >= 1);
     }
 
     [Fact]
@@ -95,6 +95,109 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
             var (exit, output, _) = await InteropCli.RunAsync("audit", "check-evidence", tampered, "--trust", hubKey, "--witness", witness.Verifier.ToString());
             Assert.Equal(AuditLogSteps.AuditExit, exit);
             Assert.Contains("does NOT verify", output, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// A disbursement line's package: its row as issued, then the bank's confirmation with the
+    /// certificate the bank called with and the call's correlation id. The row holds the recipient's
+    /// account number, which an auditor's view does not show: it is withheld, its place in the log
+    /// proven by its hash. The package verifies offline; one flipped byte anywhere fails it.
+    /// </summary>
+    [Fact]
+    public async Task A_disbursement_lines_evidence_holds_its_row_and_payment_events_with_the_account_number_withheld()
+    {
+        var funded = await PaymentSteps.FundedAsync(Hub, Pki, 2003, Pki.Bank);
+        var batch = await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S1-EVIDENCE", 1));
+        var bank = new Interop.Contracts.Disbursement.V1.PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
+        var pay = (await PaymentSteps.LinesAsync(bank)).Select(item => item.Pay).Single(line => line is not null && line.BatchId == batch.BatchId);
+        using (var call = bank.ConfirmPayments(new Metadata { { "x-correlation-id", "bri-settlement-2026-12-03.7" } }))
+        {
+            await call.RequestStream.WriteAsync(new Interop.Contracts.Disbursement.V1.ConfirmPaymentsRequest
+            {
+                Confirmations =
+                {
+                    new Interop.Contracts.Disbursement.V1.PaymentConfirmation
+                    {
+                        EndToEndId = pay.EndToEndId, Status = Interop.Contracts.Disbursement.V1.PaymentStatus.Settled, Amount = pay.Amount, Currency = "IDR", BankReference = "BRI-EVIDENCE-1",
+                    },
+                },
+            });
+            await call.RequestStream.CompleteAsync();
+            Assert.Single(await call.ResponseStream.ReadAllAsync().SelectMany(response => response.Answers.ToAsyncEnumerable()).ToListAsync());
+        }
+
+        await AuditLogSteps.SettledLogAsync(ConnectionString);
+        var (witnessed, _, witnessError) = await InteropCli.RunAsync(["audit", "witness", "--trust", hubKey, "--witness-key", Path.Combine(folder, "witness.key"), "--state", Path.Combine(folder, "witness.state"), .. Auditor()]);
+        Assert.True(witnessed == 0, witnessError);
+        var path = Path.Combine(folder, "line.json");
+        var (fetched, fetchOutput, fetchError) = await InteropCli.RunAsync(["audit", "evidence", "--batch", batch.BatchId, "--line", pay.LineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", path, .. Auditor()]);
+        Assert.True(fetched == 0, fetchError + fetchOutput);
+
+        var (exit, output, _) = await InteropCli.RunAsync("audit", "check-evidence", path, "--trust", hubKey, "--witness", witness.Verifier.ToString());
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"The package verifies: 2 entries of disbursement_line {batch.BatchId}/{pay.LineNumber}", output, StringComparison.Ordinal);
+        Assert.Contains("1 of them withheld by the hub", output, StringComparison.Ordinal);
+        var text = await File.ReadAllTextAsync(path);
+        var package = EvidencePackage.Parse(text);
+        Assert.Equal(["disbursement_line", "payment"], package.Leaves.Select(leaf => leaf.Source));
+        Assert.Equal((EvidenceSubjects.HoldsAccountNumber, string.Empty), (package.Leaves[0].Withheld, package.Leaves[0].Entry));
+        Assert.DoesNotContain("0021010001", text, StringComparison.Ordinal);
+        using (var payment = System.Text.Json.JsonDocument.Parse(package.Leaves[1].Entry))
+        {
+            Assert.Equal(
+                (Pki.Bank.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), "bri-settlement-2026-12-03.7", "Settled"),
+                (payment.RootElement.GetProperty("certificate").GetString(), payment.RootElement.GetProperty("correlation").GetString(), payment.RootElement.GetProperty("status").GetString()));
+        }
+
+        // The row is the one stored: its hash is recomputed from it here, behind the hub.
+        var row = await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.audit_leaf as l join interop.disbursement_line as d on l.source = 2 and l.ref = d.sequence where l.idx = {package.Leaves[0].Index} and encode(l.hash, 'base64') = '{package.Leaves[0].LeafHash}' and d.batch_id = '{batch.BatchId}' and d.line_number = {pay.LineNumber}");
+        Assert.Equal(1, row);
+        var hub = NoteVerifierKey.Parse(hubKey);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        Assert.True(Verifies(bytes, hub));
+        var accepted = Enumerable.Range(0, bytes.Length).Where(position => Verifies(Flipped(bytes, position), hub)).ToList();
+        Assert.True(accepted.Count == 0, string.Join(" | ", accepted.Select(position => $"{position}: " + Encoding.UTF8.GetString(bytes, Math.Max(0, position - 40), 80))));
+        Assert.True(await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.access_log where method like '%GetRecordEvidence' and '{funded.HouseholdId}' = any(households)") >= 1);
+
+        var auditor = new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Auditor));
+        foreach (var (record, code, field) in new[]
+        {
+            (new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = batch.BatchId, LineNumber = 999 } }, StatusCode.NotFound, string.Empty),
+            (new RecordRef { BatchId = household.HouseholdId }, StatusCode.NotFound, string.Empty),
+            (new RecordRef { PartnerId = "Dinsos Kota Bandung" }, StatusCode.InvalidArgument, "record.partner_id"),
+            (new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = batch.BatchId, LineNumber = -1 } }, StatusCode.InvalidArgument, "record.disbursement_line.line_number"),
+            (new RecordRef(), StatusCode.InvalidArgument, "record"),
+        })
+        {
+            var refusal = await Assert.ThrowsAsync<RpcException>(() => auditor.GetRecordEvidenceAsync(new GetRecordEvidenceRequest { Record = record }).ResponseAsync);
+            Assert.Equal(code, refusal.StatusCode);
+            if (field.Length > 0)
+            {
+                Assert.Equal([field], refusal.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations.Select(violation => violation.Field));
+            }
+        }
+    }
+
+    /// <summary>A partner's record and a batch have packages too: their events from the one that began them, verified offline.</summary>
+    [Fact]
+    public async Task A_partners_record_and_a_batchs_evidence_verify_offline()
+    {
+        await PaymentSteps.FundedAsync(Hub, Pki, 2005, Pki.Bank);
+        var batch = await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S1-BATCH-EVIDENCE", 1));
+        await AuditLogSteps.SettledLogAsync(ConnectionString);
+        foreach (var (option, id, subject) in new[] { ("--of-partner", "dinsos-kota-bandung", "partner dinsos-kota-bandung"), ("--batch", batch.BatchId, $"batch {batch.BatchId}") })
+        {
+            var path = Path.Combine(folder, $"{option[2..]}.json");
+            var (fetched, fetchOutput, fetchError) = await InteropCli.RunAsync(["audit", "evidence", option, id, "--out", path, .. Auditor()]);
+            Assert.True(fetched == 0, fetchError + fetchOutput);
+
+            var (exit, output, _) = await InteropCli.RunAsync("audit", "check-evidence", path, "--trust", hubKey);
+
+            Assert.True(exit == 0, output);
+            Assert.Contains($"entries of {subject}", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("withheld", output, StringComparison.Ordinal);
         }
     }
 

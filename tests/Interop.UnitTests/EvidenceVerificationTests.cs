@@ -2,7 +2,7 @@ using Interop.Transparency;
 
 namespace Interop.UnitTests;
 
-/// <summary>An evidence package checked offline: one tree, each version once, none missing.</summary>
+/// <summary>An evidence package checked offline: one tree, each version once, none missing, the record's own entries; a withheld entry's place proven.</summary>
 public sealed class EvidenceVerificationTests : IDisposable
 {
     private const string Origin = "interop-hub.test/audit-log";
@@ -15,7 +15,7 @@ public sealed class EvidenceVerificationTests : IDisposable
     {
         // Six leaves: the household's three events at 1, 3 and 4, other rows between.
         entries = [.. Enumerable.Range(0, 6).Select(index => System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(index is 1 or 3 or 4
-            ? "{\"source\": \"event\", \"seq\": " + (index + 10) + ", \"stream\": \"" + Household + "\", \"version\": " + (index == 1 ? 1 : index - 1) + ", \"type\": \"address_changed\", \"data\": {}}"
+            ? "{\"source\": \"event\", \"seq\": " + (index + 10) + ", \"stream\": \"" + Household + "\", \"version\": " + (index == 1 ? 1 : index - 1) + ", \"type\": \"" + (index == 1 ? "household_proposed" : "address_changed") + "\", \"data\": {}}"
             : "{\"source\": \"access\", \"seq\": " + (index + 10) + "}")))];
         leaves = [.. entries.Select(entry => MerkleTree.LeafHash(System.Text.Encoding.UTF8.GetBytes(entry)))];
     }
@@ -52,4 +52,66 @@ public sealed class EvidenceVerificationTests : IDisposable
         Assert.Contains(Problems(Leaf(1, 6), Leaf(3, 6), Leaf(3, 6), Leaf(4, 6)), problem => problem.Contains("version 2 of the household is in the package 2 times", StringComparison.Ordinal));
         Assert.Contains(Problems(Leaf(1, 6), Leaf(4, 6)), problem => problem.Contains("version 2 is missing", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_withheld_entry_is_proven_in_its_place_by_its_hash_and_stands_for_the_version_it_hides()
+    {
+        var withheld = Withheld(3);
+
+        Assert.Empty(Problems(Leaf(1, 6), withheld, Leaf(4, 6)));
+        Assert.Contains(Problems(Leaf(1, 6), withheld with { LeafHash = Convert.ToBase64String(leaves[2]) }, Leaf(4, 6)), problem => problem.Contains("does not prove the withheld leaf's hash", StringComparison.Ordinal));
+        // Nothing a withheld leaf says is left unchecked: no sequence, the one reason, an entry that is empty.
+        foreach (var altered in new[] { withheld with { Sequence = 13 }, withheld with { Withheld = "holds a bank account numbers" }, withheld with { Entry = " " } })
+        {
+            Assert.Contains(Problems(Leaf(1, 6), altered, Leaf(4, 6)), problem => problem.Contains("a withheld leaf gives its 32-byte hash", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_stream_begun_by_another_kinds_event_is_not_the_households_and_another_streams_entry_is_refused()
+    {
+        var package = new EvidencePackage(EvidencePackage.CurrentFormat, EvidenceSubjects.Partner, "kota-bandung", [Leaf(1, 6), Leaf(3, 6), Leaf(4, 6)]);
+
+        // The household's events are not the partner's: the partner's stream is another.
+        Assert.All(
+            EvidenceVerification.Problems(package, Origin, [hub.Verifier], []).Take(3),
+            problem => Assert.Contains("is not one of partner kota-bandung", problem, StringComparison.Ordinal));
+        Assert.Contains(
+            EvidenceVerification.Problems(package with { Subject = EvidenceSubjects.Batch, SubjectId = Household }, Origin, [hub.Verifier], []),
+            problem => problem.Contains("its first event is a household_proposed, which does not begin a batch's record", StringComparison.Ordinal));
+        Assert.Contains(Problems(Leaf(3, 6), Leaf(4, 6)), problem => problem.Contains("first event (version 1) is not here", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_lines_package_holds_its_row_once_and_its_payment_events_from_the_first()
+    {
+        const string batch = "0193a0b2-7c4e-7a8e-9b1e-000000000001";
+        string[] lineEntries =
+        [
+            "{\"source\": \"disbursement_line\", \"seq\": 1, \"batch\": \"" + batch + "\", \"line\": 7, \"account_number\": \"0021\"}",
+            "{\"source\": \"payment\", \"seq\": 2, \"batch\": \"" + batch + "\", \"line\": 7, \"line_version\": 1}",
+            "{\"source\": \"payment\", \"seq\": 3, \"batch\": \"" + batch + "\", \"line\": 7, \"line_version\": 2}",
+            "{\"source\": \"payment\", \"seq\": 4, \"batch\": \"" + batch + "\", \"line\": 8, \"line_version\": 1}",
+        ];
+        var canonical = lineEntries.Select(entry => System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(entry))).ToList();
+        var tree = canonical.Select(entry => MerkleTree.LeafHash(System.Text.Encoding.UTF8.GetBytes(entry))).ToList();
+        var note = SignedNote.Sign(new Checkpoint(Origin, tree.Count, MerkleTree.Root(tree)).Body, hub).ToString();
+        EvidenceEntry At(int index, string source) => new(index, source, index + 1, canonical[index], new TlogProof(index, MerkleTree.InclusionProof(tree, index), note).ToString());
+        IReadOnlyList<string> Problems(params EvidenceEntry[] leaves) =>
+            EvidenceVerification.Problems(new EvidencePackage(EvidencePackage.CurrentFormat, EvidenceSubjects.Line, $"{batch}/7", leaves), Origin, [hub.Verifier], []);
+        var withheldRow = At(0, "disbursement_line") with { Entry = string.Empty, Sequence = 0, Withheld = EvidenceSubjects.HoldsAccountNumber, LeafHash = Convert.ToBase64String(tree[0]) };
+
+        Assert.Empty(Problems(At(0, "disbursement_line"), At(1, "payment"), At(2, "payment")));
+        Assert.Empty(Problems(withheldRow, At(1, "payment"), At(2, "payment")));
+        Assert.Contains(Problems(At(1, "payment"), At(2, "payment")), problem => problem.Contains("the line's row (as issued) is not here", StringComparison.Ordinal));
+        Assert.Contains(Problems(At(0, "disbursement_line"), At(2, "payment")), problem => problem.Contains("line version 1 is missing", StringComparison.Ordinal));
+        Assert.Contains(Problems(At(0, "disbursement_line"), At(1, "payment"), At(2, "payment"), At(3, "payment")), problem => problem.Contains("is not one of line 7 of batch", StringComparison.Ordinal));
+        Assert.Contains(Problems(withheldRow with { Source = "payment" }, At(1, "payment"), At(2, "payment")), problem => problem.Contains("a withheld leaf gives", StringComparison.Ordinal));
+        Assert.Contains(
+            EvidenceVerification.Problems(new EvidencePackage(EvidencePackage.CurrentFormat, EvidenceSubjects.Line, $"{batch}/07", [At(0, "disbursement_line")]), Origin, [hub.Verifier], []),
+            problem => problem.Contains("is not one this verifier knows", StringComparison.Ordinal));
+    }
+
+    private EvidenceEntry Withheld(int index) =>
+        Leaf(index, 6) with { Entry = string.Empty, Sequence = 0, Withheld = EvidenceSubjects.HoldsAccountNumber, LeafHash = Convert.ToBase64String(leaves[index]) };
 }

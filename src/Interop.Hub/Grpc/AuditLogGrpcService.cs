@@ -1,9 +1,11 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Interop.Hub.Audit.Log;
+using Interop.Hub.Audit.Replay;
 using Interop.Hub.Grpc.Mapping;
 using Interop.Hub.Registry.ProposeHousehold;
 using Interop.Hub.Partners;
+using Interop.Transparency;
 using Microsoft.AspNetCore.Authorization;
 using AuditV1 = Interop.Contracts.Audit.V1;
 
@@ -143,24 +145,54 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
         // An entry is the record as stored: nothing in it can be masked.
         WholeRecords.RequireWholeHouseholds(context, "An evidence package");
 
-        var evidence = await reads.HouseholdEvidenceAsync(householdId, context.CancellationToken)
+        var evidence = await reads.RecordEvidenceAsync(new ReplaySubject.Household(householdId), context.CancellationToken)
             ?? throw Refusals.NoHousehold().ToRpcException();
         // The entries are signed as stored: account numbers in them cannot be withheld, so only a view that shows them may have them.
         if (!WholeRecords.ShowsAccountNumbers(context) && evidence.Leaves.Any(leaf => WholeRecords.IsAccountNumber(leaf.Entry)))
         {
             throw Refusals.PermissionDenied(
-                "This household's evidence holds bank account numbers, which the purpose named does not show (the steward's and the recipient's bank's views do); its events can be replayed with the numbers withheld.").ToRpcException();
+                "This household's evidence holds bank account numbers, which the purpose named does not show (the steward's and the recipient's bank's views do); its events can be replayed with the numbers withheld, and GetRecordEvidence gives the package with those entries withheld.").ToRpcException();
         }
+
         var response = new AuditV1.GetHouseholdEvidenceResponse { HouseholdId = householdId.ToString(), Checkpoint = evidence.Checkpoint, UncoveredEvents = evidence.Uncovered };
-        response.Leaves.AddRange(evidence.Leaves.Select(leaf => new AuditV1.EvidenceLeaf
+        response.Leaves.AddRange(evidence.Leaves.Select(leaf => Leaf(leaf, context)));
+        return response;
+    }
+
+    [Authorize(Policy = PartnerAccess.ReadAccessLog)]
+    [ReadsPersonalData]
+    public override async Task<AuditV1.GetRecordEvidenceResponse> GetRecordEvidence(AuditV1.GetRecordEvidenceRequest request, ServerCallContext context)
+    {
+        var subject = RecordRefs.SubjectOf(request.Record, "Evidence refused.");
+        WholeRecords.RequireWholeHouseholds(context, "An evidence package");
+        var evidence = await reads.RecordEvidenceAsync(subject, context.CancellationToken)
+            ?? throw (subject switch
+            {
+                ReplaySubject.Household => Refusals.NoHousehold("record.household_id"),
+                ReplaySubject.Line => Refusals.NotFound("disbursement line", "record.disbursement_line", "No batch has a line with that number, or the log has no checkpoint yet."),
+                _ => Refusals.NotFound(subject.Noun, $"record.{subject.Noun}_id", $"No {subject.Noun} has that id, or the log has no checkpoint yet."),
+            }).ToRpcException();
+        var response = new AuditV1.GetRecordEvidenceResponse { Record = request.Record, Checkpoint = evidence.Checkpoint, UncoveredEntries = evidence.Uncovered };
+        response.Leaves.AddRange(evidence.Leaves.Select(leaf => Leaf(leaf, context)));
+        response.HouseholdIds.AddRange(evidence.Households.Select(id => id.ToString()));
+        return response;
+    }
+
+    /// <summary>A leaf of a package; its entry withheld (its hash given instead) when it holds an account number the call's view does not show.</summary>
+    private static AuditV1.EvidenceLeaf Leaf(EvidenceLeaf leaf, ServerCallContext context)
+    {
+        var withheld = !WholeRecords.ShowsAccountNumbers(context) && WholeRecords.IsAccountNumber(leaf.Entry);
+        return new AuditV1.EvidenceLeaf
         {
             Index = leaf.Index,
             Source = leaf.Source,
-            Sequence = leaf.Sequence,
-            Entry = leaf.Entry,
+            // A withheld leaf names no row: its proof covers its hash, nothing covers a sequence.
+            Sequence = withheld ? 0 : leaf.Sequence,
+            Entry = withheld ? string.Empty : leaf.Entry,
             Proof = { leaf.Proof.Select(ByteString.CopyFrom) },
-        }));
-        return response;
+            Withheld = withheld ? EvidenceSubjects.HoldsAccountNumber : string.Empty,
+            LeafHash = withheld ? ByteString.CopyFrom(MerkleTree.LeafHash(System.Text.Encoding.UTF8.GetBytes(leaf.Entry))) : ByteString.Empty,
+        };
     }
 
     private static RpcException Refused(ProofOutcome outcome, string message) => outcome switch

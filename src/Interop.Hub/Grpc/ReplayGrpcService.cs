@@ -78,20 +78,7 @@ internal sealed class ReplayGrpcService(RecordReplay replay) : AuditV1.ReplaySer
         return Expect<ReplayOutcome.Diffed>(await replay.DiffAsync(subject, start, end, context.CancellationToken), "Diff refused.", householdField);
     }
 
-    private static ReplaySubject SubjectOf(AuditV1.RecordRef? record) => record?.RecordCase switch
-    {
-        AuditV1.RecordRef.RecordOneofCase.HouseholdId => new ReplaySubject.Household(HouseholdIdOf(record.HouseholdId, "record.household_id")),
-        AuditV1.RecordRef.RecordOneofCase.PartnerId when Partners.Directory.PartnerRules.IsPartnerId(record.PartnerId) => new ReplaySubject.Partner(record.PartnerId),
-        AuditV1.RecordRef.RecordOneofCase.PartnerId => throw Refused("record.partner_id", "is not a partner id (2-63 lower-case letters, digits and hyphens)"),
-        AuditV1.RecordRef.RecordOneofCase.BatchId when Guid.TryParse(record.BatchId.Trim(), out var batch) => new ReplaySubject.Batch(batch),
-        AuditV1.RecordRef.RecordOneofCase.BatchId => throw Refused("record.batch_id", "is not a batch's id"),
-        AuditV1.RecordRef.RecordOneofCase.DisbursementLine when !Guid.TryParse(record.DisbursementLine.BatchId.Trim(), out _) =>
-            throw Refused("record.disbursement_line.batch_id", "is not a batch's id"),
-        AuditV1.RecordRef.RecordOneofCase.DisbursementLine when record.DisbursementLine.LineNumber < 1 =>
-            throw Refused("record.disbursement_line.line_number", "must be 1 or more"),
-        AuditV1.RecordRef.RecordOneofCase.DisbursementLine => new ReplaySubject.Line(Guid.Parse(record.DisbursementLine.BatchId.Trim()), record.DisbursementLine.LineNumber),
-        _ => throw Refused("record", "name a household, a partner, a batch or a disbursement line"),
-    };
+    private static ReplaySubject SubjectOf(AuditV1.RecordRef? record) => RecordRefs.SubjectOf(record, "Replay refused.");
 
     private static RpcException Refused(string field, string description) =>
         Refusals.InvalidArgument("Replay refused.", [new FieldIssue(field, description)]).ToRpcException();

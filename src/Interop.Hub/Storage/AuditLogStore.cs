@@ -79,6 +79,17 @@ internal static class AuditLogStore
     /// The tables the log covers, each with the code its leaves carry. A code, once used, never
     /// changes, and an entry's fields never change either: a new column joins a new encoding version.
     /// </summary>
+    /// <summary>
+    /// A payment event's entry. The certificate and correlation id were added to the table later:
+    /// a row without them is encoded as rows were before (its leaf keeps its hash), a row with them
+    /// names both, so emptying either column behind the hub's back changes the entry.
+    /// </summary>
+    private static readonly string PaymentEntry = string.Format(
+        "case when {0} is null and {1} is null then json_build_object({2}) else json_build_object({2}, 'certificate', {0}, 'correlation', {1}) end",
+        PaymentEvents.CertificateColumn,
+        PaymentEvents.CorrelationColumn,
+        $"'source', 'payment', 'seq', sequence, 'batch', batch_id, 'line', line_number, 'line_version', line_version, 'recorded_at', to_char(recorded_at at time zone 'UTC', {Utc}), 'kind', kind, 'status', status, 'reason', reason, 'amount', amount, 'currency', currency, 'bank_reference', bank_reference, 'partner', partner_id, 'officer', officer_id");
+
     public static IReadOnlyList<LogSource> Sources(IDocumentStore store)
     {
         var schema = store.Options.DatabaseSchemaName;
@@ -91,8 +102,7 @@ internal static class AuditLogStore
                 "json_build_object('source', 'disbursement_line', 'seq', sequence, 'batch', batch_id, 'line', line_number, 'end_to_end_id', end_to_end_id, 'round', round, 'household', household_id, 'recipient_nik', recipient_nik, 'recipient_name', recipient_name, 'bank', bank, 'account_number', account_number, 'amount', amount, 'regency', regency_code)"),
             new(3, "disbursement_left_out", $"{schema}.{DisbursementLines.LeftOutTable}", "sequence",
                 "json_build_object('source', 'disbursement_left_out', 'seq', sequence, 'batch', batch_id, 'household', household_id, 'reason', reason)"),
-            new(4, "payment", $"{schema}.{PaymentEvents.TableName}", "sequence",
-                $"json_build_object('source', 'payment', 'seq', sequence, 'batch', batch_id, 'line', line_number, 'line_version', line_version, 'recorded_at', to_char(recorded_at at time zone 'UTC', {Utc}), 'kind', kind, 'status', status, 'reason', reason, 'amount', amount, 'currency', currency, 'bank_reference', bank_reference, 'partner', partner_id, 'officer', officer_id)"),
+            new(4, "payment", $"{schema}.{PaymentEvents.TableName}", "sequence", PaymentEntry),
             new(5, "unknown_confirmation", $"{schema}.{PaymentEvents.UnknownTable}", "sequence",
                 $"json_build_object('source', 'unknown_confirmation', 'seq', sequence, 'recorded_at', to_char(recorded_at at time zone 'UTC', {Utc}), 'bank', bank, 'end_to_end_id', end_to_end_id, 'batch_prefix', batch_prefix, 'status', status, 'amount', amount)"),
             new(6, "bank_instruction", $"{schema}.{BankInstructions.TableName}", "position",
@@ -489,14 +499,26 @@ internal static class AuditLogStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>The events of a stream, oldest first, each with its leaf index (null when not yet logged) and its entry as stored now.</summary>
-    public static async Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> StreamLeavesAsync(NpgsqlConnection connection, string schema, LogSource events, Guid streamId, CancellationToken cancellationToken)
+    /// <summary>A stream's events (placeholders left out) by version, each with its leaf's index (null while unlogged) and its entry.</summary>
+    public static Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> StreamLeavesAsync(NpgsqlConnection connection, string schema, LogSource events, Guid streamId, CancellationToken cancellationToken) =>
+        RecordLeavesAsync(connection, schema, events, $"e.stream_id = @stream and not ({events.Placeholder})", "e.version", [("stream", streamId)], cancellationToken);
+
+    /// <summary>A disbursement line's rows of one source (its row as issued, its payment events, its bank's notices), in order, each with its leaf's index and its entry.</summary>
+    public static Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> LineLeavesAsync(NpgsqlConnection connection, string schema, LogSource source, string order, Guid batchId, long lineNumber, CancellationToken cancellationToken) =>
+        RecordLeavesAsync(connection, schema, source, "e.batch_id = @batch and e.line_number = @line", $"e.{order}", [("batch", batchId), ("line", lineNumber)], cancellationToken);
+
+    private static async Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> RecordLeavesAsync(
+        NpgsqlConnection connection, string schema, LogSource source, string condition, string order, IReadOnlyList<(string Name, object Value)> parameters, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"select e.{events.Sequence}, l.idx, {events.Entry}::text from {events.Table} as e left join {schema}.{LeafTable} as l on l.source = {events.Code} and l.ref = e.{events.Sequence} "
-            + $"where e.stream_id = @stream and not ({events.Placeholder}) order by e.version",
+            $"select e.{source.Sequence}, l.idx, {source.Entry}::text from {source.Table} as e left join {schema}.{LeafTable} as l on l.source = {source.Code} and l.ref = e.{source.Sequence} "
+            + $"where {condition} order by {order}",
             connection);
-        command.Parameters.AddWithValue("stream", streamId);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
         var rows = new List<(long, long?, string)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -43,6 +43,8 @@ internal static class BankInstructions
         table.AddColumn<string>("kind").NotNull();
         table.AddColumn<string>("reason");
         table.Indexes.Add(new IndexDefinition($"idx_{TableName}_bank") { Columns = ["bank", "position"] });
+        // A line's notices, for its evidence package.
+        table.Indexes.Add(new IndexDefinition($"idx_{TableName}_line") { Columns = ["batch_id", "line_number"] });
         yield return table;
     }
 

@@ -27,11 +27,7 @@ internal static class LineHolds
         BankInstructions.Serialize(session);
         session.QueueSqlCommand(
             Statement(session, "l.household_id = any(?)", "l.batch_id in (select id from " + MartenTables.Documents<DisbursementBatch>(session.DocumentStore) + $" where data ->> 'Status' = '{nameof(BatchStatus.Sealed)}')"),
-            reason,
-            actor.PartnerId,
-            (object?)actor.OfficerId ?? DBNull.Value,
-            householdIds.ToArray(),
-            reason);
+            [reason, .. PaymentEvents.ActorValues(actor), householdIds.ToArray(), reason]);
     }
 
     /// <summary>Holds the lines of a batch being sealed whose households changed after its cut-off (in the sealing transaction).</summary>
@@ -40,18 +36,15 @@ internal static class LineHolds
         var names = PaymentHolds.HoldingChanges.Select(type => ((EventGraph)session.DocumentStore.Options.Events).EventMappingFor(type).EventTypeName).ToArray();
         session.QueueSqlCommand(
             Statement(session, "l.batch_id = ?", $"exists (select 1 from {MartenTables.Events(session.DocumentStore)} as e where e.stream_id = l.household_id and e.type = any(?) and e.timestamp > ?)"),
-            PaymentHolds.ChangedBeforeSealing,
-            actor.PartnerId,
-            (object?)actor.OfficerId ?? DBNull.Value,
-            batchId,
+            [PaymentHolds.ChangedBeforeSealing, .. PaymentEvents.ActorValues(actor), batchId,
             names,
             cutOff,
-            PaymentHolds.ChangedBeforeSealing);
+            PaymentHolds.ChangedBeforeSealing]);
     }
 
     /// <summary>
     /// One statement: the held events appended after each line's last event, and from them the
-    /// notices to the lines' banks. Parameters, in order: reason, partner, officer, then those of
+    /// notices to the lines' banks. Parameters, in order: reason, the actor's (<see cref="PaymentEvents.ActorValues"/>), then those of
     /// <paramref name="which"/> and <paramref name="condition"/>, then the notice's reason.
     /// </summary>
     private static string Statement(IDocumentSession session, string which, string condition)
@@ -59,8 +52,8 @@ internal static class LineHolds
         var lines = MartenTables.Own(session.DocumentStore, DisbursementLines.LineTable);
         var events = MartenTables.Own(session.DocumentStore, PaymentEvents.TableName);
         var final = string.Join(", ", new[] { PaymentStatus.Settled, PaymentStatus.Rejected, PaymentStatus.Returned, PaymentStatus.Reversed }.Select(status => $"'{PaymentStatuses.StoredName(status)}'"));
-        return $"with held as (insert into {events} (batch_id, line_number, line_version, kind, reason, partner_id, officer_id) "
-            + $"select l.batch_id, l.line_number, coalesce((select max(e.line_version) from {events} as e where e.batch_id = l.batch_id and e.line_number = l.line_number), 0) + 1, '{PaymentEvents.Held}', ?, ?, ? "
+        return $"with held as (insert into {events} (batch_id, line_number, line_version, kind, reason, {PaymentEvents.ActorColumns}) "
+            + $"select l.batch_id, l.line_number, coalesce((select max(e.line_version) from {events} as e where e.batch_id = l.batch_id and e.line_number = l.line_number), 0) + 1, '{PaymentEvents.Held}', ?, ?, ?, ?, ? "
             + $"from {lines} as l where {which} and {condition} "
             + $"and not exists (select 1 from {events} as e where e.batch_id = l.batch_id and e.line_number = l.line_number "
             + $"and (e.kind in ('{PaymentEvents.Cancelled}', '{PaymentEvents.Held}') or (e.kind = '{PaymentEvents.Applied}' and e.status in ({final})))) "

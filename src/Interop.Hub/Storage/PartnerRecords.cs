@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Interop.Hub.Partners.Directory;
 using JasperFx.Events;
 using Marten;
@@ -14,8 +12,7 @@ namespace Interop.Hub.Storage;
 internal static class PartnerRecords
 {
     /// <summary>The stream of a partner id: the first 16 bytes of SHA-256("interop-hub:partner:" + id).</summary>
-    public static Guid StreamOf(string partnerId) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes("interop-hub:partner:" + partnerId)).AsSpan(0, 16));
+    public static Guid StreamOf(string partnerId) => Interop.Transparency.EvidenceSubjects.PartnerStream(partnerId);
 
     public static void Configure(StoreOptions options)
     {

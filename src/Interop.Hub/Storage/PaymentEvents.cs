@@ -45,6 +45,16 @@ internal static class PaymentEvents
     /// <summary>The registry changed after the cut-off (a death, a deactivation, a merge): the bank is told to hold the line.</summary>
     public const string Held = "held";
 
+    public const string CertificateColumn = "certificate_thumbprint";
+    public const string CorrelationColumn = "correlation_id";
+
+    /// <summary>The columns that name who acted, in the order <see cref="ActorValues"/> gives their values.</summary>
+    public const string ActorColumns = $"partner_id, officer_id, {CertificateColumn}, {CorrelationColumn}";
+
+    /// <summary>The values of <see cref="ActorColumns"/> as statement parameters.</summary>
+    public static object[] ActorValues(Actor actor) =>
+        [actor.PartnerId, (object?)actor.OfficerId ?? DBNull.Value, (object?)actor.Certificate ?? DBNull.Value, (object?)actor.CorrelationId ?? DBNull.Value];
+
     public static IEnumerable<Table> Definitions(string schema)
     {
         var table = new Table($"{schema}.{TableName}");
@@ -62,6 +72,9 @@ internal static class PaymentEvents
         table.AddColumn<string>("bank_reference");
         table.AddColumn<string>("partner_id").NotNull();
         table.AddColumn<string>("officer_id");
+        // The certificate the partner called with and the call's correlation id (null for events stored before the hub kept them).
+        table.AddColumn<string>(CertificateColumn);
+        table.AddColumn<string>(CorrelationColumn);
         table.Indexes.Add(new IndexDefinition($"idx_{TableName}_line") { Columns = ["batch_id", "line_number", "line_version"], IsUnique = true });
         yield return table;
 
@@ -83,13 +96,8 @@ internal static class PaymentEvents
     /// <summary>Queues the cancellation of a line after the version its decision read, in the session's transaction.</summary>
     public static void AppendCancellation(IDocumentSession session, Guid batchId, long lineNumber, int readVersion, string reason, Actor actor) =>
         session.QueueSqlCommand(
-            $"insert into {TableOf(session)} (batch_id, line_number, line_version, kind, reason, partner_id, officer_id) values (?, ?, ?, '{Cancelled}', ?, ?, ?)",
-            batchId,
-            lineNumber,
-            readVersion + 1,
-            reason,
-            actor.PartnerId,
-            (object?)actor.OfficerId ?? DBNull.Value);
+            $"insert into {TableOf(session)} (batch_id, line_number, line_version, kind, reason, {ActorColumns}) values (?, ?, ?, '{Cancelled}', ?, ?, ?, ?, ?)",
+            [batchId, lineNumber, readVersion + 1, reason, .. ActorValues(actor)]);
 
     /// <summary>The line's events, oldest first.</summary>
     public static async Task<IReadOnlyList<PaymentEvent>> OfLineAsync(IQuerySession session, Guid batchId, long lineNumber, CancellationToken cancellationToken) =>
@@ -178,7 +186,7 @@ internal static class PaymentEvents
         }
 
         await using var import = await connection.BeginBinaryImportAsync(
-            $"copy {MartenTables.Own(store, TableName)} (batch_id, line_number, line_version, kind, status, reason, amount, currency, bank_reference, partner_id, officer_id) from stdin (format binary)",
+            $"copy {MartenTables.Own(store, TableName)} (batch_id, line_number, line_version, kind, status, reason, amount, currency, bank_reference, {ActorColumns}) from stdin (format binary)",
             cancellationToken);
         foreach (var change in events)
         {
@@ -202,6 +210,8 @@ internal static class PaymentEvents
             await WriteAsync(import, change.Confirmation?.BankReference, cancellationToken);
             await import.WriteAsync(change.Actor.PartnerId, NpgsqlDbType.Text, cancellationToken);
             await WriteAsync(import, change.Actor.OfficerId, cancellationToken);
+            await WriteAsync(import, change.Actor.Certificate, cancellationToken);
+            await WriteAsync(import, change.Actor.CorrelationId, cancellationToken);
         }
 
         await import.CompleteAsync(cancellationToken);
@@ -229,14 +239,14 @@ internal static class PaymentEvents
     }
 
     private static string EventColumns(string alias) =>
-        $"{alias}.line_version, {alias}.kind, {alias}.status, {alias}.reason, {alias}.amount, {alias}.currency, {alias}.bank_reference, {alias}.partner_id, {alias}.officer_id";
+        $"{alias}.line_version, {alias}.kind, {alias}.status, {alias}.reason, {alias}.amount, {alias}.currency, {alias}.bank_reference, {alias}.partner_id, {alias}.officer_id, {alias}.{CertificateColumn}, {alias}.{CorrelationColumn}";
 
     private static PaymentEvent ReadEvent(NpgsqlDataReader reader, Guid batchId, long lineNumber, string endToEndId, int offset = 0)
     {
         var kind = reader.GetString(offset + 1);
         var status = reader.IsDBNull(offset + 2) ? null : reader.GetString(offset + 2);
         var reason = reader.IsDBNull(offset + 3) ? null : reader.GetString(offset + 3);
-        var actor = new Actor(reader.GetString(offset + 7), PartnerKind.Unspecified, reader.IsDBNull(offset + 8) ? null : reader.GetString(offset + 8));
+        var actor = new Actor(reader.GetString(offset + 7), PartnerKind.Unspecified, TextOrNull(reader, offset + 8), TextOrNull(reader, offset + 9), TextOrNull(reader, offset + 10));
         var confirmation = status is null
             ? null
             : new Confirmation(
@@ -248,6 +258,8 @@ internal static class PaymentEvents
                 reader.IsDBNull(offset + 6) ? string.Empty : reader.GetString(offset + 6));
         return new PaymentEvent(batchId, lineNumber, reader.GetInt32(offset), kind, confirmation, confirmation is null ? reason : null, actor);
     }
+
+    private static string? TextOrNull(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static Task WriteAsync(NpgsqlBinaryImporter import, string? value, CancellationToken cancellationToken) =>
         value is null ? import.WriteNullAsync(cancellationToken) : import.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);

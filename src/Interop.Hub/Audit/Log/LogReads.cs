@@ -1,3 +1,4 @@
+using Interop.Hub.Audit.Replay;
 using Interop.Hub.Storage;
 using Interop.Transparency;
 using Marten;
@@ -13,8 +14,8 @@ internal sealed record RecomputedLeaves(long StartIndex, byte[] Stored, byte[] R
 /// <summary>A leaf of an evidence package: its place, its row, its entry and its inclusion proof.</summary>
 internal sealed record EvidenceLeaf(long Index, string Source, long Sequence, string Entry, IReadOnlyList<byte[]> Proof);
 
-/// <summary>A household's evidence: the newest checkpoint, the household's events it covers with their proofs, and how many came after it.</summary>
-internal sealed record HouseholdEvidence(string Checkpoint, IReadOnlyList<EvidenceLeaf> Leaves, int Uncovered);
+/// <summary>A record's evidence: the newest checkpoint, the record's entries it covers with their proofs, how many came after it, and the households whose records it holds.</summary>
+internal sealed record RecordEvidence(string Checkpoint, IReadOnlyList<EvidenceLeaf> Leaves, int Uncovered, IReadOnlyList<Guid> Households);
 
 /// <summary>A proof against signed checkpoints, or why there is none (the field it is about and what is wrong).</summary>
 internal abstract record ProofOutcome
@@ -285,13 +286,30 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         return (decision, (await AuditLogStore.CheckpointAsync(connection, Schema, size, cancellationToken))?.Note);
     }
 
-    /// <summary>The household's evidence package, or null when no household has that id (or nothing of it is logged yet and no checkpoint exists).</summary>
-    public async Task<HouseholdEvidence?> HouseholdEvidenceAsync(Guid householdId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The record's evidence package, or null when there is no such record (a stream of another kind
+    /// is none) or no checkpoint yet. A stream's events by version; a line's row as issued, its
+    /// payment events by line version, then its bank's notices of it.
+    /// </summary>
+    public async Task<RecordEvidence?> RecordEvidenceAsync(ReplaySubject subject, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var events = AuditLogStore.Sources(store)[0];
-        var rows = await AuditLogStore.StreamLeavesAsync(connection, Schema, events, householdId, cancellationToken);
-        if (rows.Count == 0 || !StartsAHousehold(rows[0].Entry) || await AuditLogStore.CheckpointAsync(connection, Schema, null, cancellationToken) is not { } checkpoint)
+        var sources = AuditLogStore.Sources(store);
+        var rows = new List<(LogSource Source, long Sequence, long? Index, string Entry)>();
+        if (subject is ReplaySubject.Line line)
+        {
+            foreach (var (code, order) in new (short, string)[] { (2, "sequence"), (4, "line_version"), (6, "position") })
+            {
+                var source = sources.Single(candidate => candidate.Code == code);
+                rows.AddRange((await AuditLogStore.LineLeavesAsync(connection, Schema, source, order, line.BatchId, line.LineNumber, cancellationToken)).Select(row => (source, row.Sequence, row.Index, row.Entry)));
+            }
+        }
+        else
+        {
+            rows.AddRange((await AuditLogStore.StreamLeavesAsync(connection, Schema, sources[0], subject.StreamId, cancellationToken)).Select(row => (sources[0], row.Sequence, row.Index, row.Entry)));
+        }
+
+        if (rows.Count == 0 || !Begins(subject, rows[0].Entry) || await AuditLogStore.CheckpointAsync(connection, Schema, null, cancellationToken) is not { } checkpoint)
         {
             return null;
         }
@@ -301,19 +319,50 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         var subtrees = await AuditLogStore.SubtreesAsync(connection, Schema, [.. ranges.SelectMany(proof => proof.SelectMany(ProofRanges.Subtrees)).Distinct()], cancellationToken);
         var leaves = covered.Select((row, i) => new EvidenceLeaf(
             row.Index!.Value,
-            events.Name,
+            row.Source.Name,
             row.Sequence,
             System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(row.Entry)),
             [.. ranges[i].Select(range => ProofRanges.Head(range, subtrees))])).ToList();
-        return new HouseholdEvidence(checkpoint.Note, leaves, rows.Count - covered.Count);
+        return new RecordEvidence(checkpoint.Note, leaves, rows.Count - covered.Count, HouseholdsOf(subject, rows[0].Entry));
     }
 
-    /// <summary>Whether a stream's first event creates a household (another kind's id, a partner's or a conflict case's, is no household).</summary>
-    private static bool StartsAHousehold(string entry)
+    /// <summary>Whether the record's first row is of its kind: a stream begun by the event that creates one (a partner's or a conflict case's id is no household), a line's row as issued.</summary>
+    private static bool Begins(ReplaySubject subject, string entry)
     {
         using var document = System.Text.Json.JsonDocument.Parse(entry);
-        return document.RootElement.GetProperty("type").GetString() is "household_proposed" or "split_off";
+        var root = document.RootElement;
+        return subject is ReplaySubject.Line
+            ? root.GetProperty("source").GetString() == "disbursement_line"
+            : EvidenceSubjects.Beginnings(KindOf(subject)).Contains(root.GetProperty("type").GetString());
     }
+
+    /// <summary>The households whose records the package holds: a household's own, a line's recipient household.</summary>
+    private static IReadOnlyList<Guid> HouseholdsOf(ReplaySubject subject, string firstEntry)
+    {
+        switch (subject)
+        {
+            case ReplaySubject.Household household:
+                return [household.Id];
+            case ReplaySubject.Line:
+                using (var document = System.Text.Json.JsonDocument.Parse(firstEntry))
+                {
+                    return [document.RootElement.GetProperty("household").GetGuid()];
+                }
+
+            default:
+                return [];
+        }
+    }
+
+    /// <summary>The evidence format's name of the record's kind (<see cref="EvidenceSubjects"/>).</summary>
+    public static string KindOf(ReplaySubject subject) => subject switch
+    {
+        ReplaySubject.Household => EvidenceSubjects.Household,
+        ReplaySubject.Partner => EvidenceSubjects.Partner,
+        ReplaySubject.Batch => EvidenceSubjects.Batch,
+        ReplaySubject.Line => EvidenceSubjects.Line,
+        _ => throw new InvalidOperationException($"No evidence of {subject.GetType().Name}."),
+    };
 
     private async Task<IReadOnlyList<byte[]>> HeadsAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<LeafRange> ranges, CancellationToken cancellationToken)
     {

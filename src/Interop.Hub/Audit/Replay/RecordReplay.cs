@@ -243,7 +243,11 @@ internal sealed class RecordReplay(IDocumentStore store)
             stored.Event.Actor.OfficerId,
             stored.Event.Reason ?? stored.Event.Confirmation?.Reason ?? string.Empty,
             stored.Event.Confirmation?.BankReference,
-            store.Options.Serializer().ToJson(stored.Event))).ToList();
+            store.Options.Serializer().ToJson(stored.Event))
+        {
+            Certificate = stored.Event.Actor.Certificate,
+            CorrelationId = stored.Event.Actor.CorrelationId,
+        }).ToList();
         return new LineStates(batch.IssuedAt, LineHistory.States(stored.Line, events.Select(stored => stored.Event)), audited);
     }
 
