@@ -121,6 +121,29 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Equal(0, (await VerifyAsync()).ExitCode);
     }
 
+    /// <summary>
+    /// A bank's confirmation names the certificate the bank called with and the call's correlation id;
+    /// emptying them behind the hub's back (to pass it off as stored before the hub kept them) changes
+    /// the payment event's leaf.
+    /// </summary>
+    [Fact]
+    public async Task A_payment_events_certificate_emptied_in_the_database_is_found_at_its_index()
+    {
+        await SettledLogAsync();
+        var sequence = await StoreProbe.CountAsync(ConnectionString, "select sequence from interop.payment_event where certificate_thumbprint is not null and correlation_id is not null order by sequence limit 1");
+        var index = await StoreProbe.CountAsync(ConnectionString, $"select idx from interop.audit_leaf where source = 4 and ref = {sequence}");
+
+        await StoreProbe.ExecuteAsync(ConnectionString, $"create table interop.kept_caller as select certificate_thumbprint, correlation_id from interop.payment_event where sequence = {sequence}");
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.payment_event set certificate_thumbprint = null, correlation_id = null where sequence = {sequence}");
+        var (exitCode, output, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.payment_event as p set certificate_thumbprint = k.certificate_thumbprint, correlation_id = k.correlation_id from interop.kept_caller as k where p.sequence = {sequence}; drop table interop.kept_caller");
+
+        Assert.Equal(AuditExit, exitCode);
+        Assert.Contains($"the first bad index is {index}.", output, StringComparison.Ordinal);
+        Assert.Contains($"row-changed: leaf {index}: its row (payment #{sequence})", output, StringComparison.Ordinal);
+        Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
     /// <summary>Values JSON allows but no event holds (a number beyond a double, nesting 200 deep) are a changed row like any other, not a failure of the walk.</summary>
     [Theory]
     [InlineData("('{\"tampered\": ' || repeat('9', 400) || '.5}')::jsonb")]

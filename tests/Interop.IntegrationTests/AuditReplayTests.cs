@@ -208,6 +208,8 @@ public sealed class AuditReplayTests(PostgresCluster postgres, TestPki pki) : Hu
         Assert.Contains(pay.EndToEndId, now.StateJson, StringComparison.Ordinal);
         var applied = Assert.Single(now.Events);
         Assert.Equal(("applied", "bri", "BRI-REPLAY-1"), (applied.Type, applied.PartnerId, applied.EvidenceReference));
+        Assert.Equal(Pki.Bank.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), applied.CertificateThumbprint);
+        Assert.Matches("^[0-9a-f]{32}$", applied.CorrelationId);
         Assert.Contains(diff.Changes, change => change.Path == "Status" && change.AfterJson == "\"Settled\"" && change.PartnerId == "bri");
         Assert.Equal([household.HouseholdId], now.HouseholdIds);
         // Account numbers are the steward's and the recipient's bank's to see, not an auditor's: withheld everywhere in the answers.
