@@ -161,6 +161,15 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         Assert.True(accepted.Count == 0, string.Join(" | ", accepted.Select(position => $"{position}: " + Encoding.UTF8.GetString(bytes, Math.Max(0, position - 40), 80))));
         Assert.True(await StoreProbe.CountAsync(ConnectionString, $"select count(*) from interop.access_log where method like '%GetRecordEvidence' and '{funded.HouseholdId}' = any(households)") >= 1);
 
+        // The recipient's household: its account's opening is withheld the same way, the rest shown.
+        var householdPath = Path.Combine(folder, "recipient.json");
+        Assert.Equal(0, (await InteropCli.RunAsync(["audit", "evidence", "--household", funded.HouseholdId, "--out", householdPath, .. Auditor()])).ExitCode);
+        // (The line's package was read since the witness last cosigned: the newest checkpoint is the hub's alone.)
+        var (householdExit, householdOutput, _) = await InteropCli.RunAsync("audit", "check-evidence", householdPath, "--trust", hubKey);
+        Assert.True(householdExit == 0, householdOutput);
+        Assert.Contains("1 of them withheld by the hub", householdOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("0021010001", await File.ReadAllTextAsync(householdPath), StringComparison.Ordinal);
+
         var auditor = new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Auditor));
         foreach (var (record, code, field) in new[]
         {
