@@ -125,6 +125,7 @@ internal static class HubHost
             builder.Services.AddScoped<HouseholdProposals>();
             builder.Services.AddScoped<ProposalSubmission>();
             builder.Services.AddScoped<RegisterReads>();
+            builder.Services.AddSingleton<PastHouseholds>();
             builder.Services.AddScoped<HouseholdSearch>();
             builder.Services.AddScoped<HouseholdChanges>();
             builder.Services.AddScoped<ConflictResolutions>();

@@ -81,6 +81,7 @@ internal static class EventStore
             options.Storage.ExtendedSchemaObjects.Add(table);
         }
 
+        options.Storage.ExtendedSchemaObjects.Add(HouseholdStates.Definition(schema));
         foreach (var table in AuditLogStore.Definitions(schema))
         {
             options.Storage.ExtendedSchemaObjects.Add(table);

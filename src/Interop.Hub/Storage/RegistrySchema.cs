@@ -62,6 +62,8 @@ internal static partial class RegistrySchema
               revoke update, truncate on {schema}.{AccountRequestQueue.TableName} from {servingRole};
               revoke update, delete, truncate on {schema}.{DisbursementLines.LineTable}, {schema}.{DisbursementLines.LeftOutTable}, {schema}.{PaymentEvents.TableName}, {schema}.{PaymentEvents.UnknownTable}, {schema}.{BankInstructions.TableName} from {servingRole};
               revoke delete, truncate on {schema}.mt_streams from {servingRole};
+              -- Kept states are replaced when their seal fails, never removed.
+              revoke delete, truncate on {schema}.{HouseholdStates.TableName} from {servingRole};
               -- The audit log is only appended to.
               revoke update, delete, truncate on {schema}.{AuditLogStore.LeafTable}, {schema}.{AuditLogStore.NodeTable}, {schema}.{AuditLogStore.CheckpointTable}, {schema}.{AuditLogStore.CosignatureTable} from {servingRole};
               -- nextval needs usage; setval (which would make every later append collide) needs update, not granted.

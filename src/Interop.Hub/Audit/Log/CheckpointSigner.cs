@@ -15,7 +15,20 @@ internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDis
 
     public string Sign(Checkpoint checkpoint) => SignedNote.Sign(checkpoint.Body, key).ToString();
 
+    /// <summary>
+    /// The hub's seal over what it keeps beside the log and reads back as its own (a household's
+    /// state at a version): an Ed25519 signature with the log's key over the content behind a prefix
+    /// that begins with a zero byte, which no signed note's text does, so a seal is never a note's
+    /// signature. Whoever can edit the database cannot seal; a seal made before a key rotation no
+    /// longer verifies, and what it sealed is made again.
+    /// </summary>
+    public byte[] Seal(ReadOnlySpan<byte> content) => key.Sign(Sealable(content));
+
+    public bool IsSealed(ReadOnlySpan<byte> content, ReadOnlySpan<byte> seal) => key.Verifier.Verifies(Sealable(content), seal);
+
     public void Dispose() => key.Dispose();
+
+    private static byte[] Sealable(ReadOnlySpan<byte> content) => [0, .. "interop-hub sealed state v1"u8, 0, .. content];
 
     /// <summary>
     /// The signer of the settings: the key file named, or for the embedded development database one

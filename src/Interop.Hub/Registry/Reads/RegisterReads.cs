@@ -35,7 +35,7 @@ internal sealed record AsOf(long? Version = null, DateTimeOffset? Moment = null)
 /// Reads of the register that every contract version shares: households now or as they stood,
 /// their histories and conflict cases. The adapters only shape what comes back.
 /// </summary>
-internal sealed class RegisterReads(IQuerySession session)
+internal sealed class RegisterReads(IQuerySession session, PastHouseholds past)
 {
     /// <summary>The household as asked for, if it lay within the reader's reach then (one that moved out stays readable as it was before).</summary>
     public async Task<HouseholdRead> HouseholdAsync(Guid id, AsOf asOf, Jurisdiction reach, CancellationToken cancellationToken)
@@ -69,11 +69,11 @@ internal sealed class RegisterReads(IQuerySession session)
         if (asOf.Version is { } version)
         {
             return version <= latest
-                ? new HouseholdRead.Found((await session.Events.AggregateStreamAsync<Household>(id, version, token: cancellationToken))!)
+                ? new HouseholdRead.Found((await past.AtAsync(session, id, version, null, cancellationToken))!)
                 : new HouseholdRead.BeyondLatest(latest);
         }
 
-        return await session.Events.AggregateStreamAsync<Household>(id, timestamp: asOf.Moment, token: cancellationToken) is { } then
+        return await past.AtAsync(session, id, null, asOf.Moment, cancellationToken) is { } then
             ? new HouseholdRead.Found(then)
             : new HouseholdRead.NotYet();
     }
