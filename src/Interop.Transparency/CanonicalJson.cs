@@ -24,12 +24,7 @@ public static class CanonicalJson
     private static readonly JsonReaderOptions Strict = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 1_000 };
 
     /// <summary>The canonical bytes of the JSON text given; throws <see cref="FormatException"/> for text that is not JSON or has no canonical form.</summary>
-    public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json)
-    {
-        var output = new ArrayBufferWriter<byte>(utf8Json.Length + 16);
-        Canonicalize(utf8Json, output);
-        return output.WrittenSpan.ToArray();
-    }
+    public static byte[] Canonicalize(ReadOnlySpan<byte> utf8Json) => Encode(utf8Json, leafPrefix: false).ToArray();
 
     /// <inheritdoc cref="Canonicalize(ReadOnlySpan{byte})"/>
     public static byte[] Canonicalize(string json)
@@ -47,6 +42,15 @@ public static class CanonicalJson
         return Canonicalize(utf8);
     }
 
+    /// <summary>
+    /// The RFC 9162 leaf hash (SHA-256 of 0x00 and the canonical bytes) of the JSON text given, written
+    /// to <paramref name="hash"/>: what <c>MerkleTree.LeafHash(Canonicalize(json))</c> gives, without
+    /// the copies (the canonical bytes are written after the prefix in a buffer the thread keeps).
+    /// Throws <see cref="FormatException"/> like <see cref="Canonicalize(ReadOnlySpan{byte})"/>.
+    /// </summary>
+    public static void LeafHash(ReadOnlySpan<byte> utf8Json, Span<byte> hash) =>
+        System.Security.Cryptography.SHA256.HashData(Encode(utf8Json, leafPrefix: true), hash);
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
@@ -55,10 +59,18 @@ public static class CanonicalJson
     /// escapes is copied as it is (its canonical form), and an object's members, written in the order
     /// read, are put in order in place.
     /// </summary>
-    public static void Canonicalize(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output)
+    public static void Canonicalize(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output) => output.Write(Encode(utf8Json, leafPrefix: false));
+
+    /// <summary>The canonical bytes (after a 0x00 when <paramref name="leafPrefix"/>), in the thread's buffer: valid until the thread's next call.</summary>
+    private static ReadOnlySpan<byte> Encode(ReadOnlySpan<byte> utf8Json, bool leafPrefix)
     {
+        var work = Work.OfThread(utf8Json.Length + 16);
+        if (leafPrefix)
+        {
+            work.Output.Write(0);
+        }
+
         var reader = new Utf8JsonReader(utf8Json, Strict);
-        var written = new Output(utf8Json.Length + 16);
         try
         {
             if (!reader.Read())
@@ -66,7 +78,7 @@ public static class CanonicalJson
                 throw new FormatException("Not JSON: no value.");
             }
 
-            WriteValue(ref reader, written);
+            WriteValue(ref reader, work.Output);
             if (reader.Read())
             {
                 throw new FormatException("Not JSON: more than one value.");
@@ -77,7 +89,7 @@ public static class CanonicalJson
             throw new FormatException($"Not JSON: {error.Message}", error);
         }
 
-        output.Write(written.Written);
+        return work.Output.Written;
     }
 
     private static void WriteValue(ref Utf8JsonReader reader, Output output)
@@ -125,9 +137,12 @@ public static class CanonicalJson
 
     private static void WriteObject(ref Utf8JsonReader reader, Output output)
     {
-        // Each member as read: its name unescaped (to sort by), then its canonical "name":value.
+        // Each member as read: its name unescaped (to sort by), then its canonical "name":value. The
+        // members of every open object share one list: an object's own run starts where it began, and
+        // a nested object's run is gone again before its parent's next member is added.
+        var members = output.Members;
+        var first = members.Count;
         var mark = output.Length;
-        var members = new List<(int NameStart, int NameLength, int Start, int Length)>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var nameStart = output.Length;
@@ -138,39 +153,57 @@ public static class CanonicalJson
             output.Write((byte)':');
             reader.Read();
             WriteValue(ref reader, output);
-            members.Add((nameStart - mark, nameLength, start - mark, output.Length - start));
+            members.Add(new Member(nameStart - mark, nameLength, start - mark, output.Length - start, output.Slice(nameStart, nameLength).IndexOfAnyInRange((byte)0xEE, (byte)0xFF) >= 0));
         }
 
         var region = output.Length - mark;
-        var aside = ArrayPool<byte>.Shared.Rent(Math.Max(region, 1));
-        try
+        var aside = output.Aside(region);
+        output.Slice(mark, region).CopyTo(aside);
+        output.Truncate(mark);
+        var run = members.Run(first);
+        SortByName(run, aside);
+        output.Write((byte)'{');
+        for (var i = 0; i < run.Length; i++)
         {
-            output.Slice(mark, region).CopyTo(aside);
-            output.Truncate(mark);
-            members.Sort((a, b) => CompareNames(aside.AsSpan(a.NameStart, a.NameLength), aside.AsSpan(b.NameStart, b.NameLength)));
-            output.Write((byte)'{');
-            for (var i = 0; i < members.Count; i++)
+            if (i > 0)
             {
-                if (i > 0)
+                if (aside.AsSpan(run[i - 1].NameStart, run[i - 1].NameLength).SequenceEqual(aside.AsSpan(run[i].NameStart, run[i].NameLength)))
                 {
-                    if (aside.AsSpan(members[i - 1].NameStart, members[i - 1].NameLength).SequenceEqual(aside.AsSpan(members[i].NameStart, members[i].NameLength)))
-                    {
-                        throw new FormatException("An object names the same member twice; it has no canonical form.");
-                    }
-
-                    output.Write((byte)',');
+                    throw new FormatException("An object names the same member twice; it has no canonical form.");
                 }
 
-                output.Write(aside.AsSpan(members[i].Start, members[i].Length));
+                output.Write((byte)',');
             }
 
-            output.Write((byte)'}');
+            output.Write(aside.AsSpan(run[i].Start, run[i].Length));
         }
-        finally
+
+        output.Write((byte)'}');
+        members.Truncate(first);
+    }
+
+    /// <summary>An insertion sort: objects have a handful of members, and it allocates nothing.</summary>
+    private static void SortByName(Span<Member> run, byte[] aside)
+    {
+        for (var i = 1; i < run.Length; i++)
         {
-            ArrayPool<byte>.Shared.Return(aside);
+            var member = run[i];
+            var name = aside.AsSpan(member.NameStart, member.NameLength);
+            var j = i - 1;
+            while (j >= 0 && (run[j].Wide || member.Wide
+                ? CompareNames(aside.AsSpan(run[j].NameStart, run[j].NameLength), name)
+                : aside.AsSpan(run[j].NameStart, run[j].NameLength).SequenceCompareTo(name)) > 0)
+            {
+                run[j + 1] = run[j];
+                j--;
+            }
+
+            run[j + 1] = member;
         }
     }
+
+    /// <summary>A member written in the buffer set aside: where its name (unescaped) and its canonical "name":value are, and whether the name holds a character that UTF-8 and UTF-16 order differently (<see cref="CompareNames"/>).</summary>
+    private readonly record struct Member(int NameStart, int NameLength, int Start, int Length, bool Wide);
 
     /// <summary>
     /// RFC 8785 section 3.2.3 sorts by UTF-16 code units. UTF-8 bytes sort as code points, which is the
@@ -274,14 +307,78 @@ public static class CanonicalJson
         output.Write(Encoding.ASCII.GetBytes(Number(Encoding.ASCII.GetString(token))));
     }
 
+    /// <summary>The buffers one thread encodes with, kept between calls (an entry is encoded for every leaf of a walk).</summary>
+    private sealed class Work
+    {
+        [ThreadStatic]
+        private static Work? ofThread;
+
+        public Output Output { get; } = new(4_096);
+
+        public static Work OfThread(int capacity)
+        {
+            var work = ofThread ??= new Work();
+            work.Output.Reset(capacity);
+            return work;
+        }
+    }
+
+    /// <summary>The members of the objects open, one run per object, in one array that grows.</summary>
+    private sealed class MemberList
+    {
+        private Member[] items = new Member[64];
+
+        public int Count { get; private set; }
+
+        public void Add(Member member)
+        {
+            if (Count == items.Length)
+            {
+                Array.Resize(ref items, items.Length * 2);
+            }
+
+            items[Count++] = member;
+        }
+
+        public Span<Member> Run(int first) => items.AsSpan(first, Count - first);
+
+        public void Truncate(int count) => Count = count;
+    }
+
     /// <summary>The bytes written so far, in one array that grows; cheaper per write than a buffer writer behind an interface.</summary>
     private sealed class Output(int capacity)
     {
         private byte[] buffer = new byte[Math.Max(capacity, 64)];
+        private byte[] aside = new byte[Math.Max(capacity, 64)];
 
         public int Length { get; private set; }
 
+        public MemberList Members { get; } = new();
+
         public ReadOnlySpan<byte> Written => buffer.AsSpan(0, Length);
+
+        /// <summary>Empties the buffer (and the member list), keeping at least <paramref name="capacity"/> bytes; a buffer grown far beyond it for one large entry is let go.</summary>
+        public void Reset(int capacity)
+        {
+            Length = 0;
+            Members.Truncate(0);
+            if (buffer.Length < capacity || buffer.Length > Math.Max(capacity, 1 << 20))
+            {
+                buffer = new byte[Math.Max(capacity, 64)];
+                aside = new byte[Math.Max(capacity, 64)];
+            }
+        }
+
+        /// <summary>A buffer to set an object's members aside in while they are put in order (one object's at a time: a nested object is done before its parent's turn).</summary>
+        public byte[] Aside(int length)
+        {
+            if (aside.Length < length)
+            {
+                aside = new byte[Math.Max(length, aside.Length * 2)];
+            }
+
+            return aside;
+        }
 
         public ReadOnlySpan<byte> Slice(int start, int length) => buffer.AsSpan(start, length);
 

@@ -134,4 +134,36 @@ public sealed class CanonicalJsonTests
     [InlineData("""{"a": 1} trailing""")]
     public void Text_without_a_canonical_form_is_refused(string input) =>
         Assert.Throws<FormatException>(() => CanonicalJson.Canonicalize(input));
+
+    /// <summary>
+    /// The leaf hash written straight from the thread's buffer (what a verification walk computes for
+    /// every leaf) is the hash of the canonical bytes, for objects nested in objects and arrays, names
+    /// that sort differently in UTF-8 and UTF-16, and one large entry between small ones (the buffer
+    /// kept between calls); and text with no canonical form is refused the same way.
+    /// </summary>
+    [Fact]
+    public void The_leaf_hash_of_an_entry_is_the_hash_of_its_canonical_bytes()
+    {
+        string[] entries =
+        [
+            """{"z": {"y": [{"b": 1, "a": {"d": null, "c": [true, {"f": 2, "e": 3}]}}], "x": "\u00e9"}, "\ufb33": 1, "\ud83d\ude00": 2, "a": []}""",
+            "{\"big\": \"" + new string('x', 300_000) + "\", \"a\": {\"c\": 1, \"b\": 2}}",
+            """{"source": "event", "seq": 7, "data": {"Members": [{"Nik": "3273010101900001", "FullName": "Siti"}], "Actor": {"PartnerId": "p", "Kind": "Steward"}}}""",
+            "[]",
+        ];
+        var hash = new byte[MerkleTree.HashSize];
+        foreach (var entry in entries.Concat(entries))
+        {
+            var utf8 = System.Text.Encoding.UTF8.GetBytes(entry);
+
+            CanonicalJson.LeafHash(utf8, hash);
+
+            Assert.Equal(MerkleTree.LeafHash(CanonicalJson.Canonicalize(utf8)), hash);
+        }
+
+        foreach (var refused in new[] { """{"a": 1, "a": 2}""", """{"a": "\ud800"}""", """{"a": 1""", """{"a": 1} trailing""" })
+        {
+            Assert.Throws<FormatException>(() => CanonicalJson.LeafHash(System.Text.Encoding.UTF8.GetBytes(refused), hash));
+        }
+    }
 }

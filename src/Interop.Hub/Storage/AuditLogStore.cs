@@ -374,10 +374,10 @@ internal static class AuditLogStore
         return leaves;
     }
 
-    /// <summary>The entries, as stored now, of a source's rows named by their sequence values; a row that is gone is absent.</summary>
-    public static async Task<IReadOnlyDictionary<long, string>> EntriesOfAsync(NpgsqlConnection connection, LogSource source, long[] references, CancellationToken cancellationToken)
+    /// <summary>The entries (UTF-8, as PostgreSQL writes them), as stored now, of a source's rows named by their sequence values; a row that is gone is absent.</summary>
+    public static async Task<IReadOnlyDictionary<long, byte[]>> EntriesOfAsync(NpgsqlConnection connection, LogSource source, long[] references, CancellationToken cancellationToken)
     {
-        var entries = new Dictionary<long, string>(references.Length);
+        var entries = new Dictionary<long, byte[]>(references.Length);
         if (references.Length == 0)
         {
             return entries;
@@ -388,7 +388,7 @@ internal static class AuditLogStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries[reader.GetInt64(0)] = reader.GetString(1);
+            entries[reader.GetInt64(0)] = reader.GetFieldValue<byte[]>(1);
         }
 
         return entries;

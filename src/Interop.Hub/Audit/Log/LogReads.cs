@@ -131,9 +131,9 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
                 {
                     // A row with no canonical form any more (edited behind the hub's back) keeps the zero
                     // hash: it differs from the leaf stored and is reported as changed.
-                    if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry) && Encoded(entry) is { } encoding)
+                    if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry))
                     {
-                        MerkleTree.LeafHash(encoding).CopyTo(recomputed, i * MerkleTree.HashSize);
+                        LeafHashOf(entry, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
                     }
                 });
 
@@ -166,16 +166,16 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
     }
 
     /// <summary>The stored leaves of [<paramref name="from"/>, <paramref name="to"/>) and their rows' entries as stored now, by source and sequence.</summary>
-    private async Task<(IReadOnlyList<(long Index, short Source, long Reference, byte[] Stored)> Leaves, Dictionary<short, IReadOnlyDictionary<long, string>> Entries)> ReadPageAsync(
+    private async Task<(IReadOnlyList<(long Index, short Source, long Reference, byte[] Stored)> Leaves, Dictionary<short, IReadOnlyDictionary<long, byte[]>> Entries)> ReadPageAsync(
         Npgsql.NpgsqlConnection connection, IReadOnlyDictionary<short, LogSource> sources, long from, long to, CancellationToken cancellationToken)
     {
         var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, to, cancellationToken);
-        var entries = new Dictionary<short, IReadOnlyDictionary<long, string>>();
+        var entries = new Dictionary<short, IReadOnlyDictionary<long, byte[]>>();
         foreach (var group in leaves.GroupBy(leaf => leaf.Source))
         {
             entries[group.Key] = sources.TryGetValue(group.Key, out var source)
                 ? await AuditLogStore.EntriesOfAsync(connection, source, [.. group.Select(leaf => leaf.Reference)], cancellationToken)
-                : new Dictionary<long, string>();
+                : new Dictionary<long, byte[]>();
         }
 
         return (leaves, entries);
@@ -371,15 +371,16 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         return [.. ranges.Select(range => ProofRanges.Head(range, subtrees))];
     }
 
-    private static byte[]? Encoded(string entry)
+    /// <summary>The leaf hash of an entry as stored now; an entry with no canonical form any more keeps the zero hash.</summary>
+    private static void LeafHashOf(byte[] entry, Span<byte> hash)
     {
         try
         {
-            return CanonicalJson.Canonicalize(entry);
+            CanonicalJson.LeafHash(entry, hash);
         }
         catch (FormatException)
         {
-            return null;
+            hash.Clear();
         }
     }
 
