@@ -59,6 +59,8 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Equal(await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.mt_events where type <> 'tombstone'"), await LeavesOfAsync("event"));
         Assert.Equal(await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.payment_event"), await LeavesOfAsync("payment"));
         Assert.Equal(await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.disbursement_line"), await LeavesOfAsync("disbursement_line"));
+        // Every leaf carries the hub's tag of its row as written: a walk reads 32 bytes a row for it, not the row.
+        Assert.Equal(0, await StoreProbe.CountAsync(ConnectionString, "select count(*) from interop.audit_leaf where row_tag is null or length(row_tag) <> 32"));
         var info = await Auditor.GetLogInfoAsync(new GetLogInfoRequest());
         Assert.Equal(trustedKey, info.VerifierKey);
         var checkpoint = Checkpoint.Parse(SignedNote.Parse(info.Checkpoint).Text);
@@ -119,6 +121,34 @@ public sealed class AuditLogTests(PostgresCluster postgres, TestPki pki) : HubSt
         Assert.Contains($"the first bad index is {index}.", output, StringComparison.Ordinal);
         Assert.Contains($"row-changed: leaf {index}: its row (event #{sequence})", output, StringComparison.Ordinal);
         Assert.Equal(0, (await VerifyAsync()).ExitCode);
+    }
+
+    /// <summary>
+    /// A walk takes a leaf's hash as recomputed when the hub's tag of the row holds for the row's text
+    /// as stored now. A row edited together with its leaf's tag (another leaf's, which the editor can
+    /// read) is still found: the tag names its leaf, so it fails and the row is encoded in full. A
+    /// tag removed or garbled only costs the full encoding: an untouched row still verifies.
+    /// </summary>
+    [Fact]
+    public async Task A_row_tag_moved_or_removed_behind_the_hubs_back_hides_no_edit()
+    {
+        await SettledLogAsync();
+        var (sequence, index) = await LoggedEventAsync("household_ratified");
+        var (_, other) = await LoggedEventAsync("household_ratified", skip: 1);
+
+        await StoreProbe.ExecuteAsync(ConnectionString, "create table interop.kept_tags as select idx, row_tag from interop.audit_leaf");
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.mt_events set data = data || '{{\"tampered\": true}}' where seq_id = {sequence}");
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.audit_leaf set row_tag = (select row_tag from interop.audit_leaf where idx = {other}) where idx = {index}");
+        var (movedExit, movedOutput, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, $"update interop.mt_events set data = data - 'tampered' where seq_id = {sequence}");
+        await StoreProbe.ExecuteAsync(ConnectionString, "update interop.audit_leaf set row_tag = null where idx % 2 = 0; update interop.audit_leaf set row_tag = '\\x00' where idx % 3 = 0");
+        var (strippedExit, strippedOutput, _) = await VerifyAsync();
+        await StoreProbe.ExecuteAsync(ConnectionString, "update interop.audit_leaf as l set row_tag = k.row_tag from interop.kept_tags as k where k.idx = l.idx; drop table interop.kept_tags");
+
+        Assert.Equal(AuditExit, movedExit);
+        Assert.Contains($"row-changed: leaf {index}: its row (event #{sequence})", movedOutput, StringComparison.Ordinal);
+        Assert.True(strippedExit == 0, strippedOutput);
+        Assert.Contains("The log verifies", strippedOutput, StringComparison.Ordinal);
     }
 
     /// <summary>

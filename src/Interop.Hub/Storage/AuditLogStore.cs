@@ -27,7 +27,11 @@ internal sealed record LogPosition(long Size, IReadOnlyList<Subtree> Edge, IRead
 internal sealed record SettlingPoint(string Snapshot, long[] Highest, int[] OpenBackends, DateTime[] OpenSince);
 
 /// <summary>A leaf to append: its place, the row it stands for and its hash.</summary>
-internal sealed record LogLeaf(long Index, short Source, long Reference, byte[] Hash);
+/// <param name="RowTag">The hub's tag binding the leaf to its row's entry text (<see cref="Audit.Log.CheckpointSigner.RowTag"/>).</param>
+internal sealed record LogLeaf(long Index, short Source, long Reference, byte[] Hash, byte[] RowTag);
+
+/// <summary>A stored leaf as a walk reads it: its place, its row, its hash and its row tag (null for leaves written before tags were kept).</summary>
+internal sealed record StoredLeaf(long Index, short Source, long Reference, byte[] Hash, byte[]? RowTag);
 
 /// <summary>
 /// The audit log's tables (issue 14, docs/audit.md): its leaves in order, each naming the row it
@@ -50,6 +54,7 @@ internal static class AuditLogStore
         leaves.AddColumn<short>("source").NotNull();
         leaves.AddColumn<long>("ref").NotNull();
         leaves.AddColumn("hash", "bytea").NotNull();
+        leaves.AddColumn("row_tag", "bytea");
         leaves.Indexes.Add(new IndexDefinition($"idx_{LeafTable}_row") { Columns = ["source", "ref"], IsUnique = true });
         yield return leaves;
 
@@ -272,18 +277,18 @@ internal static class AuditLogStore
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>The next rows of a source after <paramref name="after"/>, in sequence order, with their entries as JSON text.</summary>
-    public static async Task<IReadOnlyList<(long Reference, string Entry)>> EntriesAfterAsync(NpgsqlConnection connection, LogSource source, long after, int limit, CancellationToken cancellationToken)
+    /// <summary>The next rows of a source after <paramref name="after"/>, in sequence order, with their entries as JSON text (UTF-8, as PostgreSQL writes them).</summary>
+    public static async Task<IReadOnlyList<(long Reference, byte[] Entry)>> EntriesAfterAsync(NpgsqlConnection connection, LogSource source, long after, int limit, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"select {source.Sequence}, {source.Entry}::text from {source.Table} where {source.Sequence} > @after and not ({source.Placeholder}) order by {source.Sequence} limit @limit", connection);
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("limit", limit);
-        var rows = new List<(long, string)>();
+        var rows = new List<(long, byte[])>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+            rows.Add((reader.GetInt64(0), reader.GetFieldValue<byte[]>(1)));
         }
 
         return rows;
@@ -295,7 +300,7 @@ internal static class AuditLogStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (leaves.Count > 0)
         {
-            await using var import = await connection.BeginBinaryImportAsync($"copy {schema}.{LeafTable} (idx, source, ref, hash) from stdin (format binary)", cancellationToken);
+            await using var import = await connection.BeginBinaryImportAsync($"copy {schema}.{LeafTable} (idx, source, ref, hash, row_tag) from stdin (format binary)", cancellationToken);
             foreach (var leaf in leaves)
             {
                 await import.StartRowAsync(cancellationToken);
@@ -303,6 +308,7 @@ internal static class AuditLogStore
                 await import.WriteAsync(leaf.Source, NpgsqlDbType.Smallint, cancellationToken);
                 await import.WriteAsync(leaf.Reference, NpgsqlDbType.Bigint, cancellationToken);
                 await import.WriteAsync(leaf.Hash, NpgsqlDbType.Bytea, cancellationToken);
+                await import.WriteAsync(leaf.RowTag, NpgsqlDbType.Bytea, cancellationToken);
             }
 
             await import.CompleteAsync(cancellationToken);
@@ -359,19 +365,43 @@ internal static class AuditLogStore
     }
 
     /// <summary>The leaves from <paramref name="start"/> to before <paramref name="end"/>, in order: each one's row and stored hash.</summary>
-    public static async Task<IReadOnlyList<(long Index, short Source, long Reference, byte[] Stored)>> LeavesAsync(NpgsqlConnection connection, string schema, long start, long end, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<StoredLeaf>> LeavesAsync(NpgsqlConnection connection, string schema, long start, long end, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand($"select idx, source, ref, hash from {schema}.{LeafTable} where idx >= @start and idx < @end order by idx", connection);
+        await using var command = new NpgsqlCommand($"select idx, source, ref, hash, row_tag from {schema}.{LeafTable} where idx >= @start and idx < @end order by idx", connection);
         command.Parameters.AddWithValue("start", start);
         command.Parameters.AddWithValue("end", end);
-        var leaves = new List<(long, short, long, byte[])>((int)Math.Min(end - start, 1 << 20));
+        var leaves = new List<StoredLeaf>((int)Math.Min(end - start, 1 << 20));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            leaves.Add((reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3)));
+            leaves.Add(new StoredLeaf(reader.GetInt64(0), reader.GetInt16(1), reader.GetInt64(2), reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4)));
         }
 
         return leaves;
+    }
+
+    /// <summary>
+    /// The SHA-256 of each entry's text as PostgreSQL writes it now, of a source's rows named by their
+    /// sequence values (a row that is gone is absent): computed in the database, so only 32 bytes a
+    /// row cross to the hub.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<long, byte[]>> EntryDigestsOfAsync(NpgsqlConnection connection, LogSource source, long[] references, CancellationToken cancellationToken)
+    {
+        var digests = new Dictionary<long, byte[]>(references.Length);
+        if (references.Length == 0)
+        {
+            return digests;
+        }
+
+        await using var command = new NpgsqlCommand($"select {source.Sequence}, sha256(convert_to({source.Entry}::text, 'UTF8')) from {source.Table} where {source.Sequence} = any(@refs)", connection);
+        command.Parameters.AddWithValue("refs", references);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            digests[reader.GetInt64(0)] = reader.GetFieldValue<byte[]>(1);
+        }
+
+        return digests;
     }
 
     /// <summary>The entries (UTF-8, as PostgreSQL writes them), as stored now, of a source's rows named by their sequence values; a row that is gone is absent.</summary>

@@ -26,7 +26,27 @@ internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDis
 
     public bool IsSealed(ReadOnlySpan<byte> content, ReadOnlySpan<byte> seal) => key.Verifier.Verifies(Sealable(content), seal);
 
+    /// <summary>
+    /// The tag that binds a leaf to its row as PostgreSQL writes it out (docs/audit.md, "How fast a
+    /// walk is"): HMAC-SHA-256 over the leaf's index, source, row and hash and the SHA-256 of the row's
+    /// entry text. Its key is derived from the log's key (the hash of the key's signature of a fixed
+    /// text: Ed25519 signs deterministically), so whoever can edit the database cannot tag a row; a
+    /// key rotated makes the tags before it fail, and those leaves are recomputed in full.
+    /// </summary>
+    public byte[] RowTag(long index, short source, long reference, ReadOnlySpan<byte> rowDigest, ReadOnlySpan<byte> leafHash)
+    {
+        Span<byte> message = stackalloc byte[8 + 2 + 8 + 32 + 32];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(message, index);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(message[8..], source);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(message[10..], reference);
+        rowDigest.CopyTo(message[18..]);
+        leafHash.CopyTo(message[50..]);
+        return System.Security.Cryptography.HMACSHA256.HashData(tagKey.Value, message);
+    }
+
     public void Dispose() => key.Dispose();
+
+    private readonly Lazy<byte[]> tagKey = new(() => System.Security.Cryptography.SHA256.HashData(key.Sign(Sealable("interop-hub row tag key v1"u8))));
 
     private static byte[] Sealable(ReadOnlySpan<byte> content) => [0, .. "interop-hub sealed state v1"u8, 0, .. content];
 

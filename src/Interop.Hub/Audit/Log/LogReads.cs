@@ -87,69 +87,68 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
 
     /// <summary>
     /// The leaves from <paramref name="start"/> to before <paramref name="end"/> (0: the log's size), a
-    /// message's worth at a time: the leaves of a message read in one range scan, their rows fetched
-    /// table by table by sequence, and the entries canonicalised and hashed on every core. The next
-    /// message's rows are read (on a second connection) while this one's are hashed.
+    /// message's worth at a time. Each page is read on a connection of its own, two at once, so the
+    /// database works on both cores: the leaves in one range scan, then their rows table by table by
+    /// sequence. A leaf whose row tag holds for the SHA-256 of its row's entry text as PostgreSQL
+    /// writes it now (computed there: 32 bytes a row) is recomputed as its hash; any other (a row
+    /// edited, gone, or tagged before a key rotation, or a leaf without a tag) has its entry read and
+    /// encoded in full, on every core.
     /// </summary>
     public async IAsyncEnumerable<RecomputedLeaves> RecomputeAsync(long start, long end, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var ahead = await OpenAsync(cancellationToken);
-        if (end <= 0)
-        {
-            end = await AuditLogStore.SizeAsync(connection, Schema, cancellationToken);
-        }
-
-        var sources = AuditLogStore.Sources(store).ToDictionary(source => source.Code);
-        var connections = new[] { connection, ahead };
-        var turn = 0;
-        var reading = start < end ? ReadPageAsync(connections[turn], sources, start, Math.Min(end, start + LeavesPerMessage), cancellationToken) : null;
+        var connections = new[] { await OpenAsync(cancellationToken), await OpenAsync(cancellationToken) };
+        var reads = new Queue<Task<Page>>();
         try
         {
+            if (end <= 0)
+            {
+                end = await AuditLogStore.SizeAsync(connections[0], Schema, cancellationToken);
+            }
+
+            var sources = AuditLogStore.Sources(store).ToDictionary(source => source.Code);
+            var next = start;
+            var turn = 0;
+            void ReadNext()
+            {
+                if (next < end)
+                {
+                    reads.Enqueue(ReadPageAsync(connections[turn], sources, next, Math.Min(end, next + LeavesPerMessage), cancellationToken));
+                    next += LeavesPerMessage;
+                    turn ^= 1;
+                }
+            }
+
+            ReadNext();
+            ReadNext();
+
             // The next index a message names: leaves missing between two stored ones are named where
             // the later one is sent, never past the last stored leaf, so a walk that ends names the
             // first index the leaves stop at.
             var expected = start;
-            for (var from = start; from < end; from += LeavesPerMessage)
+            while (reads.Count > 0)
             {
-                var pageEnd = Math.Min(end, from + LeavesPerMessage);
-                var (leaves, entries) = await reading!;
-                if (leaves.Count == 0)
+                var page = await reads.Dequeue();
+                if (page.Leaves.Count == 0)
                 {
                     // A whole message's worth of leaves gone (or one placed far beyond the log): the walk
                     // ends here, rather than name every index up to the end; the verifier names where.
                     yield break;
                 }
 
-                turn ^= 1;
-                reading = pageEnd < end
-                    ? ReadPageAsync(connections[turn], sources, pageEnd, Math.Min(end, pageEnd + LeavesPerMessage), cancellationToken)
-                    : null;
-
-                var recomputed = new byte[leaves.Count * MerkleTree.HashSize];
-                Parallel.For(0, leaves.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-                {
-                    // A row with no canonical form any more (edited behind the hub's back) keeps the zero
-                    // hash: it differs from the leaf stored and is reported as changed.
-                    if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry))
-                    {
-                        LeafHashOf(entry, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
-                    }
-                });
-
+                ReadNext();
                 var batch = new Batch(expected);
-                for (var i = 0; i < leaves.Count; i++)
+                for (var i = 0; i < page.Leaves.Count; i++)
                 {
-                    var (index, code, reference, stored) = leaves[i];
-                    for (; expected < index; expected++)
+                    var leaf = page.Leaves[i];
+                    for (; expected < leaf.Index; expected++)
                     {
                         // A leaf removed from the middle of the log: nothing to recompute it from; named as gone.
                         batch.Add(expected, AuditLogStore.LeafTable, expected, new byte[MerkleTree.HashSize], new byte[MerkleTree.HashSize], rowMissing: true);
                     }
 
-                    expected = index + 1;
-                    var name = sources.TryGetValue(code, out var source) ? source.Name : $"unknown-{code}";
-                    batch.Add(index, name, reference, stored, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), !entries[code].ContainsKey(reference));
+                    expected = leaf.Index + 1;
+                    var name = sources.TryGetValue(leaf.Source, out var source) ? source.Name : $"unknown-{leaf.Source}";
+                    batch.Add(leaf.Index, name, leaf.Reference, leaf.Hash, page.Recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize).ToArray(), page.Missing[i]);
                 }
 
                 yield return batch.ToMessage();
@@ -157,28 +156,77 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
         }
         finally
         {
-            // A caller that stops early leaves a read under way: it ends before its connection closes.
-            if (reading is not null)
+            // A caller that stops early leaves reads under way: they end before their connections close.
+            foreach (var read in reads)
             {
-                await reading.ContinueWith(read => read.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+                await read.ContinueWith(done => done.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
             }
         }
     }
 
-    /// <summary>The stored leaves of [<paramref name="from"/>, <paramref name="to"/>) and their rows' entries as stored now, by source and sequence.</summary>
-    private async Task<(IReadOnlyList<(long Index, short Source, long Reference, byte[] Stored)> Leaves, Dictionary<short, IReadOnlyDictionary<long, byte[]>> Entries)> ReadPageAsync(
-        Npgsql.NpgsqlConnection connection, IReadOnlyDictionary<short, LogSource> sources, long from, long to, CancellationToken cancellationToken)
+    /// <summary>A page of a walk: the stored leaves, each one's hash recomputed from its row now (zero when the row has no canonical form), and which rows are gone.</summary>
+    private sealed record Page(IReadOnlyList<StoredLeaf> Leaves, byte[] Recomputed, bool[] Missing);
+
+    /// <summary>The stored leaves of [<paramref name="from"/>, <paramref name="to"/>), each recomputed from its row as stored now.</summary>
+    private async Task<Page> ReadPageAsync(Npgsql.NpgsqlConnection connection, IReadOnlyDictionary<short, LogSource> sources, long from, long to, CancellationToken cancellationToken)
     {
         var leaves = await AuditLogStore.LeavesAsync(connection, Schema, from, to, cancellationToken);
-        var entries = new Dictionary<short, IReadOnlyDictionary<long, byte[]>>();
+        var recomputed = new byte[leaves.Count * MerkleTree.HashSize];
+        var missing = new bool[leaves.Count];
+        var digests = new Dictionary<short, IReadOnlyDictionary<long, byte[]>>();
         foreach (var group in leaves.GroupBy(leaf => leaf.Source))
         {
-            entries[group.Key] = sources.TryGetValue(group.Key, out var source)
-                ? await AuditLogStore.EntriesOfAsync(connection, source, [.. group.Select(leaf => leaf.Reference)], cancellationToken)
+            digests[group.Key] = sources.TryGetValue(group.Key, out var source)
+                ? await AuditLogStore.EntryDigestsOfAsync(connection, source, [.. group.Select(leaf => leaf.Reference)], cancellationToken)
                 : new Dictionary<long, byte[]>();
         }
 
-        return (leaves, entries);
+        var full = new List<int>();
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var leaf = leaves[i];
+            if (!digests[leaf.Source].TryGetValue(leaf.Reference, out var digest))
+            {
+                missing[i] = true;
+            }
+            else if (leaf.RowTag is { } tag && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(tag, signer.RowTag(leaf.Index, leaf.Source, leaf.Reference, digest, leaf.Hash)))
+            {
+                leaf.Hash.CopyTo(recomputed, i * MerkleTree.HashSize);
+            }
+            else
+            {
+                full.Add(i);
+            }
+        }
+
+        if (full.Count > 0)
+        {
+            var entries = new Dictionary<short, IReadOnlyDictionary<long, byte[]>>();
+            foreach (var group in full.Select(i => leaves[i]).GroupBy(leaf => leaf.Source))
+            {
+                entries[group.Key] = await AuditLogStore.EntriesOfAsync(connection, sources[group.Key], [.. group.Select(leaf => leaf.Reference)], cancellationToken);
+            }
+
+            Parallel.ForEach(full, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            {
+                // A row deleted between the two reads is gone; one with no canonical form any more keeps the zero hash.
+                if (entries[leaves[i].Source].TryGetValue(leaves[i].Reference, out var entry))
+                {
+                    LeafHashOf(entry, recomputed.AsSpan(i * MerkleTree.HashSize, MerkleTree.HashSize));
+                }
+                else
+                {
+                    missing[i] = true;
+                }
+            });
+        }
+
+        return new Page(leaves, recomputed, missing);
     }
 
     public async Task<(IReadOnlyList<(string Source, long Sequence)> Rows, long Total)> UnloggedAsync(CancellationToken cancellationToken)

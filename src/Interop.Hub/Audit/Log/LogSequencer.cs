@@ -105,8 +105,9 @@ internal sealed class LogSequencer(IDocumentStore store, CheckpointSigner signer
                 more |= final == RowsPerTake;
                 foreach (var (reference, entry) in rows.Take(final))
                 {
-                    var hash = MerkleTree.LeafHash(CanonicalJson.Canonicalize(entry));
-                    leaves.Add(new LogLeaf(tree.Size, source.Code, reference, hash));
+                    var hash = new byte[MerkleTree.HashSize];
+                    CanonicalJson.LeafHash(entry, hash);
+                    leaves.Add(new LogLeaf(tree.Size, source.Code, reference, hash, signer.RowTag(tree.Size, source.Code, reference, System.Security.Cryptography.SHA256.HashData(entry), hash)));
                     nodes.AddRange(tree.Append(hash));
                     taken[source.Code] = reference;
                 }
