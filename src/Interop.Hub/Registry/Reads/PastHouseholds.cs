@@ -18,7 +18,7 @@ namespace Interop.Hub.Registry.Reads;
 internal sealed class PastHouseholds(IDocumentStore store, CheckpointSigner signer, ILogger<PastHouseholds> logger)
 {
     /// <summary>Versions between kept states: a read folds fewer events than this after the nearest.</summary>
-    public const int Interval = 64;
+    public const int Interval = 16;
 
     /// <summary>The household after <paramref name="version"/> (or its latest), as of <paramref name="moment"/> (or now); null when it had no event by then.</summary>
     public async Task<Household?> AtAsync(IQuerySession session, Guid householdId, long? version, DateTimeOffset? moment, CancellationToken cancellationToken)
