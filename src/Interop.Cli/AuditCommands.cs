@@ -233,11 +233,13 @@ internal static class AuditCommands
             {
                 Withheld = leaf.Withheld.Length > 0 ? leaf.Withheld : null,
                 LeafHash = leaf.Withheld.Length > 0 ? leaf.LeafHash.ToBase64() : null,
+                Version = leaf.Withheld.Length > 0 ? leaf.WithheldVersion : null,
+                Statement = leaf.Withheld.Length > 0 ? leaf.WithheldStatement.ToBase64() : null,
             })]);
             await File.WriteAllTextAsync(result.GetValue(output)!.FullName, package.ToJson(), cancellationToken);
             var withheld = package.Leaves.Count(leaf => leaf.Withheld is not null);
             Console.WriteLine($"Wrote the evidence of {RecordOptions.Describe(answer.Record).ToLowerInvariant()}: {package.Leaves.Count} entries"
-                + (withheld > 0 ? $" ({withheld} withheld: they hold bank account numbers the purpose does not show; their place in the log is proven, their content is not)" : string.Empty)
+                + (withheld > 0 ? $" ({withheld} withheld: they hold bank account numbers the purpose does not show; their place in the log is proven and the hub signs what each is, their content is not shown)" : string.Empty)
                 + (answer.UncoveredEntries > 0 ? $"; {answer.UncoveredEntries} later entries are not covered by a checkpoint yet (ask again in a second)." : "."));
             return 0;
         }, partner));
@@ -272,7 +274,7 @@ internal static class AuditCommands
                 var withheld = package.Leaves.Count(leaf => leaf.Withheld is not null);
                 Console.WriteLine($"The package verifies: {package.Leaves.Count} entries of {package.Subject} {package.SubjectId}, each included in a checkpoint signed by a trusted key"
                     + (witnesses.Count > 0 ? " and cosigned by a trusted witness" : string.Empty)
-                    + (withheld > 0 ? $"; {withheld} of them withheld by the hub (their place in the log is proven, their content is not shown)." : "."));
+                    + (withheld > 0 ? $"; {withheld} of them withheld by the hub (their place in the log is proven and the hub signed what each is; their content is not shown)." : "."));
                 return 0;
             }
 

@@ -149,6 +149,7 @@ internal static class HubHost
 
             builder.Services.AddSingleton(Interop.Hub.Audit.Log.LogWitnesses.FromSettings(options));
             builder.Services.AddSingleton<Interop.Hub.Audit.Log.LogReads>();
+            builder.Services.AddSingleton<Interop.Hub.Audit.Log.EvidencePackages>();
             builder.Services.AddSingleton<Interop.Hub.Audit.Replay.RecordReplay>();
             builder.Services.AddSingleton<AccessLog>();
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLog>());

@@ -182,17 +182,25 @@ public static class CanonicalJson
         members.Truncate(first);
     }
 
-    /// <summary>An insertion sort: objects have a handful of members, and it allocates nothing.</summary>
+    /// <summary>
+    /// Puts an object's members in order without allocating: an insertion sort for the handful of
+    /// members objects have, an introsort (n log n) past that, so an object of many members (from a
+    /// hostile package or a row edited behind the hub's back) costs no more than sorting them.
+    /// </summary>
     private static void SortByName(Span<Member> run, byte[] aside)
     {
+        var byName = new ByName(aside);
+        if (run.Length > 16)
+        {
+            run.Sort(byName);
+            return;
+        }
+
         for (var i = 1; i < run.Length; i++)
         {
             var member = run[i];
-            var name = aside.AsSpan(member.NameStart, member.NameLength);
             var j = i - 1;
-            while (j >= 0 && (run[j].Wide || member.Wide
-                ? CompareNames(aside.AsSpan(run[j].NameStart, run[j].NameLength), name)
-                : aside.AsSpan(run[j].NameStart, run[j].NameLength).SequenceCompareTo(name)) > 0)
+            while (j >= 0 && byName.Compare(run[j], member) > 0)
             {
                 run[j + 1] = run[j];
                 j--;
@@ -200,6 +208,14 @@ public static class CanonicalJson
 
             run[j + 1] = member;
         }
+    }
+
+    /// <summary>Members by name, as RFC 8785 orders them (by UTF-16 only when a name needs it).</summary>
+    private readonly struct ByName(byte[] aside) : IComparer<Member>
+    {
+        public int Compare(Member a, Member b) => a.Wide || b.Wide
+            ? CompareNames(aside.AsSpan(a.NameStart, a.NameLength), aside.AsSpan(b.NameStart, b.NameLength))
+            : aside.AsSpan(a.NameStart, a.NameLength).SequenceCompareTo(aside.AsSpan(b.NameStart, b.NameLength));
     }
 
     /// <summary>A member written in the buffer set aside: where its name (unescaped) and its canonical "name":value are, and whether the name holds a character that UTF-8 and UTF-16 order differently (<see cref="CompareNames"/>).</summary>

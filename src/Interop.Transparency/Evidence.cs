@@ -7,8 +7,9 @@ namespace Interop.Transparency;
 /// <summary>
 /// One leaf of an evidence package: where it is, which row it is, the row's canonical entry, and its
 /// tlog-proof text. A withheld entry (one holding a bank account number, for a reader who may not
-/// see them) is empty and names why; the leaf's hash stands in for it, so the leaf's place in the
-/// log is proven and its content is not shown.
+/// see them) is empty and names why; the leaf's hash stands in for it, with the hub's signed
+/// statement (<see cref="EvidenceSubjects.WithheldStatement"/>) that this leaf is the subject's
+/// entry of that version: its place in the log is proven, what it is is signed, its content is not shown.
 /// </summary>
 public sealed record EvidenceEntry(
     [property: JsonPropertyName("index")] long Index,
@@ -25,6 +26,16 @@ public sealed record EvidenceEntry(
     [JsonPropertyName("leaf_hash")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LeafHash { get; init; }
+
+    /// <summary>For a withheld entry only: the version of the stream it is (0: a line's row as issued).</summary>
+    [JsonPropertyName("version")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Version { get; init; }
+
+    /// <summary>For a withheld entry only: the hub's signature (base64) of <see cref="EvidenceSubjects.WithheldStatement"/>.</summary>
+    [JsonPropertyName("statement")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Statement { get; init; }
 }
 
 /// <summary>The records an evidence package can be of, and the streams the log keeps them in.</summary>
@@ -52,9 +63,21 @@ public static class EvidenceSubjects
 
     /// <summary>
     /// Why the hub withholds an entry (the one reason there is). A withheld leaf names no row
-    /// (sequence 0): nothing about it is left that its proof does not cover but its source.
+    /// (sequence 0); its index and hash are proven by its proof, and what it is (the subject's, its
+    /// source, its version) by the hub's signature of <see cref="WithheldStatement"/>.
     /// </summary>
     public const string HoldsAccountNumber = "holds a bank account number";
+
+    /// <summary>
+    /// What the hub signs, with its log key, for a withheld leaf: that the leaf at this index with this
+    /// hash is the subject's entry of this source and version. Begins with a zero byte, which no
+    /// signed note's text does, so the signature is never a checkpoint's.
+    /// </summary>
+    public static byte[] WithheldStatement(string subject, string subjectId, long index, string source, long version, ReadOnlySpan<byte> leafHash)
+    {
+        var text = Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{subject}\n{subjectId}\n{index}\n{source}\n{version}\n"));
+        return [0, .. "interop-hub withheld leaf v1"u8, 0, .. text, .. leafHash];
+    }
 
     /// <summary>The id of a line's package.</summary>
     public static string LineId(Guid batchId, long lineNumber) => $"{batchId}/{lineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
@@ -80,6 +103,7 @@ public sealed record EvidencePackage(
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowDuplicateProperties = false,
         RespectRequiredConstructorParameters = true,
         RespectNullableAnnotations = true,
     };
@@ -127,11 +151,16 @@ public static class EvidenceVerification
             problems.Add("the package holds no leaves");
         }
 
+        foreach (var twice in package.Leaves.GroupBy(leaf => leaf.Index).Where(group => group.Count() > 1))
+        {
+            problems.Add($"leaf {twice.Key} is in the package {twice.Count()} times");
+        }
+
         var trees = new HashSet<(long Size, string Root)>();
         foreach (var leaf in package.Leaves)
         {
             var where = $"leaf {leaf.Index} ({leaf.Source} #{leaf.Sequence})";
-            if (Hashed(leaf, subject) is not { } hash)
+            if (Hashed(leaf, package, subject, trusted) is not { } hash)
             {
                 problems.Add($"{where}: {subject.Refusal}");
                 continue;
@@ -173,27 +202,54 @@ public static class EvidenceVerification
         return problems;
     }
 
-    /// <summary>The leaf's hash: of its entry once the entry is found canonical and the subject's, or the withheld leaf's as given; null when neither.</summary>
-    private static byte[]? Hashed(EvidenceEntry leaf, Subject subject)
+    /// <summary>
+    /// The leaf's hash: of its entry once the entry is found canonical and the subject's; or, for a
+    /// withheld leaf, the hash given, once the hub's signed statement of what it is holds. Null when neither.
+    /// </summary>
+    private static byte[]? Hashed(EvidenceEntry leaf, EvidencePackage package, Subject subject, IReadOnlyList<NoteVerifierKey> trusted)
     {
         if (leaf.Withheld is not null)
         {
-            byte[] given;
+            byte[] given, statement;
             try
             {
                 given = Base64Text.Decode(leaf.LeafHash ?? string.Empty);
+                statement = Base64Text.Decode(leaf.Statement ?? string.Empty);
             }
             catch (FormatException)
             {
-                given = [];
+                (given, statement) = ([], []);
             }
 
-            return leaf is { Entry.Length: 0, Sequence: 0, Withheld: EvidenceSubjects.HoldsAccountNumber } && given.Length == 32 && subject.TakeWithheld(leaf)
-                ? given
-                : subject.Refused($"a withheld leaf gives its 32-byte hash, no entry and no sequence, a source of the subject's that can hold an account number, and the reason \"{EvidenceSubjects.HoldsAccountNumber}\"");
+            if (leaf is not { Entry.Length: 0, Sequence: 0, Withheld: EvidenceSubjects.HoldsAccountNumber, Version: { } version } || given.Length != MerkleTree.HashSize)
+            {
+                return subject.Refused($"a withheld leaf gives its 32-byte hash, its version, no entry and no sequence, and the reason \"{EvidenceSubjects.HoldsAccountNumber}\"");
+            }
+
+            var stated = EvidenceSubjects.WithheldStatement(package.Subject, package.SubjectId, leaf.Index, leaf.Source, version, given);
+            if (!trusted.Any(key => key.Verifies(stated, statement)))
+            {
+                return subject.Refused("the hub's statement of what this withheld leaf is does not verify with a trusted key");
+            }
+
+            return subject.TakeWithheld(leaf.Source, version) ? given : subject.Refused($"a withheld leaf of {leaf.Source}, version {version}, is not one {subject.Name} can have");
         }
 
-        var entry = Encoding.UTF8.GetBytes(leaf.Entry);
+        if (leaf.LeafHash is not null || leaf.Version is not null || leaf.Statement is not null)
+        {
+            return subject.Refused("a leaf whose entry is given carries no withheld leaf's hash, version or statement");
+        }
+
+        byte[] entry;
+        try
+        {
+            entry = StrictUtf8.GetBytes(leaf.Entry);
+        }
+        catch (EncoderFallbackException)
+        {
+            return subject.Refused("its entry holds a lone surrogate");
+        }
+
         try
         {
             if (!CanonicalJson.Canonicalize(entry).AsSpan().SequenceEqual(entry))
@@ -212,6 +268,8 @@ public static class EvidenceVerification
             return subject.Refused($"its entry cannot be read ({error.Message})");
         }
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>What a package is of: which entries are its, and what a whole history of it holds.</summary>
     private abstract class Subject(string name)
@@ -250,25 +308,31 @@ public static class EvidenceVerification
         /// <summary>Whether the entry is one of the subject's (and counts it).</summary>
         public abstract bool Take(JsonElement root);
 
-        /// <summary>Whether a withheld leaf names a source of the subject's (and counts it).</summary>
-        public abstract bool TakeWithheld(EvidenceEntry leaf);
+        /// <summary>Whether a withheld leaf (its statement verified) is of a source and version the subject can withhold (and counts it).</summary>
+        public abstract bool TakeWithheld(string source, long version);
 
         /// <summary>What a whole history of the subject has that the package lacks, or has twice.</summary>
         public abstract IEnumerable<string> Gaps();
 
-        /// <summary>Versions from 1 each once: those given twice, and the first missing beyond what the withheld leaves may stand for.</summary>
-        protected static IEnumerable<string> Numbered(IReadOnlyList<long> numbers, int withheld, string what, string noun)
+        /// <summary>Versions from 1 each once: those given twice, and the first missing (or below 1).</summary>
+        protected static IEnumerable<string> Numbered(IReadOnlyList<long> numbers, string what, string noun)
         {
             foreach (var twice in numbers.GroupBy(number => number).Where(group => group.Count() > 1))
             {
                 yield return $"{what} {twice.Key} of the {noun} is in the package {twice.Count()} times";
             }
 
-            var given = numbers.ToHashSet();
-            var missing = given.Count == 0 ? [] : Enumerable.Range(1, (int)Math.Min(given.Max(), int.MaxValue)).Select(number => (long)number).Where(number => !given.Contains(number)).ToList();
-            if (missing.Count > withheld || given.Any(number => number < 1))
+            // Walked in order, never counted out: a version claimed far beyond the rest costs nothing.
+            var expected = 1L;
+            foreach (var number in numbers.Distinct().Order())
             {
-                yield return $"the {noun}'s entries are not all here: {what} {missing.Concat(given.Where(number => number < 1)).Min()} is missing or out of place";
+                if (number != expected)
+                {
+                    yield return $"the {noun}'s entries are not all here: {what} {Math.Min(number, expected)} is missing or out of place";
+                    yield break;
+                }
+
+                expected++;
             }
         }
     }
@@ -276,7 +340,6 @@ public static class EvidenceVerification
     private sealed class StreamSubject(string kind, string name, Guid stream) : Subject(name)
     {
         private readonly List<(long Version, string? Type)> events = [];
-        private int withheld;
 
         public override bool Take(JsonElement root)
         {
@@ -289,10 +352,16 @@ public static class EvidenceVerification
             return true;
         }
 
-        public override bool TakeWithheld(EvidenceEntry leaf)
+        public override bool TakeWithheld(string source, long version)
         {
-            withheld++;
-            return leaf.Source == "event";
+            if (source != "event" || version < 2)
+            {
+                // The event that begins a record never holds an account number.
+                return false;
+            }
+
+            events.Add((version, null));
+            return true;
         }
 
         public override IEnumerable<string> Gaps()
@@ -304,7 +373,7 @@ public static class EvidenceVerification
                     : $"the {kind}'s first event (version 1) is not here";
             }
 
-            foreach (var problem in Numbered([.. events.Select(e => e.Version)], withheld, "version", kind))
+            foreach (var problem in Numbered([.. events.Select(e => e.Version)], "version", kind))
             {
                 yield return problem;
             }
@@ -315,7 +384,6 @@ public static class EvidenceVerification
     {
         private readonly List<long> lineVersions = [];
         private int rows;
-        private int withheldRows;
 
         public override bool Take(JsonElement root)
         {
@@ -338,21 +406,26 @@ public static class EvidenceVerification
             return true;
         }
 
-        public override bool TakeWithheld(EvidenceEntry leaf)
+        public override bool TakeWithheld(string source, long version)
         {
-            // Of a line's rows only its row as issued holds an account number.
-            withheldRows += leaf.Source == "disbursement_line" ? 1 : 0;
-            return leaf.Source == "disbursement_line";
+            // Of a line's rows only its row as issued holds an account number (version 0: the line as issued).
+            if (source != "disbursement_line" || version != 0)
+            {
+                return false;
+            }
+
+            rows++;
+            return true;
         }
 
         public override IEnumerable<string> Gaps()
         {
-            if (rows + withheldRows != 1)
+            if (rows != 1)
             {
-                yield return rows + withheldRows == 0 ? "the line's row (as issued) is not here" : $"the line's row is in the package {rows + withheldRows} times";
+                yield return rows == 0 ? "the line's row (as issued) is not here" : $"the line's row is in the package {rows} times";
             }
 
-            foreach (var problem in Numbered(lineVersions, 0, "line version", "line"))
+            foreach (var problem in Numbered(lineVersions, "line version", "line"))
             {
                 yield return problem;
             }

@@ -102,7 +102,9 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
     /// A disbursement line's package: its row as issued, then the bank's confirmation with the
     /// certificate the bank called with and the call's correlation id. The row holds the recipient's
     /// account number, which an auditor's view does not show: it is withheld, its place in the log
-    /// proven by its hash. The package verifies offline; one flipped byte anywhere fails it.
+    /// proven by its hash and what it is by the hub's signed statement. What a partner writes in a
+    /// value (a correlation id naming "account_number") withholds nothing. The package verifies
+    /// offline; one flipped byte anywhere fails it.
     /// </summary>
     [Fact]
     public async Task A_disbursement_lines_evidence_holds_its_row_and_payment_events_with_the_account_number_withheld()
@@ -111,7 +113,7 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         var batch = await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S1-EVIDENCE", 1));
         var bank = new Interop.Contracts.Disbursement.V1.PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
         var pay = (await PaymentSteps.LinesAsync(bank)).Select(item => item.Pay).Single(line => line is not null && line.BatchId == batch.BatchId);
-        using (var call = bank.ConfirmPayments(new Metadata { { "x-correlation-id", "bri-settlement-2026-12-03.7" } }))
+        using (var call = bank.ConfirmPayments(new Metadata { { "x-correlation-id", "bri-account_number-2026-12-03.7" } }))
         {
             await call.RequestStream.WriteAsync(new Interop.Contracts.Disbursement.V1.ConfirmPaymentsRequest
             {
@@ -147,7 +149,7 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         using (var payment = System.Text.Json.JsonDocument.Parse(package.Leaves[1].Entry))
         {
             Assert.Equal(
-                (Pki.Bank.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), "bri-settlement-2026-12-03.7", "Settled"),
+                (Pki.Bank.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), "bri-account_number-2026-12-03.7", "Settled"),
                 (payment.RootElement.GetProperty("certificate").GetString(), payment.RootElement.GetProperty("correlation").GetString(), payment.RootElement.GetProperty("status").GetString()));
         }
 
@@ -169,6 +171,14 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         Assert.True(householdExit == 0, householdOutput);
         Assert.Contains("1 of them withheld by the hub", householdOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("0021010001", await File.ReadAllTextAsync(householdPath), StringComparison.Ordinal);
+
+        // Not through a purpose that masks records, and not a bank (no audit.read).
+        var lineRecord = new RecordRef { DisbursementLine = new DisbursementLineRef { BatchId = batch.BatchId, LineNumber = pay.LineNumber } };
+        foreach (var client in new[] { Hub.Channel(Pki.Auditor, purpose: "audit-examination"), Hub.Channel(Pki.Bank, purpose: "disbursement-payment") })
+        {
+            var refusal = await Assert.ThrowsAsync<RpcException>(() => new AuditLogService.AuditLogServiceClient(client).GetRecordEvidenceAsync(new GetRecordEvidenceRequest { Record = lineRecord }).ResponseAsync);
+            Assert.Equal(StatusCode.PermissionDenied, refusal.StatusCode);
+        }
 
         var auditor = new AuditLogService.AuditLogServiceClient(Hub.Channel(Pki.Auditor));
         foreach (var (record, code, field) in new[]

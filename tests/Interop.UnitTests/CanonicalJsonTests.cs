@@ -164,6 +164,28 @@ public sealed class CanonicalJsonTests
         foreach (var refused in new[] { """{"a": 1, "a": 2}""", """{"a": "\ud800"}""", """{"a": 1""", """{"a": 1} trailing""" })
         {
             Assert.Throws<FormatException>(() => CanonicalJson.LeafHash(System.Text.Encoding.UTF8.GetBytes(refused), hash));
+
+            // The thread's buffer is whole again after a refusal: the next entry's bytes are exactly these.
+            const string Nested = """{"z": {"y": [{"b": 1, "a": {"d": null}}]}, "a": []}""";
+            Assert.Equal("""{"a":[],"z":{"y":[{"a":{"d":null},"b":1}]}}""", System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(System.Text.Encoding.UTF8.GetBytes(Nested))));
+            CanonicalJson.LeafHash(System.Text.Encoding.UTF8.GetBytes(Nested), hash);
+            Assert.Equal(MerkleTree.LeafHash("""{"a":[],"z":{"y":[{"a":{"d":null},"b":1}]}}"""u8), hash);
         }
+    }
+
+    /// <summary>An object of many members (past the small-object sort) is put in order like a small one; one of 100,000 members (a quadratic sort would take hours) is done.</summary>
+    [Fact]
+    public void An_object_of_many_members_is_sorted_like_a_small_one()
+    {
+        var names = Enumerable.Range(0, 40).Select(i => $"m{i:D2}").ToList();
+        var shuffled = names.OrderBy(name => name.GetHashCode(StringComparison.Ordinal) ^ 0x5bd1e995).ToList();
+        var input = "{" + string.Join(", ", shuffled.Select(name => $"\"{name}\": 1")) + ", \"\u00e9\": 2, \"\ufb33\": 3, \"\ud83d\ude00\": 4}";
+        var expected = "{" + string.Join(",", names.Select(name => $"\"{name}\":1")) + ",\"\u00e9\":2,\"\ud83d\ude00\":4,\"\ufb33\":3}";
+
+        Assert.Equal(expected, System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(input)));
+
+        var wide = "{" + string.Join(", ", Enumerable.Range(0, 100_000).Select(i => $"\"k{100_000 - i}\": {i}")) + "}";
+        var canonical = CanonicalJson.Canonicalize(wide);
+        Assert.StartsWith("{\"k1\":99999,\"k10\":99990,", System.Text.Encoding.UTF8.GetString(canonical), StringComparison.Ordinal);
     }
 }

@@ -12,7 +12,7 @@ using AuditV1 = Interop.Contracts.Audit.V1;
 namespace Interop.Hub.Grpc;
 
 /// <summary>Thin adapter for interop.audit.v1.AuditLogService: an auditor's reads of the audit log (docs/audit.md).</summary>
-internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogService.AuditLogServiceBase
+internal sealed class AuditLogGrpcService(LogReads reads, EvidencePackages evidencePackages) : AuditV1.AuditLogService.AuditLogServiceBase
 {
     [Authorize(Policy = PartnerAccess.ReadAccessLog)]
     [ReadsNoPersonalData]
@@ -145,17 +145,23 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
         // An entry is the record as stored: nothing in it can be masked.
         WholeRecords.RequireWholeHouseholds(context, "An evidence package");
 
-        var evidence = await reads.RecordEvidenceAsync(new ReplaySubject.Household(householdId), context.CancellationToken)
-            ?? throw Refusals.NoHousehold().ToRpcException();
-        // The entries are signed as stored: account numbers in them cannot be withheld, so only a view that shows them may have them.
-        if (!WholeRecords.ShowsAccountNumbers(context) && evidence.Leaves.Any(leaf => WholeRecords.IsAccountNumber(leaf.Entry)))
+        var evidence = await evidencePackages.OfAsync(new ReplaySubject.Household(householdId), withholdAccountNumbers: false, context.CancellationToken) switch
+        {
+            EvidenceOutcome.Package package => package,
+            // As released: a household nothing of which a checkpoint covers yet has an empty package.
+            EvidenceOutcome.NotCovered notCovered => new EvidenceOutcome.Package(string.Empty, [], notCovered.Entries, [householdId]),
+            var refused => throw Refused(refused, new ReplaySubject.Household(householdId), "household_id"),
+        };
+
+        // The entries are signed as stored: account numbers in them cannot be withheld here, so only a view that shows them may have them.
+        if (!WholeRecords.ShowsAccountNumbers(context) && evidence.Leaves.Any(leaf => EvidencePackages.HoldsAccountNumber(leaf.Entry)))
         {
             throw Refusals.PermissionDenied(
                 "This household's evidence holds bank account numbers, which the purpose named does not show (the steward's and the recipient's bank's views do); its events can be replayed with the numbers withheld, and GetRecordEvidence gives the package with those entries withheld.").ToRpcException();
         }
 
         var response = new AuditV1.GetHouseholdEvidenceResponse { HouseholdId = householdId.ToString(), Checkpoint = evidence.Checkpoint, UncoveredEvents = evidence.Uncovered };
-        response.Leaves.AddRange(evidence.Leaves.Select(leaf => Leaf(leaf, context)));
+        response.Leaves.AddRange(evidence.Leaves.Select(Leaf));
         return response;
     }
 
@@ -165,35 +171,50 @@ internal sealed class AuditLogGrpcService(LogReads reads) : AuditV1.AuditLogServ
     {
         var subject = RecordRefs.SubjectOf(request.Record, "Evidence refused.");
         WholeRecords.RequireWholeHouseholds(context, "An evidence package");
-        var evidence = await reads.RecordEvidenceAsync(subject, context.CancellationToken)
-            ?? throw (subject switch
-            {
-                ReplaySubject.Household => Refusals.NoHousehold("record.household_id"),
-                ReplaySubject.Line => Refusals.NotFound("disbursement line", "record.disbursement_line", "No batch has a line with that number, or the log has no checkpoint yet."),
-                _ => Refusals.NotFound(subject.Noun, $"record.{subject.Noun}_id", $"No {subject.Noun} has that id, or the log has no checkpoint yet."),
-            }).ToRpcException();
+        var field = subject switch
+        {
+            ReplaySubject.Household => "record.household_id",
+            ReplaySubject.Line => "record.disbursement_line",
+            _ => $"record.{subject.Noun}_id",
+        };
+        var evidence = await evidencePackages.OfAsync(subject, withholdAccountNumbers: !WholeRecords.ShowsAccountNumbers(context), context.CancellationToken) switch
+        {
+            EvidenceOutcome.Package package => package,
+            var refused => throw Refused(refused, subject, field),
+        };
         var response = new AuditV1.GetRecordEvidenceResponse { Record = request.Record, Checkpoint = evidence.Checkpoint, UncoveredEntries = evidence.Uncovered };
-        response.Leaves.AddRange(evidence.Leaves.Select(leaf => Leaf(leaf, context)));
+        response.Leaves.AddRange(evidence.Leaves.Select(Leaf));
         response.HouseholdIds.AddRange(evidence.Households.Select(id => id.ToString()));
         return response;
     }
 
-    /// <summary>A leaf of a package; its entry withheld (its hash given instead) when it holds an account number the call's view does not show.</summary>
-    private static AuditV1.EvidenceLeaf Leaf(EvidenceLeaf leaf, ServerCallContext context)
+    private static RpcException Refused(EvidenceOutcome outcome, ReplaySubject subject, string field) => outcome switch
     {
-        var withheld = !WholeRecords.ShowsAccountNumbers(context) && WholeRecords.IsAccountNumber(leaf.Entry);
-        return new AuditV1.EvidenceLeaf
-        {
-            Index = leaf.Index,
-            Source = leaf.Source,
-            // A withheld leaf names no row: its proof covers its hash, nothing covers a sequence.
-            Sequence = withheld ? 0 : leaf.Sequence,
-            Entry = withheld ? string.Empty : leaf.Entry,
-            Proof = { leaf.Proof.Select(ByteString.CopyFrom) },
-            Withheld = withheld ? EvidenceSubjects.HoldsAccountNumber : string.Empty,
-            LeafHash = withheld ? ByteString.CopyFrom(MerkleTree.LeafHash(System.Text.Encoding.UTF8.GetBytes(leaf.Entry))) : ByteString.Empty,
-        };
-    }
+        EvidenceOutcome.NoRecord when subject is ReplaySubject.Household => Refusals.NoHousehold(field).ToRpcException(),
+        EvidenceOutcome.NoRecord when subject is ReplaySubject.Line => Refusals.NotFound("disbursement line", field, "No batch has a line with that number.").ToRpcException(),
+        EvidenceOutcome.NoRecord => Refusals.NotFound(subject.Noun, field, $"No {subject.Noun} has that id.").ToRpcException(),
+        EvidenceOutcome.NotCovered notCovered => Refusals.FailedPrecondition("AUDIT_LOG", EvidencePackages.Named(subject).Id,
+            $"None of the record's {notCovered.Entries} entries is covered by a signed checkpoint yet: ask again in a second.").ToRpcException(),
+        EvidenceOutcome.TooLarge tooLarge => new RpcException(new Status(StatusCode.ResourceExhausted,
+            $"The record has more than {EvidencePackages.MaxLeaves:N0} entries ({tooLarge.AtLeast:N0} read): more than one evidence package holds; verify the whole log instead (`interop audit verify`).")),
+        EvidenceOutcome.RowUnreadable unreadable => Refusals.FailedPrecondition("AUDIT_LOG", EvidencePackages.Named(subject).Id,
+            $"The row of leaf {unreadable.Index} no longer has the log's encoding: it was changed behind the hub's back (`interop audit verify` names it).").ToRpcException(),
+        _ => throw new InvalidOperationException($"Unexpected evidence outcome {outcome.GetType().Name}."),
+    };
+
+    /// <summary>A leaf of a package on the wire; a withheld one with its hash, version and the hub's statement instead of its entry.</summary>
+    private static AuditV1.EvidenceLeaf Leaf(EvidenceLeaf leaf) => new()
+    {
+        Index = leaf.Index,
+        Source = leaf.Source,
+        Sequence = leaf.Sequence,
+        Entry = leaf.Entry,
+        Proof = { leaf.Proof.Select(ByteString.CopyFrom) },
+        Withheld = leaf.Withheld is null ? string.Empty : EvidenceSubjects.HoldsAccountNumber,
+        LeafHash = leaf.Withheld is { } withheld ? ByteString.CopyFrom(withheld.LeafHash) : ByteString.Empty,
+        WithheldVersion = leaf.Withheld?.Version ?? 0,
+        WithheldStatement = leaf.Withheld is { } stated ? ByteString.CopyFrom(stated.Statement) : ByteString.Empty,
+    };
 
     private static RpcException Refused(ProofOutcome outcome, string message) => outcome switch
     {

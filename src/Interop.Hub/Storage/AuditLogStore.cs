@@ -530,19 +530,19 @@ internal static class AuditLogStore
     }
 
     /// <summary>A stream's events (placeholders left out) by version, each with its leaf's index (null while unlogged) and its entry.</summary>
-    public static Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> StreamLeavesAsync(NpgsqlConnection connection, string schema, LogSource events, Guid streamId, CancellationToken cancellationToken) =>
-        RecordLeavesAsync(connection, schema, events, $"e.stream_id = @stream and not ({events.Placeholder})", "e.version", [("stream", streamId)], cancellationToken);
+    public static Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> StreamLeavesAsync(NpgsqlConnection connection, string schema, LogSource events, Guid streamId, int limit, CancellationToken cancellationToken) =>
+        RecordLeavesAsync(connection, schema, events, $"e.stream_id = @stream and not ({events.Placeholder})", "e.version", [("stream", streamId)], limit, cancellationToken);
 
     /// <summary>A disbursement line's rows of one source (its row as issued, its payment events, its bank's notices), in order, each with its leaf's index and its entry.</summary>
-    public static Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> LineLeavesAsync(NpgsqlConnection connection, string schema, LogSource source, string order, Guid batchId, long lineNumber, CancellationToken cancellationToken) =>
-        RecordLeavesAsync(connection, schema, source, "e.batch_id = @batch and e.line_number = @line", $"e.{order}", [("batch", batchId), ("line", lineNumber)], cancellationToken);
+    public static Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> LineLeavesAsync(NpgsqlConnection connection, string schema, LogSource source, string order, Guid batchId, long lineNumber, int limit, CancellationToken cancellationToken) =>
+        RecordLeavesAsync(connection, schema, source, "e.batch_id = @batch and e.line_number = @line", $"e.{order}", [("batch", batchId), ("line", lineNumber)], limit, cancellationToken);
 
     private static async Task<IReadOnlyList<(long Sequence, long? Index, string Entry)>> RecordLeavesAsync(
-        NpgsqlConnection connection, string schema, LogSource source, string condition, string order, IReadOnlyList<(string Name, object Value)> parameters, CancellationToken cancellationToken)
+        NpgsqlConnection connection, string schema, LogSource source, string condition, string order, IReadOnlyList<(string Name, object Value)> parameters, int limit, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"select e.{source.Sequence}, l.idx, {source.Entry}::text from {source.Table} as e left join {schema}.{LeafTable} as l on l.source = {source.Code} and l.ref = e.{source.Sequence} "
-            + $"where {condition} order by {order}",
+            + $"where {condition} order by {order} limit {limit}",
             connection);
         foreach (var (name, value) in parameters)
         {

@@ -44,6 +44,14 @@ internal sealed class CheckpointSigner(string origin, NoteSigningKey key) : IDis
         return System.Security.Cryptography.HMACSHA256.HashData(tagKey.Value, message);
     }
 
+    /// <summary>
+    /// The hub's signature, with the log's key, of a statement it makes in an evidence package (a
+    /// withheld leaf's, <see cref="EvidenceSubjects.WithheldStatement"/>); verified with the hub's
+    /// public key. A statement begins with a zero byte, which no signed note's text does.
+    /// </summary>
+    public byte[] SignStatement(byte[] statement) =>
+        statement is [0, ..] ? key.Sign(statement) : throw new ArgumentException("A statement begins with a zero byte.", nameof(statement));
+
     public void Dispose() => key.Dispose();
 
     private readonly Lazy<byte[]> tagKey = new(() => System.Security.Cryptography.SHA256.HashData(key.Sign(Sealable("interop-hub row tag key v1"u8))));

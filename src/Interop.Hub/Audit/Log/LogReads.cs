@@ -1,4 +1,3 @@
-using Interop.Hub.Audit.Replay;
 using Interop.Hub.Storage;
 using Interop.Transparency;
 using Marten;
@@ -10,12 +9,6 @@ internal sealed record LogInfo(string Origin, long Size, string? Checkpoint, str
 
 /// <summary>A run of consecutive leaves: their stored hashes and the hashes recomputed from their rows now.</summary>
 internal sealed record RecomputedLeaves(long StartIndex, byte[] Stored, byte[] Recomputed, IReadOnlyList<(long Index, string Source, long Sequence)> Missing, IReadOnlyList<(long Index, string Source, long Sequence)> Differing);
-
-/// <summary>A leaf of an evidence package: its place, its row, its entry and its inclusion proof.</summary>
-internal sealed record EvidenceLeaf(long Index, string Source, long Sequence, string Entry, IReadOnlyList<byte[]> Proof);
-
-/// <summary>A record's evidence: the newest checkpoint, the record's entries it covers with their proofs, how many came after it, and the households whose records it holds.</summary>
-internal sealed record RecordEvidence(string Checkpoint, IReadOnlyList<EvidenceLeaf> Leaves, int Uncovered, IReadOnlyList<Guid> Households);
 
 /// <summary>A proof against signed checkpoints, or why there is none (the field it is about and what is wrong).</summary>
 internal abstract record ProofOutcome
@@ -333,84 +326,6 @@ internal sealed class LogReads(IDocumentStore store, CheckpointSigner signer, Lo
 
         return (decision, (await AuditLogStore.CheckpointAsync(connection, Schema, size, cancellationToken))?.Note);
     }
-
-    /// <summary>
-    /// The record's evidence package, or null when there is no such record (a stream of another kind
-    /// is none) or no checkpoint yet. A stream's events by version; a line's row as issued, its
-    /// payment events by line version, then its bank's notices of it.
-    /// </summary>
-    public async Task<RecordEvidence?> RecordEvidenceAsync(ReplaySubject subject, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        var sources = AuditLogStore.Sources(store);
-        var rows = new List<(LogSource Source, long Sequence, long? Index, string Entry)>();
-        if (subject is ReplaySubject.Line line)
-        {
-            foreach (var (code, order) in new (short, string)[] { (2, "sequence"), (4, "line_version"), (6, "position") })
-            {
-                var source = sources.Single(candidate => candidate.Code == code);
-                rows.AddRange((await AuditLogStore.LineLeavesAsync(connection, Schema, source, order, line.BatchId, line.LineNumber, cancellationToken)).Select(row => (source, row.Sequence, row.Index, row.Entry)));
-            }
-        }
-        else
-        {
-            rows.AddRange((await AuditLogStore.StreamLeavesAsync(connection, Schema, sources[0], subject.StreamId, cancellationToken)).Select(row => (sources[0], row.Sequence, row.Index, row.Entry)));
-        }
-
-        if (rows.Count == 0 || !Begins(subject, rows[0].Entry) || await AuditLogStore.CheckpointAsync(connection, Schema, null, cancellationToken) is not { } checkpoint)
-        {
-            return null;
-        }
-
-        var covered = rows.Where(row => row.Index is { } index && index < checkpoint.Size).ToList();
-        var ranges = covered.Select(row => ProofRanges.Inclusion(row.Index!.Value, checkpoint.Size)).ToList();
-        var subtrees = await AuditLogStore.SubtreesAsync(connection, Schema, [.. ranges.SelectMany(proof => proof.SelectMany(ProofRanges.Subtrees)).Distinct()], cancellationToken);
-        var leaves = covered.Select((row, i) => new EvidenceLeaf(
-            row.Index!.Value,
-            row.Source.Name,
-            row.Sequence,
-            System.Text.Encoding.UTF8.GetString(CanonicalJson.Canonicalize(row.Entry)),
-            [.. ranges[i].Select(range => ProofRanges.Head(range, subtrees))])).ToList();
-        return new RecordEvidence(checkpoint.Note, leaves, rows.Count - covered.Count, HouseholdsOf(subject, rows[0].Entry));
-    }
-
-    /// <summary>Whether the record's first row is of its kind: a stream begun by the event that creates one (a partner's or a conflict case's id is no household), a line's row as issued.</summary>
-    private static bool Begins(ReplaySubject subject, string entry)
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(entry);
-        var root = document.RootElement;
-        return subject is ReplaySubject.Line
-            ? root.GetProperty("source").GetString() == "disbursement_line"
-            : EvidenceSubjects.Beginnings(KindOf(subject)).Contains(root.GetProperty("type").GetString());
-    }
-
-    /// <summary>The households whose records the package holds: a household's own, a line's recipient household.</summary>
-    private static IReadOnlyList<Guid> HouseholdsOf(ReplaySubject subject, string firstEntry)
-    {
-        switch (subject)
-        {
-            case ReplaySubject.Household household:
-                return [household.Id];
-            case ReplaySubject.Line:
-                using (var document = System.Text.Json.JsonDocument.Parse(firstEntry))
-                {
-                    return [document.RootElement.GetProperty("household").GetGuid()];
-                }
-
-            default:
-                return [];
-        }
-    }
-
-    /// <summary>The evidence format's name of the record's kind (<see cref="EvidenceSubjects"/>).</summary>
-    public static string KindOf(ReplaySubject subject) => subject switch
-    {
-        ReplaySubject.Household => EvidenceSubjects.Household,
-        ReplaySubject.Partner => EvidenceSubjects.Partner,
-        ReplaySubject.Batch => EvidenceSubjects.Batch,
-        ReplaySubject.Line => EvidenceSubjects.Line,
-        _ => throw new InvalidOperationException($"No evidence of {subject.GetType().Name}."),
-    };
 
     private async Task<IReadOnlyList<byte[]>> HeadsAsync(Npgsql.NpgsqlConnection connection, IReadOnlyList<LeafRange> ranges, CancellationToken cancellationToken)
     {

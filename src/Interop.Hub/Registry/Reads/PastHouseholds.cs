@@ -13,7 +13,8 @@ namespace Interop.Hub.Registry.Reads;
 /// many events onto the nearest kept state before its point instead of the whole stream. The first
 /// read that passes such a version keeps it. A kept state whose seal does not verify (edited behind
 /// the hub's back, or sealed with a key since rotated) is passed over: the read folds from the first
-/// event and keeps the state again. The events stay the record; a kept state only saves work.
+/// event and keeps the state again; so is one kept by another build of the hub, whose fold may
+/// differ. The events stay the record; a kept state only saves work.
 /// </summary>
 internal sealed class PastHouseholds(IDocumentStore store, CheckpointSigner signer, ILogger<PastHouseholds> logger)
 {
@@ -34,7 +35,8 @@ internal sealed class PastHouseholds(IDocumentStore store, CheckpointSigner sign
             }
             else
             {
-                logger.LogWarning("A household's state kept at version {Version} does not carry the hub's seal; folding from the first event and keeping it again", kept.Version);
+                // After a new build or a key rotation every kept state is so; one edited behind the hub's back too.
+                logger.LogInformation("A household's state kept at version {Version} does not carry this build's seal; folding from the first event and keeping it again", kept.Version);
             }
         }
 
@@ -53,7 +55,8 @@ internal sealed class PastHouseholds(IDocumentStore store, CheckpointSigner sign
             {
                 state = await aggregator.BuildAsync(Slice(events, start, i + 1), session, state, cancellationToken);
                 start = i + 1;
-                if (events[i].Version % Interval == 0 && state is not null)
+                // Kept only a state folded from every version before it (a moment's fold could pass over one).
+                if (events[i].Version % Interval == 0 && state is not null && events[i].Version == folded + i + 1)
                 {
                     keeping.Add(Kept(householdId, events[i], state));
                 }
@@ -62,21 +65,36 @@ internal sealed class PastHouseholds(IDocumentStore store, CheckpointSigner sign
 
         if (keeping.Count > 0)
         {
-            await HouseholdStates.KeepAsync(store, householdId, keeping, cancellationToken);
+            try
+            {
+                await HouseholdStates.KeepAsync(store, householdId, keeping, cancellationToken);
+            }
+            catch (Npgsql.NpgsqlException error) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Keeping only saves later reads work: the read answers all the same.
+                logger.LogWarning("A household's states could not be kept ({Reason}); later reads fold from the first event", error is Npgsql.PostgresException refused ? refused.SqlState : error.GetType().Name);
+            }
         }
 
         return state;
     }
 
-    /// <summary>What a seal covers: the household, the version, the moment of its event (to the microsecond, as stored) and the state's bytes.</summary>
+    /// <summary>
+    /// The build that folds: a state kept by another build of the hub (whose Create/Apply, upcasters or
+    /// serializer may differ) does not carry this build's seal, and is folded and kept again.
+    /// </summary>
+    private static readonly Guid Build = typeof(Household).Assembly.ManifestModule.ModuleVersionId;
+
+    /// <summary>What a seal covers: the build, the household, the version, the moment of its event (to the microsecond, as stored) and the state's bytes.</summary>
     private static byte[] Content(Guid householdId, long version, DateTimeOffset at, string json)
     {
         var text = System.Text.Encoding.UTF8.GetBytes(json);
-        var content = new byte[16 + 8 + 8 + text.Length];
-        householdId.TryWriteBytes(content.AsSpan(0, 16), bigEndian: true, out _);
-        BinaryPrimitives.WriteInt64BigEndian(content.AsSpan(16), version);
-        BinaryPrimitives.WriteInt64BigEndian(content.AsSpan(24), Microseconds(at));
-        text.CopyTo(content.AsSpan(32));
+        var content = new byte[16 + 16 + 8 + 8 + text.Length];
+        Build.TryWriteBytes(content.AsSpan(0, 16), bigEndian: true, out _);
+        householdId.TryWriteBytes(content.AsSpan(16, 16), bigEndian: true, out _);
+        BinaryPrimitives.WriteInt64BigEndian(content.AsSpan(32), version);
+        BinaryPrimitives.WriteInt64BigEndian(content.AsSpan(40), Microseconds(at));
+        text.CopyTo(content.AsSpan(48));
         return content;
     }
 
