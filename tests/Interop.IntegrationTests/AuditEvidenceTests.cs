@@ -199,13 +199,33 @@ public sealed class AuditEvidenceTests(PostgresCluster postgres, TestPki pki) : 
         }
     }
 
-    /// <summary>A partner's record and a batch have packages too: their events from the one that began them, verified offline.</summary>
+    /// <summary>
+    /// A partner's record and a batch have packages too: their events from the one that began them,
+    /// verified offline. A line the steward cancelled holds its row, the cancellation and the notice
+    /// its bank was sent.
+    /// </summary>
     [Fact]
-    public async Task A_partners_record_and_a_batchs_evidence_verify_offline()
+    public async Task A_partners_record_a_batchs_and_a_cancelled_lines_evidence_verify_offline()
     {
         await PaymentSteps.FundedAsync(Hub, Pki, 2005, Pki.Bank);
         var batch = await PaymentSteps.SealedBatchAsync(Hub, Pki, PaymentSteps.Issue("PKH-2026-S1-BATCH-EVIDENCE", 1));
+        var bank = new Interop.Contracts.Disbursement.V1.PaymentService.PaymentServiceClient(Hub.Channel(Pki.Bank, purpose: "disbursement-payment"));
+        var pay = (await PaymentSteps.LinesAsync(bank)).Select(item => item.Pay).Single(line => line is not null && line.BatchId == batch.BatchId);
+        var steward = new Interop.Contracts.Disbursement.V1.DisbursementBatchService.DisbursementBatchServiceClient(Hub.Channel(Pki.Steward, purpose: "disbursement-issuing"));
+        await steward.CancelLineAsync(new Interop.Contracts.Disbursement.V1.CancelLineRequest { BatchId = batch.BatchId, LineNumber = pay.LineNumber, Reason = "the recipient moved abroad" });
         await AuditLogSteps.SettledLogAsync(ConnectionString);
+
+        var linePath = Path.Combine(folder, "cancelled-line.json");
+        var (lineFetched, lineFetchOutput, lineFetchError) = await InteropCli.RunAsync(["audit", "evidence", "--batch", batch.BatchId, "--line", pay.LineNumber.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", linePath, .. Auditor()]);
+        Assert.True(lineFetched == 0, lineFetchError + lineFetchOutput);
+        var (lineExit, lineOutput, _) = await InteropCli.RunAsync("audit", "check-evidence", linePath, "--trust", hubKey);
+        Assert.True(lineExit == 0, lineOutput);
+        var line = EvidencePackage.Parse(await File.ReadAllTextAsync(linePath));
+        Assert.Equal(["disbursement_line", "payment", "bank_instruction"], line.Leaves.Select(leaf => leaf.Source));
+        Assert.Contains("\"kind\":\"cancelled\"", line.Leaves[1].Entry, StringComparison.Ordinal);
+        Assert.Contains("the recipient moved abroad", line.Leaves[1].Entry, StringComparison.Ordinal);
+        Assert.Contains("\"kind\":\"cancelled\"", line.Leaves[2].Entry, StringComparison.Ordinal);
+
         foreach (var (option, id, subject) in new[] { ("--of-partner", "dinsos-kota-bandung", "partner dinsos-kota-bandung"), ("--batch", batch.BatchId, $"batch {batch.BatchId}") })
         {
             var path = Path.Combine(folder, $"{option[2..]}.json");
